@@ -1,0 +1,28 @@
+/**
+ * The catalogue of stable error codes. Each code is documented in docs/errors.md;
+ * runtime/errors.test.ts keeps the two in step.
+ */
+export const ERROR_CODES = {
+  E_CONFIG_INVALID: { status: 500, summary: 'config.yaml is not valid' },
+  E_CONFIG_READ: { status: 500, summary: 'config.yaml could not be read or parsed' },
+  E_STEP_LOAD: { status: 500, summary: 'a step file could not be imported (syntax error, throwing module)' },
+  E_STEP_CONFIG_INVALID: { status: 500, summary: 'a step config does not match the expected shape' },
+  E_STEP_DUPLICATE_NAME: { status: 500, summary: 'two steps share one name' },
+  E_ROUTE_DUPLICATE: { status: 500, summary: 'two HTTP triggers share one method and path' },
+  E_TRIGGER_UNKNOWN: { status: 500, summary: 'a trigger type no module serves' },
+  E_PROJECT_INVALID: { status: 500, summary: 'the project has load errors (start refuses to run)' },
+  E_ROUTE_NOT_FOUND: { status: 404, summary: 'no HTTP step matches the method and path' },
+  E_BODY_MALFORMED: { status: 400, summary: 'the request body could not be parsed (e.g. malformed JSON)' },
+  E_BODY_INVALID: { status: 400, summary: 'the request body does not match the bodySchema' },
+  E_BODY_TOO_LARGE: { status: 413, summary: 'the request body is over the configured limit' },
+  E_CONDITION_NOT_MET: { status: 422, summary: 'the HTTP trigger condition returned false' },
+  E_HANDLER_FAILED: { status: 500, summary: 'the handler threw' },
+  E_HANDLER_NO_RESPONSE: { status: 500, summary: 'an HTTP handler returned nothing and wrote no response' },
+  E_HANDLER_TIMEOUT: { status: 504, summary: 'the handler ran longer than its timeout' },
+  E_OVERLOADED: { status: 503, summary: 'more requests in flight than the concurrency limit' },
+  E_STATE_OP_INVALID: { status: 500, summary: 'a state UpdateOp is malformed or applies to a non-matching value' },
+  E_ADAPTER_UNKNOWN: { status: 500, summary: 'config names an adapter that does not exist' },
+  E_NOT_IN_EXECUTION: { status: 500, summary: 'a module-level SDK call ran outside any step execution' },
+} as const satisfies Record<string, { status: number; summary: string }>
+
+export type ErrorCode = keyof typeof ERROR_CODES

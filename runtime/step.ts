@@ -1,0 +1,88 @@
+import type {
+  ApiMiddleware,
+  HttpMethod,
+  QueryParamDoc,
+  QueueConfig,
+  TriggerCondition,
+  TriggerType,
+} from '../sdk/types'
+import type { CompiledSchema } from './schema'
+
+/** `legacy`: 0.x top-level `type` configs (cron handler gets ctx only, `state.set` returns the value). */
+export type StepGeneration = 'legacy' | 'triggers'
+
+interface TriggerBase {
+  /** Position in the step's `triggers` array (legacy configs: 0). */
+  index: number
+  condition?: TriggerCondition
+}
+
+export interface HttpTriggerDef extends TriggerBase {
+  type: 'http'
+  method: HttpMethod
+  path: string
+  bodySchema?: CompiledSchema
+  responseSchema?: Map<number, CompiledSchema>
+  queryParams: readonly QueryParamDoc[]
+  middleware: readonly ApiMiddleware[]
+}
+
+export interface QueueTriggerDef extends TriggerBase {
+  type: 'queue'
+  topic: string
+  input?: CompiledSchema
+  queueConfig: Partial<QueueConfig>
+}
+
+export interface CronTriggerDef extends TriggerBase {
+  type: 'cron'
+  expression: string
+  timezone?: string
+}
+
+export interface StateTriggerDef extends TriggerBase {
+  type: 'state'
+}
+
+export interface StreamTriggerDef extends TriggerBase {
+  type: 'stream'
+  streamName: string
+  groupId?: string
+  itemId?: string
+}
+
+export type TriggerDef = HttpTriggerDef | QueueTriggerDef | CronTriggerDef | StateTriggerDef | StreamTriggerDef
+
+export interface EnqueueDef {
+  topic: string
+  label?: string
+  conditional?: boolean
+}
+
+export type StepHandlerFn = (...args: any[]) => unknown
+
+/** A loaded, validated step: what every module works from. */
+export interface StepDefinition {
+  name: string
+  /** Absolute path of the step file. */
+  file: string
+  /** Path relative to the project root, as shown in messages. */
+  relFile: string
+  generation: StepGeneration
+  description?: string
+  flows: readonly string[]
+  triggers: readonly TriggerDef[]
+  enqueues: readonly EnqueueDef[]
+  virtualEnqueues: readonly EnqueueDef[]
+  virtualSubscribes: readonly string[]
+  /** `infrastructure.handler.timeout`, in ms. */
+  handlerTimeoutMs?: number
+  /** `infrastructure.queue`: defaults for this step's queue triggers. */
+  queueConfig?: Partial<QueueConfig>
+  /** noop steps are drawn in flows but never run. */
+  handler?: StepHandlerFn
+  /** The config object as exported, for the console and type generation. */
+  config: Readonly<Record<string, unknown>>
+}
+
+export type TriggerOf<T extends TriggerType> = Extract<TriggerDef, { type: T }>
