@@ -1,11 +1,4 @@
-import type {
-  ApiMiddleware,
-  HttpMethod,
-  QueryParamDoc,
-  QueueConfig,
-  TriggerCondition,
-  TriggerType,
-} from '../sdk/types'
+import type { ApiMiddleware, HttpMethod, QueryParamDoc, QueueConfig, TriggerCondition, TriggerType } from '../sdk/types'
 import type { CompiledSchema } from './schema'
 
 /** `legacy`: 0.x top-level `type` configs (cron handler gets ctx only, `state.set` returns the value). */
