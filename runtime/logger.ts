@@ -16,12 +16,20 @@ export interface LogRecord {
 /** Where records go: the terminal, the console's live tail, a test's capture. */
 export type LogSink = (record: LogRecord) => void
 
-export interface LogHub {
-  readonly level: LogLevel
+/** Where a logger writes: the hub on the engine thread, a message port in a worker. */
+export interface LogTarget {
   enabled(level: LogLevel): boolean
   emit(record: LogRecord): void
+}
+
+export interface LogHub extends LogTarget {
+  readonly level: LogLevel
   addSink(sink: LogSink): () => void
   setLevel(level: LogLevel): void
+}
+
+export function isLogLevel(v: unknown): v is LogLevel {
+  return typeof v === 'string' && v in LEVEL_RANK
 }
 
 export function createLogHub(level: LogLevel, sinks: LogSink[] = []): LogHub {
@@ -59,7 +67,7 @@ interface Bindings {
 /** Structured logger bound to a step and trace; cheap to create (one object, no closures). */
 export class StructuredLogger implements Logger {
   constructor(
-    private readonly hub: LogHub,
+    private readonly hub: LogTarget,
     private readonly bindings: Bindings = {},
   ) {}
 

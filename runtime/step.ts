@@ -79,3 +79,12 @@ export interface StepDefinition {
 }
 
 export type TriggerOf<T extends TriggerType> = Extract<TriggerDef, { type: T }>
+
+/** A `*.stream.ts` definition. */
+export interface StreamDefinition {
+  name: string
+  file: string
+  relFile: string
+  schema?: import('./schema').CompiledSchema
+  config: import('../sdk/types').StreamConfig
+}

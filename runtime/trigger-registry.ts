@@ -5,7 +5,7 @@ import type { TriggerDef } from './step'
 export interface TriggerLocation {
   /** Project-relative file, for messages. */
   file: string
-  /** e.g. `triggers[2]` */
+  /** Field prefix of the trigger: `triggers[2]`, or `` for a 0.x top-level config. */
   field: string
   index: number
 }
@@ -40,4 +40,24 @@ export class TriggerRegistry {
   names(): string[] {
     return [...this.byName.keys()].sort()
   }
+}
+
+/** `triggers[0]` + `path` → `triggers[0].path`; a 0.x top-level config has no prefix. */
+export function fieldOf(at: TriggerLocation, key: string): string {
+  return at.field ? `${at.field}.${key}` : key
+}
+
+export function problemAt(at: TriggerLocation, key: string, message: string): LoadProblem {
+  return { file: at.file, field: fieldOf(at, key), message, code: 'E_STEP_CONFIG_INVALID' }
+}
+
+/** Describes a value in an error message: `"abc"`, `42`, `an array`, `undefined`. */
+export function describe(v: unknown): string {
+  if (v === undefined) return 'nothing'
+  if (v === null) return 'null'
+  if (Array.isArray(v)) return 'an array'
+  if (typeof v === 'string') return JSON.stringify(v)
+  if (typeof v === 'function') return 'a function'
+  if (typeof v === 'object') return 'an object'
+  return String(v)
 }

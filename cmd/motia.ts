@@ -1,0 +1,45 @@
+#!/usr/bin/env bun
+import { Command, InvalidArgumentError } from 'commander'
+import pkg from '../package.json' with { type: 'json' }
+import { registerBuiltinModules } from '../runtime/builtin-modules'
+import { runServer } from './serve'
+
+registerBuiltinModules()
+
+function port(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number (0-65535; 0 picks a free port)')
+  return n
+}
+
+const program = new Command()
+program
+  .name('motia')
+  .description('Backend runtime in one executable: HTTP, queues, cron, state and streams around one primitive, the Step.')
+  .version(pkg.version, '-v, --version')
+  .showHelpAfterError()
+  .addHelpText(
+    'after',
+    `
+Examples:
+  $ motia dev                       serve ./steps and ./src with instant reload on :3111
+  $ motia dev --dir my-app --port 0 pick a free port, print the address
+  $ motia start --host 127.0.0.1    production mode: refuses to start on any load error`,
+  )
+
+for (const mode of ['dev', 'start'] as const) {
+  program
+    .command(mode)
+    .description(
+      mode === 'dev'
+        ? 'run the project for development: load errors are reported and the rest is served'
+        : 'run the project in production: any load error stops start-up, listing every problem',
+    )
+    .option('-d, --dir <dir>', 'project directory', '.')
+    .option('-p, --port <port>', 'HTTP port (default 3111; 0 picks a free port)', port)
+    .option('-H, --host <host>', 'host to bind (default 0.0.0.0)')
+    .addHelpText('after', `\nExample:\n  $ motia ${mode} --dir . --port 3111`)
+    .action((opts: { dir: string; port?: number; host?: string }) => runServer(mode, opts))
+}
+
+await program.parseAsync(process.argv)

@@ -1,0 +1,69 @@
+import type { Server } from 'bun'
+import type { MotiaModule, RuntimeServices } from '../../runtime/module'
+import { Cors } from './cors'
+import { Deadlines } from './deadlines'
+import { buildRouter, duplicateRoutes, type FetchHandler, type RouterEnv } from './router'
+import { httpTriggerKind } from './trigger-kind'
+
+/** What the streams module hands over to accept WebSocket upgrades on the API port. */
+export interface UpgradeHook {
+  upgrade(request: Request, server: Server<any>): boolean | Promise<boolean>
+  websocket: import('bun').WebSocketHandler<any>
+}
+
+/**
+ * HTTP triggers on Elysia, behind a Bun.serve the module owns: owning the server lets the
+ * streams module accept WebSockets on the API port and lets reload swap routes in place.
+ */
+export function httpModule(options: { listen?: boolean } = {}): MotiaModule {
+  let rt: RuntimeServices
+  let env: RouterEnv
+  let fetchRoutes: FetchHandler
+  let server: Server<any> | undefined
+  const deadlines = new Deadlines()
+
+  return {
+    name: 'http',
+    dependsOn: ['state', 'queue', 'streams', 'observability'],
+    triggerKinds: [httpTriggerKind],
+    checks: [duplicateRoutes],
+    setup(services) {
+      rt = services
+      const http = services.config.http
+      env = { engine: services.engine, config: http, dev: services.mode !== 'start', deadlines, log: services.log, cors: new Cors(http.cors) }
+      fetchRoutes = buildRouter(services.project().steps, env)
+      services.shared.set('http.fetch', (r: Request) => fetchRoutes(r))
+    },
+    start() {
+      if (options.listen === false) return
+      const http = rt.config.http
+      const hook = rt.shared.get('streams.upgrade') as UpgradeHook | undefined
+      server = Bun.serve({
+        port: http.port,
+        hostname: http.host ?? rt.config.host,
+        maxRequestBodySize: http.bodyLimit,
+        development: false,
+        fetch: hook
+          ? async (request, srv) => {
+              if (request.headers.get('upgrade')?.toLowerCase() === 'websocket' && (await hook.upgrade(request, srv))) {
+                return undefined as unknown as Response
+              }
+              return fetchRoutes(request)
+            }
+          : (request) => fetchRoutes(request),
+        ...(hook ? { websocket: hook.websocket } : {}),
+      } as Parameters<typeof Bun.serve>[0])
+      rt.shared.set('http.url', server.url.href)
+      rt.shared.set('http.server', server)
+      rt.log.info(`HTTP listening on ${server.url.href}`)
+    },
+    projectChanged(project) {
+      fetchRoutes = buildRouter(project.steps, env)
+    },
+    async stop() {
+      deadlines.stop()
+      await server?.stop(true)
+      server = undefined
+    },
+  }
+}

@@ -1,0 +1,83 @@
+import type { ApiRequest, HttpMethod, ResponseWriter } from '../../sdk/types'
+
+/**
+ * The `req` a handler gets. Query and headers are parsed on first read: most handlers touch
+ * one or neither, and the hello route is the benchmark. A class (not a plain object) so
+ * `({ request, response })` destructuring and middleware adding fields both work.
+ */
+export class HttpRequest<TBody = unknown> implements ApiRequest<TBody> {
+  private _query?: Record<string, string | string[]>
+  private _headers?: Record<string, string | string[]>
+  private _response?: ResponseWriter
+  [extra: string]: unknown
+
+  constructor(
+    readonly raw: Request,
+    public pathParams: Record<string, string>,
+    public body: TBody,
+    public rawBody: string,
+    readonly method: HttpMethod,
+    private readonly writer: () => ResponseWriter,
+  ) {}
+
+  get queryParams(): Record<string, string | string[]> {
+    this._query ??= parseQuery(this.raw.url)
+    return this._query
+  }
+  set queryParams(v: Record<string, string | string[]>) {
+    this._query = v
+  }
+
+  get headers(): Record<string, string | string[]> {
+    this._headers ??= headersRecord(this.raw.headers)
+    return this._headers
+  }
+  set headers(v: Record<string, string | string[]>) {
+    this._headers = v
+  }
+
+  get request(): this {
+    return this
+  }
+
+  get response(): ResponseWriter {
+    this._response ??= this.writer()
+    return this._response
+  }
+
+  /** Plain data view (logging, conditions serialised to workers). */
+  toJSON(): Record<string, unknown> {
+    return {
+      method: this.method,
+      pathParams: this.pathParams,
+      queryParams: this.queryParams,
+      headers: this.headers,
+      body: this.body,
+    }
+  }
+}
+
+/** Query string → record; a repeated key becomes an array, in order. */
+export function parseQuery(url: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  const q = url.indexOf('?')
+  if (q < 0) return out
+  const end = url.indexOf('#', q)
+  for (const [k, v] of new URLSearchParams(end < 0 ? url.slice(q + 1) : url.slice(q + 1, end))) {
+    const prev = out[k]
+    if (prev === undefined) out[k] = v
+    else if (Array.isArray(prev)) prev.push(v)
+    else out[k] = [prev, v]
+  }
+  return out
+}
+
+function headersRecord(h: Headers): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  h.forEach((v, k) => {
+    out[k] = v
+  })
+  const cookies = h.getSetCookie?.()
+  if (cookies && cookies.length > 1) out['set-cookie'] = cookies
+  return out
+}

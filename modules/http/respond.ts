@@ -1,0 +1,48 @@
+import type { ApiResponse } from '../../sdk/types'
+import { MotiaError } from '../../runtime/errors'
+
+/**
+ * A handler's `{ status, body, headers }` → Response: objects as JSON, strings as text
+ * (content type from `headers` when given), bytes as bytes, streams streamed, a Response as is.
+ */
+export function toResponse(result: ApiResponse, base: Record<string, string>): Response {
+  if (result instanceof Response) {
+    for (const k in base) if (!result.headers.has(k)) result.headers.set(k, base[k]!)
+    return result
+  }
+  if (!result || typeof result !== 'object' || typeof result.status !== 'number') {
+    throw new MotiaError(
+      'E_HANDLER_NO_RESPONSE',
+      `an HTTP handler must return { status, body?, headers? }, got ${result === undefined ? 'nothing' : typeof result}`,
+    )
+  }
+  const { status, body } = result
+  const user = result.headers
+  const headers: Record<string, string> = user ? { ...base, ...lowerKeys(user) } : { ...base }
+  if (body === undefined || body === null) return new Response(null, { status, headers })
+  if (typeof body === 'string') {
+    headers['content-type'] ??= 'text/plain; charset=utf-8'
+    return new Response(body, { status, headers })
+  }
+  if (body instanceof Uint8Array || body instanceof ArrayBuffer || body instanceof ReadableStream || body instanceof Blob) {
+    headers['content-type'] ??= body instanceof Blob && body.type ? body.type : 'application/octet-stream'
+    return new Response(body as ConstructorParameters<typeof Response>[0], { status, headers })
+  }
+  headers['content-type'] ??= 'application/json'
+  return new Response(JSON.stringify(body), { status, headers })
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const k in h) out[k.toLowerCase()] = String(h[k])
+  return out
+}
+
+/** Every error answer has the same shape: `{ error, code, traceId, ...extra }`. */
+export function errorResponse(
+  status: number,
+  body: { error: string; code: string; [k: string]: unknown },
+  base: Record<string, string>,
+): Response {
+  return new Response(JSON.stringify(body), { status, headers: { ...base, 'content-type': 'application/json' } })
+}

@@ -1,0 +1,135 @@
+import { Elysia } from 'elysia'
+import type { LoadProblem } from '../../runtime/errors'
+import { MotiaError } from '../../runtime/errors'
+import type { HttpTriggerDef, StepDefinition } from '../../runtime/step'
+import type { ProjectCheck } from '../../runtime/step-loader'
+import { newTraceId, traceIdFromTraceparent } from '../../runtime/trace-id'
+import { readBody } from './body'
+import type { Cors } from './cors'
+import { errorResponse } from './respond'
+import { type RequestScope, type RouteEnv, stepRoute } from './step-route'
+import { routeKey } from './trigger-kind'
+
+export interface RouterEnv extends RouteEnv {
+  cors: Cors
+}
+
+export type FetchHandler = (request: Request) => Promise<Response> | Response
+
+const TRACE_ID = /^[A-Za-z0-9_-]{8,64}$/
+
+/**
+ * Builds the Elysia app serving every HTTP trigger of the project, plus `POST /emit`,
+ * CORS preflight and JSON 404s. Rebuilt whole on reload: routes are few and building is cheap.
+ */
+export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): FetchHandler {
+  const traceHeader = env.config.traceHeader.toLowerCase()
+  const limit = env.config.concurrency
+  let inFlight = 0
+
+  const scopeOf = (request: Request): RequestScope => {
+    const given = request.headers.get(traceHeader)
+    const traceId =
+      (given && TRACE_ID.test(given) ? given : traceIdFromTraceparent(request.headers.get('traceparent'))) ?? newTraceId()
+    const cors = env.cors.headersFor(request)
+    const base = cors ? { ...cors, [traceHeader]: traceId } : { [traceHeader]: traceId }
+    return { traceId, base }
+  }
+
+  const app = new Elysia() as any
+  const declared = new Set<string>()
+  for (const step of steps) {
+    for (const def of step.triggers) {
+      if (def.type !== 'http') continue
+      declared.add(routeKey(def.method, def.path))
+      const route = stepRoute(step, def as HttpTriggerDef, env)
+      app.route(
+        def.method,
+        def.path,
+        async (c: { request: Request; params: Record<string, string> }) => {
+          const scope = scopeOf(c.request)
+          if (inFlight >= limit) {
+            return errorResponse(
+              503,
+              { error: 'Server is over its concurrency limit; retry later', code: 'E_OVERLOADED', traceId: scope.traceId },
+              { ...scope.base, 'retry-after': '1' },
+            )
+          }
+          inFlight++
+          try {
+            return await route(c.request, c.params, scope)
+          } finally {
+            inFlight--
+          }
+        },
+        { parse: 'none' },
+      )
+    }
+  }
+
+  if (!declared.has(routeKey('POST', '/emit'))) {
+    app.post(
+      '/emit',
+      async (c: { request: Request }) => {
+        const scope = scopeOf(c.request)
+        try {
+          const { body } = await readBody(c.request, env.config.bodyLimit)
+          const { topic, data } = (body ?? {}) as { topic?: unknown; data?: unknown }
+          if (typeof topic !== 'string' || topic === '') {
+            throw new MotiaError('E_BODY_INVALID', 'POST /emit expects { "topic": string, "data": any }')
+          }
+          await env.engine.enqueue({ topic, data }, { step: '_system', traceId: scope.traceId })
+          return new Response(JSON.stringify({ success: true, emitted: { topic, data } }), {
+            headers: { ...scope.base, 'content-type': 'application/json' },
+          })
+        } catch (err) {
+          const e = err instanceof MotiaError ? err : new MotiaError('E_HANDLER_FAILED', (err as Error).message)
+          return errorResponse(e.status, { error: e.message, code: e.code, traceId: scope.traceId }, scope.base)
+        }
+      },
+      { parse: 'none' },
+    )
+  }
+
+  app.options('/*', (c: { request: Request }) => env.cors.preflight(c.request, scopeOf(c.request).base))
+  app.onError((c: { code: unknown; request: Request; error: unknown }) => {
+    const scope = scopeOf(c.request)
+    if (c.code === 'NOT_FOUND') {
+      const url = new URL(c.request.url)
+      return errorResponse(
+        404,
+        { error: `No route for ${c.request.method} ${url.pathname}`, code: 'E_ROUTE_NOT_FOUND', traceId: scope.traceId },
+        scope.base,
+      )
+    }
+    env.log.error('request failed outside any handler', { error: c.error, traceId: scope.traceId })
+    return errorResponse(500, { error: 'Internal server error', code: 'E_HANDLER_FAILED', traceId: scope.traceId }, scope.base)
+  })
+  app.compile?.()
+  return (request: Request) => app.fetch(request)
+}
+
+/** Two HTTP triggers on one method + path: the later file is rejected, naming the first. */
+export const duplicateRoutes: ProjectCheck = (steps) => {
+  const seen = new Map<string, StepDefinition>()
+  const out: { step: StepDefinition; problem: LoadProblem }[] = []
+  for (const step of steps) {
+    for (const def of step.triggers) {
+      if (def.type !== 'http') continue
+      const key = routeKey(def.method, def.path)
+      const first = seen.get(key)
+      if (first && first !== step) {
+        out.push({
+          step,
+          problem: {
+            file: step.relFile,
+            field: def.index === 0 && step.generation === 'legacy' ? 'path' : `triggers[${def.index}].path`,
+            message: `route ${def.method} ${def.path} is already served by step "${first.name}" (${first.relFile})`,
+            code: 'E_ROUTE_DUPLICATE',
+          },
+        })
+      } else seen.set(key, step)
+    }
+  }
+  return out
+}

@@ -1,0 +1,123 @@
+import type { ApiResponse } from '../../sdk/types'
+import type { MotiaConfig } from '../../runtime/config/schema'
+import type { StepContext } from '../../runtime/context'
+import type { Engine } from '../../runtime/engine'
+import { MotiaError } from '../../runtime/errors'
+import { callHandler, conditionPasses, triggerInfo } from '../../runtime/invoke'
+import type { StructuredLogger } from '../../runtime/logger'
+import type { HttpTriggerDef, StepDefinition } from '../../runtime/step'
+import { readBody } from './body'
+import type { Deadlines } from './deadlines'
+import { HttpRequest } from './http-request'
+import { errorResponse, toResponse } from './respond'
+import { StreamingResponseWriter } from './response-writer'
+
+/** Per-request facts the server computed before routing. */
+export interface RequestScope {
+  traceId: string
+  /** Headers every response carries: trace id, CORS. */
+  base: Record<string, string>
+}
+
+export interface RouteEnv {
+  engine: Engine
+  config: MotiaConfig['http']
+  dev: boolean
+  deadlines: Deadlines
+  log: StructuredLogger
+}
+
+const BODYLESS = new Set(['GET', 'HEAD'])
+
+/**
+ * Serves one HTTP trigger of one step: body, validation, condition, middleware, handler,
+ * timeout, response. Runs inline on the engine thread (the latency path).
+ */
+export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteEnv) {
+  const info = triggerInfo(def)
+  const timeoutMs = step.handlerTimeoutMs ?? env.config.timeout
+  const validate = env.config.validateBody && def.bodySchema && !BODYLESS.has(def.method)
+  const chain = def.middleware
+
+  return async (request: Request, params: Record<string, string>, scope: RequestScope): Promise<Response> => {
+    const { base, traceId } = scope
+    let ctx: StepContext | undefined
+    try {
+      const { body, rawBody } = await readBody(request, env.config.bodyLimit)
+      let input = body
+      if (validate) {
+        const r = def.bodySchema!.validate(body ?? {})
+        if (!r.ok) {
+          return errorResponse(400, { error: 'Invalid request body', code: 'E_BODY_INVALID', issues: r.issues, traceId }, base)
+        }
+        input = r.value
+      }
+      let writer: StreamingResponseWriter | undefined
+      let streamed: ((r: Response) => void) | undefined
+      const req = new HttpRequest(request, params, input ?? {}, rawBody, def.method, () => {
+        writer = new StreamingResponseWriter(base)
+        writer.started.then((r) => streamed?.(r))
+        return writer
+      })
+      ctx = env.engine.context(step, info, traceId, req)
+      if (def.condition && !(await conditionPasses(def, ctx, req))) {
+        return errorResponse(422, { error: 'Request condition not met', code: 'E_CONDITION_NOT_MET', skipped: true, traceId }, base)
+      }
+      const run = chain.length === 0 ? callHandler(step, ctx, req) : runChain(step, ctx, req)
+      // Answers with the handler's result, or with the streamed response as soon as it starts.
+      const first = new Promise<unknown>((resolve, reject) => {
+        streamed = resolve
+        run.then(resolve, reject)
+      })
+      const result = await env.deadlines.race(first, timeoutMs, () =>
+        new MotiaError('E_HANDLER_TIMEOUT', `handler of step "${step.name}" did not answer within ${timeoutMs} ms`),
+      )
+      if (result instanceof Response) return result
+      if (result === undefined && writer) return writer.started
+      if (env.dev && def.responseSchema) checkResponse(def, result as ApiResponse, ctx)
+      return toResponse(result as ApiResponse, base)
+    } catch (err) {
+      return failure(err, step, env, scope, ctx)
+    }
+  }
+}
+
+function runChain(step: StepDefinition, ctx: StepContext, req: HttpRequest): Promise<unknown> {
+  const chain = (step.triggers[ctx.trigger.index] as HttpTriggerDef).middleware
+  const at = (i: number): Promise<unknown> =>
+    i === chain.length
+      ? callHandler(step, ctx, req)
+      : Promise.resolve(chain[i]!(req, ctx, () => at(i + 1) as Promise<ApiResponse>))
+  return at(0)
+}
+
+function checkResponse(def: HttpTriggerDef, result: ApiResponse, ctx: StepContext): void {
+  if (!result || typeof result !== 'object') return
+  const schema = def.responseSchema!.get(result.status)
+  if (!schema) return
+  const r = schema.validate(result.body)
+  if (!r.ok) {
+    ctx.logger.warn(`response body for status ${result.status} does not match responseSchema`, { issues: r.issues })
+  }
+}
+
+function failure(err: unknown, step: StepDefinition, env: RouteEnv, scope: RequestScope, ctx?: StepContext): Response {
+  const { traceId, base } = scope
+  if (err instanceof MotiaError && err.status < 500) {
+    return errorResponse(err.status, { error: err.message, code: err.code, traceId }, base)
+  }
+  const logger = ctx?.logger ?? env.log.child({ step: step.name, traceId })
+  if (err instanceof MotiaError && err.code === 'E_HANDLER_TIMEOUT') {
+    logger.error(err.message, { code: err.code })
+    return errorResponse(504, { error: 'Handler timed out', code: err.code, traceId }, base)
+  }
+  const code = err instanceof MotiaError ? err.code : 'E_HANDLER_FAILED'
+  logger.error(`handler failed: ${(err as Error)?.message ?? String(err)}`, { error: err, code })
+  const body: { error: string; code: string; traceId: string; message?: string } = {
+    error: 'Internal server error',
+    code,
+    traceId,
+  }
+  if (env.dev) body.message = (err as Error)?.message ?? String(err)
+  return errorResponse(500, body, base)
+}

@@ -1,0 +1,199 @@
+import type {
+  ApiRequest,
+  EnqueueMessage,
+  FlowContext,
+  InternalStateManager,
+  Logger,
+  MatchHandlers,
+  MotiaStream,
+  StateManager,
+  StateTriggerInput,
+  StateWriteResult,
+  Streams,
+  StreamTriggerInput,
+  TriggerInfo,
+  UpdateOp,
+} from '../sdk/types'
+import type { CallOrigin, EngineClient } from './engine-client'
+import { MotiaError } from './errors'
+import { StructuredLogger } from './logger'
+import type { StepDefinition } from './step'
+
+const warnedTopics = new WeakMap<StepDefinition, Set<string>>()
+
+/**
+ * The `ctx` handed to a handler. One class for every trigger and both thread kinds; what differs
+ * is the EngineClient transport. Members are created on first use: an HTTP hello handler that
+ * touches nothing costs one allocation.
+ */
+export class StepContext implements FlowContext {
+  private _logger?: Logger
+  private _state?: StateManager | InternalStateManager
+  private _streams?: Streams
+  private _enqueue?: (message: EnqueueMessage) => Promise<void>
+  private _is?: FlowContext['is']
+  readonly origin: CallOrigin
+
+  constructor(
+    readonly engine: EngineClient,
+    readonly step: StepDefinition,
+    readonly trigger: TriggerInfo,
+    readonly traceId: string,
+    readonly input: unknown,
+  ) {
+    this.origin = { step: step.name, traceId }
+  }
+
+  get flows(): readonly string[] {
+    return this.step.flows
+  }
+
+  get logger(): Logger {
+    this._logger ??= new StructuredLogger(this.engine.logs, { step: this.step.name, traceId: this.traceId })
+    return this._logger
+  }
+
+  /** 0.x steps get the 0.x state API (`set` returns the value); 1.x steps get `{ new_value, old_value }`. */
+  get state(): StateManager {
+    this._state ??= new StateFacade(this.engine, this.origin, this.step.generation === 'legacy')
+    return this._state as StateManager
+  }
+
+  /** The 1.x state API whatever the step's generation: what the module-level `stateManager` uses. */
+  stateManager(): StateManager {
+    return this.step.generation === 'legacy' ? new StateFacade(this.engine, this.origin, false) : this.state
+  }
+
+  get streams(): Streams {
+    this._streams ??= streamsProxy(this.engine, this.origin)
+    return this._streams
+  }
+
+  get enqueue(): (message: EnqueueMessage) => Promise<void> {
+    this._enqueue ??= (message) => this.send(message)
+    return this._enqueue
+  }
+
+  get emit(): (message: EnqueueMessage) => Promise<void> {
+    return this.enqueue
+  }
+
+  get is(): FlowContext['is'] {
+    const type = this.trigger.type
+    this._is ??= {
+      http: (_input: unknown): _input is ApiRequest<any> => type === 'http',
+      queue: (_input: unknown) => type === 'queue',
+      cron: (_input: unknown): _input is undefined => type === 'cron',
+      state: (_input: unknown): _input is StateTriggerInput => type === 'state',
+      stream: (_input: unknown): _input is StreamTriggerInput => type === 'stream',
+    }
+    return this._is
+  }
+
+  getData(): unknown {
+    switch (this.trigger.type) {
+      case 'http':
+        return (this.input as ApiRequest).body
+      case 'cron':
+        return undefined
+      default:
+        return this.input
+    }
+  }
+
+  async match<R>(handlers: MatchHandlers<R>): Promise<R> {
+    const fn = (handlers[this.trigger.type] ?? handlers.default) as ((input: unknown) => R | Promise<R>) | undefined
+    if (!fn) throw new Error(`No handler matched for trigger type: ${this.trigger.type}`)
+    return fn(this.trigger.type === 'cron' ? undefined : this.input)
+  }
+
+  private send(message: EnqueueMessage): Promise<void> {
+    if (!message || typeof message.topic !== 'string' || message.topic === '') {
+      return Promise.reject(new MotiaError('E_STEP_CONFIG_INVALID', 'enqueue needs { topic: string, data }'))
+    }
+    this.warnUndeclared(message.topic)
+    return this.engine.enqueue(message, this.origin)
+  }
+
+  private warnUndeclared(topic: string): void {
+    const { step } = this
+    if (step.enqueues.some((e) => e.topic === topic)) return
+    let warned = warnedTopics.get(step)
+    if (!warned) warnedTopics.set(step, (warned = new Set()))
+    if (warned.has(topic)) return
+    warned.add(topic)
+    this.logger.warn(`step "${step.name}" enqueued to topic "${topic}", which its config does not declare in enqueues`, {
+      topic,
+      file: step.relFile,
+    })
+  }
+}
+
+class StateFacade implements InternalStateManager {
+  constructor(
+    private readonly engine: EngineClient,
+    private readonly origin: CallOrigin,
+    private readonly legacy: boolean,
+  ) {}
+
+  get<T>(groupId: string, key: string): Promise<T | null> {
+    return this.engine.state('get', [groupId, key], this.origin) as Promise<T | null>
+  }
+  async set<T>(groupId: string, key: string, value: T): Promise<any> {
+    const r = (await this.engine.state('set', [groupId, key, value], this.origin)) as StateWriteResult<T>
+    return this.legacy ? r.new_value : r
+  }
+  update<T>(groupId: string, key: string, ops: readonly UpdateOp[]): Promise<StateWriteResult<T>> {
+    return this.engine.state('update', [groupId, key, ops], this.origin) as Promise<StateWriteResult<T>>
+  }
+  delete<T>(groupId: string, key: string): Promise<T | null> {
+    return this.engine.state('delete', [groupId, key], this.origin) as Promise<T | null>
+  }
+  getGroup<T>(groupId: string): Promise<T[]> {
+    return this.engine.state('getGroup', [groupId], this.origin) as Promise<T[]>
+  }
+  list<T>(groupId: string): Promise<T[]> {
+    return this.getGroup<T>(groupId)
+  }
+  clear(groupId: string): Promise<void> {
+    return this.engine.state('clear', [groupId], this.origin) as Promise<void>
+  }
+  listGroups(): Promise<string[]> {
+    return this.engine.state('listGroups', [], this.origin) as Promise<string[]>
+  }
+}
+
+/** `ctx.streams.<name>`: the 0.x stream API (`set` returns the item). */
+export function streamFacade(engine: EngineClient, name: string, origin: CallOrigin): MotiaStream<any> {
+  const call = (op: Parameters<EngineClient['stream']>[1], args: unknown[]) => engine.stream(name, op, args, origin)
+  return {
+    get: (groupId, id) => call('get', [groupId, id]) as Promise<any>,
+    set: (groupId, id, data) => call('set', [groupId, id, data]).then((r) => (r as StateWriteResult).new_value) as any,
+    update: (groupId, id, ops) => call('update', [groupId, id, ops]).then((r) => (r as StateWriteResult).new_value) as any,
+    delete: (groupId, id) => call('delete', [groupId, id]) as Promise<any>,
+    getGroup: (groupId) => call('getGroup', [groupId]) as Promise<any[]>,
+    list: (groupId) => call('getGroup', [groupId]) as Promise<any[]>,
+    send: (channel, event) => call('send', [channel, event]) as Promise<void>,
+  }
+}
+
+const PASS_THROUGH = new Set(['then', 'toJSON', 'constructor', 'inspect', 'valueOf', 'toString'])
+
+function streamsProxy(engine: EngineClient, origin: CallOrigin): Streams {
+  const cache = new Map<string, MotiaStream<any>>()
+  return new Proxy({} as Streams, {
+    get(_t, name) {
+      if (typeof name !== 'string' || PASS_THROUGH.has(name)) return undefined
+      let s = cache.get(name)
+      if (!s) {
+        if (!engine.hasStream(name)) {
+          throw new MotiaError('E_STEP_CONFIG_INVALID', `ctx.streams.${name}: no stream named "${name}" is defined`)
+        }
+        s = streamFacade(engine, name, origin)
+        cache.set(name, s)
+      }
+      return s
+    },
+    has: (_t, name) => typeof name === 'string' && engine.hasStream(name),
+  })
+}

@@ -1,0 +1,27 @@
+import type { EnqueueMessage } from '../sdk/types'
+import type { LogTarget } from './logger'
+
+/** Who is calling: the step and trace every ctx call is attributed to (logs, traces, warnings). */
+export interface CallOrigin {
+  step: string
+  traceId: string
+  /** Span the call belongs to, when tracing is on. */
+  spanId?: string
+}
+
+export type StateOp = 'get' | 'set' | 'update' | 'delete' | 'getGroup' | 'clear' | 'listGroups'
+export type StreamOp = 'get' | 'set' | 'update' | 'delete' | 'getGroup' | 'send'
+
+/**
+ * Everything a step's `ctx` can ask of the engine. Two transports implement it: direct calls on
+ * the engine thread, and messages from worker threads (`modules/queue/pool/protocol.ts`). Calls
+ * are plain data in and out so both behave the same.
+ */
+export interface EngineClient {
+  state(op: StateOp, args: readonly unknown[], origin: CallOrigin): Promise<unknown>
+  enqueue(message: EnqueueMessage, origin: CallOrigin): Promise<void>
+  stream(name: string, op: StreamOp, args: readonly unknown[], origin: CallOrigin): Promise<unknown>
+  /** Stream names known to the engine, so `ctx.streams.<name>` can fail clearly on a typo. */
+  hasStream(name: string): boolean
+  readonly logs: LogTarget
+}

@@ -1,0 +1,65 @@
+import type { MotiaConfig } from './config/schema'
+import type { Engine } from './engine'
+import type { LogHub, StructuredLogger } from './logger'
+import type { StepDefinition, StreamDefinition } from './step'
+import type { ProjectCheck } from './step-loader'
+import type { TriggerKind } from './trigger-registry'
+
+export type RunMode = 'dev' | 'start' | 'test'
+
+export interface Project {
+  readonly steps: readonly StepDefinition[]
+  readonly streams: readonly StreamDefinition[]
+}
+
+/** What every module gets: one object, no process-wide singletons, so runtimes can coexist. */
+export interface RuntimeServices {
+  readonly dir: string
+  readonly mode: RunMode
+  readonly config: MotiaConfig
+  readonly logs: LogHub
+  /** Runtime-level logger (no step): start-up, warnings, errors outside handlers. */
+  readonly log: StructuredLogger
+  readonly engine: Engine
+  project(): Project
+  /** Extra values modules hand each other (e.g. the http module's server for streams). */
+  readonly shared: Map<string, unknown>
+}
+
+/**
+ * One concern of the runtime (http, state, queue, ...). Lifecycle: `setup` (all modules, in
+ * dependency order) → `start` → `stop` (reverse order). Modules register the trigger kinds
+ * they serve and cross-step checks, so adding a trigger kind never edits a central switch.
+ */
+export interface MotiaModule {
+  readonly name: string
+  readonly dependsOn?: readonly string[]
+  readonly triggerKinds?: readonly TriggerKind<any>[]
+  readonly checks?: readonly ProjectCheck[]
+  setup?(rt: RuntimeServices): void | Promise<void>
+  start?(): void | Promise<void>
+  /** The set of steps or streams changed (dev reload). */
+  projectChanged?(project: Project): void | Promise<void>
+  stop?(): void | Promise<void>
+}
+
+/** Orders modules so each comes after the modules it depends on; throws on cycles or unknowns. */
+export function orderModules(modules: readonly MotiaModule[]): MotiaModule[] {
+  const byName = new Map(modules.map((m) => [m.name, m]))
+  const out: MotiaModule[] = []
+  const state = new Map<string, 'visiting' | 'done'>()
+  const visit = (m: MotiaModule, path: string[]) => {
+    const s = state.get(m.name)
+    if (s === 'done') return
+    if (s === 'visiting') throw new Error(`module dependency cycle: ${[...path, m.name].join(' → ')}`)
+    state.set(m.name, 'visiting')
+    for (const dep of m.dependsOn ?? []) {
+      const d = byName.get(dep)
+      if (d) visit(d, [...path, m.name])
+    }
+    state.set(m.name, 'done')
+    out.push(m)
+  }
+  for (const m of modules) visit(m, [])
+  return out
+}

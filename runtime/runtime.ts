@@ -1,0 +1,155 @@
+import { availableParallelism } from 'node:os'
+import { resolve } from 'node:path'
+import { type ConfigOverrides, loadConfig } from './config/load-config'
+import type { MotiaConfig } from './config/schema'
+import { Engine } from './engine'
+import { formatProblem, type LoadProblem, MotiaError } from './errors'
+import { createStreamSink } from './log-format'
+import { createLogHub, type LogHub, type LogSink, StructuredLogger } from './logger'
+import { type MotiaModule, orderModules, type Project, type RunMode, type RuntimeServices } from './module'
+import { loadProject, type ModuleImporter } from './step-loader'
+import { TriggerRegistry } from './trigger-registry'
+
+export interface RuntimeOptions {
+  dir: string
+  mode: RunMode
+  /** The modules to run; the composition root (`modules/default-modules.ts`) builds the list. */
+  modules: (services: { mode: RunMode; config: MotiaConfig }) => MotiaModule[]
+  env?: Record<string, string | undefined>
+  overrides?: ConfigOverrides
+  /** Replaces the terminal sink (tests capture logs this way). */
+  logSinks?: LogSink[]
+  importer?: ModuleImporter
+}
+
+export interface Runtime extends AsyncDisposable {
+  readonly dir: string
+  readonly mode: RunMode
+  readonly config: MotiaConfig
+  readonly logs: LogHub
+  readonly engine: Engine
+  readonly services: RuntimeServices
+  /** Load problems (in `dev` the affected files are skipped; `start` refuses to run with any). */
+  readonly problems: readonly LoadProblem[]
+  project(): Project
+  /** Sends a request through the HTTP module without a socket, like Elysia's `app.handle`. */
+  request(path: string, init?: RequestInit): Promise<Response>
+  /** Replaces the loaded project (dev reload) and tells every module. */
+  replaceProject(project: Project): Promise<void>
+  readonly modules: readonly MotiaModule[]
+  stop(): Promise<void>
+}
+
+/**
+ * Loads config and the project, sets up and starts every module. In `start` mode any load
+ * problem stops start-up with all problems listed; in `dev` and `test` they are logged and the
+ * rest is served.
+ */
+export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
+  const dir = resolve(opts.dir)
+  const env = opts.env ?? process.env
+  const { config, warnings: configWarnings } = await loadConfig({
+    dir,
+    env,
+    cpus: availableParallelism(),
+    ...(opts.overrides ? { overrides: opts.overrides } : {}),
+  })
+  const logs = createLogHub(config.logging.level, opts.logSinks ?? [terminalSink(config.logging.format)])
+  const log = new StructuredLogger(logs)
+  for (const w of configWarnings) log.warn(w)
+
+  const engine = new Engine(logs)
+  const modules = orderModules(opts.modules({ mode: opts.mode, config }))
+  const registry = new TriggerRegistry()
+  for (const m of modules) for (const k of m.triggerKinds ?? []) registry.register(k)
+
+  const loaded = await loadProject({
+    dir,
+    registry,
+    checks: modules.flatMap((m) => m.checks ?? []),
+    ...(opts.importer ? { importer: opts.importer } : {}),
+  })
+  for (const w of loaded.warnings) log.warn(w)
+  if (loaded.problems.length > 0) {
+    const lines = loaded.problems.map(formatProblem)
+    if (opts.mode === 'start') {
+      throw new MotiaError(
+        'E_PROJECT_INVALID',
+        `the project has ${lines.length} problem${lines.length === 1 ? '' : 's'}:\n  ${lines.join('\n  ')}`,
+        { details: { problems: loaded.problems } },
+      )
+    }
+    for (const p of loaded.problems) log.error(formatProblem(p), { code: p.code })
+  }
+
+  let project: Project = { steps: loaded.steps, streams: loaded.streams }
+  const services: RuntimeServices = {
+    dir,
+    mode: opts.mode,
+    config,
+    logs,
+    log,
+    engine,
+    project: () => project,
+    shared: new Map(),
+  }
+
+  const started: MotiaModule[] = []
+  const stop = async () => {
+    for (const m of [...started].reverse()) {
+      try {
+        await m.stop?.()
+      } catch (err) {
+        log.error(`module ${m.name} failed to stop`, { error: err })
+      }
+    }
+    started.length = 0
+  }
+  try {
+    for (const m of modules) await m.setup?.(services)
+    for (const m of modules) {
+      await m.start?.()
+      started.push(m)
+    }
+  } catch (err) {
+    await stop()
+    throw err
+  }
+
+  let stopped = false
+  const runtime: Runtime = {
+    dir,
+    mode: opts.mode,
+    config,
+    logs,
+    engine,
+    services,
+    modules,
+    problems: loaded.problems,
+    project: () => project,
+    async request(path, init) {
+      const fetch = services.shared.get('http.fetch') as ((r: Request) => Promise<Response>) | undefined
+      if (!fetch) throw new Error('the http module is not running')
+      return fetch(new Request(new URL(path, 'http://localhost').href, init))
+    },
+    async replaceProject(next) {
+      project = next
+      for (const m of modules) await m.projectChanged?.(next)
+    },
+    async stop() {
+      if (stopped) return
+      stopped = true
+      await stop()
+    },
+    [Symbol.asyncDispose]() {
+      return runtime.stop()
+    },
+  }
+  return runtime
+}
+
+function terminalSink(format: 'auto' | 'pretty' | 'json'): LogSink {
+  const tty = Boolean(process.stdout.isTTY)
+  const f = format === 'auto' ? (tty ? 'pretty' : 'json') : format
+  return createStreamSink(f, process.stdout, tty)
+}

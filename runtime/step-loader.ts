@@ -1,0 +1,113 @@
+import { relative } from 'node:path'
+import { discoverProject } from './discovery'
+import type { LoadProblem } from './errors'
+import type { StepDefinition, StreamDefinition } from './step'
+import { normalizeStep } from './step-config'
+import { normalizeStream } from './stream-config'
+import type { TriggerRegistry } from './trigger-registry'
+
+export interface ProjectLoad {
+  steps: StepDefinition[]
+  streams: StreamDefinition[]
+  problems: LoadProblem[]
+  warnings: string[]
+}
+
+/** A cross-step check a module contributes (e.g. duplicate routes): the steps it rejects and why. */
+export type ProjectCheck = (steps: readonly StepDefinition[]) => { step: StepDefinition; problem: LoadProblem }[]
+
+export type ModuleImporter = (file: string) => Promise<Record<string, unknown>>
+
+export interface LoadProjectOptions {
+  dir: string
+  registry: TriggerRegistry
+  checks?: readonly ProjectCheck[]
+  importer?: ModuleImporter
+}
+
+const defaultImporter: ModuleImporter = (file) => import(file)
+
+/**
+ * Discovers and imports every step and stream file in parallel, normalises their configs and
+ * runs the cross-step checks. Files with problems are left out; the caller decides whether a
+ * problem stops start-up (`start`) or is only reported (`dev`).
+ */
+export async function loadProject(opts: LoadProjectOptions): Promise<ProjectLoad> {
+  const { dir, registry } = opts
+  const importer = opts.importer ?? defaultImporter
+  const files = discoverProject(dir)
+  const problems: LoadProblem[] = []
+  const warnings: string[] = []
+
+  const [stepMods, streamMods] = await Promise.all([
+    Promise.all(files.steps.map((f) => importFile(f, dir, importer))),
+    Promise.all(files.streams.map((f) => importFile(f, dir, importer))),
+  ])
+
+  const streams: StreamDefinition[] = []
+  const streamNames = new Map<string, string>()
+  for (const m of streamMods) {
+    if ('problem' in m) {
+      problems.push(m.problem)
+      continue
+    }
+    const r = normalizeStream(m.exports, m.ref)
+    problems.push(...r.problems)
+    if (!r.stream) continue
+    const other = streamNames.get(r.stream.name)
+    if (other) {
+      problems.push({ file: r.stream.relFile, field: 'name', message: `stream name "${r.stream.name}" is already used by ${other}`, code: 'E_STEP_DUPLICATE_NAME' })
+      continue
+    }
+    streamNames.set(r.stream.name, r.stream.relFile)
+    streams.push(r.stream)
+  }
+
+  let steps: StepDefinition[] = []
+  const names = new Map<string, string>()
+  for (const m of stepMods) {
+    if ('problem' in m) {
+      problems.push(m.problem)
+      continue
+    }
+    const r = normalizeStep(m.exports, m.ref, registry)
+    problems.push(...r.problems)
+    warnings.push(...r.warnings)
+    if (!r.step) continue
+    const other = names.get(r.step.name)
+    if (other) {
+      problems.push({ file: r.step.relFile, field: 'name', message: `step name "${r.step.name}" is already used by ${other}`, code: 'E_STEP_DUPLICATE_NAME' })
+      continue
+    }
+    names.set(r.step.name, r.step.relFile)
+    steps.push(r.step)
+  }
+
+  for (const check of opts.checks ?? []) {
+    const rejected = check(steps)
+    if (rejected.length === 0) continue
+    const drop = new Set(rejected.map((r) => r.step))
+    problems.push(...rejected.map((r) => r.problem))
+    steps = steps.filter((s) => !drop.has(s))
+  }
+  return { steps, streams, problems, warnings }
+}
+
+type Imported = { exports: Record<string, unknown>; ref: { file: string; relFile: string } } | { problem: LoadProblem }
+
+async function importFile(file: string, dir: string, importer: ModuleImporter): Promise<Imported> {
+  const ref = { file, relFile: relative(dir, file) }
+  try {
+    return { exports: await importer(file), ref }
+  } catch (err) {
+    return { problem: { file: ref.relFile, message: `could not be loaded: ${describeLoadError(err, dir)}`, code: 'E_STEP_LOAD' } }
+  }
+}
+
+/** Syntax errors from Bun carry position info; keep the first lines, with paths made relative. */
+function describeLoadError(err: unknown, dir: string): string {
+  const e = err as { message?: string; position?: { file?: string; line?: number; column?: number } }
+  const pos = e.position?.line ? ` (line ${e.position.line}:${e.position.column ?? 0})` : ''
+  const msg = String(e?.message ?? err).split(dir + '/').join('')
+  return `${msg}${pos}`
+}

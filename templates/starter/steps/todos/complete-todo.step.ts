@@ -1,0 +1,14 @@
+import { http, type Handlers } from 'motia'
+
+export const config = {
+  name: 'CompleteTodo',
+  flows: ['todos'],
+  triggers: [http('POST', '/todos/:id/complete')],
+} as const
+
+export const handler: Handlers<typeof config> = async (req, { state }) => {
+  const { id } = req.pathParams
+  if (!(await state.get('todos', id))) return { status: 404, body: { error: 'no such todo' } }
+  const { new_value } = await state.update('todos', id, [{ type: 'set', path: 'done', value: true }])
+  return { status: 200, body: new_value }
+}
