@@ -7,6 +7,11 @@ export interface Schedule {
 
 /** Throws with croner's explanation when the expression (5, 6 or 7 fields) or timezone is invalid. */
 export function checkSchedule(s: Schedule): void {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: s.timezone })
+  } catch {
+    throw new Error(`unknown timezone "${s.timezone}" (expected an IANA name such as Europe/Paris)`)
+  }
   new Cron(s.expression, { paused: true, timezone: s.timezone })
 }
 

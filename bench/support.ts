@@ -1,0 +1,104 @@
+import type { Subprocess } from 'bun'
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buildBinary } from '../build'
+
+export const ROOT = join(import.meta.dir, '..')
+export const BINARY = join(ROOT, 'dist', 'motia')
+
+/** Builds dist/motia unless `--no-build` is passed and a binary exists. */
+export async function binary(): Promise<string> {
+  if (Bun.argv.includes('--no-build') && existsSync(BINARY)) return BINARY
+  const cwd = process.cwd()
+  process.chdir(ROOT)
+  try {
+    await buildBinary(BINARY)
+  } finally {
+    process.chdir(cwd)
+  }
+  return BINARY
+}
+
+/** A project of `n` hello steps (`GET /hello`, `/hello-1`, ...), in a temp dir. */
+export function helloProject(n = 1): string {
+  const dir = mkdtempSync(join(tmpdir(), 'motia-bench-'))
+  mkdirSync(join(dir, 'steps'))
+  for (let i = 0; i < n; i++) {
+    const path = i === 0 ? '/hello' : `/hello-${i}`
+    writeFileSync(
+      join(dir, 'steps', `hello-${i}.step.ts`),
+      `export const config = { name: 'Hello${i}', triggers: [{ type: 'http', method: 'GET', path: '${path}' }] }\n` +
+        `export const handler = async () => ({ status: 200, body: { message: 'Hello' } })\n`,
+    )
+  }
+  writeFileSync(join(dir, 'config.yaml'), 'logging:\n  level: warn\n  format: json\nconsole:\n  enabled: false\n')
+  return dir
+}
+
+export interface Server {
+  url: string
+  proc: Subprocess
+  stop(): Promise<void>
+}
+
+/** Spawns a server and waits for the URL it prints (`ready <url>` or motia's ready log line). */
+export async function spawnServer(cmd: string[], env: Record<string, string> = {}): Promise<Server> {
+  const proc = Bun.spawn(cmd, { stdout: 'pipe', stderr: 'inherit', env: { ...process.env, ...env } })
+  const decoder = new TextDecoder()
+  let out = ''
+  for await (const chunk of proc.stdout) {
+    out += decoder.decode(chunk)
+    const m = out.match(/ready (http\S+)/) ?? out.match(/"url":"(http[^"]+)"/) ?? out.match(/listening on (http\S+)/i)
+    if (m) {
+      const url = m[1]!.replace(/\/$/, '')
+      void (async () => {
+        for await (const _ of proc.stdout) {
+        }
+      })()
+      return {
+        url,
+        proc,
+        async stop() {
+          proc.kill()
+          await proc.exited
+        },
+      }
+    }
+  }
+  throw new Error(`server exited before ready: ${out}`)
+}
+
+export interface WrkResult {
+  rps: number
+  p50ms: number
+  p99ms: number
+}
+
+/** Runs wrk (apt install wrk) and parses req/s and latency percentiles. */
+export async function wrk(url: string, opts: { seconds?: number; connections?: number; threads?: number } = {}): Promise<WrkResult> {
+  const { seconds = 5, connections = 50, threads = 1 } = opts
+  const p = Bun.spawn(['wrk', `-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', url], { stdout: 'pipe' })
+  const text = await new Response(p.stdout).text()
+  await p.exited
+  const rps = Number(text.match(/Requests\/sec:\s+([\d.]+)/)?.[1])
+  const pct = (q: string) => toMs(text.match(new RegExp(`\\s${q}%\\s+([\\d.]+\\w+)`))?.[1])
+  if (!rps) throw new Error(`could not parse wrk output:\n${text}`)
+  return { rps, p50ms: pct('50'), p99ms: pct('99') }
+}
+
+function toMs(v: string | undefined): number {
+  if (!v) return Number.NaN
+  const n = Number.parseFloat(v)
+  if (v.endsWith('us')) return n / 1000
+  if (v.endsWith('ms')) return n
+  if (v.endsWith('s')) return n * 1000
+  return n
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.floor(s.length / 2)]!
+}
+
+export const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })

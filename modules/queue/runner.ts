@@ -1,0 +1,27 @@
+import type { SerializedError } from '../../runtime/errors'
+import type { StepDefinition, TriggerDef } from '../../runtime/step'
+
+/** One background execution: a queue message, a cron tick, a state or stream event. */
+export interface BackgroundJob {
+  step: StepDefinition
+  def: TriggerDef
+  input: unknown
+  traceId: string
+  /** 1-based attempt number (queue messages); 1 for everything else. */
+  attempt: number
+}
+
+export type JobOutcome =
+  | { status: 'ok' }
+  | { status: 'skipped' }
+  | { status: 'error'; error: SerializedError; retryable: boolean; retryAfterMs?: number }
+
+/**
+ * Runs background handlers off the engine thread (the worker pool). Cron, state and stream
+ * modules use it through `shared.get('runner')`; the queue module provides it.
+ */
+export interface BackgroundRunner {
+  run(job: BackgroundJob): Promise<JobOutcome>
+}
+
+export const RUNNER_KEY = 'queue.runner'

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import pkg from '../../package.json' with { type: 'json' }
+import { ensureBinary, runMotia, startMotia } from '../support/binary'
+import { copyFixture } from '../support/runtime'
+
+// The product is the compiled binary: these tests build dist/motia and drive it over real
+// sockets, on a fixture copied to a temp dir that has no node_modules.
+let project: ReturnType<typeof copyFixture>
+
+beforeAll(async () => {
+  await ensureBinary()
+  project = copyFixture('basic')
+  expect(existsSync(join(project.path, 'node_modules'))).toBe(false)
+})
+afterAll(() => project?.dispose())
+
+const json = (body: unknown, method = 'POST') => ({
+  method,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+})
+
+describe('motia binary', () => {
+  test('--version and --help', async () => {
+    const v = await runMotia(['--version'])
+    expect(v.stdout.trim()).toBe(pkg.version)
+    const h = await runMotia(['--help'])
+    expect(h.stdout).toContain('dev')
+    expect(h.stdout).toContain('start')
+    expect(h.stdout).toContain('Examples:')
+  })
+
+  test('start: HTTP routes, validation errors and state over real HTTP; state survives a restart', async () => {
+    const env = { MOTIA_SQLITE: join(project.path, '.motia', 'e2e.db') }
+    let motia = await startMotia(['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1'], { env })
+    try {
+      const params = await fetch(`${motia.url}/users/1/posts/2?tag=a&tag=b`)
+      expect(params.status).toBe(200)
+      expect((await params.json() as any).queryParams).toEqual({ tag: ['a', 'b'] })
+      const invalid = await fetch(`${motia.url}/orders`, json({ item: 1 }))
+      expect(invalid.status).toBe(400)
+      expect((await invalid.json() as any).code).toBe('E_BODY_INVALID')
+      const boom = (await (await fetch(`${motia.url}/boom`)).json()) as any
+      expect(boom).toEqual({ error: 'Internal server error', code: 'E_HANDLER_FAILED', traceId: boom.traceId })
+      expect((await fetch(`${motia.url}/nope`)).status).toBe(404)
+      const put = await fetch(`${motia.url}/state/e2e/k`, json({ v: 1 }, 'PUT'))
+      expect(await put.json() as any).toEqual({ old_value: null, new_value: { v: 1 } })
+      expect((await fetch(`${motia.url}/legacy/zed`, { method: 'POST' })).status).toBe(200)
+      expect(await (await fetch(`${motia.url}/greet/x`)).json() as any).toEqual({ text: 'Hello, x!' })
+    } finally {
+      expect(await motia.stop()).toBe(0)
+    }
+    motia = await startMotia(['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1'], { env })
+    try {
+      expect(await (await fetch(`${motia.url}/state/e2e/k`)).json() as any).toEqual({ v: 1 })
+    } finally {
+      await motia.stop()
+    }
+  })
+
+  test('a broken step: dev reports it and serves the rest; start refuses and lists every problem', async () => {
+    const broken = copyFixture('basic')
+    try {
+      writeFileSync(join(broken.path, 'steps', 'syntax.step.ts'), 'export const config = {\n  name: "Broken",\n  triggers: [\n')
+      writeFileSync(
+        join(broken.path, 'steps', 'bad-config.step.ts'),
+        "export const config = { name: 'BadConfig', triggers: [{ type: 'http', method: 'FETCH', path: 'nope' }] }\nexport const handler = async () => ({ status: 200 })\n",
+      )
+      writeFileSync(
+        join(broken.path, 'steps', 'dup-route.step.ts'),
+        "export const config = { name: 'DupRoute', triggers: [{ type: 'http', method: 'GET', path: '/text' }] }\nexport const handler = async () => ({ status: 200 })\n",
+      )
+      const env = { MOTIA_SQLITE: join(broken.path, '.motia', 'dev.db') }
+      const dev = await startMotia(['dev', '--dir', broken.path, '--port', '0', '--host', '127.0.0.1'], { env })
+      try {
+        expect((await fetch(`${dev.url}/text`)).status).toBe(200)
+        const out = dev.output()
+        expect(out).toContain('steps/syntax.step.ts')
+        expect(out).toContain('steps/bad-config.step.ts: triggers[0].method: expected one of GET, POST')
+        expect(out).toContain('steps/bad-config.step.ts: triggers[0].path: expected a path starting with')
+        expect(out).toContain('steps/dup-route.step.ts: triggers[0].path: route GET /text is already served by step')
+      } finally {
+        await dev.stop()
+      }
+      const start = await runMotia(['start', '--dir', broken.path, '--port', '0'], { env })
+      expect(start.code).toBe(1)
+      expect(start.stderr).toContain('the project has 4 problems')
+      expect(start.stderr).toContain('steps/syntax.step.ts')
+      expect(start.stderr).toContain('steps/dup-route.step.ts')
+    } finally {
+      broken.dispose()
+    }
+  })
+
+  test('an invalid config.yaml stops start-up naming the problem and its location', async () => {
+    const bad = copyFixture('basic')
+    try {
+      writeFileSync(join(bad.path, 'config.yaml'), 'http:\n  port: not-a-port\n')
+      const r = await runMotia(['start', '--dir', bad.path])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain('config.yaml:2')
+      expect(r.stderr).toContain('http.port')
+    } finally {
+      bad.dispose()
+    }
+  })
+})

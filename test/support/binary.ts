@@ -1,0 +1,92 @@
+import type { Subprocess } from 'bun'
+import { join } from 'node:path'
+import { buildBinary } from '../../build'
+
+const ROOT = join(import.meta.dir, '..', '..')
+export const BINARY = join(ROOT, 'dist', 'motia')
+
+let built: Promise<string> | undefined
+
+/** Builds `dist/motia` once per test process (every e2e file shares it). */
+export function ensureBinary(): Promise<string> {
+  const cwd = process.cwd()
+  built ??= (async () => {
+    process.chdir(ROOT)
+    try {
+      await buildBinary(BINARY)
+    } finally {
+      process.chdir(cwd)
+    }
+    return BINARY
+  })()
+  return built
+}
+
+export interface RunningMotia {
+  proc: Subprocess<'ignore', 'pipe', 'pipe'>
+  url: string
+  /** Everything printed so far (stdout + stderr). */
+  output(): string
+  /** SIGTERM and wait; SIGKILL with `kill('SIGKILL')`. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+/**
+ * Starts the binary and waits for its "ready" log line (JSON lines when not a TTY), returning
+ * the URL it listens on. Rejects with the output if the process exits first.
+ */
+export async function startMotia(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunningMotia> {
+  const proc = Bun.spawn([BINARY, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, ...opts.env },
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  let out = ''
+  const decoder = new TextDecoder()
+  let onData: (() => void) | undefined
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) {
+      out += decoder.decode(chunk)
+      onData?.()
+    }
+  }
+  void pump(proc.stdout)
+  void pump(proc.stderr)
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`motia did not become ready in 20 s:\n${out}`)), 20_000)
+    onData = () => {
+      const m = out.match(/"msg":"motia (?:dev|start) ready".*?"url":"([^"]+)"/)
+      if (m) {
+        clearTimeout(timer)
+        resolve(m[1]!.replace(/\/$/, ''))
+      }
+    }
+    proc.exited.then((code) => {
+      clearTimeout(timer)
+      reject(new Error(`motia exited with ${code} before ready:\n${out}`))
+    })
+  })
+  return {
+    proc,
+    url,
+    output: () => out,
+    async stop(signal = 'SIGTERM') {
+      proc.kill(signal)
+      return proc.exited
+    },
+  }
+}
+
+/** Runs the binary to completion. */
+export async function runMotia(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+  const proc = Bun.spawn([BINARY, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, ...opts.env },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+  return { stdout, stderr, code }
+}
