@@ -6,7 +6,7 @@
  */
 import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { binary, fmt, helloProject, median, spawnServer, wrk, type WrkResult } from './support'
+import { binary, fmt, helloProject, median, spawnServer, type WrkResult, wrk } from './support'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -37,8 +37,12 @@ try {
   const mr = median(m.map((r) => r.rps))
   const er = median(e.map((r) => r.rps))
   console.log(`HTTP hello, wrk -t1 -c${opts.connections} -d${opts.seconds}s, median of ${rounds} alternating rounds`)
-  console.log(`  motia start  ${fmt(mr).padStart(9)} req/s   p50 ${fmt(median(m.map((r) => r.p50ms)), 2)} ms   p99 ${fmt(median(m.map((r) => r.p99ms)), 2)} ms`)
-  console.log(`  bare Elysia  ${fmt(er).padStart(9)} req/s   p50 ${fmt(median(e.map((r) => r.p50ms)), 2)} ms   p99 ${fmt(median(e.map((r) => r.p99ms)), 2)} ms`)
+  console.log(
+    `  motia start  ${fmt(mr).padStart(9)} req/s   p50 ${fmt(median(m.map((r) => r.p50ms)), 2)} ms   p99 ${fmt(median(m.map((r) => r.p99ms)), 2)} ms`,
+  )
+  console.log(
+    `  bare Elysia  ${fmt(er).padStart(9)} req/s   p50 ${fmt(median(e.map((r) => r.p50ms)), 2)} ms   p99 ${fmt(median(e.map((r) => r.p99ms)), 2)} ms`,
+  )
   console.log(`  ratio motia/elysia: ${fmt(mr / er, 3)}  (goal ≥ 0.8)`)
 } finally {
   await motia.stop()

@@ -43,9 +43,17 @@ const et: number[] = []
 try {
   for (let i = 0; i < Number(values.runs); i++) {
     mt.push(
-      await timeToFirst200([bin, 'start', '--dir', dir, '--port', String(port), '--host', '127.0.0.1'], `http://127.0.0.1:${port}/hello-${steps - 1}`),
+      await timeToFirst200(
+        [bin, 'start', '--dir', dir, '--port', String(port), '--host', '127.0.0.1'],
+        `http://127.0.0.1:${port}/hello-${steps - 1}`,
+      ),
     )
-    et.push(await timeToFirst200([process.execPath, `${import.meta.dir}/baselines/elysia-hello-port.ts`, String(port + 1)], `http://127.0.0.1:${port + 1}/hello`))
+    et.push(
+      await timeToFirst200(
+        [process.execPath, `${import.meta.dir}/baselines/elysia-hello-port.ts`, String(port + 1)],
+        `http://127.0.0.1:${port + 1}/hello`,
+      ),
+    )
   }
   console.log(`Start-up to first 200, median of ${values.runs} runs`)
   console.log(`  motia start (${steps} steps)  ${fmt(median(mt), 1).padStart(7)} ms   (goal < 300 ms)`)

@@ -1,7 +1,7 @@
-import type { Subprocess } from 'bun'
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Subprocess } from 'bun'
 import { buildBinary } from '../build'
 
 export const ROOT = join(import.meta.dir, '..')
@@ -76,9 +76,14 @@ export interface WrkResult {
 }
 
 /** Runs wrk (apt install wrk) and parses req/s and latency percentiles. */
-export async function wrk(url: string, opts: { seconds?: number; connections?: number; threads?: number } = {}): Promise<WrkResult> {
+export async function wrk(
+  url: string,
+  opts: { seconds?: number; connections?: number; threads?: number } = {},
+): Promise<WrkResult> {
   const { seconds = 5, connections = 50, threads = 1 } = opts
-  const p = Bun.spawn(['wrk', `-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', url], { stdout: 'pipe' })
+  const p = Bun.spawn(['wrk', `-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', url], {
+    stdout: 'pipe',
+  })
   const text = await new Response(p.stdout).text()
   await p.exited
   const rps = Number(text.match(/Requests\/sec:\s+([\d.]+)/)?.[1])
@@ -101,4 +106,5 @@ export function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!
 }
 
-export const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
+export const fmt = (n: number, d = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })

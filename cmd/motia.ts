@@ -8,14 +8,17 @@ registerBuiltinModules()
 
 function port(value: string): number {
   const n = Number(value)
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('expected a port number (0-65535; 0 picks a free port)')
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('expected a port number (0-65535; 0 picks a free port)')
   return n
 }
 
 const program = new Command()
 program
   .name('motia')
-  .description('Backend runtime in one executable: HTTP, queues, cron, state and streams around one primitive, the Step.')
+  .description(
+    'Backend runtime in one executable: HTTP, queues, cron, state and streams around one primitive, the Step.',
+  )
   .version(pkg.version, '-v, --version')
   .showHelpAfterError()
   .addHelpText(

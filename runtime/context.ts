@@ -122,10 +122,13 @@ export class StepContext implements FlowContext {
     if (!warned) warnedTopics.set(step, (warned = new Set()))
     if (warned.has(topic)) return
     warned.add(topic)
-    this.logger.warn(`step "${step.name}" enqueued to topic "${topic}", which its config does not declare in enqueues`, {
-      topic,
-      file: step.relFile,
-    })
+    this.logger.warn(
+      `step "${step.name}" enqueued to topic "${topic}", which its config does not declare in enqueues`,
+      {
+        topic,
+        file: step.relFile,
+      },
+    )
   }
 }
 
@@ -169,7 +172,8 @@ export function streamFacade(engine: EngineClient, name: string, origin: CallOri
   return {
     get: (groupId, id) => call('get', [groupId, id]) as Promise<any>,
     set: (groupId, id, data) => call('set', [groupId, id, data]).then((r) => (r as StateWriteResult).new_value) as any,
-    update: (groupId, id, ops) => call('update', [groupId, id, ops]).then((r) => (r as StateWriteResult).new_value) as any,
+    update: (groupId, id, ops) =>
+      call('update', [groupId, id, ops]).then((r) => (r as StateWriteResult).new_value) as any,
     delete: (groupId, id) => call('delete', [groupId, id]) as Promise<any>,
     getGroup: (groupId) => call('getGroup', [groupId]) as Promise<any[]>,
     list: (groupId) => call('getGroup', [groupId]) as Promise<any[]>,

@@ -15,7 +15,11 @@ describe('error catalogue', () => {
   test('MotiaError carries code, status, details and serialises to JSON', () => {
     const e = new MotiaError('E_BODY_INVALID', 'bad body', { details: { issues: [] } })
     expect(e.status).toBe(400)
-    expect(JSON.parse(JSON.stringify(e))).toEqual({ code: 'E_BODY_INVALID', message: 'bad body', details: { issues: [] } })
+    expect(JSON.parse(JSON.stringify(e))).toEqual({
+      code: 'E_BODY_INVALID',
+      message: 'bad body',
+      details: { issues: [] },
+    })
     expect(serializeError(e)).toMatchObject({ name: 'MotiaError', message: 'bad body', code: 'E_BODY_INVALID' })
     expect(serializeError('plain')).toEqual({ name: 'Error', message: 'plain' })
   })

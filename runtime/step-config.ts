@@ -74,7 +74,10 @@ export function normalizeStep(
     generation = 'legacy'
     const keys = LEGACY_KEYS[config.type]
     if (!keys) {
-      problem('type', `expected "api", "event", "cron" or "noop" (or a \`triggers\` array), got ${describe(config.type)}`)
+      problem(
+        'type',
+        `expected "api", "event", "cron" or "noop" (or a \`triggers\` array), got ${describe(config.type)}`,
+      )
       return { problems, warnings }
     }
     knownKeys = new Set([...COMMON_KEYS, ...keys])
@@ -92,11 +95,17 @@ export function normalizeStep(
   for (const { raw, field, index } of rawTriggers) {
     const kind = registry.get(raw.type as string)
     if (!kind) {
-      problem(`${field ? `${field}.` : ''}type`, `unknown trigger type ${describe(raw.type)} (expected one of: ${registry.names().join(', ')})`)
+      problem(
+        `${field ? `${field}.` : ''}type`,
+        `unknown trigger type ${describe(raw.type)} (expected one of: ${registry.names().join(', ')})`,
+      )
       continue
     }
     if (raw.condition !== undefined && typeof raw.condition !== 'function') {
-      problem(`${field ? `${field}.` : ''}condition`, `expected a function (input, ctx) => boolean, got ${describe(raw.condition)}`)
+      problem(
+        `${field ? `${field}.` : ''}condition`,
+        `expected a function (input, ctx) => boolean, got ${describe(raw.condition)}`,
+      )
       continue
     }
     const result = kind.normalize(raw, { file: ref.relFile, field, index })
@@ -177,7 +186,11 @@ function topicList(v: unknown, field: string, problem: Problem): EnqueueDef[] {
     if (typeof e === 'string' && e !== '') out.push({ topic: e })
     else if (e && typeof e === 'object' && typeof (e as { topic?: unknown }).topic === 'string') {
       const { topic, label, conditional } = e as EnqueueDef
-      out.push({ topic, ...(typeof label === 'string' ? { label } : {}), ...(conditional ? { conditional: true } : {}) })
+      out.push({
+        topic,
+        ...(typeof label === 'string' ? { label } : {}),
+        ...(conditional ? { conditional: true } : {}),
+      })
     } else problem(`${field}[${i}]`, `expected a topic name or { topic, label?, conditional? }, got ${describe(e)}`)
   })
   return out

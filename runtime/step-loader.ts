@@ -56,7 +56,12 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectLoad
     if (!r.stream) continue
     const other = streamNames.get(r.stream.name)
     if (other) {
-      problems.push({ file: r.stream.relFile, field: 'name', message: `stream name "${r.stream.name}" is already used by ${other}`, code: 'E_STEP_DUPLICATE_NAME' })
+      problems.push({
+        file: r.stream.relFile,
+        field: 'name',
+        message: `stream name "${r.stream.name}" is already used by ${other}`,
+        code: 'E_STEP_DUPLICATE_NAME',
+      })
       continue
     }
     streamNames.set(r.stream.name, r.stream.relFile)
@@ -76,7 +81,12 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectLoad
     if (!r.step) continue
     const other = names.get(r.step.name)
     if (other) {
-      problems.push({ file: r.step.relFile, field: 'name', message: `step name "${r.step.name}" is already used by ${other}`, code: 'E_STEP_DUPLICATE_NAME' })
+      problems.push({
+        file: r.step.relFile,
+        field: 'name',
+        message: `step name "${r.step.name}" is already used by ${other}`,
+        code: 'E_STEP_DUPLICATE_NAME',
+      })
       continue
     }
     names.set(r.step.name, r.step.relFile)
@@ -100,7 +110,13 @@ async function importFile(file: string, dir: string, importer: ModuleImporter): 
   try {
     return { exports: await importer(file), ref }
   } catch (err) {
-    return { problem: { file: ref.relFile, message: `could not be loaded: ${describeLoadError(err, dir)}`, code: 'E_STEP_LOAD' } }
+    return {
+      problem: {
+        file: ref.relFile,
+        message: `could not be loaded: ${describeLoadError(err, dir)}`,
+        code: 'E_STEP_LOAD',
+      },
+    }
   }
 }
 
@@ -108,6 +124,8 @@ async function importFile(file: string, dir: string, importer: ModuleImporter): 
 function describeLoadError(err: unknown, dir: string): string {
   const e = err as { message?: string; position?: { file?: string; line?: number; column?: number } }
   const pos = e.position?.line ? ` (line ${e.position.line}:${e.position.column ?? 0})` : ''
-  const msg = String(e?.message ?? err).split(dir + '/').join('')
+  const msg = String(e?.message ?? err)
+    .split(dir + '/')
+    .join('')
   return `${msg}${pos}`
 }

@@ -40,7 +40,10 @@ export const state: typeof stateTrigger & StateManager = Object.assign(
  * Pairs a config and its handler: `export default step(config, handler)`, or
  * `step(config).handle(handler)`.
  */
-export function step<C extends StepConfig, H extends (...args: any[]) => any>(config: C, handler: H): { config: C; handler: H }
+export function step<C extends StepConfig, H extends (...args: any[]) => any>(
+  config: C,
+  handler: H,
+): { config: C; handler: H }
 export function step<C extends StepConfig>(config: C): { config: C; handle<H>(handler: H): { config: C; handler: H } }
 export function step(config: StepConfig, handler?: unknown): unknown {
   if (handler) return { config, handler }

@@ -28,7 +28,13 @@ describe('routing and request parsing', () => {
 
   test('JSON, text, form and binary bodies; every method', async () => {
     const j = await (await rt.request('/echo', json({ a: 1 }, 'PUT', { 'x-custom': 'hi' }))).json()
-    expect(j).toEqual({ method: 'PUT', body: { a: 1 }, rawBody: '{"a":1}', contentType: 'application/json', custom: 'hi' })
+    expect(j).toEqual({
+      method: 'PUT',
+      body: { a: 1 },
+      rawBody: '{"a":1}',
+      contentType: 'application/json',
+      custom: 'hi',
+    })
     const t = (await (
       await rt.request('/echo', { method: 'PATCH', headers: { 'content-type': 'text/plain' }, body: 'hello' })
     ).json()) as any
@@ -62,22 +68,28 @@ describe('routing and request parsing', () => {
   test('an incoming x-trace-id or traceparent is kept', async () => {
     const a = await rt.request('/text', { headers: { 'x-trace-id': 'my-trace-123456' } })
     expect(a.headers.get('x-trace-id')).toBe('my-trace-123456')
-    const b = await rt.request('/text', { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } })
+    const b = await rt.request('/text', {
+      headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+    })
     expect(b.headers.get('x-trace-id')).toBe('4bf92f3577b34da6a3ce929d0e0e4736')
   })
 })
 
 describe('errors', () => {
   test('malformed JSON → 400', async () => {
-    const res = await rt.request('/echo', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":' })
+    const res = await rt.request('/echo', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"a":',
+    })
     expect(res.status).toBe(400)
-    expect((await res.json() as any).code).toBe('E_BODY_MALFORMED')
+    expect(((await res.json()) as any).code).toBe('E_BODY_MALFORMED')
   })
 
   test('body over the limit → 413', async () => {
     const res = await rt.request('/echo', json({ big: 'x'.repeat(70 * 1024) }))
     expect(res.status).toBe(413)
-    expect((await res.json() as any).code).toBe('E_BODY_TOO_LARGE')
+    expect(((await res.json()) as any).code).toBe('E_BODY_TOO_LARGE')
   })
 
   test('zod bodySchema → 400 with issues; valid body passes', async () => {
@@ -88,13 +100,13 @@ describe('errors', () => {
     expect(body.issues.map((i: { path: string }) => i.path).sort()).toEqual(['item', 'qty'])
     const ok = await rt.request('/orders', json({ item: 'pen', qty: 2 }))
     expect(ok.status).toBe(201)
-    expect(await ok.json() as any).toEqual({ item: 'pen', qty: 2 })
+    expect((await ok.json()) as any).toEqual({ item: 'pen', qty: 2 })
   })
 
   test('JSON Schema bodySchema is enforced too', async () => {
     const bad = await rt.request('/json-schema', json({ age: -3 }))
     expect(bad.status).toBe(400)
-    const issues = (await bad.json() as any).issues.map((i: { path: string }) => i.path).sort()
+    const issues = ((await bad.json()) as any).issues.map((i: { path: string }) => i.path).sort()
     expect(issues).toEqual(['age', 'name'])
     expect((await rt.request('/json-schema', json({ name: 'x' }))).status).toBe(200)
   })
@@ -115,21 +127,21 @@ describe('errors', () => {
     const started = performance.now()
     const res = await rt.request('/slow')
     expect(res.status).toBe(504)
-    expect((await res.json() as any).code).toBe('E_HANDLER_TIMEOUT')
+    expect(((await res.json()) as any).code).toBe('E_HANDLER_TIMEOUT')
     expect(performance.now() - started).toBeLessThan(2000)
   })
 
   test('a handler returning nothing → 500 E_HANDLER_NO_RESPONSE', async () => {
     const res = await rt.request('/nothing')
     expect(res.status).toBe(500)
-    expect((await res.json() as any).code).toBe('E_HANDLER_NO_RESPONSE')
+    expect(((await res.json()) as any).code).toBe('E_HANDLER_NO_RESPONSE')
   })
 })
 
 describe('middleware, conditions, responses', () => {
   test('middleware: first is outermost, may mutate req and short-circuit', async () => {
     const ok = await rt.request('/mw')
-    expect(await ok.json() as any).toEqual({ user: 'ada' })
+    expect((await ok.json()) as any).toEqual({ user: 'ada' })
     expect(ok.headers.get('x-outer')).toBe('yes')
     const denied = await rt.request('/mw?deny=1')
     expect(denied.status).toBe(403)
@@ -139,7 +151,7 @@ describe('middleware, conditions, responses', () => {
   test('condition false → 422 skipped', async () => {
     const res = await rt.request('/cond', json({ ok: false }))
     expect(res.status).toBe(422)
-    expect(await res.json() as any).toMatchObject({ error: 'Request condition not met', skipped: true })
+    expect((await res.json()) as any).toMatchObject({ error: 'Request condition not met', skipped: true })
     expect((await rt.request('/cond', json({ ok: true }))).status).toBe(200)
   })
 
@@ -164,7 +176,11 @@ describe('middleware, conditions, responses', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('*')
     const pre = await rt.request('/orders', {
       method: 'OPTIONS',
-      headers: { origin: 'http://a.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        origin: 'http://a.test',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     })
     expect(pre.status).toBe(204)
     expect(pre.headers.get('access-control-allow-methods')).toContain('POST')
@@ -175,15 +191,18 @@ describe('middleware, conditions, responses', () => {
 describe('all config styles', () => {
   test('0.x api step: legacy ctx (state.set returns the value, flows)', async () => {
     const res = await rt.request('/legacy/ada', { method: 'POST' })
-    expect(await res.json() as any).toEqual({ hello: 'ada', stored: { greeted: true }, flows: ['legacy'] })
+    expect((await res.json()) as any).toEqual({ hello: 'ada', stored: { greeted: true }, flows: ['legacy'] })
   })
 
   test('helper-style default export with a relative import', async () => {
-    expect(await (await rt.request('/greet/bob')).json() as any).toEqual({ text: 'Hello, bob!' })
+    expect((await (await rt.request('/greet/bob')).json()) as any).toEqual({ text: 'Hello, bob!' })
   })
 
   test('every step of every style is loaded', () => {
-    const names = rt.project().steps.map((s) => s.name).sort()
+    const names = rt
+      .project()
+      .steps.map((s) => s.name)
+      .sort()
     expect(names).toContain('LegacyEvent')
     expect(names).toContain('LegacyCron')
     expect(names).toContain('HumanReview')
@@ -195,22 +214,24 @@ describe('state over HTTP', () => {
   test('set/get/update/delete/list through ctx.state and stateManager', async () => {
     const put = await (await rt.request('/state/carts/c1', json({ items: 1 }, 'PUT'))).json()
     expect(put).toEqual({ old_value: null, new_value: { items: 1 } })
-    expect(await (await rt.request('/state/carts/c1')).json() as any).toEqual({ items: 1 })
+    expect((await (await rt.request('/state/carts/c1')).json()) as any).toEqual({ items: 1 })
     const upd = (await (
       await rt.request('/state/carts/c1', json([{ type: 'increment', path: 'items', by: 2 }], 'PATCH'))
     ).json()) as any
     expect(upd).toEqual({ old_value: { items: 1 }, new_value: { items: 3 } })
     await rt.request('/state/carts/c2', json({ items: 9 }, 'PUT'))
-    expect(await (await rt.request('/state/carts')).json() as any).toEqual([{ items: 3 }, { items: 9 }])
-    expect(await (await rt.request('/state-groups')).json() as any).toContain('carts')
-    expect(await (await rt.request('/state/carts/c1', { method: 'DELETE' })).json() as any).toEqual({ deleted: { items: 3 } })
+    expect((await (await rt.request('/state/carts')).json()) as any).toEqual([{ items: 3 }, { items: 9 }])
+    expect((await (await rt.request('/state-groups')).json()) as any).toContain('carts')
+    expect((await (await rt.request('/state/carts/c1', { method: 'DELETE' })).json()) as any).toEqual({
+      deleted: { items: 3 },
+    })
     expect((await rt.request('/state/carts/c1')).status).toBe(404)
   })
 
   test('200 concurrent increments over HTTP lose nothing', async () => {
     const op = json([{ type: 'increment', path: 'n', by: 1 }], 'PATCH')
     await Promise.all(Array.from({ length: 200 }, () => rt.request('/state/counters/hits', op)))
-    expect(await (await rt.request('/state/counters/hits')).json() as any).toEqual({ n: 200 })
+    expect((await (await rt.request('/state/counters/hits')).json()) as any).toEqual({ n: 200 })
   })
 })
 

@@ -15,9 +15,9 @@ describe('cron schedule maths (pure, fixed instants)', () => {
     )
   })
   test('7 fields: trailing year', () => {
-    expect(nextRun({ expression: '0 0 12 1 1 * 2030', timezone: 'UTC' }, at('2026-03-01T00:00:00Z'))?.toISOString()).toBe(
-      '2030-01-01T12:00:00.000Z',
-    )
+    expect(
+      nextRun({ expression: '0 0 12 1 1 * 2030', timezone: 'UTC' }, at('2026-03-01T00:00:00Z'))?.toISOString(),
+    ).toBe('2030-01-01T12:00:00.000Z')
     expect(nextRun({ expression: '0 0 12 1 1 * 2020', timezone: 'UTC' }, at('2026-03-01T00:00:00Z'))).toBeNull()
   })
   test('strictly after the given instant', () => {

@@ -30,7 +30,8 @@ export async function readBody(request: Request, limit: number): Promise<ParsedB
   if (isJson || type === '' || type.startsWith('text/') || type.startsWith('application/x-www-form-urlencoded')) {
     const text = new TextDecoder().decode(bytes)
     if (isJson) return { body: parseJson(text), rawBody: text }
-    if (type.startsWith('application/x-www-form-urlencoded')) return { body: formRecord(new URLSearchParams(text)), rawBody: text }
+    if (type.startsWith('application/x-www-form-urlencoded'))
+      return { body: formRecord(new URLSearchParams(text)), rawBody: text }
     if (type === '') {
       // No content type: JSON when it parses (curl -d without -H), the text otherwise.
       const c = text.trimStart()[0]

@@ -30,7 +30,14 @@ export function httpModule(options: { listen?: boolean } = {}): MotiaModule {
     setup(services) {
       rt = services
       const http = services.config.http
-      env = { engine: services.engine, config: http, dev: services.mode !== 'start', deadlines, log: services.log, cors: new Cors(http.cors) }
+      env = {
+        engine: services.engine,
+        config: http,
+        dev: services.mode !== 'start',
+        deadlines,
+        log: services.log,
+        cors: new Cors(http.cors),
+      }
       fetchRoutes = buildRouter(services.project().steps, env)
       services.shared.set('http.fetch', (r: Request) => fetchRoutes(r))
     },

@@ -8,7 +8,7 @@ import type { ApiRequest, HttpMethod, ResponseWriter } from '../../sdk/types'
 export class HttpRequest<TBody = unknown> implements ApiRequest<TBody> {
   private _query?: Record<string, string | string[]>
   private _headers?: Record<string, string | string[]>
-  private _response?: ResponseWriter
+  private _response?: ResponseWriter;
   [extra: string]: unknown
 
   constructor(

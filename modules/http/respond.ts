@@ -1,5 +1,5 @@
-import type { ApiResponse } from '../../sdk/types'
 import { MotiaError } from '../../runtime/errors'
+import type { ApiResponse } from '../../sdk/types'
 
 /**
  * A handler's `{ status, body, headers }` → Response: objects as JSON, strings as text
@@ -24,7 +24,12 @@ export function toResponse(result: ApiResponse, base: Record<string, string>): R
     headers['content-type'] ??= 'text/plain; charset=utf-8'
     return new Response(body, { status, headers })
   }
-  if (body instanceof Uint8Array || body instanceof ArrayBuffer || body instanceof ReadableStream || body instanceof Blob) {
+  if (
+    body instanceof Uint8Array ||
+    body instanceof ArrayBuffer ||
+    body instanceof ReadableStream ||
+    body instanceof Blob
+  ) {
     headers['content-type'] ??= body instanceof Blob && body.type ? body.type : 'application/octet-stream'
     return new Response(body as ConstructorParameters<typeof Response>[0], { status, headers })
   }

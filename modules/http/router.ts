@@ -30,7 +30,8 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): F
   const scopeOf = (request: Request): RequestScope => {
     const given = request.headers.get(traceHeader)
     const traceId =
-      (given && TRACE_ID.test(given) ? given : traceIdFromTraceparent(request.headers.get('traceparent'))) ?? newTraceId()
+      (given && TRACE_ID.test(given) ? given : traceIdFromTraceparent(request.headers.get('traceparent'))) ??
+      newTraceId()
     const cors = env.cors.headersFor(request)
     const base = cors ? { ...cors, [traceHeader]: traceId } : { [traceHeader]: traceId }
     return { traceId, base }
@@ -51,7 +52,11 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): F
           if (inFlight >= limit) {
             return errorResponse(
               503,
-              { error: 'Server is over its concurrency limit; retry later', code: 'E_OVERLOADED', traceId: scope.traceId },
+              {
+                error: 'Server is over its concurrency limit; retry later',
+                code: 'E_OVERLOADED',
+                traceId: scope.traceId,
+              },
               { ...scope.base, 'retry-after': '1' },
             )
           }
@@ -98,12 +103,20 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): F
       const url = new URL(c.request.url)
       return errorResponse(
         404,
-        { error: `No route for ${c.request.method} ${url.pathname}`, code: 'E_ROUTE_NOT_FOUND', traceId: scope.traceId },
+        {
+          error: `No route for ${c.request.method} ${url.pathname}`,
+          code: 'E_ROUTE_NOT_FOUND',
+          traceId: scope.traceId,
+        },
         scope.base,
       )
     }
     env.log.error('request failed outside any handler', { error: c.error, traceId: scope.traceId })
-    return errorResponse(500, { error: 'Internal server error', code: 'E_HANDLER_FAILED', traceId: scope.traceId }, scope.base)
+    return errorResponse(
+      500,
+      { error: 'Internal server error', code: 'E_HANDLER_FAILED', traceId: scope.traceId },
+      scope.base,
+    )
   })
   app.compile?.()
   return (request: Request) => app.fetch(request)

@@ -1,4 +1,3 @@
-import type { ApiResponse } from '../../sdk/types'
 import type { MotiaConfig } from '../../runtime/config/schema'
 import type { StepContext } from '../../runtime/context'
 import type { Engine } from '../../runtime/engine'
@@ -6,6 +5,7 @@ import { MotiaError } from '../../runtime/errors'
 import { callHandler, conditionPasses, triggerInfo } from '../../runtime/invoke'
 import type { StructuredLogger } from '../../runtime/logger'
 import type { HttpTriggerDef, StepDefinition } from '../../runtime/step'
+import type { ApiResponse } from '../../sdk/types'
 import { readBody } from './body'
 import type { Deadlines } from './deadlines'
 import { HttpRequest } from './http-request'
@@ -48,7 +48,11 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
       if (validate) {
         const r = def.bodySchema!.validate(body ?? {})
         if (!r.ok) {
-          return errorResponse(400, { error: 'Invalid request body', code: 'E_BODY_INVALID', issues: r.issues, traceId }, base)
+          return errorResponse(
+            400,
+            { error: 'Invalid request body', code: 'E_BODY_INVALID', issues: r.issues, traceId },
+            base,
+          )
         }
         input = r.value
       }
@@ -61,7 +65,11 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
       })
       ctx = env.engine.context(step, info, traceId, req)
       if (def.condition && !(await conditionPasses(def, ctx, req))) {
-        return errorResponse(422, { error: 'Request condition not met', code: 'E_CONDITION_NOT_MET', skipped: true, traceId }, base)
+        return errorResponse(
+          422,
+          { error: 'Request condition not met', code: 'E_CONDITION_NOT_MET', skipped: true, traceId },
+          base,
+        )
       }
       const run = chain.length === 0 ? callHandler(step, ctx, req) : runChain(step, ctx, req)
       // Answers with the handler's result, or with the streamed response as soon as it starts.
@@ -69,8 +77,11 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
         streamed = resolve
         run.then(resolve, reject)
       })
-      const result = await env.deadlines.race(first, timeoutMs, () =>
-        new MotiaError('E_HANDLER_TIMEOUT', `handler of step "${step.name}" did not answer within ${timeoutMs} ms`),
+      const result = await env.deadlines.race(
+        first,
+        timeoutMs,
+        () =>
+          new MotiaError('E_HANDLER_TIMEOUT', `handler of step "${step.name}" did not answer within ${timeoutMs} ms`),
       )
       if (result instanceof Response) return result
       if (result === undefined && writer) return writer.started

@@ -1,9 +1,9 @@
-import type { ApiMiddleware, HttpMethod, QueryParamDoc } from '../../sdk/types'
 import type { LoadProblem } from '../../runtime/errors'
 import type { CompiledSchema } from '../../runtime/schema'
 import { schemaField } from '../../runtime/schema-field'
 import type { HttpTriggerDef } from '../../runtime/step'
 import { describe, problemAt, type TriggerKind } from '../../runtime/trigger-registry'
+import type { ApiMiddleware, HttpMethod, QueryParamDoc } from '../../sdk/types'
 
 export const HTTP_METHODS: readonly HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']
 
@@ -29,7 +29,9 @@ export const httpTriggerKind: TriggerKind<HttpTriggerDef> = {
     }
     const queryParams = raw.queryParams ?? []
     if (!Array.isArray(queryParams)) {
-      problems.push(problemAt(at, 'queryParams', `expected an array of { name, description }, got ${describe(queryParams)}`))
+      problems.push(
+        problemAt(at, 'queryParams', `expected an array of { name, description }, got ${describe(queryParams)}`),
+      )
     }
     if (problems.length > 0) return { problems }
     const def: HttpTriggerDef = {
@@ -64,7 +66,12 @@ function responseSchemas(
       problems.push(problemAt(at, `responseSchema.${status}`, 'expected an HTTP status code (100-599) as key'))
       continue
     }
-    const compiled = schemaField({ [status]: schema }, status, { ...at, field: `${at.field ? `${at.field}.` : ''}responseSchema` }, problems)
+    const compiled = schemaField(
+      { [status]: schema },
+      status,
+      { ...at, field: `${at.field ? `${at.field}.` : ''}responseSchema` },
+      problems,
+    )
     if (compiled) out.set(code, compiled)
   }
   return out

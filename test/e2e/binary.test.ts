@@ -38,23 +38,23 @@ describe('motia binary', () => {
     try {
       const params = await fetch(`${motia.url}/users/1/posts/2?tag=a&tag=b`)
       expect(params.status).toBe(200)
-      expect((await params.json() as any).queryParams).toEqual({ tag: ['a', 'b'] })
+      expect(((await params.json()) as any).queryParams).toEqual({ tag: ['a', 'b'] })
       const invalid = await fetch(`${motia.url}/orders`, json({ item: 1 }))
       expect(invalid.status).toBe(400)
-      expect((await invalid.json() as any).code).toBe('E_BODY_INVALID')
+      expect(((await invalid.json()) as any).code).toBe('E_BODY_INVALID')
       const boom = (await (await fetch(`${motia.url}/boom`)).json()) as any
       expect(boom).toEqual({ error: 'Internal server error', code: 'E_HANDLER_FAILED', traceId: boom.traceId })
       expect((await fetch(`${motia.url}/nope`)).status).toBe(404)
       const put = await fetch(`${motia.url}/state/e2e/k`, json({ v: 1 }, 'PUT'))
-      expect(await put.json() as any).toEqual({ old_value: null, new_value: { v: 1 } })
+      expect((await put.json()) as any).toEqual({ old_value: null, new_value: { v: 1 } })
       expect((await fetch(`${motia.url}/legacy/zed`, { method: 'POST' })).status).toBe(200)
-      expect(await (await fetch(`${motia.url}/greet/x`)).json() as any).toEqual({ text: 'Hello, x!' })
+      expect((await (await fetch(`${motia.url}/greet/x`)).json()) as any).toEqual({ text: 'Hello, x!' })
     } finally {
       expect(await motia.stop()).toBe(0)
     }
     motia = await startMotia(['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1'], { env })
     try {
-      expect(await (await fetch(`${motia.url}/state/e2e/k`)).json() as any).toEqual({ v: 1 })
+      expect((await (await fetch(`${motia.url}/state/e2e/k`)).json()) as any).toEqual({ v: 1 })
     } finally {
       await motia.stop()
     }
@@ -63,7 +63,10 @@ describe('motia binary', () => {
   test('a broken step: dev reports it and serves the rest; start refuses and lists every problem', async () => {
     const broken = copyFixture('basic')
     try {
-      writeFileSync(join(broken.path, 'steps', 'syntax.step.ts'), 'export const config = {\n  name: "Broken",\n  triggers: [\n')
+      writeFileSync(
+        join(broken.path, 'steps', 'syntax.step.ts'),
+        'export const config = {\n  name: "Broken",\n  triggers: [\n',
+      )
       writeFileSync(
         join(broken.path, 'steps', 'bad-config.step.ts'),
         "export const config = { name: 'BadConfig', triggers: [{ type: 'http', method: 'FETCH', path: 'nope' }] }\nexport const handler = async () => ({ status: 200 })\n",

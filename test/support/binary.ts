@@ -1,5 +1,5 @@
-import type { Subprocess } from 'bun'
 import { join } from 'node:path'
+import type { Subprocess } from 'bun'
 import { buildBinary } from '../../build'
 
 const ROOT = join(import.meta.dir, '..', '..')
@@ -35,7 +35,10 @@ export interface RunningMotia {
  * Starts the binary and waits for its "ready" log line (JSON lines when not a TTY), returning
  * the URL it listens on. Rejects with the output if the process exits first.
  */
-export async function startMotia(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunningMotia> {
+export async function startMotia(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<RunningMotia> {
   const proc = Bun.spawn([BINARY, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
@@ -87,6 +90,10 @@ export async function runMotia(args: string[], opts: { cwd?: string; env?: Recor
     stdout: 'pipe',
     stderr: 'pipe',
   })
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited])
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ])
   return { stdout, stderr, code }
 }
