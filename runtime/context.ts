@@ -119,7 +119,10 @@ export class StepContext implements FlowContext {
     const { step } = this
     if (step.enqueues.some((e) => e.topic === topic)) return
     let warned = warnedTopics.get(step)
-    if (!warned) warnedTopics.set(step, (warned = new Set()))
+    if (!warned) {
+      warned = new Set()
+      warnedTopics.set(step, warned)
+    }
     if (warned.has(topic)) return
     warned.add(topic)
     this.logger.warn(

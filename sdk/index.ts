@@ -60,15 +60,19 @@ export function multiTriggerStep<C extends StepConfig>(config: C) {
   const by: Record<string, AnyFn> = {}
   const handler = (_input: unknown, ctx: { match: (handlers: Record<string, AnyFn>) => Promise<unknown> }) =>
     ctx.match(by)
+  const on = (type: string) => (fn: AnyFn) => {
+    by[type] = fn
+    return builder
+  }
   const builder = {
     config,
     handler,
-    onHttp: (fn: AnyFn) => ((by.http = fn), builder),
-    onApi: (fn: AnyFn) => ((by.http = fn), builder),
-    onQueue: (fn: AnyFn) => ((by.queue = fn), builder),
-    onCron: (fn: AnyFn) => ((by.cron = fn), builder),
-    onState: (fn: AnyFn) => ((by.state = fn), builder),
-    onStream: (fn: AnyFn) => ((by.stream = fn), builder),
+    onHttp: on('http'),
+    onApi: on('http'),
+    onQueue: on('queue'),
+    onCron: on('cron'),
+    onState: on('state'),
+    onStream: on('stream'),
     handlers: () => ({ config, handler }),
   }
   return builder
