@@ -26,7 +26,7 @@ describe('1.x triggers array', () => {
         name: 'Multi',
         flows: ['f'],
         triggers: [
-          http('post', '/a/:id', { bodySchema: z.object({ a: z.string() }) }),
+          http('post' as 'POST', '/a/:id', { bodySchema: z.object({ a: z.string() }) }),
           { type: 'api', method: 'GET', path: '/b' },
           queue('t1', { config: { maxRetries: 5 } }, cond),
           { type: 'event', subscribes: ['t2', 't3'] },

@@ -249,7 +249,15 @@ export interface InternalStateManager extends Omit<StateManager, 'set'> {
 export interface EnqueueMessage<TTopic extends string = string, TData = unknown> {
   topic: TTopic
   data: TData
+  /** FIFO subscriptions deliver one message at a time per group, in enqueue order. */
   messageGroupId?: string
+  /**
+   * Delivery is at-least-once. A second enqueue with the same key on the same topic, while
+   * the first message is still queued, is ignored.
+   */
+  idempotencyKey?: string
+  /** Seconds before the message becomes visible (adds to the subscription's delaySeconds). */
+  delaySeconds?: number
 }
 
 export type EnqueueFn<M = EnqueueMessage> = (message: M) => Promise<void>

@@ -62,7 +62,7 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): F
           }
           inFlight++
           try {
-            return await route(c.request, c.params, scope)
+            return await route(c.request, c.params ?? {}, scope)
           } finally {
             inFlight--
           }
