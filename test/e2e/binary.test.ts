@@ -72,7 +72,7 @@ describe('motia binary', () => {
         "export const config = { name: 'BadConfig', triggers: [{ type: 'http', method: 'FETCH', path: 'nope' }] }\nexport const handler = async () => ({ status: 200 })\n",
       )
       writeFileSync(
-        join(broken.path, 'steps', 'dup-route.step.ts'),
+        join(broken.path, 'steps', 'zz-dup-route.step.ts'),
         "export const config = { name: 'DupRoute', triggers: [{ type: 'http', method: 'GET', path: '/text' }] }\nexport const handler = async () => ({ status: 200 })\n",
       )
       const env = { MOTIA_SQLITE: join(broken.path, '.motia', 'dev.db') }
@@ -83,7 +83,7 @@ describe('motia binary', () => {
         expect(out).toContain('steps/syntax.step.ts')
         expect(out).toContain('steps/bad-config.step.ts: triggers[0].method: expected one of GET, POST')
         expect(out).toContain('steps/bad-config.step.ts: triggers[0].path: expected a path starting with')
-        expect(out).toContain('steps/dup-route.step.ts: triggers[0].path: route GET /text is already served by step')
+        expect(out).toContain('steps/zz-dup-route.step.ts: triggers[0].path: route GET /text is already served by step')
       } finally {
         await dev.stop()
       }
@@ -91,7 +91,7 @@ describe('motia binary', () => {
       expect(start.code).toBe(1)
       expect(start.stderr).toContain('the project has 4 problems')
       expect(start.stderr).toContain('steps/syntax.step.ts')
-      expect(start.stderr).toContain('steps/dup-route.step.ts')
+      expect(start.stderr).toContain('steps/zz-dup-route.step.ts')
     } finally {
       broken.dispose()
     }
