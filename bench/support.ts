@@ -32,7 +32,7 @@ export function helloProject(n = 1): string {
         `export const handler = async () => ({ status: 200, body: { message: 'Hello' } })\n`,
     )
   }
-  writeFileSync(join(dir, 'config.yaml'), 'logging:\n  level: warn\n  format: json\nconsole:\n  enabled: false\n')
+  writeFileSync(join(dir, 'config.yaml'), 'logging:\n  level: info\n  format: json\n')
   return dir
 }
 
@@ -46,15 +46,18 @@ export interface Server {
 export async function spawnServer(cmd: string[], env: Record<string, string> = {}): Promise<Server> {
   const proc = Bun.spawn(cmd, { stdout: 'pipe', stderr: 'inherit', env: { ...process.env, ...env } })
   const decoder = new TextDecoder()
+  const reader = proc.stdout.getReader()
   let out = ''
-  for await (const chunk of proc.stdout) {
-    out += decoder.decode(chunk)
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) break
+    out += decoder.decode(value)
     const m = out.match(/ready (http\S+)/) ?? out.match(/"url":"(http[^"]+)"/) ?? out.match(/listening on (http\S+)/i)
     if (m) {
       const url = m[1]!.replace(/\/$/, '')
+      // Keep draining so the child never blocks on a full pipe.
       void (async () => {
-        for await (const _ of proc.stdout) {
-        }
+        while (!(await reader.read()).done) {}
       })()
       return {
         url,

@@ -25,9 +25,14 @@ export function triggerInfo(def: TriggerDef): TriggerInfo {
  */
 export function callHandler(step: StepDefinition, ctx: StepContext, input: unknown): Promise<unknown> {
   const handler = step.handler!
-  return runInExecution(ctx, async () =>
-    step.generation === 'legacy' && ctx.trigger.type === 'cron' ? handler(ctx) : handler(input, ctx),
-  )
+  try {
+    const out = runInExecution(ctx, () =>
+      step.generation === 'legacy' && ctx.trigger.type === 'cron' ? handler(ctx) : handler(input, ctx),
+    )
+    return out instanceof Promise ? out : Promise.resolve(out)
+  } catch (err) {
+    return Promise.reject(err)
+  }
 }
 
 /** Runs a trigger's condition in the execution scope; no condition → true. */

@@ -172,8 +172,10 @@ describe('middleware, conditions, responses', () => {
   })
 
   test('CORS: permissive by default, OPTIONS → 204', async () => {
-    const res = await rt.request('/text')
+    const res = await rt.request('/text', { headers: { origin: 'http://a.test' } })
     expect(res.headers.get('access-control-allow-origin')).toBe('*')
+    // Same-origin requests (no Origin header) need no CORS headers.
+    expect((await rt.request('/text')).headers.get('access-control-allow-origin')).toBeNull()
     const pre = await rt.request('/orders', {
       method: 'OPTIONS',
       headers: {

@@ -5,7 +5,7 @@ export interface ParsedBody {
   rawBody: string
 }
 
-const NO_BODY: ParsedBody = Object.freeze({ body: undefined, rawBody: '' }) as ParsedBody
+export const NO_BODY: ParsedBody = Object.freeze({ body: undefined, rawBody: '' }) as ParsedBody
 
 /**
  * Reads and parses a request body by content type: JSON, text, url-encoded and multipart forms,

@@ -18,6 +18,11 @@ export class Cors {
     }
   }
 
+  /** The allow-origin value when it is the same for every request (`*` without credentials). */
+  fixedHeaders(): string | undefined {
+    return this.fixed && !this.config.credentials ? '*' : undefined
+  }
+
   /** Headers every response carries (empty when CORS is off or the origin is not allowed). */
   headersFor(request: Request): Record<string, string> | undefined {
     if (!this.config.enabled) return undefined

@@ -1,43 +1,36 @@
+/** A call whose deadline is watched; `fail` is invoked once if it is still pending at `at`. */
+export interface Watched {
+  at: number
+  fail: () => void
+}
+
 /**
  * Handler timeouts without a timer per request: in-flight calls are registered with their
- * deadline and one interval rejects the overdue ones. Precision is the sweep period, which is
- * plenty for timeouts measured in seconds and costs nothing on the hot path.
+ * deadline and one interval fails the overdue ones. Precision is the sweep period, plenty for
+ * timeouts measured in seconds, and it costs a Set insert/delete on the hot path.
  */
 export class Deadlines {
-  private readonly pending = new Set<{ at: number; fail: () => void }>()
+  private readonly pending = new Set<Watched>()
   private timer?: ReturnType<typeof setInterval>
 
   constructor(private readonly periodMs = 25) {}
 
-  /** Resolves as `work` does, or rejects with `onTimeout()` once `ms` have passed. */
-  race<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const entry = { at: performance.now() + ms, fail: () => reject(onTimeout()) }
-      this.pending.add(entry)
-      this.ensureTimer()
-      work.then(
-        (v) => {
-          this.pending.delete(entry)
-          resolve(v)
-        },
-        (e) => {
-          this.pending.delete(entry)
-          reject(e)
-        },
-      )
-    })
+  watch(entry: Watched): void {
+    this.pending.add(entry)
+    if (!this.timer) {
+      this.timer = setInterval(() => this.sweep(), this.periodMs)
+      this.timer.unref?.()
+    }
+  }
+
+  unwatch(entry: Watched): void {
+    this.pending.delete(entry)
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer)
     this.timer = undefined
     this.pending.clear()
-  }
-
-  private ensureTimer(): void {
-    if (this.timer) return
-    this.timer = setInterval(() => this.sweep(), this.periodMs)
-    this.timer.unref?.()
   }
 
   private sweep(): void {

@@ -2,7 +2,7 @@ import type { Server } from 'bun'
 import type { MotiaModule, RuntimeServices } from '../../runtime/module'
 import { Cors } from './cors'
 import { Deadlines } from './deadlines'
-import { buildRouter, duplicateRoutes, type FetchHandler, type RouterEnv } from './router'
+import { buildRouter, duplicateRoutes, type Router, type RouterEnv } from './router'
 import { httpTriggerKind } from './trigger-kind'
 
 /** What the streams module hands over to accept WebSocket upgrades on the API port. */
@@ -18,9 +18,33 @@ export interface UpgradeHook {
 export function httpModule(options: { listen?: boolean } = {}): MotiaModule {
   let rt: RuntimeServices
   let env: RouterEnv
-  let fetchRoutes: FetchHandler
+  let router: Router
   let server: Server<any> | undefined
   const deadlines = new Deadlines()
+
+  /** Requests no native route takes: WebSocket upgrades (streams on the API port), then Elysia. */
+  const fallback =
+    (hook: UpgradeHook | undefined) =>
+    async (request: Request, srv: Server<any>): Promise<Response | undefined> => {
+      if (hook && request.headers.get('upgrade')?.toLowerCase() === 'websocket' && (await hook.upgrade(request, srv))) {
+        return undefined
+      }
+      return router.fetch(request)
+    }
+
+  /** With streams on the API port, an upgrade on a step's path must still reach the WebSocket server. */
+  const nativeRoutes = (r: Router, hook: UpgradeHook | undefined) => {
+    if (!hook) return r.routes
+    const out: Router['routes'] = {}
+    for (const [path, methods] of Object.entries(r.routes)) {
+      out[path] = {}
+      for (const [method, handler] of Object.entries(methods)) {
+        out[path]![method] = (request) =>
+          request.headers.get('upgrade') ? (fallback(hook)(request, server!) as Promise<Response>) : handler(request)
+      }
+    }
+    return out
+  }
 
   return {
     name: 'http',
@@ -38,8 +62,8 @@ export function httpModule(options: { listen?: boolean } = {}): MotiaModule {
         log: services.log,
         cors: new Cors(http.cors),
       }
-      fetchRoutes = buildRouter(services.project().steps, env)
-      services.shared.set('http.fetch', (r: Request) => fetchRoutes(r))
+      router = buildRouter(services.project().steps, env)
+      services.shared.set('http.fetch', (r: Request) => router.fetch(r))
     },
     start() {
       if (options.listen === false) return
@@ -50,14 +74,8 @@ export function httpModule(options: { listen?: boolean } = {}): MotiaModule {
         hostname: http.host ?? rt.config.host,
         maxRequestBodySize: http.bodyLimit,
         development: false,
-        fetch: hook
-          ? async (request, srv) => {
-              if (request.headers.get('upgrade')?.toLowerCase() === 'websocket' && (await hook.upgrade(request, srv))) {
-                return undefined as unknown as Response
-              }
-              return fetchRoutes(request)
-            }
-          : (request) => fetchRoutes(request),
+        routes: nativeRoutes(router, hook),
+        fetch: fallback(hook),
         ...(hook ? { websocket: hook.websocket } : {}),
       } as Parameters<typeof Bun.serve>[0])
       rt.shared.set('http.url', server.url.href)
@@ -65,7 +83,11 @@ export function httpModule(options: { listen?: boolean } = {}): MotiaModule {
       rt.log.info(`HTTP listening on ${server.url.href}`)
     },
     projectChanged(project) {
-      fetchRoutes = buildRouter(project.steps, env)
+      router = buildRouter(project.steps, env)
+      const hook = rt.shared.get('streams.upgrade') as UpgradeHook | undefined
+      server?.reload({ routes: nativeRoutes(router, hook), fetch: fallback(hook) } as Parameters<
+        Server<any>['reload']
+      >[0])
     },
     async stop() {
       deadlines.stop()

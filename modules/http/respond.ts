@@ -18,7 +18,8 @@ export function toResponse(result: ApiResponse, base: Record<string, string>): R
   }
   const { status, body } = result
   const user = result.headers
-  const headers: Record<string, string> = user ? { ...base, ...lowerKeys(user) } : { ...base }
+  // `base` is this request's own object (router.ts): extend it in place, no copy.
+  const headers: Record<string, string> = user ? Object.assign(base, lowerKeys(user)) : base
   if (body === undefined || body === null) return new Response(null, { status, headers })
   if (typeof body === 'string') {
     headers['content-type'] ??= 'text/plain; charset=utf-8'
@@ -49,5 +50,6 @@ export function errorResponse(
   body: { error: string; code: string; [k: string]: unknown },
   base: Record<string, string>,
 ): Response {
-  return new Response(JSON.stringify(body), { status, headers: { ...base, 'content-type': 'application/json' } })
+  base['content-type'] = 'application/json'
+  return new Response(JSON.stringify(body), { status, headers: base })
 }

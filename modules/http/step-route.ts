@@ -6,7 +6,7 @@ import { callHandler, conditionPasses, triggerInfo } from '../../runtime/invoke'
 import type { StructuredLogger } from '../../runtime/logger'
 import type { HttpTriggerDef, StepDefinition } from '../../runtime/step'
 import type { ApiResponse } from '../../sdk/types'
-import { readBody } from './body'
+import { NO_BODY, readBody } from './body'
 import type { Deadlines } from './deadlines'
 import { HttpRequest } from './http-request'
 import { errorResponse, toResponse } from './respond'
@@ -15,7 +15,7 @@ import { StreamingResponseWriter } from './response-writer'
 /** Per-request facts the server computed before routing. */
 export interface RequestScope {
   traceId: string
-  /** Headers every response carries: trace id, CORS. */
+  /** Headers every response carries: trace id, CORS. A fresh object per request. */
   base: Record<string, string>
 }
 
@@ -25,28 +25,41 @@ export interface RouteEnv {
   dev: boolean
   deadlines: Deadlines
   log: StructuredLogger
+  scopeOf(request: Request): RequestScope
+  /** Requests in flight across all routes, for the concurrency limit. */
+  load: { inFlight: number }
 }
 
 const BODYLESS = new Set(['GET', 'HEAD'])
 
 /**
  * Serves one HTTP trigger of one step: body, validation, condition, middleware, handler,
- * timeout, response. Runs inline on the engine thread (the latency path).
+ * timeout, response. Runs inline on the engine thread (the latency path), so it is written to
+ * allocate little: one outer promise settles with the response, the handler's result, a
+ * streamed response or the timeout, whichever comes first.
  */
 export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteEnv) {
   const info = triggerInfo(def)
   const timeoutMs = step.handlerTimeoutMs ?? env.config.timeout
   const validate = env.config.validateBody && def.bodySchema && !BODYLESS.has(def.method)
+  const bodyless = BODYLESS.has(def.method)
   const chain = def.middleware
+  const limit = env.config.concurrency
+  const load = env.load
 
-  return async (request: Request, params: Record<string, string>, scope: RequestScope): Promise<Response> => {
+  const pipeline = async (
+    request: Request,
+    params: Record<string, string>,
+    scope: RequestScope,
+    onStream: (r: Response) => void,
+  ): Promise<Response> => {
     const { base, traceId } = scope
     let ctx: StepContext | undefined
     try {
-      const { body, rawBody } = await readBody(request, env.config.bodyLimit)
-      let input = body
+      const parsed = bodyless || !request.body ? NO_BODY : await readBody(request, env.config.bodyLimit)
+      let input = parsed.body
       if (validate) {
-        const r = def.bodySchema!.validate(body ?? {})
+        const r = def.bodySchema!.validate(input ?? {})
         if (!r.ok) {
           return errorResponse(
             400,
@@ -57,10 +70,9 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
         input = r.value
       }
       let writer: StreamingResponseWriter | undefined
-      let streamed: ((r: Response) => void) | undefined
-      const req = new HttpRequest(request, params, input ?? {}, rawBody, def.method, () => {
+      const req = new HttpRequest(request, params, input ?? {}, parsed.rawBody, def.method, () => {
         writer = new StreamingResponseWriter(base)
-        writer.started.then((r) => streamed?.(r))
+        writer.started.then(onStream)
         return writer
       })
       ctx = env.engine.context(step, info, traceId, req)
@@ -71,18 +83,7 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
           base,
         )
       }
-      const run = chain.length === 0 ? callHandler(step, ctx, req) : runChain(step, ctx, req)
-      // Answers with the handler's result, or with the streamed response as soon as it starts.
-      const first = new Promise<unknown>((resolve, reject) => {
-        streamed = resolve
-        run.then(resolve, reject)
-      })
-      const result = await env.deadlines.race(
-        first,
-        timeoutMs,
-        () =>
-          new MotiaError('E_HANDLER_TIMEOUT', `handler of step "${step.name}" did not answer within ${timeoutMs} ms`),
-      )
+      const result = await (chain.length === 0 ? callHandler(step, ctx, req) : runChain(step, ctx, req))
       if (result instanceof Response) return result
       if (result === undefined && writer) return writer.started
       if (env.dev && def.responseSchema) checkResponse(def, result as ApiResponse, ctx)
@@ -91,6 +92,42 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
       return failure(err, step, env, scope, ctx)
     }
   }
+
+  return (request: Request, params: Record<string, string>): Promise<Response> => {
+    const scope = env.scopeOf(request)
+    if (load.inFlight >= limit) return Promise.resolve(overloaded(scope))
+    load.inFlight++
+    return new Promise<Response>((resolve) => {
+      let done = false
+      const settle = (r: Response) => {
+        if (done) return
+        done = true
+        load.inFlight--
+        env.deadlines.unwatch(watched)
+        resolve(r)
+      }
+      const watched = {
+        at: performance.now() + timeoutMs,
+        fail: () => {
+          const err = new MotiaError(
+            'E_HANDLER_TIMEOUT',
+            `handler of step "${step.name}" did not answer within ${timeoutMs} ms`,
+          )
+          settle(failure(err, step, env, scope))
+        },
+      }
+      env.deadlines.watch(watched)
+      pipeline(request, params, scope, settle).then(settle)
+    })
+  }
+}
+
+function overloaded(scope: RequestScope): Response {
+  return errorResponse(
+    503,
+    { error: 'Server is over its concurrency limit; retry later', code: 'E_OVERLOADED', traceId: scope.traceId },
+    { ...scope.base, 'retry-after': '1' },
+  )
 }
 
 function runChain(step: StepDefinition, ctx: StepContext, req: HttpRequest): Promise<unknown> {

@@ -1,8 +1,8 @@
-import type { QueueConfig } from '../../sdk/types'
 import type { LoadProblem } from '../../runtime/errors'
 import { schemaField } from '../../runtime/schema-field'
 import type { QueueTriggerDef } from '../../runtime/step'
-import { describe, problemAt, type TriggerLocation, type TriggerKind } from '../../runtime/trigger-registry'
+import { describe, problemAt, type TriggerKind, type TriggerLocation } from '../../runtime/trigger-registry'
+import type { QueueConfig } from '../../sdk/types'
 
 /** `queue` with `topic` (1.x), `event` with `subscribes` (seed docs, 0.x `type: 'event'`). */
 export const queueTriggerKind: TriggerKind<QueueTriggerDef> = {
@@ -20,7 +20,13 @@ export const queueTriggerKind: TriggerKind<QueueTriggerDef> = {
         else problems.push(problemAt(at, `subscribes[${i}]`, `expected a topic name, got ${describe(t)}`))
       })
     } else {
-      problems.push(problemAt(at, raw.type === 'event' ? 'subscribes' : 'topic', 'expected a topic to consume (`topic: string` or `subscribes: string[]`)'))
+      problems.push(
+        problemAt(
+          at,
+          raw.type === 'event' ? 'subscribes' : 'topic',
+          'expected a topic to consume (`topic: string` or `subscribes: string[]`)',
+        ),
+      )
     }
     const input = schemaField(raw, 'input', at, problems)
     const queueConfig = validateQueueConfig(raw.config, at, 'config', problems)
@@ -55,13 +61,21 @@ export function validateQueueConfig(
     problems.push(problemAt(at, `${key}.type`, `expected "standard" or "fifo", got ${describe(c.type)}`))
   }
   if (c.backoffType !== undefined && c.backoffType !== 'fixed' && c.backoffType !== 'exponential') {
-    problems.push(problemAt(at, `${key}.backoffType`, `expected "fixed" or "exponential", got ${describe(c.backoffType)}`))
+    problems.push(
+      problemAt(at, `${key}.backoffType`, `expected "fixed" or "exponential", got ${describe(c.backoffType)}`),
+    )
   }
   for (const f of INT_FIELDS) {
     const n = c[f]
     if (n === undefined) continue
     if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || (f === 'concurrency' && n < 1)) {
-      problems.push(problemAt(at, `${key}.${f}`, `expected a ${f === 'concurrency' ? 'positive' : 'non-negative'} number, got ${describe(n)}`))
+      problems.push(
+        problemAt(
+          at,
+          `${key}.${f}`,
+          `expected a ${f === 'concurrency' ? 'positive' : 'non-negative'} number, got ${describe(n)}`,
+        ),
+      )
     }
   }
   return problems.length === before ? (c as Partial<QueueConfig>) : undefined

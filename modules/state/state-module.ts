@@ -1,8 +1,8 @@
-import type { StateTriggerInput, UpdateOp } from '../../sdk/types'
-import type { CallOrigin, StateOp } from '../../runtime/engine-client'
 import type { StateService } from '../../runtime/engine'
+import type { CallOrigin, StateOp } from '../../runtime/engine-client'
 import { MotiaError } from '../../runtime/errors'
 import type { MotiaModule, RuntimeServices } from '../../runtime/module'
+import type { StateTriggerInput, UpdateOp } from '../../sdk/types'
 import { sharedSqlite } from '../storage/storage-module'
 import type { StateAdapter, StateWriteResult } from './adapter'
 import { MemoryStateAdapter } from './adapters/memory'
@@ -23,7 +23,10 @@ export function createStateAdapter(rt: RuntimeServices): StateAdapter {
   const kind = rt.config.state.adapter
   if (kind === 'memory') return new MemoryStateAdapter()
   if (kind === 'sqlite') return new SqliteStateAdapter(sharedSqlite(rt))
-  throw new MotiaError('E_ADAPTER_UNKNOWN', `state.adapter "${kind}" is not available in this build (use sqlite or memory)`)
+  throw new MotiaError(
+    'E_ADAPTER_UNKNOWN',
+    `state.adapter "${kind}" is not available in this build (use sqlite or memory)`,
+  )
 }
 
 /** `ctx.state` / `stateManager` for every step, and the source of state-trigger events. */

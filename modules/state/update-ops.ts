@@ -1,5 +1,5 @@
-import type { UpdateOp } from '../../sdk/types'
 import { MotiaError } from '../../runtime/errors'
+import type { UpdateOp } from '../../sdk/types'
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype'])
 
@@ -29,7 +29,8 @@ export function applyUpdateOps(current: unknown, ops: readonly UpdateOp[]): unkn
       }
       case 'increment':
       case 'decrement': {
-        if (typeof op.by !== 'number' || !Number.isFinite(op.by)) throw invalid(`ops[${i}]: ${op.type} needs a numeric "by"`)
+        if (typeof op.by !== 'number' || !Number.isFinite(op.by))
+          throw invalid(`ops[${i}]: ${op.type} needs a numeric "by"`)
         const prev = getAt(root, keys) ?? 0
         if (typeof prev !== 'number') {
           throw invalid(`ops[${i}]: ${op.type} at "${op.path}" needs a number there, found ${typeof prev}`)
@@ -45,7 +46,9 @@ export function applyUpdateOps(current: unknown, ops: readonly UpdateOp[]): unkn
         break
       }
       default:
-        throw invalid(`ops[${i}]: unknown op type ${JSON.stringify((op as { type?: unknown }).type)} (expected set, merge, increment, decrement or remove)`)
+        throw invalid(
+          `ops[${i}]: unknown op type ${JSON.stringify((op as { type?: unknown }).type)} (expected set, merge, increment, decrement or remove)`,
+        )
     }
   })
   return root
@@ -77,7 +80,8 @@ function setAt(root: unknown, keys: readonly string[], value: unknown, i: number
     const k = keys[n]!
     const next = cur[k]
     if (next === undefined || next === null) cur[k] = {}
-    else if (typeof next !== 'object') throw invalid(`ops[${i}]: "${keys.slice(0, n + 1).join('.')}" is a ${typeof next}, not an object`)
+    else if (typeof next !== 'object')
+      throw invalid(`ops[${i}]: "${keys.slice(0, n + 1).join('.')}" is a ${typeof next}, not an object`)
     cur = cur[k] as Record<string, unknown>
   }
   cur[keys[keys.length - 1]!] = value

@@ -7,7 +7,10 @@ const B: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3
 export function parseDuration(v: unknown): number {
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v
   const m = typeof v === 'string' ? DURATION.exec(v.trim()) : null
-  if (!m) throw new Error(`expected a duration such as "500ms", "30s", "5m" or a number of milliseconds, got ${JSON.stringify(v)}`)
+  if (!m)
+    throw new Error(
+      `expected a duration such as "500ms", "30s", "5m" or a number of milliseconds, got ${JSON.stringify(v)}`,
+    )
   return Number(m[1]) * MS[m[2] ?? 'ms']!
 }
 

@@ -1,4 +1,4 @@
-import { isScalar, type LineCounter, visit, type Document } from 'yaml'
+import { type Document, isScalar, type LineCounter, visit } from 'yaml'
 
 export interface ConfigProblem {
   line: number
@@ -59,7 +59,7 @@ function yamlPath(path: readonly unknown[]): string {
   const keys: string[] = []
   for (const p of path) {
     if (p && typeof p === 'object' && 'key' in p && isScalar((p as { key: unknown }).key)) {
-      keys.push(String(((p as { key: { value: unknown } }).key).value))
+      keys.push(String((p as { key: { value: unknown } }).key.value))
     }
   }
   return keys.join('.')

@@ -71,9 +71,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig>
           const path = extra === undefined ? issue.path : [...issue.path, extra]
           const pos = position(doc, lines, path)
           const message =
-            extra === undefined
-              ? issue.message
-              : `unknown key (expected one of: ${allowedKeys(issue.path).join(', ')})`
+            extra === undefined ? issue.message : `unknown key (expected one of: ${allowedKeys(issue.path).join(', ')})`
           return { ...pos, path: path.map(String).join('.') || '(root)', message }
         })
       }),
@@ -150,11 +148,17 @@ function translateIiiModules(
     const target = III_CLASSES[m?.class]
     const pos = position(doc, lines, ['modules', i])
     if (!target) {
-      warnings.push(`${name}:${pos.line}:${pos.column}: modules[${i}] (${m?.class ?? 'no class'}) is ignored: motia serves this itself`)
+      warnings.push(
+        `${name}:${pos.line}:${pos.column}: modules[${i}] (${m?.class ?? 'no class'}) is ignored: motia serves this itself`,
+      )
       return
     }
     const c = m.config ?? {}
-    out[target] = { ...out[target], ...(c.port !== undefined ? { port: c.port } : {}), ...(c.host !== undefined ? { host: c.host } : {}) }
+    out[target] = {
+      ...out[target],
+      ...(c.port !== undefined ? { port: c.port } : {}),
+      ...(c.host !== undefined ? { host: c.host } : {}),
+    }
   })
   return out
 }

@@ -17,7 +17,11 @@ export class SqliteStateAdapter implements StateAdapter {
   private readonly groupStmt: Statement<{ key: string; value: string }, [string]>
   private readonly clearStmt: Statement<unknown, [string]>
   private readonly groupsStmt: Statement<{ group_id: string }, []>
-  private readonly writeTx: <T>(groupId: string, key: string, next: (old: T | null) => T | undefined) => StateWriteResult<T>
+  private readonly writeTx: <T>(
+    groupId: string,
+    key: string,
+    next: (old: T | null) => T | undefined,
+  ) => StateWriteResult<T>
 
   static open(path: string, options?: SqliteOptions): SqliteStateAdapter {
     return new SqliteStateAdapter(openSqlite(path, options), true)
