@@ -8,5 +8,8 @@ const bun = join(__dirname, '..', 'node_modules', '.bin', 'bun')
 try {
   execFileSync(bun, ['--version'], { stdio: 'ignore' })
 } catch {
-  execFileSync(process.execPath, ['install.js'], { cwd: join(__dirname, '..', 'node_modules', 'bun'), stdio: 'inherit' })
+  execFileSync(process.execPath, ['install.js'], {
+    cwd: join(__dirname, '..', 'node_modules', 'bun'),
+    stdio: 'inherit',
+  })
 }

@@ -1,4 +1,4 @@
-import { http, type Handlers } from 'motia'
+import { type Handlers, http } from 'motia'
 
 export const config = {
   name: 'CompleteTodo',

@@ -1,4 +1,4 @@
-import { http, type Handlers } from 'motia'
+import { type Handlers, http } from 'motia'
 import { z } from 'zod'
 
 const todo = z.object({ text: z.string().min(1), priority: z.enum(['low', 'high']).default('low') })

@@ -1,4 +1,4 @@
-import { queue, type Handlers } from 'motia'
+import { type Handlers, queue } from 'motia'
 import { z } from 'zod'
 
 export const config = {
