@@ -125,7 +125,7 @@ function describeLoadError(err: unknown, dir: string): string {
   const e = err as { message?: string; position?: { file?: string; line?: number; column?: number } }
   const pos = e.position?.line ? ` (line ${e.position.line}:${e.position.column ?? 0})` : ''
   const msg = String(e?.message ?? err)
-    .split(dir + '/')
+    .split(`${dir}/`)
     .join('')
   return `${msg}${pos}`
 }
