@@ -3,6 +3,7 @@ import type { CallOrigin, StateOp } from '../../runtime/engine-client'
 import { MotiaError } from '../../runtime/errors'
 import type { MotiaModule, RuntimeServices } from '../../runtime/module'
 import type { StateTriggerInput, UpdateOp } from '../../sdk/types'
+import { type BackgroundRunner, RUNNER_KEY } from '../queue/runner'
 import { sharedSqlite } from '../storage/storage-module'
 import type { StateAdapter, StateWriteResult } from './adapter'
 import { MemoryStateAdapter } from './adapters/memory'
@@ -32,6 +33,7 @@ export function createStateAdapter(rt: RuntimeServices): StateAdapter {
 /** `ctx.state` / `stateManager` for every step, and the source of state-trigger events. */
 export function stateModule(): MotiaModule {
   let adapter: StateAdapter
+  let rt: RuntimeServices
   const listeners = new Set<StateChangeListener>()
 
   const changed = (origin: CallOrigin, groupId: string, key: string, r: StateWriteResult, deleted = false) => {
@@ -91,7 +93,8 @@ export function stateModule(): MotiaModule {
     name: 'state',
     dependsOn: ['storage'],
     triggerKinds: [stateTriggerKind],
-    setup(rt) {
+    setup(services) {
+      rt = services
       adapter = createStateAdapter(rt)
       rt.engine.stateService = service
       const api: StateModuleApi = {
@@ -103,7 +106,30 @@ export function stateModule(): MotiaModule {
       }
       rt.shared.set('state', api)
     },
+    start() {
+      // State triggers: after every change, each step with a `state` trigger gets the change in
+      // the worker pool (its condition is evaluated there). Not durable: a change made while
+      // the process dies may not fire (documented in docs/queue.md).
+      listeners.add((change) => {
+        const runner = rt.shared.get(RUNNER_KEY) as BackgroundRunner | undefined
+        if (!runner) return
+        const { origin, ...input } = change
+        for (const step of rt.project().steps) {
+          for (const def of step.triggers) {
+            if (def.type !== 'state') continue
+            void runner.run({ step, def, input, traceId: origin.traceId, attempt: 1 }).then((out) => {
+              if (out.status === 'error') {
+                rt.log.child({ step: step.name, traceId: origin.traceId }).error(`state trigger handler failed: ${out.error.message}`, {
+                  error: out.error,
+                })
+              }
+            })
+          }
+        }
+      })
+    },
     async stop() {
+      listeners.clear()
       await adapter?.close()
     },
   }

@@ -1,0 +1,180 @@
+import { serializeError } from '../../runtime/errors'
+import type { StructuredLogger } from '../../runtime/logger'
+import type { QueueAdapter, QueueMessage } from './adapter'
+import type { BackgroundRunner } from './runner'
+import type { SubscriptionDef } from './subscriptions'
+
+/**
+ * Moves messages from the queue store to the worker pool: per subscription, keeps up to
+ * `concurrency` messages in flight, claims more as soon as one finishes or new work is
+ * announced, and wakes up for delayed messages and expired leases. No polling loop on the hot
+ * path: the adapter announces new messages, a timer covers delays.
+ */
+export class Dispatcher {
+  private readonly subs = new Map<string, SubState>()
+  private timer?: ReturnType<typeof setTimeout>
+  private sweeper?: ReturnType<typeof setInterval>
+  private stopped = false
+  private unlisten?: () => void
+  private idleWaiters: (() => void)[] = []
+
+  constructor(
+    private readonly adapter: QueueAdapter,
+    private readonly runner: BackgroundRunner,
+    private readonly log: StructuredLogger,
+  ) {}
+
+  setSubscriptions(defs: readonly SubscriptionDef[]): void {
+    const next = new Map<string, SubState>()
+    for (const def of defs) next.set(def.id, { def, inFlight: this.subs.get(def.id)?.inFlight ?? 0, pumping: false, again: false })
+    this.subs.clear()
+    for (const [k, v] of next) this.subs.set(k, v)
+  }
+
+  start(): void {
+    this.stopped = false
+    this.unlisten = this.adapter.onReady?.((id) => this.pump(id))
+    // Leases of handlers that vanished (crash, kill -9) come back after their visibility timeout.
+    this.sweeper = setInterval(() => void this.recover(), 1000)
+    this.sweeper.unref?.()
+    void this.recover()
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    this.unlisten?.()
+    if (this.timer) clearTimeout(this.timer)
+    if (this.sweeper) clearInterval(this.sweeper)
+  }
+
+  /** Resolves once nothing is in flight and no message is ready (delayed ones excepted). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const busy = [...this.subs.values()].some((s) => s.inFlight > 0 || s.pumping)
+      if (!busy) {
+        const stats = await this.adapter.stats()
+        if (stats.every((s) => s.ready === 0 && s.inFlight === 0)) return
+        this.pumpAll()
+      }
+      await new Promise<void>((r) => this.idleWaiters.push(r))
+    }
+  }
+
+  pumpAll(): void {
+    for (const id of this.subs.keys()) this.pump(id)
+  }
+
+  pump(id: string): void {
+    const s = this.subs.get(id)
+    if (!s || this.stopped) return
+    if (s.pumping) {
+      s.again = true
+      return
+    }
+    s.pumping = true
+    void this.fill(s).finally(() => {
+      s.pumping = false
+      if (s.again) {
+        s.again = false
+        this.pump(id)
+      } else this.notifyIdle()
+    })
+  }
+
+  private async fill(s: SubState): Promise<void> {
+    const max = s.def.config.concurrency
+    while (!this.stopped && s.inFlight < max) {
+      const batch = await this.adapter.claim(s.def.id, max - s.inFlight)
+      if (batch.length === 0) {
+        void this.scheduleDelayed(s.def.id)
+        return
+      }
+      for (const msg of batch) {
+        s.inFlight++
+        void this.process(s, msg).finally(() => {
+          s.inFlight--
+          this.pump(s.def.id)
+        })
+      }
+    }
+  }
+
+  private async process(s: SubState, msg: QueueMessage): Promise<void> {
+    const { def, step } = s.def
+    try {
+      let input = msg.data
+      if (def.input) {
+        const r = def.input.validate(msg.data)
+        if (!r.ok) {
+          const reason = `input does not match the schema: ${r.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`
+          this.log.child({ step: step.name, traceId: msg.traceId }).error(`message ${msg.id} sent to dead letters: ${reason}`)
+          await this.adapter.deadLetter(msg.id, reason)
+          return
+        }
+        input = r.value
+      }
+      const out = await this.runner.run({ step, def, input, traceId: msg.traceId, attempt: msg.attempt })
+      if (out.status !== 'error') {
+        await this.adapter.ack(msg.id)
+        return
+      }
+      const verdict = await this.adapter.nack(msg.id, {
+        error: out.error,
+        retryable: out.retryable,
+        ...(out.retryAfterMs !== undefined ? { retryAfterMs: out.retryAfterMs } : {}),
+      })
+      const log = this.log.child({ step: step.name, traceId: msg.traceId })
+      if (verdict === 'dead') {
+        log.error(`message ${msg.id} on "${def.topic}" failed (attempt ${msg.attempt}) and went to dead letters: ${out.error.message}`, {
+          error: out.error,
+        })
+      } else {
+        log.warn(`message ${msg.id} on "${def.topic}" failed (attempt ${msg.attempt}); will retry: ${out.error.message}`)
+        void this.scheduleDelayed(s.def.id)
+      }
+    } catch (err) {
+      // A store failure: the lease expires and the message comes back (at-least-once).
+      this.log.error(`queue dispatch failed for message ${msg.id}`, { error: serializeError(err) })
+    }
+  }
+
+  private async scheduleDelayed(id: string): Promise<void> {
+    const at = await this.adapter.nextReadyAt(id)
+    if (at === null || this.stopped) return
+    const wait = Math.max(0, at - Date.now())
+    // One timer for the soonest delayed message; pumping everything then is cheap.
+    if (this.timer && this.timerAt !== undefined && this.timerAt <= at) return
+    if (this.timer) clearTimeout(this.timer)
+    this.timerAt = at
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.timerAt = undefined
+      this.pumpAll()
+    }, wait + 1)
+  }
+  private timerAt?: number
+
+  private async recover(): Promise<void> {
+    if (this.stopped) return
+    try {
+      const n = await this.adapter.recoverExpired()
+      if (n > 0) this.log.warn(`${n} message(s) whose handler vanished are visible again (visibility timeout)`)
+      this.pumpAll()
+    } catch (err) {
+      this.log.error('queue lease recovery failed', { error: serializeError(err) })
+    }
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters
+    this.idleWaiters = []
+    for (const w of waiters) w()
+  }
+}
+
+interface SubState {
+  def: SubscriptionDef
+  inFlight: number
+  pumping: boolean
+  again: boolean
+}

@@ -1,0 +1,142 @@
+import type { CallOrigin } from '../../runtime/engine-client'
+import type { QueueService } from '../../runtime/engine'
+import { MotiaError } from '../../runtime/errors'
+import type { LoadProblem } from '../../runtime/errors'
+import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
+import type { ProjectCheck } from '../../runtime/step-loader'
+import type { EnqueueMessage } from '../../sdk/types'
+import { sharedSqlite } from '../storage/storage-module'
+import type { QueueAdapter } from './adapter'
+import { MemoryQueueAdapter } from './adapters/memory'
+import { SqliteQueueAdapter } from './adapters/sqlite'
+import { Dispatcher } from './dispatcher'
+import { WorkerPool } from './pool/worker-pool'
+import { type BackgroundRunner, RUNNER_KEY } from './runner'
+import { type SubscriptionDef, subscriptionsOf } from './subscriptions'
+import { queueTriggerKind, validateQueueConfig } from './trigger-kind'
+
+/** What tests and the CLI get from `shared.get('queue')`. */
+export interface QueueModuleApi {
+  adapter: QueueAdapter
+  /** Resolves when no message is ready or in flight. */
+  idle(): Promise<void>
+  pool: WorkerPool
+}
+
+export const QUEUE_KEY = 'queue'
+
+export function createQueueAdapter(rt: RuntimeServices): QueueAdapter {
+  const kind = rt.config.queue.adapter
+  if (kind === 'memory') return new MemoryQueueAdapter()
+  if (kind === 'sqlite') return new SqliteQueueAdapter(sharedSqlite(rt))
+  throw new MotiaError('E_ADAPTER_UNKNOWN', `queue.adapter "${kind}" is not available in this build (use sqlite or memory)`)
+}
+
+/** `infrastructure.queue` is validated like a trigger's `config`. */
+const infrastructureCheck: ProjectCheck = (steps) => {
+  const out: { step: (typeof steps)[number]; problem: LoadProblem }[] = []
+  for (const step of steps) {
+    const problems: LoadProblem[] = []
+    validateQueueConfig(step.queueConfig, { file: step.relFile, field: 'infrastructure', index: 0 }, 'queue', problems)
+    for (const problem of problems) out.push({ step, problem })
+  }
+  return out
+}
+
+/**
+ * Durable queue (SQLite by default) + the worker-thread pool. Enqueues from any handler land
+ * in the store, one copy per subscription; the dispatcher feeds them to the pool and acks,
+ * retries or dead-letters by the result. Delivery is at-least-once.
+ */
+export function queueModule(): MotiaModule {
+  let rt: RuntimeServices
+  let adapter: QueueAdapter
+  let pool: WorkerPool
+  let dispatcher: Dispatcher
+  let subs: SubscriptionDef[] = []
+  let topics = new Set<string>()
+  const warnedTopics = new Set<string>()
+
+  const service: QueueService = {
+    async enqueue(message: EnqueueMessage, origin: CallOrigin) {
+      if (!topics.has(message.topic) && !warnedTopics.has(message.topic)) {
+        warnedTopics.add(message.topic)
+        rt.log.warn(`message enqueued to topic "${message.topic}", which no step subscribes to; it is dropped`, {
+          step: origin.step,
+          traceId: origin.traceId,
+        })
+      }
+      await adapter.enqueue({
+        topic: message.topic,
+        data: message.data,
+        traceId: origin.traceId,
+        ...(message.messageGroupId !== undefined ? { messageGroupId: message.messageGroupId } : {}),
+        ...(message.idempotencyKey !== undefined ? { idempotencyKey: message.idempotencyKey } : {}),
+        ...(message.delaySeconds ? { delayMs: message.delaySeconds * 1000 } : {}),
+      })
+    },
+  }
+
+  const apply = async (project: Project) => {
+    subs = subscriptionsOf(project.steps, rt.config.queue.defaults)
+    topics = new Set(subs.map((s) => s.topic))
+    await adapter.setSubscriptions(subs.map((s) => ({ id: s.id, topic: s.topic, config: s.config })))
+    dispatcher.setSubscriptions(subs)
+    const declared = new Set(project.steps.flatMap((s) => s.enqueues.map((e) => e.topic)))
+    for (const topic of declared) {
+      if (!topics.has(topic)) rt.log.warn(`topic "${topic}" is enqueued by a step but no step subscribes to it`)
+    }
+  }
+
+  return {
+    name: 'queue',
+    dependsOn: ['storage', 'state'],
+    triggerKinds: [queueTriggerKind],
+    checks: [infrastructureCheck],
+    async setup(services) {
+      rt = services
+      adapter = createQueueAdapter(rt)
+      pool = new WorkerPool({
+        size: rt.config.queue.workers,
+        dir: rt.dir,
+        logLevel: rt.logs.level,
+        engine: rt.engine,
+        onLog: (record) => rt.logs.emit(record),
+      })
+      const runner: BackgroundRunner = {
+        run: (job) =>
+          pool.run({
+            file: job.step.file,
+            step: job.step.name,
+            triggerIndex: job.def.index,
+            input: job.input,
+            traceId: job.traceId,
+            attempt: job.attempt,
+            timeoutMs: job.step.handlerTimeoutMs ?? rt.config.queue.handlerTimeout,
+          }),
+      }
+      rt.shared.set(RUNNER_KEY, runner)
+      dispatcher = new Dispatcher(adapter, runner, rt.log)
+      rt.engine.queueService = service
+      const api: QueueModuleApi = { adapter, idle: () => dispatcher.idle(), pool }
+      rt.shared.set(QUEUE_KEY, api)
+    },
+    async start() {
+      await pool.start()
+      await apply(rt.project())
+      dispatcher.start()
+      dispatcher.pumpAll()
+    },
+    async projectChanged(project) {
+      await pool.reload(project.steps.map((s) => s.file))
+      await apply(project)
+      dispatcher.pumpAll()
+    },
+    async stop() {
+      await dispatcher?.stop()
+      await pool?.stop()
+      await adapter?.close()
+    },
+  }
+}
+
