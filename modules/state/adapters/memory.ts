@@ -11,25 +11,31 @@ export class MemoryStateAdapter implements StateAdapter {
   private readonly groups = new Map<string, Map<string, string>>()
 
   async get<T>(groupId: string, key: string): Promise<T | null> {
+    return this.read<T>(groupId, key)
+  }
+
+  // Every read-modify-write below is synchronous: no await between reading the old value and
+  // writing the new one, so concurrent calls cannot interleave.
+  private read<T>(groupId: string, key: string): T | null {
     const v = this.groups.get(groupId)?.get(key)
     return v === undefined ? null : (JSON.parse(v) as T)
   }
 
   async set<T>(groupId: string, key: string, value: T): Promise<StateWriteResult<T>> {
-    const old = await this.get<T>(groupId, key)
+    const old = this.read<T>(groupId, key)
     this.write(groupId, key, value)
     return { old_value: old, new_value: JSON.parse(JSON.stringify(value ?? null)) as T }
   }
 
   async update<T>(groupId: string, key: string, ops: readonly UpdateOp[]): Promise<StateWriteResult<T>> {
-    const old = await this.get<T>(groupId, key)
+    const old = this.read<T>(groupId, key)
     const next = applyUpdateOps(old, ops) as T
     this.write(groupId, key, next)
     return { old_value: old, new_value: next }
   }
 
   async delete<T>(groupId: string, key: string): Promise<T | null> {
-    const old = await this.get<T>(groupId, key)
+    const old = this.read<T>(groupId, key)
     const g = this.groups.get(groupId)
     g?.delete(key)
     if (g?.size === 0) this.groups.delete(groupId)
