@@ -65,9 +65,15 @@ export class MemoryStreamAdapter implements StreamAdapter {
     const old = this.read(stream, groupId, id)
     const json = JSON.stringify(next(old))
     let groups = this.streams.get(stream)
-    if (!groups) this.streams.set(stream, (groups = new Map()))
+    if (!groups) {
+      groups = new Map()
+      this.streams.set(stream, groups)
+    }
     let group = groups.get(groupId)
-    if (!group) groups.set(groupId, (group = new Map()))
+    if (!group) {
+      group = new Map()
+      groups.set(groupId, group)
+    }
     group.set(id, json)
     return { old_value: old, new_value: JSON.parse(json) as StreamItem }
   }
