@@ -26,7 +26,8 @@ export class Dispatcher {
 
   setSubscriptions(defs: readonly SubscriptionDef[]): void {
     const next = new Map<string, SubState>()
-    for (const def of defs) next.set(def.id, { def, inFlight: this.subs.get(def.id)?.inFlight ?? 0, pumping: false, again: false })
+    for (const def of defs)
+      next.set(def.id, { def, inFlight: this.subs.get(def.id)?.inFlight ?? 0, pumping: false, again: false })
     this.subs.clear()
     for (const [k, v] of next) this.subs.set(k, v)
   }
@@ -107,7 +108,9 @@ export class Dispatcher {
         const r = def.input.validate(msg.data)
         if (!r.ok) {
           const reason = `input does not match the schema: ${r.issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`
-          this.log.child({ step: step.name, traceId: msg.traceId }).error(`message ${msg.id} sent to dead letters: ${reason}`)
+          this.log
+            .child({ step: step.name, traceId: msg.traceId })
+            .error(`message ${msg.id} sent to dead letters: ${reason}`)
           await this.adapter.deadLetter(msg.id, reason)
           return
         }
@@ -125,11 +128,16 @@ export class Dispatcher {
       })
       const log = this.log.child({ step: step.name, traceId: msg.traceId })
       if (verdict === 'dead') {
-        log.error(`message ${msg.id} on "${def.topic}" failed (attempt ${msg.attempt}) and went to dead letters: ${out.error.message}`, {
-          error: out.error,
-        })
+        log.error(
+          `message ${msg.id} on "${def.topic}" failed (attempt ${msg.attempt}) and went to dead letters: ${out.error.message}`,
+          {
+            error: out.error,
+          },
+        )
       } else {
-        log.warn(`message ${msg.id} on "${def.topic}" failed (attempt ${msg.attempt}); will retry: ${out.error.message}`)
+        log.warn(
+          `message ${msg.id} on "${def.topic}" failed (attempt ${msg.attempt}); will retry: ${out.error.message}`,
+        )
         void this.scheduleDelayed(s.def.id)
       }
     } catch (err) {

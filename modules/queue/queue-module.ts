@@ -1,7 +1,7 @@
-import type { CallOrigin } from '../../runtime/engine-client'
 import type { QueueService } from '../../runtime/engine'
-import { MotiaError } from '../../runtime/errors'
+import type { CallOrigin } from '../../runtime/engine-client'
 import type { LoadProblem } from '../../runtime/errors'
+import { MotiaError } from '../../runtime/errors'
 import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
 import type { ProjectCheck } from '../../runtime/step-loader'
 import type { EnqueueMessage } from '../../sdk/types'
@@ -29,7 +29,10 @@ export function createQueueAdapter(rt: RuntimeServices): QueueAdapter {
   const kind = rt.config.queue.adapter
   if (kind === 'memory') return new MemoryQueueAdapter()
   if (kind === 'sqlite') return new SqliteQueueAdapter(sharedSqlite(rt))
-  throw new MotiaError('E_ADAPTER_UNKNOWN', `queue.adapter "${kind}" is not available in this build (use sqlite or memory)`)
+  throw new MotiaError(
+    'E_ADAPTER_UNKNOWN',
+    `queue.adapter "${kind}" is not available in this build (use sqlite or memory)`,
+  )
 }
 
 /** `infrastructure.queue` is validated like a trigger's `config`. */
@@ -139,4 +142,3 @@ export function queueModule(): MotiaModule {
     },
   }
 }
-

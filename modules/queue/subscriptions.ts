@@ -1,6 +1,6 @@
-import type { QueueConfig } from '../../sdk/types'
 import type { MotiaConfig } from '../../runtime/config/schema'
 import type { QueueTriggerDef, StepDefinition } from '../../runtime/step'
+import type { QueueConfig } from '../../sdk/types'
 
 /** One consumer of a topic: a queue trigger of a step. Every subscription gets its own copy of a message. */
 export interface SubscriptionDef {
@@ -16,7 +16,10 @@ export interface SubscriptionDef {
  * Resolves each queue trigger's QueueConfig: `config.yaml` defaults, then the step's
  * `infrastructure.queue`, then the trigger's own `config`.
  */
-export function subscriptionsOf(steps: readonly StepDefinition[], defaults: MotiaConfig['queue']['defaults']): SubscriptionDef[] {
+export function subscriptionsOf(
+  steps: readonly StepDefinition[],
+  defaults: MotiaConfig['queue']['defaults'],
+): SubscriptionDef[] {
   const out: SubscriptionDef[] = []
   for (const step of steps) {
     for (const def of step.triggers) {

@@ -1,0 +1,425 @@
+import type { Database } from 'bun:sqlite'
+import type { SerializedError } from '../../../runtime/errors'
+import type { QueueConfig } from '../../../sdk/types'
+import { openSqlite, type SqliteOptions } from '../../storage/sqlite-database'
+import type {
+  DeadLetter,
+  DeadLetterFilter,
+  EnqueueRequest,
+  Failure,
+  QueueAdapter,
+  QueueMessage,
+  Subscription,
+  SubscriptionStats,
+} from '../adapter'
+import { backoffMs, shouldRetry } from '../retry-policy'
+
+interface Row {
+  id: number
+  subscription: string
+  topic: string
+  data: string
+  trace_id: string
+  group_id: string | null
+  attempt: number
+  enqueued_at: number
+}
+
+const FALLBACK: QueueConfig = {
+  type: 'standard',
+  maxRetries: 3,
+  backoffType: 'exponential',
+  backoffDelayMs: 1000,
+  concurrency: 10,
+  visibilityTimeout: 30,
+  delaySeconds: 0,
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS motia_queue (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  subscription TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  data TEXT NOT NULL,
+  trace_id TEXT NOT NULL,
+  group_id TEXT,
+  idempotency_key TEXT,
+  attempt INTEGER NOT NULL DEFAULT 0,
+  inflight INTEGER NOT NULL DEFAULT 0,
+  visible_at INTEGER NOT NULL,
+  lease_until INTEGER,
+  enqueued_at INTEGER NOT NULL,
+  last_error TEXT
+);
+CREATE INDEX IF NOT EXISTS motia_queue_claim ON motia_queue (subscription, inflight, visible_at, id);
+CREATE UNIQUE INDEX IF NOT EXISTS motia_queue_idem ON motia_queue (subscription, idempotency_key)
+  WHERE idempotency_key IS NOT NULL;
+CREATE TABLE IF NOT EXISTS motia_dead_letters (
+  id INTEGER PRIMARY KEY,
+  subscription TEXT NOT NULL,
+  topic TEXT NOT NULL,
+  data TEXT NOT NULL,
+  trace_id TEXT NOT NULL,
+  group_id TEXT,
+  attempts INTEGER NOT NULL,
+  error TEXT,
+  reason TEXT NOT NULL,
+  failed_at INTEGER NOT NULL,
+  enqueued_at INTEGER NOT NULL
+);`
+
+/**
+ * The durable queue in the project's SQLite file (WAL). Every state change is one statement or
+ * one IMMEDIATE transaction, so several threads or processes on the file never claim the same
+ * message. At-least-once: a message is deleted only by `ack`; a lease that expires (the handler
+ * vanished, the process was killed) makes it visible again.
+ */
+export class SqliteQueueAdapter implements QueueAdapter {
+  readonly kind: string = 'sqlite'
+  private subs = new Map<string, Subscription>()
+  private byTopic = new Map<string, Subscription[]>()
+  private readonly listeners = new Set<(subscription: string) => void>()
+  private readonly now: () => number
+  private readonly q: ReturnType<typeof statements>
+
+  static open(path: string, options?: SqliteOptions & { now?: () => number }): SqliteQueueAdapter {
+    return new SqliteQueueAdapter(openSqlite(path, options), { ...options, owned: true })
+  }
+
+  constructor(
+    private readonly db: Database,
+    private readonly options: { now?: () => number; owned?: boolean } = {},
+  ) {
+    this.now = options.now ?? Date.now
+    db.run(SCHEMA)
+    this.q = statements(db)
+  }
+
+  setSubscriptions(subs: readonly Subscription[]): void {
+    this.subs = new Map(subs.map((s) => [s.id, s]))
+    this.byTopic = new Map()
+    for (const s of subs) {
+      const list = this.byTopic.get(s.topic) ?? []
+      list.push(s)
+      this.byTopic.set(s.topic, list)
+    }
+  }
+
+  async enqueue(req: EnqueueRequest): Promise<string[]> {
+    const subs = this.byTopic.get(req.topic)
+    if (!subs || subs.length === 0) return []
+    const data = JSON.stringify(req.data ?? null)
+    const now = this.now()
+    const ids = this.db
+      .transaction(() => {
+        const out: string[] = []
+        for (const s of subs) {
+          const visibleAt = now + s.config.delaySeconds * 1000 + (req.delayMs ?? 0)
+          const row = this.q.insert.get(
+            s.id,
+            req.topic,
+            data,
+            req.traceId,
+            req.messageGroupId ?? null,
+            req.idempotencyKey ?? null,
+            visibleAt,
+            now,
+          )
+          if (row) out.push(String(row.id))
+          else if (req.idempotencyKey !== undefined) {
+            const existing = this.q.byIdem.get(s.id, req.idempotencyKey)
+            if (existing) out.push(String(existing.id))
+          }
+        }
+        return out
+      })
+      .immediate()
+    for (const s of subs) this.announce(s.id)
+    return ids
+  }
+
+  async claim(subscription: string, max: number): Promise<QueueMessage[]> {
+    if (max <= 0) return []
+    const sub = this.subs.get(subscription)
+    const config = sub?.config ?? FALLBACK
+    const now = this.now()
+    const lease = now + config.visibilityTimeout * 1000
+    const stmt = config.type === 'fifo' ? this.q.claimFifo : this.q.claim
+    const rows = stmt.all(lease, subscription, now, max) as Row[]
+    rows.sort((a, b) => a.id - b.id)
+    return rows.map(toMessage)
+  }
+
+  async ack(id: string): Promise<void> {
+    this.q.delete.run(Number(id))
+  }
+
+  async nack(id: string, failure: Failure): Promise<'retry' | 'dead'> {
+    const now = this.now()
+    const verdict = this.db
+      .transaction(() => {
+        const row = this.q.get.get(Number(id)) as (Row & { subscription: string }) | null
+        if (!row) return 'dead' as const
+        const config = this.subs.get(row.subscription)?.config ?? FALLBACK
+        if (shouldRetry(config, row.attempt, failure.retryable)) {
+          const delay = failure.retryAfterMs ?? backoffMs(config, row.attempt)
+          this.q.retry.run(now + delay, JSON.stringify(failure.error), row.id)
+          return 'retry' as const
+        }
+        const reason = failure.retryable
+          ? `failed ${row.attempt} time(s); no retries left`
+          : 'failed with a non-retriable error'
+        this.bury(row, failure.error, reason, now)
+        return 'dead' as const
+      })
+      .immediate()
+    return verdict
+  }
+
+  async release(id: string): Promise<void> {
+    this.q.release.run(Number(id))
+  }
+
+  async deadLetter(id: string, reason: string): Promise<void> {
+    const now = this.now()
+    this.db
+      .transaction(() => {
+        const row = this.q.get.get(Number(id)) as Row | null
+        if (row) this.bury(row, null, reason, now)
+      })
+      .immediate()
+  }
+
+  async recoverExpired(): Promise<number> {
+    const now = this.now()
+    const recovered = this.db
+      .transaction(() => {
+        const rows = this.q.expired.all(now) as Row[]
+        for (const row of rows) {
+          const config = this.subs.get(row.subscription)?.config ?? FALLBACK
+          if (row.attempt > config.maxRetries) {
+            this.bury(row, null, `handler did not finish within the visibility timeout, ${row.attempt} time(s)`, now)
+          } else this.q.unlease.run(row.id)
+        }
+        return rows
+      })
+      .immediate()
+    for (const s of new Set(recovered.map((r) => r.subscription))) this.announce(s)
+    return recovered.length
+  }
+
+  async nextReadyAt(subscription: string): Promise<number | null> {
+    return (this.q.nextVisible.get(subscription) as { at: number | null } | null)?.at ?? null
+  }
+
+  async stats(): Promise<SubscriptionStats[]> {
+    const now = this.now()
+    const out = new Map<string, SubscriptionStats>()
+    const entry = (subscription: string, topic: string) => {
+      let e = out.get(subscription)
+      if (!e) {
+        e = { topic, subscription, ready: 0, delayed: 0, inFlight: 0, dead: 0 }
+        out.set(subscription, e)
+      }
+      return e
+    }
+    for (const s of this.subs.values()) entry(s.id, s.topic)
+    for (const r of this.q.stats.all(now) as {
+      subscription: string
+      topic: string
+      ready: number
+      delayed: number
+      inflight: number
+    }[]) {
+      Object.assign(entry(r.subscription, r.topic), { ready: r.ready, delayed: r.delayed, inFlight: r.inflight })
+    }
+    for (const r of this.q.deadStats.all() as { subscription: string; topic: string; n: number }[]) {
+      entry(r.subscription, r.topic).dead = r.n
+    }
+    return [...out.values()].sort(
+      (a, b) => a.topic.localeCompare(b.topic) || a.subscription.localeCompare(b.subscription),
+    )
+  }
+
+  async deadLetters(filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
+    const { where, params } = deadFilter(filter)
+    const rows = this.db
+      .query(`SELECT * FROM motia_dead_letters ${where} ORDER BY failed_at, id LIMIT ${filter.limit ?? 1000}`)
+      .all(...params) as {
+      id: number
+      subscription: string
+      topic: string
+      data: string
+      trace_id: string
+      attempts: number
+      error: string | null
+      reason: string
+      failed_at: number
+      enqueued_at: number
+    }[]
+    return rows.map((r) => ({
+      id: String(r.id),
+      topic: r.topic,
+      subscription: r.subscription,
+      data: JSON.parse(r.data),
+      traceId: r.trace_id,
+      error: r.error ? (JSON.parse(r.error) as SerializedError) : null,
+      reason: r.reason,
+      attempts: r.attempts,
+      failedAt: r.failed_at,
+      enqueuedAt: r.enqueued_at,
+    }))
+  }
+
+  async retryDeadLetters(ids: readonly string[] | 'all', filter: DeadLetterFilter = {}): Promise<number> {
+    const now = this.now()
+    const chosen = await this.chooseDead(ids, filter)
+    this.db
+      .transaction(() => {
+        for (const id of chosen) {
+          this.q.resurrect.run(now, id)
+          this.q.deleteDead.run(id)
+        }
+      })
+      .immediate()
+    for (const s of this.subs.keys()) this.announce(s)
+    return chosen.length
+  }
+
+  async dropDeadLetters(ids: readonly string[] | 'all', filter: DeadLetterFilter = {}): Promise<number> {
+    const chosen = await this.chooseDead(ids, filter)
+    this.db.transaction(() => {
+      for (const id of chosen) this.q.deleteDead.run(id)
+    })()
+    return chosen.length
+  }
+
+  onReady(listener: (subscription: string) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  async close(): Promise<void> {
+    this.listeners.clear()
+    if (this.options.owned) this.db.close()
+  }
+
+  private async chooseDead(ids: readonly string[] | 'all', filter: DeadLetterFilter): Promise<number[]> {
+    if (ids !== 'all') return ids.map(Number)
+    return (await this.deadLetters(filter)).map((d) => Number(d.id))
+  }
+
+  private bury(row: Row, error: SerializedError | null, reason: string, now: number): void {
+    this.q.insertDead.run(
+      row.id,
+      row.subscription,
+      row.topic,
+      row.data,
+      row.trace_id,
+      row.group_id,
+      row.attempt,
+      error ? JSON.stringify(error) : null,
+      reason,
+      now,
+      row.enqueued_at,
+    )
+    this.q.delete.run(row.id)
+  }
+
+  private announce(subscription: string): void {
+    for (const l of this.listeners) l(subscription)
+  }
+}
+
+function toMessage(r: Row): QueueMessage {
+  const m: QueueMessage = {
+    id: String(r.id),
+    topic: r.topic,
+    subscription: r.subscription,
+    data: JSON.parse(r.data),
+    traceId: r.trace_id,
+    attempt: r.attempt,
+    enqueuedAt: r.enqueued_at,
+  }
+  if (r.group_id !== null) m.messageGroupId = r.group_id
+  return m
+}
+
+function deadFilter(f: DeadLetterFilter): { where: string; params: string[] } {
+  const clauses: string[] = []
+  const params: string[] = []
+  if (f.topic) {
+    clauses.push('topic = ?')
+    params.push(f.topic)
+  }
+  if (f.subscription) {
+    clauses.push('subscription = ?')
+    params.push(f.subscription)
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
+}
+
+function statements(db: Database) {
+  const RET = 'RETURNING id, subscription, topic, data, trace_id, group_id, attempt, enqueued_at'
+  return {
+    insert: db.query<{ id: number }, [string, string, string, string, string | null, string | null, number, number]>(
+      `INSERT INTO motia_queue (subscription, topic, data, trace_id, group_id, idempotency_key, visible_at, enqueued_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+    ),
+    byIdem: db.query<{ id: number }, [string, string]>(
+      'SELECT id FROM motia_queue WHERE subscription = ? AND idempotency_key = ?',
+    ),
+    // One statement: atomic against every other connection to the file.
+    claim: db.query(
+      `UPDATE motia_queue SET inflight = 1, attempt = attempt + 1, lease_until = ?1
+       WHERE id IN (SELECT id FROM motia_queue WHERE subscription = ?2 AND inflight = 0 AND visible_at <= ?3
+                    ORDER BY id LIMIT ?4) ${RET}`,
+    ),
+    // FIFO: only the oldest waiting message of each group, and none from a group with one in flight.
+    claimFifo: db.query(
+      `UPDATE motia_queue SET inflight = 1, attempt = attempt + 1, lease_until = ?1
+       WHERE id IN (
+         SELECT m.id FROM motia_queue m
+         WHERE m.subscription = ?2 AND m.inflight = 0 AND m.visible_at <= ?3
+           AND m.id IN (SELECT MIN(id) FROM motia_queue WHERE subscription = ?2
+                        GROUP BY COALESCE(group_id, 'id:' || id))
+           AND (m.group_id IS NULL OR m.group_id NOT IN
+                (SELECT group_id FROM motia_queue WHERE subscription = ?2 AND inflight = 1 AND group_id IS NOT NULL))
+         ORDER BY m.id LIMIT ?4) ${RET}`,
+    ),
+    get: db.query(
+      'SELECT id, subscription, topic, data, trace_id, group_id, attempt, enqueued_at FROM motia_queue WHERE id = ?',
+    ),
+    delete: db.query<unknown, [number]>('DELETE FROM motia_queue WHERE id = ?'),
+    retry: db.query<unknown, [number, string, number]>(
+      'UPDATE motia_queue SET inflight = 0, lease_until = NULL, visible_at = ?, last_error = ? WHERE id = ?',
+    ),
+    release: db.query<unknown, [number]>(
+      'UPDATE motia_queue SET inflight = 0, lease_until = NULL, attempt = MAX(attempt - 1, 0) WHERE id = ? AND inflight = 1',
+    ),
+    expired: db.query(
+      'SELECT id, subscription, topic, data, trace_id, group_id, attempt, enqueued_at FROM motia_queue WHERE inflight = 1 AND lease_until < ?',
+    ),
+    unlease: db.query<unknown, [number]>('UPDATE motia_queue SET inflight = 0, lease_until = NULL WHERE id = ?'),
+    nextVisible: db.query('SELECT MIN(visible_at) AS at FROM motia_queue WHERE subscription = ? AND inflight = 0'),
+    stats: db.query(
+      `SELECT subscription, topic,
+         SUM(inflight = 0 AND visible_at <= ?1) AS ready, SUM(inflight = 0 AND visible_at > ?1) AS delayed,
+         SUM(inflight = 1) AS inflight
+       FROM motia_queue GROUP BY subscription, topic`,
+    ),
+    deadStats: db.query(
+      'SELECT subscription, topic, COUNT(*) AS n FROM motia_dead_letters GROUP BY subscription, topic',
+    ),
+    insertDead: db.query(
+      `INSERT OR REPLACE INTO motia_dead_letters
+       (id, subscription, topic, data, trace_id, group_id, attempts, error, reason, failed_at, enqueued_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    resurrect: db.query(
+      `INSERT INTO motia_queue (subscription, topic, data, trace_id, group_id, visible_at, enqueued_at)
+       SELECT subscription, topic, data, trace_id, group_id, ?1, enqueued_at FROM motia_dead_letters WHERE id = ?2`,
+    ),
+    deleteDead: db.query<unknown, [number]>('DELETE FROM motia_dead_letters WHERE id = ?'),
+  }
+}
