@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util'
 
-export const WORKER_ENTRYPOINTS: string[] = []
+export const WORKER_ENTRYPOINTS: string[] = ['./modules/queue/pool/worker-entry.ts']
 
 export async function buildBinary(outfile = 'dist/motia', minify = true): Promise<string> {
   const started = performance.now()

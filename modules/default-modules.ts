@@ -1,7 +1,7 @@
 import type { MotiaModule, RunMode } from '../runtime/module'
-import { cronTriggerKind } from './cron/trigger-kind'
+import { cronModule } from './cron/cron-module'
 import { httpModule } from './http/http-module'
-import { queueTriggerKind } from './queue/trigger-kind'
+import { queueModule } from './queue/queue-module'
 import { stateModule } from './state/state-module'
 import { storageModule } from './storage/storage-module'
 import { streamTriggerKind } from './streams/trigger-kind'
@@ -16,10 +16,9 @@ export function defaultModules(options: DefaultModuleOptions = {}) {
   return (_: { mode: RunMode }): MotiaModule[] => [
     storageModule(),
     stateModule(),
-    // Trigger kinds whose modules arrive with the background-work and streams issues: their
-    // configs are validated today so every config style loads.
-    { name: 'queue', triggerKinds: [queueTriggerKind] },
-    { name: 'cron', triggerKinds: [cronTriggerKind] },
+    queueModule(),
+    cronModule(),
+    // The streams module arrives with its issue; its trigger kind is validated today.
     { name: 'streams', triggerKinds: [streamTriggerKind] },
     httpModule({ listen: options.listen ?? true }),
   ]

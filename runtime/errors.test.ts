@@ -7,7 +7,7 @@ import { MotiaError, serializeError } from './errors'
 describe('error catalogue', () => {
   test('docs/errors.md lists exactly the codes of error-codes.ts, with their status', () => {
     const doc = readFileSync(join(import.meta.dir, '..', 'docs', 'errors.md'), 'utf8')
-    const documented = [...doc.matchAll(/^\| `(E_[A-Z_]+)` \| (\d+) \|/gm)].map((m) => [m[1], Number(m[2])])
+    const documented = [...doc.matchAll(/^\|\s*`(E_[A-Z_]+)`\s*\|\s*(\d+)\s*\|/gm)].map((m) => [m[1], Number(m[2])])
     const catalogue = Object.entries(ERROR_CODES).map(([code, { status }]) => [code, status])
     expect(documented.sort()).toEqual(catalogue.sort())
   })

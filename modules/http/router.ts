@@ -86,11 +86,19 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
         const scope = scopeOf(c.request)
         try {
           const { body } = await readBody(c.request, env.config.bodyLimit)
-          const { topic, data } = (body ?? {}) as { topic?: unknown; data?: unknown }
+          const { topic, data, messageGroupId, idempotencyKey } = (body ?? {}) as Record<string, unknown>
           if (typeof topic !== 'string' || topic === '') {
             throw new MotiaError('E_BODY_INVALID', 'POST /emit expects { "topic": string, "data": any }')
           }
-          await env.engine.enqueue({ topic, data }, { step: '_system', traceId: scope.traceId })
+          await env.engine.enqueue(
+            {
+              topic,
+              data,
+              ...(typeof messageGroupId === 'string' ? { messageGroupId } : {}),
+              ...(typeof idempotencyKey === 'string' ? { idempotencyKey } : {}),
+            },
+            { step: '_system', traceId: scope.traceId },
+          )
           return new Response(JSON.stringify({ success: true, emitted: { topic, data } }), {
             headers: { ...scope.base, 'content-type': 'application/json' },
           })

@@ -48,13 +48,16 @@ export class Dispatcher {
     if (this.sweeper) clearInterval(this.sweeper)
   }
 
-  /** Resolves once nothing is in flight and no message is ready (delayed ones excepted). */
-  async idle(): Promise<void> {
+  /**
+   * Resolves once nothing is in flight and no message is ready; with `delayed`, also waits for
+   * messages in their delay or retry backoff (the test harness's `drain()`).
+   */
+  async idle(options: { delayed?: boolean } = {}): Promise<void> {
     for (;;) {
       const busy = [...this.subs.values()].some((s) => s.inFlight > 0 || s.pumping)
       if (!busy) {
         const stats = await this.adapter.stats()
-        if (stats.every((s) => s.ready === 0 && s.inFlight === 0)) return
+        if (stats.every((s) => s.ready === 0 && s.inFlight === 0 && (!options.delayed || s.delayed === 0))) return
         this.pumpAll()
       }
       await new Promise<void>((r) => this.idleWaiters.push(r))

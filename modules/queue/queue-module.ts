@@ -18,8 +18,8 @@ import { queueTriggerKind, validateQueueConfig } from './trigger-kind'
 /** What tests and the CLI get from `shared.get('queue')`. */
 export interface QueueModuleApi {
   adapter: QueueAdapter
-  /** Resolves when no message is ready or in flight. */
-  idle(): Promise<void>
+  /** Resolves when no message is ready or in flight (`delayed`: nor waiting for a retry). */
+  idle(options?: { delayed?: boolean }): Promise<void>
   pool: WorkerPool
 }
 
@@ -105,6 +105,7 @@ export function queueModule(): MotiaModule {
         logLevel: rt.logs.level,
         engine: rt.engine,
         onLog: (record) => rt.logs.emit(record),
+        streams: () => rt.project().streams.map((s) => s.name),
       })
       const runner: BackgroundRunner = {
         run: (job) =>
@@ -112,6 +113,7 @@ export function queueModule(): MotiaModule {
             file: job.step.file,
             step: job.step.name,
             triggerIndex: job.def.index,
+            ...(job.def.type === 'queue' ? { topic: job.def.topic } : {}),
             input: job.input,
             traceId: job.traceId,
             attempt: job.attempt,
@@ -121,7 +123,7 @@ export function queueModule(): MotiaModule {
       rt.shared.set(RUNNER_KEY, runner)
       dispatcher = new Dispatcher(adapter, runner, rt.log)
       rt.engine.queueService = service
-      const api: QueueModuleApi = { adapter, idle: () => dispatcher.idle(), pool }
+      const api: QueueModuleApi = { adapter, idle: (options) => dispatcher.idle(options), pool }
       rt.shared.set(QUEUE_KEY, api)
     },
     async start() {

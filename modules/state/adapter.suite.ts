@@ -20,7 +20,10 @@ export function stateAdapterSuite(name: string, make: () => StateAdapter | Promi
     })
 
     test('update creates from {} and applies ops atomically', async () => {
-      expect(await a.update('g', 'u', [{ type: 'increment', path: 'n', by: 2 }])).toEqual({ old_value: null, new_value: { n: 2 } })
+      expect(await a.update('g', 'u', [{ type: 'increment', path: 'n', by: 2 }])).toEqual({
+        old_value: null,
+        new_value: { n: 2 },
+      })
       const r = await a.update('g', 'u', [
         { type: 'set', path: 'a.b', value: [1] },
         { type: 'merge', value: { m: true } },
@@ -32,7 +35,9 @@ export function stateAdapterSuite(name: string, make: () => StateAdapter | Promi
 
     test('an invalid op rejects and leaves the value unchanged', async () => {
       await a.set('g', 'v', { n: 'text' })
-      await expect(a.update('g', 'v', [{ type: 'increment', path: 'n', by: 1 }])).rejects.toMatchObject({ code: 'E_STATE_OP_INVALID' })
+      await expect(a.update('g', 'v', [{ type: 'increment', path: 'n', by: 1 }])).rejects.toMatchObject({
+        code: 'E_STATE_OP_INVALID',
+      })
       expect(await a.get('g', 'v')).toEqual({ n: 'text' })
     })
 
@@ -78,7 +83,9 @@ export function stateAdapterSuite(name: string, make: () => StateAdapter | Promi
     })
 
     test('200 concurrent increments of one key lose nothing', async () => {
-      await Promise.all(Array.from({ length: 200 }, () => a.update('g', 'hits', [{ type: 'increment', path: 'n', by: 1 }])))
+      await Promise.all(
+        Array.from({ length: 200 }, () => a.update('g', 'hits', [{ type: 'increment', path: 'n', by: 1 }])),
+      )
       expect(await a.get('g', 'hits')).toEqual({ n: 200 })
     })
   })

@@ -119,9 +119,11 @@ export function stateModule(): MotiaModule {
             if (def.type !== 'state') continue
             void runner.run({ step, def, input, traceId: origin.traceId, attempt: 1 }).then((out) => {
               if (out.status === 'error') {
-                rt.log.child({ step: step.name, traceId: origin.traceId }).error(`state trigger handler failed: ${out.error.message}`, {
-                  error: out.error,
-                })
+                rt.log
+                  .child({ step: step.name, traceId: origin.traceId })
+                  .error(`state trigger handler failed: ${out.error.message}`, {
+                    error: out.error,
+                  })
               }
             })
           }

@@ -27,9 +27,12 @@ describe('applyUpdateOps', () => {
   test('malformed ops name the op and what was expected', () => {
     const bad = (ops: unknown[]) => () => applyUpdateOps({ s: 'x' }, ops as UpdateOp[])
     expect(bad([{ type: 'increment', path: 'n' }])).toThrow('ops[0]: increment needs a numeric "by"')
-    expect(bad([{ type: 'set', path: 'a', value: 1 }, { type: 'increment', path: 's', by: 1 }])).toThrow(
-      'ops[1]: increment at "s" needs a number there, found string',
-    )
+    expect(
+      bad([
+        { type: 'set', path: 'a', value: 1 },
+        { type: 'increment', path: 's', by: 1 },
+      ]),
+    ).toThrow('ops[1]: increment at "s" needs a number there, found string')
     expect(bad([{ type: 'explode', path: 'a' }])).toThrow('ops[0]: unknown op type "explode"')
     expect(bad([{ type: 'set', value: 1 }])).toThrow('ops[0]: needs a "path" string')
     expect(bad([{ type: 'set', path: '__proto__.polluted', value: 1 }])).toThrow('is not allowed')

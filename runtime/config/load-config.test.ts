@@ -16,7 +16,8 @@ function project(yaml?: string): string {
   if (yaml !== undefined) writeFileSync(join(dir, 'config.yaml'), yaml)
   return dir
 }
-const load = (dir: string, env: Record<string, string> = {}, overrides = {}) => loadConfig({ dir, env, cpus: 4, overrides })
+const load = (dir: string, env: Record<string, string> = {}, overrides = {}) =>
+  loadConfig({ dir, env, cpus: 4, overrides })
 async function problems(yaml: string, env: Record<string, string> = {}): Promise<string> {
   try {
     await load(project(yaml), env)
@@ -66,10 +67,13 @@ logging: { level: debug, format: json }
   })
 
   test('${VAR} and ${VAR:default}, with numbers coerced', async () => {
-    const { config } = await load(project('http:\n  port: ${PORT:3111}\n  host: ${HOST}\nredis:\n  url: redis://${RH:localhost}:6379\n'), {
-      PORT: '9000',
-      HOST: '10.0.0.1',
-    })
+    const { config } = await load(
+      project('http:\n  port: ${PORT:3111}\n  host: ${HOST}\nredis:\n  url: redis://${RH:localhost}:6379\n'),
+      {
+        PORT: '9000',
+        HOST: '10.0.0.1',
+      },
+    )
     expect(config.http.port).toBe(9000)
     expect(config.http.host).toBe('10.0.0.1')
     expect(config.redis.url).toBe('redis://localhost:6379')
@@ -127,16 +131,24 @@ modules:
     )
     expect(config.http).toMatchObject({ port: 4000, host: '127.0.0.1' })
     expect(config.streams.port).toBe(4001)
-    expect(warnings).toEqual([expect.stringMatching(/^config\.yaml:7:\d+: modules\[2\] \(modules::observability::OtelModule\) is ignored/)])
+    expect(warnings).toEqual([
+      expect.stringMatching(/^config\.yaml:7:\d+: modules\[2\] \(modules::observability::OtelModule\) is ignored/),
+    ])
   })
 })
 
 describe('durations and sizes', () => {
   test('parse', () => {
-    expect([parseDuration('250ms'), parseDuration('5s'), parseDuration('2m'), parseDuration('1h'), parseDuration(42)]).toEqual([
-      250, 5000, 120_000, 3_600_000, 42,
+    expect([
+      parseDuration('250ms'),
+      parseDuration('5s'),
+      parseDuration('2m'),
+      parseDuration('1h'),
+      parseDuration(42),
+    ]).toEqual([250, 5000, 120_000, 3_600_000, 42])
+    expect([parseBytes('512kb'), parseBytes('1mb'), parseBytes('1gb'), parseBytes(10)]).toEqual([
+      524288, 1048576, 1073741824, 10,
     ])
-    expect([parseBytes('512kb'), parseBytes('1mb'), parseBytes('1gb'), parseBytes(10)]).toEqual([524288, 1048576, 1073741824, 10])
     expect(() => parseDuration('-1s')).toThrow()
     expect(() => parseBytes('1.5 parsecs')).toThrow()
   })

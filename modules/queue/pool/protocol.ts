@@ -1,0 +1,48 @@
+/**
+ * The protocol between the engine and the processes or threads that run handlers (Bun workers
+ * today, a Python runner later): plain JSON-able data, two string-tagged unions.
+ */
+import type { CallOrigin } from '../../../runtime/engine-client'
+import type { SerializedError } from '../../../runtime/errors'
+import type { LogLevel, LogRecord } from '../../../runtime/logger'
+
+export interface JobSpec {
+  id: number
+  /** Absolute path of the step file. */
+  file: string
+  step: string
+  triggerIndex: number
+  /** Queue triggers with several topics share one index: the topic picks the one. */
+  topic?: string
+  input: unknown
+  traceId: string
+  attempt: number
+}
+
+export type JobOutcome =
+  | { status: 'ok' }
+  | { status: 'skipped' }
+  | { status: 'error'; error: SerializedError; retryable: boolean; retryAfterMs?: number }
+
+export type CallTarget = 'state' | 'enqueue' | 'stream'
+
+export type EngineToWorker =
+  | { type: 'init'; dir: string; logLevel: LogLevel; streams: string[] }
+  | { type: 'run'; job: JobSpec }
+  | { type: 'reply'; callId: number; ok: true; value: unknown }
+  | { type: 'reply'; callId: number; ok: false; error: SerializedError }
+  | { type: 'reload'; files: string[]; streams: string[] }
+
+export type WorkerToEngine =
+  | { type: 'ready' }
+  | { type: 'done'; jobId: number; outcome: JobOutcome }
+  | {
+      type: 'call'
+      callId: number
+      target: CallTarget
+      name?: string
+      op?: string
+      args: unknown[]
+      origin: CallOrigin
+    }
+  | { type: 'log'; record: LogRecord }

@@ -1,0 +1,108 @@
+/**
+ * A step worker: loads step files on demand and runs queue, cron, state and stream handlers,
+ * talking to the engine only through messages (protocol.ts).
+ */
+
+import { registerBuiltinModules } from '../../../runtime/builtin-modules'
+import { StepContext } from '../../../runtime/context'
+import { serializeError } from '../../../runtime/errors'
+import { callHandler, conditionPasses, triggerInfo } from '../../../runtime/invoke'
+import type { StepDefinition } from '../../../runtime/step'
+import { normalizeStep } from '../../../runtime/step-config'
+import { TriggerRegistry } from '../../../runtime/trigger-registry'
+import { cronTriggerKind } from '../../cron/trigger-kind'
+import { httpTriggerKind } from '../../http/trigger-kind'
+import { stateTriggerKind } from '../../state/trigger-kind'
+import { streamTriggerKind } from '../../streams/trigger-kind'
+import { queueTriggerKind } from '../trigger-kind'
+import type { EngineToWorker, JobOutcome, JobSpec, WorkerToEngine } from './protocol'
+import { WorkerEngineClient } from './worker-engine-client'
+
+declare const self: Worker
+
+registerBuiltinModules()
+const registry = new TriggerRegistry()
+for (const k of [httpTriggerKind, queueTriggerKind, cronTriggerKind, stateTriggerKind, streamTriggerKind])
+  registry.register(k)
+
+const post = (m: WorkerToEngine) => self.postMessage(m)
+let client: WorkerEngineClient | undefined
+let dir = ''
+const steps = new Map<string, Promise<StepDefinition>>()
+const versions = new Map<string, number>()
+
+function load(file: string): Promise<StepDefinition> {
+  let p = steps.get(file)
+  if (!p) {
+    const v = versions.get(file)
+    p = import(v ? `${file}?v=${v}` : file).then((exports) => {
+      const { step, problems } = normalizeStep(
+        exports,
+        { file, relFile: file.startsWith(`${dir}/`) ? file.slice(dir.length + 1) : file },
+        registry,
+      )
+      if (!step) throw new Error(problems.map((x) => `${x.field ?? ''} ${x.message}`).join('; '))
+      return step
+    })
+    p.catch(() => steps.delete(file))
+    steps.set(file, p)
+  }
+  return p
+}
+
+async function run(job: JobSpec): Promise<JobOutcome> {
+  try {
+    const step = await load(job.file)
+    const def = step.triggers.find(
+      (t) => t.index === job.triggerIndex && (t.type !== 'queue' || !job.topic || t.topic === job.topic),
+    )
+    if (!def) throw new Error(`step "${step.name}" has no trigger #${job.triggerIndex}`)
+    const ctx = new StepContext(client!, step, triggerInfo(def), job.traceId, job.input)
+    if (!(await conditionPasses(def, ctx, job.input))) return { status: 'skipped' }
+    await callHandler(step, ctx, job.input)
+    return { status: 'ok' }
+  } catch (err) {
+    const e = err as { name?: string; retryAfterMs?: unknown }
+    if (e?.name === 'NonRetriableError') return { status: 'error', error: serializeError(err), retryable: false }
+    if (e?.name === 'RetryAfterError' && typeof e.retryAfterMs === 'number') {
+      return { status: 'error', error: serializeError(err), retryable: true, retryAfterMs: e.retryAfterMs }
+    }
+    return { status: 'error', error: serializeError(err), retryable: true }
+  }
+}
+
+self.onmessage = (event: MessageEvent<EngineToWorker>) => {
+  const m = event.data
+  switch (m.type) {
+    case 'init':
+      dir = m.dir
+      client = new WorkerEngineClient(post, m.logLevel, new Set(m.streams))
+      post({ type: 'ready' })
+      break
+    case 'run':
+      void run(m.job).then((outcome) => post({ type: 'done', jobId: m.job.id, outcome }))
+      break
+    case 'reply':
+      client?.reply(m.callId, m.ok, m.ok ? m.value : m.error)
+      break
+    case 'reload':
+      for (const f of m.files) {
+        steps.delete(f)
+        versions.set(f, (versions.get(f) ?? 0) + 1)
+      }
+      client?.setStreams(m.streams)
+      break
+  }
+}
+
+// A handler's stray rejection must not kill the worker (other jobs share it).
+process.on('unhandledRejection', (reason) => {
+  post({
+    type: 'log',
+    record: {
+      time: Date.now(),
+      level: 'error',
+      msg: `unhandled rejection in a step worker: ${String((reason as Error)?.message ?? reason)}`,
+    },
+  })
+})

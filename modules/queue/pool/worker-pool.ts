@@ -1,0 +1,197 @@
+import type { EngineClient, StateOp, StreamOp } from '../../../runtime/engine-client'
+import { serializeError } from '../../../runtime/errors'
+import type { LogLevel, LogRecord } from '../../../runtime/logger'
+import type { EnqueueMessage } from '../../../sdk/types'
+import type { EngineToWorker, JobOutcome, JobSpec, WorkerToEngine } from './protocol'
+
+export interface PoolJob {
+  file: string
+  step: string
+  triggerIndex: number
+  topic?: string
+  input: unknown
+  traceId: string
+  attempt: number
+  timeoutMs: number
+}
+
+export interface WorkerPoolOptions {
+  size: number
+  dir: string
+  logLevel: LogLevel
+  /** Serves the workers' ctx calls (the engine thread's direct client). */
+  engine: EngineClient
+  onLog(record: LogRecord): void
+  /** Stream names, for `ctx.streams.<name>` checks inside workers. */
+  streams?: () => string[]
+}
+
+interface Slot {
+  worker: Worker
+  jobs: Map<number, { resolve(o: JobOutcome): void; timer: ReturnType<typeof setTimeout> }>
+  ready: Promise<void>
+  dead: boolean
+}
+
+/**
+ * Where the worker entry is: inside a compiled binary it is an extra entrypoint addressed from
+ * the build root (BUN-NOTES.md); from source, next to this file.
+ */
+function workerUrl(): string | URL {
+  return import.meta.path.startsWith('/$bunfs/')
+    ? './modules/queue/pool/worker-entry.ts'
+    : new URL('./worker-entry.ts', import.meta.url)
+}
+
+/**
+ * A fixed pool of Bun workers running background handlers, so a slow or CPU-bound job never
+ * stalls HTTP. Each worker runs many async jobs at once; a job goes to the least busy worker.
+ * A job over its timeout is really stopped: its worker is terminated and replaced (the other
+ * jobs it held fail as retryable), and so is a worker that crashes.
+ */
+export class WorkerPool {
+  private slots: Slot[] = []
+  private nextJob = 1
+  private stopped = false
+  restarts = 0
+
+  constructor(private readonly options: WorkerPoolOptions) {}
+
+  async start(): Promise<void> {
+    this.stopped = false
+    this.slots = Array.from({ length: Math.max(1, this.options.size) }, () => this.spawn())
+    await Promise.all(this.slots.map((s) => s.ready))
+  }
+
+  get size(): number {
+    return this.slots.length
+  }
+
+  get inFlight(): number {
+    return this.slots.reduce((n, s) => n + s.jobs.size, 0)
+  }
+
+  run(job: PoolJob): Promise<JobOutcome> {
+    if (this.stopped || this.slots.length === 0)
+      return Promise.resolve(failed('E_POOL_STOPPED', 'the worker pool is stopped'))
+    let slot = this.slots[0]!
+    for (const s of this.slots) if (s.jobs.size < slot.jobs.size) slot = s
+    const id = this.nextJob++
+    const spec: JobSpec = {
+      id,
+      file: job.file,
+      step: job.step,
+      triggerIndex: job.triggerIndex,
+      input: job.input,
+      traceId: job.traceId,
+      attempt: job.attempt,
+      ...(job.topic ? { topic: job.topic } : {}),
+    }
+    return new Promise<JobOutcome>((resolve) => {
+      const timer = setTimeout(() => {
+        slot.jobs.delete(id)
+        resolve(
+          failed(
+            'E_HANDLER_TIMEOUT',
+            `handler of step "${job.step}" ran longer than ${job.timeoutMs} ms and was stopped`,
+          ),
+        )
+        this.replace(slot, `a handler of step "${job.step}" timed out on this worker`)
+      }, job.timeoutMs)
+      slot.jobs.set(id, { resolve, timer })
+      slot.ready.then(() => this.send(slot, { type: 'run', job: spec }))
+    })
+  }
+
+  /** Step files changed (dev reload): workers import them afresh on next use. */
+  reload(files: readonly string[]): void {
+    const streams = this.options.streams?.() ?? []
+    for (const s of this.slots) this.send(s, { type: 'reload', files: [...files], streams })
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    for (const s of this.slots)
+      this.kill(s, failed('E_POOL_STOPPED', 'the worker pool stopped before the handler finished'))
+    this.slots = []
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(workerUrl())
+    let markReady!: () => void
+    const slot: Slot = { worker, jobs: new Map(), ready: new Promise((r) => (markReady = r)), dead: false }
+    worker.onmessage = (e: MessageEvent<WorkerToEngine>) => this.receive(slot, e.data, markReady)
+    worker.addEventListener('error', (e) => {
+      this.options.onLog({ time: Date.now(), level: 'error', msg: `step worker crashed: ${(e as ErrorEvent).message}` })
+      this.replace(slot, 'the worker crashed')
+    })
+    worker.addEventListener('close', () => {
+      if (!slot.dead && !this.stopped) this.replace(slot, 'the worker exited')
+    })
+    this.send(slot, {
+      type: 'init',
+      dir: this.options.dir,
+      logLevel: this.options.logLevel,
+      streams: this.options.streams?.() ?? [],
+    })
+    return slot
+  }
+
+  private receive(slot: Slot, m: WorkerToEngine, markReady: () => void): void {
+    switch (m.type) {
+      case 'ready':
+        markReady()
+        return
+      case 'done': {
+        const job = slot.jobs.get(m.jobId)
+        if (!job) return
+        slot.jobs.delete(m.jobId)
+        clearTimeout(job.timer)
+        job.resolve(m.outcome)
+        return
+      }
+      case 'log':
+        this.options.onLog(m.record)
+        return
+      case 'call':
+        void this.serve(m).then(
+          (value) => this.send(slot, { type: 'reply', callId: m.callId, ok: true, value }),
+          (err) => this.send(slot, { type: 'reply', callId: m.callId, ok: false, error: serializeError(err) }),
+        )
+    }
+  }
+
+  private serve(m: Extract<WorkerToEngine, { type: 'call' }>): Promise<unknown> {
+    const engine = this.options.engine
+    if (m.target === 'state') return engine.state(m.op as StateOp, m.args, m.origin)
+    if (m.target === 'enqueue') return engine.enqueue(m.args[0] as EnqueueMessage, m.origin)
+    return engine.stream(m.name!, m.op as StreamOp, m.args, m.origin)
+  }
+
+  private replace(slot: Slot, why: string): void {
+    if (slot.dead) return
+    this.kill(slot, failed('E_WORKER_REPLACED', `${why}; the worker was replaced before this handler finished`))
+    if (this.stopped) return
+    this.restarts++
+    const i = this.slots.indexOf(slot)
+    if (i >= 0) this.slots[i] = this.spawn()
+  }
+
+  private kill(slot: Slot, outcome: JobOutcome): void {
+    slot.dead = true
+    for (const job of slot.jobs.values()) {
+      clearTimeout(job.timer)
+      job.resolve(outcome)
+    }
+    slot.jobs.clear()
+    slot.worker.terminate()
+  }
+
+  private send(slot: Slot, m: EngineToWorker): void {
+    if (!slot.dead) slot.worker.postMessage(m)
+  }
+}
+
+function failed(code: string, message: string): JobOutcome {
+  return { status: 'error', error: { name: 'MotiaError', code, message }, retryable: true }
+}
