@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander'
 import pkg from '../package.json' with { type: 'json' }
 import { registerBuiltinModules } from '../runtime/builtin-modules'
+import { registerQueueCommands } from './queue'
 import { runServer } from './serve'
 
 registerBuiltinModules()
@@ -21,6 +22,7 @@ program
   )
   .version(pkg.version, '-v, --version')
   .showHelpAfterError()
+  .enablePositionalOptions()
   .addHelpText(
     'after',
     `
@@ -45,4 +47,11 @@ for (const mode of ['dev', 'start'] as const) {
     .action((opts: { dir: string; port?: number; host?: string }) => runServer(mode, opts))
 }
 
-await program.parseAsync(process.argv)
+registerQueueCommands(program)
+
+try {
+  await program.parseAsync(process.argv)
+} catch (err) {
+  process.stderr.write(`motia: ${(err as Error).message}\n`)
+  process.exit(1)
+}

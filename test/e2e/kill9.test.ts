@@ -11,7 +11,8 @@ afterAll(() => project?.dispose())
 
 const TOTAL = 4000
 const args = () => ['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1']
-const count = async (url: string) => (await (await fetch(`${url}/count`)).json()) as { handled: number; duplicates: number }
+const count = async (url: string) =>
+  (await (await fetch(`${url}/count`)).json()) as { handled: number; duplicates: number }
 
 test(`SIGKILL with thousands of messages in flight: after a restart every one of ${TOTAL} is handled`, async () => {
   let motia = await startMotia(args())

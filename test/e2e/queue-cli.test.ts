@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { ensureBinary, runMotia, startMotia } from '../support/binary'
+import { copyFixture } from '../support/runtime'
+
+let project: ReturnType<typeof copyFixture>
+beforeAll(async () => {
+  await ensureBinary()
+  project = copyFixture('queue')
+})
+afterAll(() => project?.dispose())
+
+test('motia queue: depth and dead letters, retry and drop from the CLI', async () => {
+  const motia = await startMotia(['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1'])
+  try {
+    const emit = (topic: string) =>
+      fetch(`${motia.url}/emit`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ topic, data: { id: topic } }),
+      })
+    await emit('poison')
+    await emit('always-fails')
+    let dead: unknown[] = []
+    for (let i = 0; i < 100 && dead.length < 2; i++) {
+      await Bun.sleep(20)
+      dead = JSON.parse((await runMotia(['queue', 'dlq', '--json', '--dir', project.path])).stdout)
+    }
+    expect(dead).toHaveLength(2)
+  } finally {
+    await motia.stop()
+  }
+  const stats = JSON.parse((await runMotia(['queue', '--json', '--dir', project.path])).stdout) as {
+    topic: string
+    dead: number
+  }[]
+  expect(stats.find((s) => s.topic === 'poison')).toMatchObject({ dead: 1, ready: 0, inFlight: 0 })
+  const table = (await runMotia(['queue', '--dir', project.path])).stdout
+  expect(table).toMatch(/topic\s+subscription\s+ready\s+delayed\s+inFlight\s+dead/)
+  const dlq = (await runMotia(['queue', 'dlq', '--dir', project.path])).stdout
+  expect(dlq).toContain('failed with a non-retriable error: this message can never succeed')
+
+  expect((await runMotia(['queue', 'retry', '--all', '--topic', 'poison', '--dir', project.path])).stdout.trim()).toBe(
+    'retried 1 dead letter',
+  )
+  const after = JSON.parse((await runMotia(['queue', '--json', '--dir', project.path])).stdout) as {
+    topic: string
+    ready: number
+    dead: number
+  }[]
+  expect(after.find((s) => s.topic === 'poison')).toMatchObject({ dead: 0, ready: 1 })
+  expect((await runMotia(['queue', 'drop', '--all', '--dir', project.path])).stdout.trim()).toBe(
+    'dropped 1 dead letter',
+  )
+  const none = await runMotia(['queue', 'drop', '--dir', project.path])
+  expect(none.code).toBe(1)
+  expect(none.stderr).toContain('give dead-letter ids or --all')
+})
