@@ -3,7 +3,10 @@
  * (`ctx.streams.x.set` → store → Bun pub/sub) against bare Bun WebSocket pub/sub publishing
  * the same frames, same machine, same clients, same run. Each server runs in its own process;
  * the clients run in this one.
- *   bun bench/streams.ts [--clients 1000] [--updates 2000] [--rate 200] [--seconds 3] [--adapter sqlite|memory]
+ *   bun bench/streams.ts [--clients 1000] [--updates 2000] [--rate 200] [--seconds 3] [--rounds 3] [--adapter sqlite|memory]
+ * Rounds alternate between the two servers (noise on a small machine hits both); medians are
+ * reported. The clients share this process, so on a 2-core machine they, not the servers, may
+ * bound the burst figure: the ratio is the number to read.
  * Phases: (1) burst: `updates` writes as fast as the writer goes → deliveries/s until every
  * client has every update; (2) paced: `rate` writes/s for `seconds` → delivery latency
  * (writer call → client onmessage), p50/p99 over a sample of clients; (3) server RSS per idle
@@ -24,6 +27,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '3' },
     adapter: { type: 'string', default: 'sqlite' },
+    rounds: { type: 'string', default: '3' },
   },
 })
 
@@ -128,7 +132,10 @@ async function serve(kind: string): Promise<void> {
   const lines = createInterface({ input: process.stdin })
   for await (const line of lines) {
     const [cmd, a, b] = line.split(' ')
-    if (cmd === 'mem') {
+    if (cmd === 'cpu') {
+      const u = process.cpuUsage()
+      console.log(`cpu ${u.user + u.system}`)
+    } else if (cmd === 'mem') {
       Bun.gc(true)
       console.log(`mem ${process.memoryUsage().rss}`)
     } else if (cmd === 'burst') {
@@ -213,6 +220,8 @@ async function spawnChild(kind: string): Promise<Child> {
 
 interface Result {
   deliveriesPerSec: number
+  /** Server process CPU (user + system) per update during the burst, µs: fan-out included. */
+  serverCpuPerUpdate: number
   p50: number
   p99: number
   bytesPerConn: number
@@ -278,10 +287,15 @@ async function measure(kind: string): Promise<Result> {
   const all = new Promise<void>((r) => {
     onAll = r
   })
+  child.send('cpu')
+  const cpu0 = Number((await child.next('cpu ')).split(' ')[1])
   const t0 = now()
   child.send(`burst ${updates}`)
   await Promise.race([all, Bun.sleep(60_000)])
   const deliveriesPerSec = (delivered / ((lastAt || now()) - t0)) * 1000
+  await child.next('done')
+  child.send('cpu')
+  const serverCpuPerUpdate = (Number((await child.next('cpu ')).split(' ')[1]) - cpu0) / updates
 
   // Paced: latency.
   delivered = 0
@@ -289,7 +303,6 @@ async function measure(kind: string): Promise<Result> {
   latencies = []
   measuring = true
   child.send(`paced ${values.rate} ${values.seconds}`)
-  await child.next('done')
   await child.next('done')
   const expected = Math.round(Number(values.rate) * Number(values.seconds)) * clients
   const deadline = now() + 10_000
@@ -302,6 +315,7 @@ async function measure(kind: string): Promise<Result> {
   await child.stop()
   return {
     deliveriesPerSec,
+    serverCpuPerUpdate,
     p50: latencies[Math.floor(latencies.length * 0.5)] ?? Number.NaN,
     p99: latencies[Math.floor(latencies.length * 0.99)] ?? Number.NaN,
     bytesPerConn: (rssAfter - rssBefore) / clients,
@@ -313,19 +327,36 @@ if (values.serve) {
   await serve(values.serve)
 } else {
   const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
-  const bare = await measure('bare')
-  const motia = await measure('motia')
+  const rounds = Number(values.rounds)
+  const runs: { bare: Result[]; motia: Result[] } = { bare: [], motia: [] }
+  for (let i = 0; i < rounds; i++) {
+    const order = i % 2 === 0 ? (['motia', 'bare'] as const) : (['bare', 'motia'] as const)
+    for (const kind of order) runs[kind].push(await measure(kind))
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+  const summary = (rs: Result[]): Result => ({
+    deliveriesPerSec: med(rs.map((r) => r.deliveriesPerSec)),
+    serverCpuPerUpdate: med(rs.map((r) => r.serverCpuPerUpdate)),
+    p50: med(rs.map((r) => r.p50)),
+    p99: med(rs.map((r) => r.p99)),
+    bytesPerConn: med(rs.map((r) => r.bytesPerConn)),
+    dropped: rs.reduce((n, r) => n + r.dropped, 0),
+  })
+  const bare = summary(runs.bare)
+  const motia = summary(runs.motia)
   const c = Number(values.clients)
   console.log(
-    `Streams fan-out: ${c} clients on one group, burst of ${values.updates} updates, then ${values.rate} updates/s for ${values.seconds}s (adapter ${values.adapter})`,
+    `Streams fan-out: ${c} clients on one group, burst of ${values.updates} updates, then ${values.rate} updates/s for ${values.seconds}s (adapter ${values.adapter}), median of ${rounds} alternating rounds`,
   )
   for (const [name, r] of [
     ['motia streams', motia],
     ['bare Bun pub/sub', bare],
   ] as const) {
     console.log(
-      `  ${name.padEnd(17)} ${fmt(r.deliveriesPerSec).padStart(11)} deliveries/s   latency p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms   ${fmt(r.bytesPerConn / 1024, 1)} KB RSS/idle connection${r.dropped ? `   ${r.dropped} dropped` : ''}`,
+      `  ${name.padEnd(17)} ${fmt(r.deliveriesPerSec).padStart(11)} deliveries/s   server ${fmt(r.serverCpuPerUpdate)} µs CPU/update   latency p50 ${fmt(r.p50, 2)} ms  p99 ${fmt(r.p99, 2)} ms   ${fmt(r.bytesPerConn / 1024, 1)} KB RSS/idle connection${r.dropped ? `   ${r.dropped} dropped` : ''}`,
     )
   }
-  console.log(`  ratio motia/bare deliveries: ${fmt(motia.deliveriesPerSec / bare.deliveriesPerSec, 3)}`)
+  console.log(
+    `  ratio motia/bare: deliveries ${fmt(motia.deliveriesPerSec / bare.deliveriesPerSec, 3)}, server CPU per update ${fmt(motia.serverCpuPerUpdate / bare.serverCpuPerUpdate, 2)}`,
+  )
 }

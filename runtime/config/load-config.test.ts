@@ -37,7 +37,7 @@ describe('config.yaml', () => {
     expect(config.streams.port).toBe(3112)
     expect(config.console).toMatchObject({ port: 3113, host: '127.0.0.1' })
     expect(config.state.adapter).toBe('sqlite')
-    expect(config.queue.workers).toBe(4)
+    expect(config.queue.workers).toBe(3)
     expect(config.queue.defaults).toEqual({
       type: 'standard',
       maxRetries: 3,

@@ -79,7 +79,8 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig>
   }
 
   const config = parsed.data as MotiaConfig
-  config.queue.workers ??= Math.max(1, opts.cpus)
+  // One core stays with the engine thread (HTTP, the queue store): CPU-heavy jobs must not starve it.
+  config.queue.workers ??= Math.max(1, opts.cpus - 1)
   if (!isAbsolute(config.sqlite.path)) config.sqlite.path = resolve(opts.dir, config.sqlite.path)
   const o = opts.overrides
   if (o?.host !== undefined) config.host = o.host
