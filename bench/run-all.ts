@@ -1,0 +1,10 @@
+// `npm run bench`: every benchmark in turn, each printing its own figures and ratios.
+for (const script of ['http.ts', 'startup.ts', 'state.ts', 'queue.ts']) {
+  console.log(`\n=== bench/${script}`)
+  const args = script === 'http.ts' ? [] : ['--no-build']
+  const p = Bun.spawn([process.execPath, `${import.meta.dir}/${script}`, ...args], {
+    stdout: 'inherit',
+    stderr: 'inherit',
+  })
+  if ((await p.exited) !== 0) process.exitCode = 1
+}
