@@ -190,6 +190,19 @@ describe('middleware, conditions, responses', () => {
   })
 })
 
+describe('ctx', () => {
+  test('is, getData and match follow the trigger', async () => {
+    expect((await (await rt.request('/match', json({ x: 1 }))).json()) as any).toEqual({
+      isHttp: true,
+      isQueue: false,
+      data: { x: 1 },
+      matched: 'http:POST',
+      matchedDefault: 'default',
+      error: 'No handler matched for trigger type: http',
+    })
+  })
+})
+
 describe('all config styles', () => {
   test('0.x api step: legacy ctx (state.set returns the value, flows)', async () => {
     const res = await rt.request('/legacy/ada', { method: 'POST' })

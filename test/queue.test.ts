@@ -119,3 +119,33 @@ describe('cron triggers', () => {
     expect(await get('legacy')).toMatchObject({ n: expect.any(Number) })
   })
 })
+
+describe('worker crashes and warnings', () => {
+  test('a worker killed by an uncaught exception is replaced; its message fails and is dead-lettered', async () => {
+    const restarts = queue.pool.restarts
+    await emit('crash', { id: 'c1' })
+    await drain()
+    expect(queue.pool.restarts).toBeGreaterThan(restarts)
+    const dead = await queue.adapter.deadLetters({ topic: 'crash' })
+    expect(dead[0]?.error?.code).toBe('E_WORKER_REPLACED')
+    await emit('flaky', { id: 'after-crash' })
+    await drain()
+    expect(await state('done', 'flaky:after-crash')).toEqual({ attempts: 3 })
+  })
+
+  test('enqueueing to an undeclared topic warns with step and topic, and still delivers', async () => {
+    await emit('undeclared', { id: 'u1' })
+    await drain()
+    const warning = rt.records.find(
+      (r) => r.level === 'warn' && r.msg.includes('"flaky", which its config does not declare'),
+    )
+    expect(warning?.step).toBe('Crash')
+    expect(await state('done', 'flaky:from-undeclared')).toEqual({ attempts: 3 })
+  })
+
+  test('a declared topic nobody subscribes to is warned about at load', () => {
+    expect(
+      rt.records.some((r) => r.msg === 'topic "order.shipped" is enqueued by a step but no step subscribes to it'),
+    ).toBe(true)
+  })
+})

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pkg from '../../package.json' with { type: 'json' }
 import { ensureBinary, runMotia, startMotia } from '../support/binary'
@@ -94,6 +94,30 @@ describe('motia binary', () => {
       expect(start.stderr).toContain('steps/zz-dup-route.step.ts')
     } finally {
       broken.dispose()
+    }
+  })
+
+  test("step files import packages from the project's own node_modules", async () => {
+    const app = copyFixture('basic')
+    try {
+      const pkg = join(app.path, 'node_modules', 'shout')
+      mkdirSync(pkg, { recursive: true })
+      writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'shout', version: '1.0.0', main: 'index.js' }))
+      writeFileSync(join(pkg, 'index.js'), 'module.exports = (s) => String(s).toUpperCase() + "!"\n')
+      writeFileSync(
+        join(app.path, 'steps', 'shout.step.ts'),
+        "import shout from 'shout'\nexport const config = { name: 'Shout', triggers: [{ type: 'http', method: 'GET', path: '/shout/:w' }] }\nexport const handler = async (req: any) => ({ status: 200, body: shout(req.pathParams.w) })\n",
+      )
+      const motia = await startMotia(['start', '--dir', app.path, '--port', '0', '--host', '127.0.0.1'], {
+        env: { MOTIA_SQLITE: join(app.path, '.motia', 'pkg.db') },
+      })
+      try {
+        expect(await (await fetch(`${motia.url}/shout/hey`)).text()).toBe('HEY!')
+      } finally {
+        await motia.stop()
+      }
+    } finally {
+      app.dispose()
     }
   })
 
