@@ -65,7 +65,7 @@ export const handler = async (data, { logger }) => { logger.info('start', { lat:
       },
     ],
   })
-  const origin = { step: 'bench', traceId: '0'.repeat(31) + '1' }
+  const origin = { step: 'bench', traceId: `${'0'.repeat(31)}1` }
   const t0 = now()
   for (let i = 0; i < N; i += 100) {
     const batch = []
@@ -150,7 +150,7 @@ export const handler = async () => { const end = performance.now() + 20; while (
   const url = `${String(rt.services.shared.get('http.url')).replace(/\/$/, '')}/hello`
   await wrk(url, { seconds: 2 })
   const idle = (await wrk(url, { seconds: 4 })).rps
-  const origin = { step: 'bench', traceId: '0'.repeat(31) + '1' }
+  const origin = { step: 'bench', traceId: `${'0'.repeat(31)}1` }
   for (let i = 0; i < 2000; i++) await rt.engine.enqueue({ topic: 'heavy', data: {} }, origin)
   const busy = (await wrk(url, { seconds: 4 })).rps
   await rt.stop()

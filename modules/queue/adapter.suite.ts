@@ -9,7 +9,12 @@ export interface Clock {
 
 export function fakeClock(start = 1_700_000_000_000): Clock {
   let t = start
-  return { now: () => t, advance: (ms) => void (t += ms) }
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms
+    },
+  }
 }
 
 const base: QueueConfig = {

@@ -135,7 +135,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
       }
       return
     }
-    ops.forEach((op, i) => op.resolve(results[i]))
+    for (let i = 0; i < ops.length; i++) ops[i]!.resolve(results[i])
   }
 
   setSubscriptions(subs: readonly Subscription[]): void {
