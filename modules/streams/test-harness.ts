@@ -7,6 +7,7 @@ import type { LogRecord } from '../../runtime/logger'
 import type { MotiaModule, RunMode } from '../../runtime/module'
 import { createRuntime, type Runtime } from '../../runtime/runtime'
 import { httpModule } from '../http/http-module'
+import { queueModule } from '../queue/queue-module'
 import type { BackgroundJob, BackgroundRunner } from '../queue/runner'
 import { RUNNER_KEY } from '../queue/runner'
 import { stateModule } from '../state/state-module'
@@ -36,6 +37,8 @@ export interface ProjectOptions {
   mode?: RunMode
   /** Reuse a project dir (restart tests); it is not removed on stop. */
   dir?: string
+  /** The real queue module (worker pool) instead of a runner that records jobs. */
+  realQueue?: boolean
 }
 
 const ORIGIN: CallOrigin = { step: 'test', traceId: 'test-trace' }
@@ -61,7 +64,13 @@ export async function startProject(opts: ProjectOptions): Promise<StreamsTestRun
   const rt = await createRuntime({
     dir,
     mode: opts.mode ?? 'dev',
-    modules: () => [storageModule(), stateModule(), queueStub, streamsModule(), httpModule()],
+    modules: () => [
+      storageModule(),
+      stateModule(),
+      opts.realQueue ? queueModule() : queueStub,
+      streamsModule(),
+      httpModule(),
+    ],
     env: {},
     logSinks: [(r) => records.push(r)],
   }).catch((err) => {
