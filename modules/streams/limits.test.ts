@@ -39,7 +39,7 @@ describe('bad input', () => {
     expect(errors[3].error.message).toBe('join: data.groupId must be a non-empty string')
     expect(errors[5]).toEqual({
       type: 'error',
-      error: { code: 'STREAM_NOT_FOUND', message: 'no stream named "nope" (known: todo)' },
+      error: { code: 'STREAM_NOT_FOUND', message: 'no stream named "nope"' },
       subscriptionId: 's3',
     })
     expect(c.ws.readyState).toBe(WebSocket.OPEN)

@@ -75,7 +75,6 @@ export interface RoomsEnv {
   clock: Clock
   log: StructuredLogger
   stream(name: string): StreamDefinition | undefined
-  streamNames(): string[]
   /** A ctx for a stream's onJoin / onLeave hooks. */
   hookContext(stream: StreamDefinition, subscription: StreamSubscription): StepContext
   /** True while the runtime shuts down: sockets closing then are not "leaving". */
@@ -116,12 +115,8 @@ export class Rooms {
 
   async join(conn: Connection, sub: Subscription): Promise<void> {
     const def = this.env.stream(sub.streamName)
-    if (!def) {
-      throw new ProtocolError(
-        'STREAM_NOT_FOUND',
-        `no stream named "${sub.streamName}" (known: ${this.env.streamNames().join(', ') || 'none'})`,
-      )
-    }
+    // The names of other streams are not listed: the client may not be authenticated.
+    if (!def) throw new ProtocolError('STREAM_NOT_FOUND', `no stream named "${sub.streamName}"`)
     if (conn.subs.has(sub.subscriptionId)) await this.leave(conn, sub.subscriptionId)
     if (conn.subs.size >= MAX_SUBSCRIPTIONS) {
       throw new ProtocolError(

@@ -110,7 +110,6 @@ export function streamsModule(options: StreamsModuleOptions = {}): MotiaModule {
         clock,
         log: rt.log,
         stream: (name) => streams.get(name),
-        streamNames,
         hookContext: (def, sub) => hookContext(def, sub),
         stopping: () => stopping,
       })
