@@ -50,6 +50,7 @@ export function errorResponse(
   body: { error: string; code: string; [k: string]: unknown },
   base: Record<string, string>,
 ): Response {
-  base['content-type'] = 'application/json'
-  return new Response(JSON.stringify(body), { status, headers: base })
+  if (user && headers['content-type']) return new Response(JSON.stringify(body), { status, headers })
+  // Response.json serialises natively; measurably cheaper per request than stringify + Response.
+  return Response.json(body, { status, headers })
 }
