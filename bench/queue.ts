@@ -144,7 +144,7 @@ export const handler = async () => ({ status: 200, body: { message: 'Hello' } })
       'heavy.step.ts': `export const config = { name: 'Heavy', triggers: [{ type: 'queue', topic: 'heavy', config: { concurrency: 4 } }] }
 export const handler = async () => { const end = performance.now() + 20; while (performance.now() < end) {} }`,
     },
-    'logging:\n  level: warn\nhttp:\n  port: 0\n  host: 127.0.0.1\n',
+    'logging:\n  level: warn\nhttp:\n  port: 0\n  host: 127.0.0.1\nstreams:\n  port: 0\n',
   )
   const rt = await createRuntime({ dir, mode: 'start', modules: defaultModules(), logSinks: [] })
   const url = `${String(rt.services.shared.get('http.url')).replace(/\/$/, '')}/hello`

@@ -1,9 +1,10 @@
 /**
- * State: get / set / update(increment) ops/s of the sqlite adapter on a temp file (WAL,
- * synchronous NORMAL), sequential and with 64 in flight, against two baselines in the same
- * run: the memory adapter, and raw bun:sqlite with SQLite's default pragmas (rollback journal,
- * synchronous FULL) doing the same statements.
- *   bun bench/state.ts [--ops 20000]
+ * State: get / set / update(increment) ops/s of the sqlite state adapter on a temp file (WAL,
+ * synchronous NORMAL), awaited one at a time and with 64 in flight, against two baselines
+ * measured in the same run: the memory adapter, and raw bun:sqlite with SQLite's default
+ * pragmas (rollback journal, synchronous FULL) running the same statements in the same
+ * transactions. Each cell stops at --ops operations or --budget-ms, whichever comes first.
+ *   bun bench/state.ts [--ops 50000] [--budget-ms 2000]
  */
 import { Database } from 'bun:sqlite'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -15,80 +16,139 @@ import { MemoryStateAdapter } from '../modules/state/adapters/memory'
 import { SqliteStateAdapter } from '../modules/state/adapters/sqlite'
 import { fmt } from './support'
 
-const { values } = parseArgs({ args: Bun.argv.slice(2), options: { ops: { type: 'string', default: '20000' } } })
-const N = Number(values.ops)
-const dir = mkdtempSync(join(tmpdir(), 'motia-state-bench-'))
+const { values: args } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: { ops: { type: 'string', default: '50000' }, 'budget-ms': { type: 'string', default: '2000' } },
+})
+const OPS = Number(args.ops)
+const BUDGET_MS = Number(args['budget-ms'])
+const KEYS = 1000
+const value = (i: number) => ({ i, name: 'x'.repeat(32), tags: ['a', 'b'] })
+const INC = [{ type: 'increment', path: 'n', by: 1 }] as const
 
-async function measure(run: (i: number) => Promise<unknown> | unknown, parallel = 1): Promise<number> {
+/** The three operations under test; each returns a promise, as the adapter API does. */
+interface Target {
+  name: string
+  get(i: number): Promise<unknown>
+  set(i: number): Promise<unknown>
+  update(): Promise<unknown>
+  close(): Promise<void>
+}
+
+interface Cell {
+  opsPerSec: number
+  ops: number
+  /** Stopped by the time budget before reaching OPS. */
+  capped: boolean
+}
+
+async function measure(op: (i: number) => Promise<unknown>, inFlight: number): Promise<Cell> {
+  let started = 0
   const t0 = performance.now()
-  if (parallel === 1) for (let i = 0; i < N; i++) await run(i)
-  else {
-    let next = 0
-    await Promise.all(
-      Array.from({ length: parallel }, async () => {
-        while (next < N) await run(next++)
-      }),
-    )
+  const deadline = t0 + BUDGET_MS
+  const lane = async () => {
+    while (started < OPS && performance.now() < deadline) await op(started++)
   }
-  return (N / (performance.now() - t0)) * 1000
+  await Promise.all(Array.from({ length: inFlight }, lane))
+  const ms = performance.now() - t0
+  return { opsPerSec: (started / ms) * 1000, ops: started, capped: started < OPS }
 }
 
-async function adapterRow(name: string, a: StateAdapter) {
-  const set = await measure((i) => a.set('bench', `k${i % 1000}`, { i, name: 'x'.repeat(32) }))
-  const get = await measure((i) => a.get('bench', `k${i % 1000}`))
-  const upd = await measure(() => a.update('bench', 'counter', [{ type: 'increment', path: 'n', by: 1 }]))
-  const upd64 = await measure(() => a.update('bench', 'counter64', [{ type: 'increment', path: 'n', by: 1 }]), 64)
-  await a.close()
-  return { name, set, get, upd, upd64 }
+const COLUMNS = ['get', 'set', 'update', 'get ×64', 'set ×64', 'update ×64'] as const
+
+async function run(t: Target): Promise<Cell[]> {
+  const cells: Cell[] = []
+  // set first, so get finds the keys
+  const set = await measure((i) => t.set(i), 1)
+  cells.push(await measure((i) => t.get(i), 1), set, await measure(() => t.update(), 1))
+  const set64 = await measure((i) => t.set(i), 64)
+  cells.push(await measure((i) => t.get(i), 64), set64, await measure(() => t.update(), 64))
+  await t.close()
+  return cells
 }
 
-/** Baseline: the same statements on raw bun:sqlite with SQLite's default pragmas. */
-async function rawDefaultRow() {
-  const db = new Database(join(dir, 'raw.db'), { create: true })
-  db.run('CREATE TABLE s (g TEXT, k TEXT, v TEXT, PRIMARY KEY (g, k)) WITHOUT ROWID')
-  const put = db.query('INSERT INTO s VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET v = excluded.v')
-  const get = db.query('SELECT v FROM s WHERE g = ? AND k = ?')
-  const inc = db.transaction((k: string) => {
-    const row = get.get('bench', k) as { v: string } | null
-    const n = row ? JSON.parse(row.v).n + 1 : 1
-    put.run('bench', k, JSON.stringify({ n }))
+function adapterTarget(name: string, a: StateAdapter): Target {
+  return {
+    name,
+    get: (i) => a.get('bench', `k${i % KEYS}`),
+    set: (i) => a.set('bench', `k${i % KEYS}`, value(i)),
+    update: () => a.update('bench', 'counter', INC),
+    close: () => a.close(),
+  }
+}
+
+/** The adapter's statements and transactions on a connection left at SQLite's defaults. */
+function rawDefaultTarget(path: string): Target & { pragmas: string } {
+  const db = new Database(path, { create: true, strict: true })
+  db.run(`CREATE TABLE motia_state (group_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL, PRIMARY KEY (group_id, key)) WITHOUT ROWID`)
+  const get = db.prepare<{ value: string }, [string, string]>(
+    'SELECT value FROM motia_state WHERE group_id = ? AND key = ?',
+  )
+  const put = db.prepare<unknown, [string, string, string, number]>(
+    `INSERT INTO motia_state (group_id, key, value, updated_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (group_id, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+  )
+  const setTx = db.transaction((key: string, json: string) => {
+    const old = get.get('bench', key)?.value ?? null
+    put.run('bench', key, json, Date.now())
+    return old
   })
-  const n = Math.min(N, 2000) // default pragmas are slow; fewer ops keep the run short
-  const timed = async (f: (i: number) => unknown) => {
-    const t0 = performance.now()
-    for (let i = 0; i < n; i++) f(i)
-    return (n / (performance.now() - t0)) * 1000
-  }
-  const row = {
+  const incTx = db.transaction((key: string) => {
+    const row = get.get('bench', key)
+    const old = row ? (JSON.parse(row.value) as { n: number }) : { n: 0 }
+    const json = JSON.stringify({ ...old, n: old.n + 1 })
+    put.run('bench', key, json, Date.now())
+    return { old, json }
+  })
+  const journal = db.query<{ journal_mode: string }, []>('PRAGMA journal_mode').get()!.journal_mode
+  const sync = db.query<{ synchronous: number }, []>('PRAGMA synchronous').get()!.synchronous
+  return {
     name: 'raw bun:sqlite, default pragmas',
-    set: await timed((i) => put.run('bench', `k${i % 1000}`, JSON.stringify({ i }))),
-    get: await timed((i) => get.get('bench', `k${i % 1000}`)),
-    upd: await timed(() => inc.immediate('counter')),
-    upd64: Number.NaN,
+    pragmas: `journal_mode=${journal}, synchronous=${['OFF', 'NORMAL', 'FULL', 'EXTRA'][sync]}`,
+    get: async (i) => {
+      const row = get.get('bench', `k${i % KEYS}`)
+      return row ? JSON.parse(row.value) : null
+    },
+    set: async (i) => {
+      const json = JSON.stringify(value(i))
+      const old = setTx.immediate(`k${i % KEYS}`, json)
+      return { old_value: old === null ? null : JSON.parse(old), new_value: JSON.parse(json) }
+    },
+    update: async () => {
+      const { old, json } = incTx.immediate('counter')
+      return { old_value: old, new_value: JSON.parse(json) }
+    },
+    close: async () => db.close(),
   }
-  db.close()
-  return row
 }
 
+const dir = mkdtempSync(join(tmpdir(), 'motia-state-bench-'))
 try {
-  const rows = [
-    await adapterRow('sqlite adapter (WAL, NORMAL)', SqliteStateAdapter.open(join(dir, 'state.db'))),
-    await adapterRow('memory adapter', new MemoryStateAdapter()),
-    await rawDefaultRow(),
-  ]
-  console.log(`State ops/s, ${fmt(N)} ops each (values ~60 bytes of JSON)`)
+  const adapter = SqliteStateAdapter.open(join(dir, 'state.db'))
+  const raw = rawDefaultTarget(join(dir, 'raw.db'))
+  const rows: [string, Cell[]][] = []
+  rows.push(['sqlite adapter (journal_mode=wal, synchronous=NORMAL)', await run(adapterTarget('sqlite', adapter))])
+  rows.push(['memory adapter', await run(adapterTarget('memory', new MemoryStateAdapter()))])
+  rows.push([`${raw.name} (${raw.pragmas})`, await run(raw)])
+
+  const width = Math.max(...rows.map(([n]) => n.length)) + 2
+  const cell = (c: Cell) => `${fmt(c.opsPerSec)}${c.capped ? '*' : ' '}`.padStart(12)
   console.log(
-    `  ${'adapter'.padEnd(34)} ${'set'.padStart(9)} ${'get'.padStart(9)} ${'update'.padStart(9)} ${'update×64'.padStart(10)}`,
+    `State ops/s: ${fmt(OPS)} ops per cell or ${fmt(BUDGET_MS)} ms, whichever comes first (temp file in ${dir})`,
   )
-  for (const r of rows) {
+  console.log(`${''.padEnd(width)}${COLUMNS.map((c) => `${c} `.padStart(12)).join('')}`)
+  for (const [name, cells] of rows) console.log(`${name.padEnd(width)}${cells.map(cell).join('')}`)
+  const ratio = (label: string, over: Cell[]) =>
     console.log(
-      `  ${r.name.padEnd(34)} ${fmt(r.set).padStart(9)} ${fmt(r.get).padStart(9)} ${fmt(r.upd).padStart(9)} ${(Number.isNaN(r.upd64) ? '-' : fmt(r.upd64)).padStart(10)}`,
+      `${label.padEnd(width)}${rows[0]![1].map((c, i) => `${fmt(c.opsPerSec / over[i]!.opsPerSec, 1)}× `.padStart(12)).join('')}`,
     )
-  }
-  const [s, , raw] = rows as [(typeof rows)[0], unknown, (typeof rows)[0]]
-  console.log(
-    `  ratio sqlite adapter / raw default pragmas: set ${fmt(s.set / raw.set, 1)}×, update ${fmt(s.upd / raw.upd, 1)}×`,
+  ratio('ratio sqlite adapter / raw default pragmas', rows[2]![1])
+  ratio('ratio sqlite adapter / memory adapter', rows[1]![1])
+  const capped = rows.flatMap(([name, cells]) =>
+    cells.flatMap((c, i) => (c.capped ? [`${name.split(' (')[0]} ${COLUMNS[i]}: ${fmt(c.ops)} ops`] : [])),
   )
+  if (capped.length > 0) console.log(`* stopped by the time budget: ${capped.join('; ')}`)
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

@@ -4,7 +4,7 @@ import { httpModule } from './http/http-module'
 import { queueModule } from './queue/queue-module'
 import { stateModule } from './state/state-module'
 import { storageModule } from './storage/storage-module'
-import { streamTriggerKind } from './streams/trigger-kind'
+import { streamsModule } from './streams/streams-module'
 
 export interface DefaultModuleOptions {
   /** false: no sockets, for in-process tests that use `runtime.request()`. */
@@ -18,8 +18,7 @@ export function defaultModules(options: DefaultModuleOptions = {}) {
     stateModule(),
     queueModule(),
     cronModule(),
-    // The streams module arrives with its issue; its trigger kind is validated today.
-    { name: 'streams', triggerKinds: [streamTriggerKind] },
+    streamsModule({ listen: options.listen ?? true }),
     httpModule({ listen: options.listen ?? true }),
   ]
 }

@@ -22,6 +22,11 @@ export const ERROR_CODES = {
   E_OVERLOADED: { status: 503, summary: 'more requests in flight than the concurrency limit' },
   E_STATE_OP_INVALID: { status: 500, summary: 'a state UpdateOp is malformed or applies to a non-matching value' },
   E_ADAPTER_UNKNOWN: { status: 500, summary: 'config names an adapter that does not exist' },
+  E_STREAM_UNKNOWN: { status: 500, summary: 'a stream operation named a stream no *.stream.ts file defines' },
+  E_STREAM_OP_INVALID: {
+    status: 500,
+    summary: 'a stream operation got malformed arguments (ids must be strings, items objects)',
+  },
   E_NOT_IN_EXECUTION: { status: 500, summary: 'a module-level SDK call ran outside any step execution' },
 } as const satisfies Record<string, { status: number; summary: string }>
 

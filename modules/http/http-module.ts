@@ -11,6 +11,9 @@ export interface UpgradeHook {
   websocket: import('bun').WebSocketHandler<any>
 }
 
+/** Upgrades a request; undefined when upgraded, else the refusal (e.g. 401) to send. */
+type UpgradeFetch = (request: Request, server: Server<any>) => Promise<Response | undefined> | Response | undefined
+
 /**
  * HTTP triggers on Elysia, behind a Bun.serve the module owns: owning the server lets the
  * streams module accept WebSockets on the API port and lets reload swap routes in place.
@@ -26,8 +29,11 @@ export function httpModule(options: { listen?: boolean } = {}): MotiaModule {
   const fallback =
     (hook: UpgradeHook | undefined) =>
     async (request: Request, srv: Server<any>): Promise<Response | undefined> => {
-      if (hook && request.headers.get('upgrade')?.toLowerCase() === 'websocket' && (await hook.upgrade(request, srv))) {
-        return undefined
+      if (hook && request.headers.get('upgrade')?.toLowerCase() === 'websocket') {
+        // The streams module answers refusals itself (401 from stream auth), not the router's 404.
+        const upgrade = rt.shared.get('streams.fetch') as UpgradeFetch | undefined
+        if (upgrade) return upgrade(request, srv)
+        if (await hook.upgrade(request, srv)) return undefined
       }
       return router.fetch(request)
     }

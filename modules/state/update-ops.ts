@@ -1,91 +1,174 @@
 import { MotiaError } from '../../runtime/errors'
 import type { UpdateOp } from '../../sdk/types'
 
+type Container = Record<string, unknown> | unknown[]
+
+/** Where an op is and what it does, for messages: `ops[2]: increment at "a.b": ...`. */
+interface OpSite {
+  at: string
+  type: string
+  path: string
+}
+
+const OP_TYPES = new Set(['set', 'merge', 'increment', 'decrement', 'remove'])
+// Writing through these would reach Object.prototype (prototype pollution) instead of the value.
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype'])
+const INDEX = /^(0|[1-9]\d*)$/
 
 /**
- * Applies UpdateOps in order to a copy of `current` (`{}` when missing) and returns the new
- * value; `current` is never mutated. Paths are dot paths (`a.b.0.c`). A malformed op or one
- * that does not fit the value throws E_STATE_OP_INVALID naming the op.
+ * Applies UpdateOps in order and returns the new value; `current` (`{}` when null or missing)
+ * and the ops are never mutated, and the result shares no object with either, so adapters can
+ * hand out both the old and the new value. Paths are dot paths (`a.b.0.c`, numeric segments
+ * index arrays). An op that is malformed or does not fit the value throws E_STATE_OP_INVALID
+ * naming the op, so a failed update writes nothing.
  */
 export function applyUpdateOps(current: unknown, ops: readonly UpdateOp[]): unknown {
-  if (!Array.isArray(ops)) throw invalid('ops must be an array of UpdateOp')
+  if (!Array.isArray(ops)) throw invalid(`ops must be an array of UpdateOp, got ${describe(ops)}`)
+  // One deep copy up front: values are small JSON documents and the copy lets every op below
+  // write in place.
   let root: unknown = current === null || current === undefined ? {} : structuredClone(current)
-  ops.forEach((op, i) => {
-    if (!op || typeof op !== 'object') throw invalid(`ops[${i}]: expected an UpdateOp object`)
-    const keys = op.type === 'merge' && (op.path === undefined || op.path === '') ? [] : parsePath(op.path, i)
-    switch (op.type) {
-      case 'set':
-        root = setAt(root, keys, structuredClone(op.value), i)
-        break
-      case 'merge': {
-        if (!op.value || typeof op.value !== 'object' || Array.isArray(op.value)) {
-          throw invalid(`ops[${i}]: merge needs an object "value"`)
-        }
-        const target = getAt(root, keys)
-        const base = target && typeof target === 'object' && !Array.isArray(target) ? target : {}
-        root = setAt(root, keys, { ...(base as object), ...structuredClone(op.value) }, i)
-        break
-      }
-      case 'increment':
-      case 'decrement': {
-        if (typeof op.by !== 'number' || !Number.isFinite(op.by))
-          throw invalid(`ops[${i}]: ${op.type} needs a numeric "by"`)
-        const prev = getAt(root, keys) ?? 0
-        if (typeof prev !== 'number') {
-          throw invalid(`ops[${i}]: ${op.type} at "${op.path}" needs a number there, found ${typeof prev}`)
-        }
-        root = setAt(root, keys, op.type === 'increment' ? prev + op.by : prev - op.by, i)
-        break
-      }
-      case 'remove': {
-        const parent = getAt(root, keys.slice(0, -1))
-        const last = keys[keys.length - 1]!
-        if (Array.isArray(parent) && /^\d+$/.test(last)) parent.splice(Number(last), 1)
-        else if (parent && typeof parent === 'object') delete (parent as Record<string, unknown>)[last]
-        break
-      }
-      default:
-        throw invalid(
-          `ops[${i}]: unknown op type ${JSON.stringify((op as { type?: unknown }).type)} (expected set, merge, increment, decrement or remove)`,
-        )
-    }
-  })
+  for (let i = 0; i < ops.length; i++) root = applyOp(root, ops[i], `ops[${i}]`)
   return root
 }
 
-function parsePath(path: unknown, i: number): string[] {
-  if (typeof path !== 'string' || path === '') throw invalid(`ops[${i}]: needs a "path" string`)
+function applyOp(root: unknown, op: unknown, at: string): unknown {
+  if (!isPlainObject(op)) throw invalid(`${at}: expected an UpdateOp object, got ${describe(op)}`)
+  const type = op.type
+  if (typeof type !== 'string' || !OP_TYPES.has(type)) {
+    throw invalid(
+      `${at}: unknown op type ${JSON.stringify(type)} (expected set, merge, increment, decrement or remove)`,
+    )
+  }
+  const rootMerge = type === 'merge' && (op.path === undefined || op.path === '')
+  const site: OpSite = { at, type, path: rootMerge ? '' : (op.path as string) }
+  const keys = rootMerge ? [] : parsePath(op.path, site)
+
+  switch (type) {
+    case 'set': {
+      if (op.value === undefined) throw invalid(`${at}: set needs a "value" (use remove to delete a key)`)
+      const value = structuredClone(op.value)
+      return writeAt(root, keys, site, () => value)
+    }
+    case 'merge': {
+      const patch = op.value
+      if (!isPlainObject(patch)) throw invalid(`${at}: merge needs an object "value", got ${describe(patch)}`)
+      for (const k of Object.keys(patch)) {
+        if (FORBIDDEN.has(k)) throw invalid(`${at}: merge value key "${k}" is not allowed`)
+      }
+      const copy = structuredClone(patch)
+      return writeAt(root, keys, site, (prev) => {
+        if (prev === undefined || prev === null) return copy
+        if (!isPlainObject(prev)) throw invalid(`${atPath(site)} needs an object there, found ${describe(prev)}`)
+        return Object.assign(prev, copy)
+      })
+    }
+    case 'increment':
+    case 'decrement': {
+      const by = op.by
+      if (typeof by !== 'number' || !Number.isFinite(by)) {
+        throw invalid(`${at}: ${type} needs a numeric "by", got ${describe(by)}`)
+      }
+      return writeAt(root, keys, site, (prev) => {
+        const n = prev ?? 0 // missing or null counts as 0
+        if (typeof n !== 'number') throw invalid(`${atPath(site)} needs a number there, found ${describe(n)}`)
+        return type === 'increment' ? n + by : n - by
+      })
+    }
+    default:
+      removeAt(root, keys, site)
+      return root
+  }
+}
+
+function parsePath(path: unknown, site: OpSite): string[] {
+  if (typeof path !== 'string' || path === '') {
+    throw invalid(`${site.at}: ${site.type} needs a "path" string, got ${describe(path)}`)
+  }
   const keys = path.split('.')
   for (const k of keys) {
-    if (k === '' || FORBIDDEN.has(k)) throw invalid(`ops[${i}]: path "${path}" is not allowed`)
+    if (k === '') throw invalid(`${site.at}: path "${path}" has an empty segment`)
+    if (FORBIDDEN.has(k)) throw invalid(`${site.at}: path "${path}" has the forbidden segment "${k}"`)
   }
   return keys
 }
 
-function getAt(root: unknown, keys: readonly string[]): unknown {
-  let cur = root
-  for (const k of keys) {
-    if (!cur || typeof cur !== 'object') return undefined
-    cur = (cur as Record<string, unknown>)[k]
+/** Replaces the value at `keys` with `update(previous)`, creating missing objects on the way. */
+function writeAt(root: unknown, keys: readonly string[], site: OpSite, update: (prev: unknown) => unknown): unknown {
+  if (keys.length === 0) return update(root)
+  if (!isContainer(root)) throw invalid(`${atPath(site)}: the value is ${describe(root)}, not an object`)
+  let cur: Container = root
+  for (let n = 0; n < keys.length - 1; n++) {
+    const slot = slotOf(cur, keys, n, site)
+    let next = read(cur, slot)
+    if (next === undefined || next === null) {
+      next = {}
+      write(cur, slot, next)
+    } else if (!isContainer(next)) {
+      throw invalid(`${atPath(site)}: "${keys.slice(0, n + 1).join('.')}" is ${describe(next)}, not an object`)
+    }
+    cur = next as Container
   }
-  return cur
+  const slot = slotOf(cur, keys, keys.length - 1, site)
+  write(cur, slot, update(read(cur, slot)))
+  return root
 }
 
-function setAt(root: unknown, keys: readonly string[], value: unknown, i: number): unknown {
-  if (keys.length === 0) return value
-  const top = root && typeof root === 'object' ? root : {}
-  let cur = top as Record<string, unknown>
+/** Deletes the key at `keys`; a path that leads nowhere is a no-op. Array items are spliced out. */
+function removeAt(root: unknown, keys: readonly string[], site: OpSite): void {
+  let cur = root
   for (let n = 0; n < keys.length - 1; n++) {
-    const k = keys[n]!
-    const next = cur[k]
-    if (next === undefined || next === null) cur[k] = {}
-    else if (typeof next !== 'object')
-      throw invalid(`ops[${i}]: "${keys.slice(0, n + 1).join('.')}" is a ${typeof next}, not an object`)
-    cur = cur[k] as Record<string, unknown>
+    if (!isContainer(cur)) return
+    cur = read(cur, slotOf(cur, keys, n, site, false))
   }
-  cur[keys[keys.length - 1]!] = value
-  return top
+  if (!isContainer(cur)) return
+  const slot = slotOf(cur, keys, keys.length - 1, site, false)
+  if (Array.isArray(cur)) {
+    if ((slot as number) < cur.length) cur.splice(slot as number, 1)
+  } else delete cur[slot]
+}
+
+/** The property for `keys[n]` in `c`: an index for arrays, the key for objects. */
+function slotOf(c: Container, keys: readonly string[], n: number, site: OpSite, writing = true): string | number {
+  const k = keys[n]!
+  if (!Array.isArray(c)) return k
+  const where = n === 0 ? 'the value' : `"${keys.slice(0, n).join('.')}"`
+  if (!INDEX.test(k)) throw invalid(`${atPath(site)}: ${where} is an array and "${k}" is not an index`)
+  const i = Number(k)
+  // Writing past the end would leave holes, which JSON turns into nulls.
+  if (writing && i > c.length)
+    throw invalid(`${atPath(site)}: index ${i} is past the end of ${where} (length ${c.length})`)
+  return i
+}
+
+// Own properties only: `a.toString` must read as missing, not as Object.prototype.toString.
+function read(c: Container, slot: string | number): unknown {
+  return Object.hasOwn(c, slot) ? (c as Record<string | number, unknown>)[slot] : undefined
+}
+
+function write(c: Container, slot: string | number, value: unknown): void {
+  ;(c as Record<string | number, unknown>)[slot] = value
+}
+
+function isContainer(v: unknown): v is Container {
+  return typeof v === 'object' && v !== null
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null'
+  if (v === undefined) return 'nothing'
+  if (Array.isArray(v)) return 'an array'
+  if (typeof v === 'object') return 'an object'
+  if (typeof v === 'string') return `a string (${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)})`
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return `a ${typeof v} (${String(v)})`
+  return `a ${typeof v}`
+}
+
+function atPath(site: OpSite): string {
+  return site.path === '' ? `${site.at}: ${site.type} at the root` : `${site.at}: ${site.type} at "${site.path}"`
 }
 
 function invalid(message: string): MotiaError {

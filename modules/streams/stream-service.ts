@@ -35,7 +35,7 @@ export class StreamService implements StreamsService {
     const def = this.env.stream(name)
     if (!def) {
       throw new MotiaError(
-        'E_STEP_CONFIG_INVALID',
+        'E_STREAM_UNKNOWN',
         `streams.${name}.${op}: no stream named "${name}" is defined (known streams: ${this.env.streamNames().join(', ') || 'none'})`,
       )
     }
@@ -53,7 +53,7 @@ export class StreamService implements StreamsService {
         const data = args[2]
         if (data === null || typeof data !== 'object' || Array.isArray(data)) {
           throw new MotiaError(
-            'E_STATE_OP_INVALID',
+            'E_STREAM_OP_INVALID',
             `streams.${name}.set("${groupId}", "${id}"): data must be a JSON object, got ${Array.isArray(data) ? 'an array' : data === null ? 'null' : typeof data}`,
           )
         }
@@ -73,7 +73,7 @@ export class StreamService implements StreamsService {
         return old
       }
       default:
-        throw new MotiaError('E_STATE_OP_INVALID', `streams.${name}: unknown operation "${String(op)}"`)
+        throw new MotiaError('E_STREAM_OP_INVALID', `streams.${name}: unknown operation "${String(op)}"`)
     }
   }
 
@@ -116,5 +116,5 @@ export class StreamService implements StreamsService {
 
 function invalidArg(stream: string, op: string, what: string, got: unknown): MotiaError {
   const kind = got === null ? 'null' : Array.isArray(got) ? 'an array' : typeof got
-  return new MotiaError('E_STATE_OP_INVALID', `streams.${stream}.${op}: ${what} must be a string, got ${kind}`)
+  return new MotiaError('E_STREAM_OP_INVALID', `streams.${stream}.${op}: ${what} must be a string, got ${kind}`)
 }
