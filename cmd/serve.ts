@@ -1,7 +1,9 @@
+import { relative } from 'node:path'
 import { defaultModules } from '../modules/default-modules'
+import { watchProject } from '../runtime/dev-watcher'
 import { MotiaError } from '../runtime/errors'
 import type { RunMode } from '../runtime/module'
-import { createRuntime } from '../runtime/runtime'
+import { createRuntime, type Runtime } from '../runtime/runtime'
 
 export interface ServeOptions {
   dir: string
@@ -15,9 +17,18 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(opts.port !== undefined ? { http: { port: opts.port } } : {}),
   }
-  let runtime: Awaited<ReturnType<typeof createRuntime>>
+  const boot = async (o: typeof overrides) => {
+    const rt = await createRuntime({ dir: opts.dir, mode, modules: defaultModules(), overrides: o })
+    rt.services.log.info(`motia ${mode} ready`, {
+      url: rt.services.shared.get('http.url'),
+      steps: rt.project().steps.length,
+      problems: rt.problems.length,
+    })
+    return rt
+  }
+  let runtime: Runtime
   try {
-    runtime = await createRuntime({ dir: opts.dir, mode, modules: defaultModules(), overrides })
+    runtime = await boot(overrides)
   } catch (err) {
     if (err instanceof MotiaError) {
       process.stderr.write(`motia ${mode}: ${err.message}\n`)
@@ -25,16 +36,40 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
     }
     throw err
   }
-  const steps = runtime.project().steps.length
-  runtime.services.log.info(`motia ${mode} ready`, {
-    url: runtime.services.shared.get('http.url'),
-    steps,
-    problems: runtime.problems.length,
-  })
+
+  let watcher: { close(): Promise<void> } | undefined
+  if (mode === 'dev') {
+    watcher = watchProject({
+      dir: runtime.dir,
+      log: runtime.services.log,
+      onReload: async (files) => {
+        const t0 = performance.now()
+        const { problems } = await runtime.reload()
+        runtime.services.log.info(`reloaded in ${Math.round(performance.now() - t0)} ms`, {
+          changed: files.map((f) => relative(runtime.dir, f)),
+          problems: problems.length,
+        })
+      },
+      onRestart: async (file) => {
+        runtime.services.log.info(`${relative(runtime.dir, file)} changed: restarting`)
+        // Keep the port the process is known on, even when it was picked with --port 0.
+        const port = Number(new URL(String(runtime.services.shared.get('http.url'))).port)
+        await runtime.stop()
+        try {
+          runtime = await boot({ ...overrides, http: { ...overrides.http, port } })
+        } catch (err) {
+          // Nothing serves until the file is fixed; the next save retries.
+          runtime.services.log.error(`restart failed: ${(err as Error).message}\nfix the file and save again`)
+        }
+      },
+    })
+  }
+
   let stopping = false
   const shutdown = async () => {
     if (stopping) return
     stopping = true
+    await watcher?.close()
     await runtime.stop()
     process.exit(0)
   }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { type ConfigOverrides, loadConfig } from './config/load-config'
@@ -36,6 +37,12 @@ export interface Runtime extends AsyncDisposable {
   request(path: string, init?: RequestInit): Promise<Response>
   /** Replaces the loaded project (dev reload) and tells every module. */
   replaceProject(project: Project): Promise<void>
+  /**
+   * Dev reload: re-imports every step and stream file (and the project modules they import),
+   * keeps the previous version of any file that now fails to load, and swaps the project in
+   * place: ports, sockets, queued messages and state stay.
+   */
+  reload(): Promise<{ problems: LoadProblem[] }>
   readonly modules: readonly MotiaModule[]
   stop(): Promise<void>
 }
@@ -63,12 +70,15 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const registry = new TriggerRegistry()
   for (const m of modules) for (const k of m.triggerKinds ?? []) registry.register(k)
 
-  const loaded = await loadProject({
-    dir,
-    registry,
-    checks: modules.flatMap((m) => m.checks ?? []),
-    ...(opts.importer ? { importer: opts.importer } : {}),
-  })
+  const checks = modules.flatMap((m) => m.checks ?? [])
+  const load = (importer?: ModuleImporter) =>
+    loadProject({
+      dir,
+      registry,
+      checks,
+      ...((importer ?? opts.importer) ? { importer: importer ?? opts.importer } : {}),
+    })
+  const loaded = await load()
   for (const w of loaded.warnings) log.warn(w)
   if (loaded.problems.length > 0) {
     const lines = loaded.problems.map(formatProblem)
@@ -136,6 +146,23 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       project = next
       for (const m of modules) await m.projectChanged?.(next)
     },
+    async reload() {
+      forgetProjectModules(dir)
+      const next = await load()
+      for (const w of next.warnings) log.warn(w)
+      for (const p of next.problems) log.error(formatProblem(p), { code: p.code })
+      // A file that now fails keeps serving its previous version until it is fixed.
+      const failing = new Set(next.problems.map((p) => p.file))
+      const keep = <T extends { relFile: string; file: string }>(old: readonly T[], fresh: T[]) => {
+        const have = new Set(fresh.map((x) => x.relFile))
+        return [...fresh, ...old.filter((x) => failing.has(x.relFile) && !have.has(x.relFile) && existsSync(x.file))]
+      }
+      await runtime.replaceProject({
+        steps: keep(project.steps, next.steps),
+        streams: keep(project.streams, next.streams),
+      })
+      return { problems: next.problems }
+    },
     async stop() {
       if (stopped) return
       stopped = true
@@ -146,6 +173,14 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     },
   }
   return runtime
+}
+
+/** Drops the project's own modules (not node_modules) from the module cache so imports re-run. */
+function forgetProjectModules(dir: string): void {
+  const prefix = `${dir}/`
+  for (const key of Object.keys(require.cache)) {
+    if (key.startsWith(prefix) && !key.includes('/node_modules/')) delete require.cache[key]
+  }
 }
 
 function terminalSink(format: 'auto' | 'pretty' | 'json'): LogSink {

@@ -29,13 +29,11 @@ const post = (m: WorkerToEngine) => self.postMessage(m)
 let client: WorkerEngineClient | undefined
 let dir = ''
 const steps = new Map<string, Promise<StepDefinition>>()
-const versions = new Map<string, number>()
 
 function load(file: string): Promise<StepDefinition> {
   let p = steps.get(file)
   if (!p) {
-    const v = versions.get(file)
-    p = import(v ? `${file}?v=${v}` : file).then((exports) => {
+    p = import(file).then((exports) => {
       const { step, problems } = normalizeStep(
         exports,
         { file, relFile: file.startsWith(`${dir}/`) ? file.slice(dir.length + 1) : file },
@@ -85,13 +83,15 @@ self.onmessage = (event: MessageEvent<EngineToWorker>) => {
     case 'reply':
       client?.reply(m.callId, m.ok, m.ok ? m.value : m.error)
       break
-    case 'reload':
-      for (const f of m.files) {
-        steps.delete(f)
-        versions.set(f, (versions.get(f) ?? 0) + 1)
+    case 'reload': {
+      // Forget every project module (not node_modules) so a step's own imports re-run too.
+      for (const key of Object.keys(require.cache)) {
+        if (key.startsWith(`${dir}/`) && !key.includes('/node_modules/')) delete require.cache[key]
       }
+      steps.clear()
       client?.setStreams(m.streams)
       break
+    }
   }
 }
 

@@ -1,0 +1,62 @@
+import { join, relative } from 'node:path'
+import { watch } from 'chokidar'
+import { STEP_ROOTS } from './discovery'
+import type { StructuredLogger } from './logger'
+
+export interface DevWatcherOptions {
+  dir: string
+  log: StructuredLogger
+  /** A step, stream or project module under steps/ or src/ changed, was added or deleted. */
+  onReload(files: string[]): Promise<unknown>
+  /** config.yaml or motia.config.ts changed: the runtime must restart. */
+  onRestart(file: string): Promise<unknown>
+  /** Coalesces bursts of events (an editor's save can be several). */
+  debounceMs?: number
+}
+
+const RESTART_FILES = new Set(['config.yaml', 'config.yml', 'motia.config.ts', 'motia.config.js'])
+
+/**
+ * `motia dev`'s file watcher (chokidar): reloads in place on changes under steps/ and src/,
+ * restarts on config changes. One reload runs at a time; changes during one queue the next.
+ */
+export function watchProject(opts: DevWatcherOptions): { close(): Promise<void> } {
+  const { dir, log } = opts
+  const watcher = watch([...STEP_ROOTS.map((r) => join(dir, r)), ...[...RESTART_FILES].map((f) => join(dir, f))], {
+    ignoreInitial: true,
+    ignored: (path: string) => path.includes('/node_modules/') || /\/\.[^/]+(\/|$)/.test(path.slice(dir.length)),
+  })
+  let pending = new Set<string>()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let running: Promise<unknown> | undefined
+
+  const run = async () => {
+    timer = undefined
+    if (running) return
+    const files = [...pending]
+    pending = new Set()
+    const restart = files.find((f) => RESTART_FILES.has(relative(dir, f)))
+    running = (restart ? opts.onRestart(restart) : opts.onReload(files)).catch((err) =>
+      log.error(`reload failed: ${(err as Error).message}`, { error: err }),
+    )
+    await running
+    running = undefined
+    if (pending.size > 0) schedule()
+  }
+  const schedule = () => {
+    if (timer) clearTimeout(timer)
+    timer = setTimeout(run, opts.debounceMs ?? 5)
+  }
+  const onEvent = (path: string) => {
+    pending.add(path)
+    schedule()
+  }
+  watcher.on('add', onEvent).on('change', onEvent).on('unlink', onEvent)
+  watcher.on('error', (err) => log.error(`file watcher: ${(err as Error).message}`))
+  return {
+    async close() {
+      if (timer) clearTimeout(timer)
+      await watcher.close()
+    },
+  }
+}
