@@ -52,7 +52,7 @@ export async function spawnServer(cmd: string[], env: Record<string, string> = {
     const { value, done } = await reader.read()
     if (done) break
     out += decoder.decode(value)
-    const m = out.match(/ready (http\S+)/) ?? out.match(/"url":"(http[^"]+)"/) ?? out.match(/listening on (http\S+)/i)
+    const m = out.match(/"url":"(http[^"]+)"/) ?? out.match(/^ready (http\S+)/m)
     if (m) {
       const url = m[1]!.replace(/\/$/, '')
       // Keep draining so the child never blocks on a full pipe.

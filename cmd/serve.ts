@@ -17,13 +17,17 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(opts.port !== undefined ? { http: { port: opts.port } } : {}),
   }
-  const boot = async (o: typeof overrides) => {
-    const rt = await createRuntime({ dir: opts.dir, mode, modules: defaultModules(), overrides: o })
+  let watcher: { ready: Promise<void>; close(): Promise<void> } | undefined
+  const announce = (rt: Runtime) =>
     rt.services.log.info(`motia ${mode} ready`, {
       url: rt.services.shared.get('http.url'),
       steps: rt.project().steps.length,
       problems: rt.problems.length,
     })
+  const boot = async (o: typeof overrides) => {
+    const rt = await createRuntime({ dir: opts.dir, mode, modules: defaultModules(), overrides: o })
+    // In dev, "ready" waits for the file watcher, so an edit right after it is never missed.
+    if (mode !== 'dev' || watcher) announce(rt)
     return rt
   }
   let runtime: Runtime
@@ -37,9 +41,8 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
     throw err
   }
 
-  let watcher: { close(): Promise<void> } | undefined
   if (mode === 'dev') {
-    watcher = watchProject({
+    const w = watchProject({
       dir: runtime.dir,
       log: runtime.services.log,
       onReload: async (files) => {
@@ -63,6 +66,9 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
         }
       },
     })
+    await w.ready
+    watcher = w
+    announce(runtime)
   }
 
   let stopping = false

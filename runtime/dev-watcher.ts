@@ -20,7 +20,7 @@ const RESTART_FILES = new Set(['config.yaml', 'config.yml', 'motia.config.ts', '
  * `motia dev`'s file watcher (chokidar): reloads in place on changes under steps/ and src/,
  * restarts on config changes. One reload runs at a time; changes during one queue the next.
  */
-export function watchProject(opts: DevWatcherOptions): { close(): Promise<void> } {
+export function watchProject(opts: DevWatcherOptions): { ready: Promise<void>; close(): Promise<void> } {
   const { dir, log } = opts
   const watcher = watch([...STEP_ROOTS.map((r) => join(dir, r)), ...[...RESTART_FILES].map((f) => join(dir, f))], {
     ignoreInitial: true,
@@ -53,7 +53,9 @@ export function watchProject(opts: DevWatcherOptions): { close(): Promise<void> 
   }
   watcher.on('add', onEvent).on('change', onEvent).on('unlink', onEvent)
   watcher.on('error', (err) => log.error(`file watcher: ${(err as Error).message}`))
+  const ready = new Promise<void>((r) => watcher.once('ready', () => r()))
   return {
+    ready,
     async close() {
       if (timer) clearTimeout(timer)
       await watcher.close()
