@@ -4,15 +4,18 @@
  * restart-based reload costs (Motia 1.x restarts the process): kill `motia dev`, start it, first 200.
  *   bun bench/reload.ts [--saves 15] [--steps 50] [--no-build]
  */
-import { writeFileSync } from 'node:fs'
-import { rmSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { binary, fmt, helloProject, median, spawnServer } from './support'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { saves: { type: 'string', default: '15' }, steps: { type: 'string', default: '50' }, 'no-build': { type: 'boolean', default: false } },
+  options: {
+    saves: { type: 'string', default: '15' },
+    steps: { type: 'string', default: '50' },
+    'no-build': { type: 'boolean', default: false },
+  },
 })
 const bin = await binary()
 const dir = helloProject(Number(values.steps))
@@ -56,7 +59,11 @@ for (let i = 0; i < 5; i++) {
 }
 rmSync(dir, { recursive: true, force: true })
 const sorted = [...times].sort((a, b) => a - b)
-console.log(`Reload on a ${values.steps}-step project: save → first response from the new version (${times.length} saves)`)
-console.log(`  motia dev in-place reload  p50 ${fmt(median(times), 1)} ms   max ${fmt(sorted[sorted.length - 1]!, 1)} ms   (goal p50 < 100 ms)`)
+console.log(
+  `Reload on a ${values.steps}-step project: save → first response from the new version (${times.length} saves)`,
+)
+console.log(
+  `  motia dev in-place reload  p50 ${fmt(median(times), 1)} ms   max ${fmt(sorted[sorted.length - 1]!, 1)} ms   (goal p50 < 100 ms)`,
+)
 console.log(`  process restart (baseline) p50 ${fmt(median(restarts), 1)} ms`)
 console.log(`  ratio restart/in-place: ${fmt(median(restarts) / median(times), 1)}× faster`)

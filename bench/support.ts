@@ -89,6 +89,7 @@ export async function wrk(
   })
   const text = await new Response(p.stdout).text()
   await p.exited
+  if (/Non-2xx or 3xx responses/.test(text)) throw new Error(`wrk got error responses from ${url}:\n${text}`)
   const rps = Number(text.match(/Requests\/sec:\s+([\d.]+)/)?.[1])
   const pct = (q: string) => toMs(text.match(new RegExp(`\\s${q}%\\s+([\\d.]+\\w+)`))?.[1])
   if (!rps) throw new Error(`could not parse wrk output:\n${text}`)
