@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander'
 import pkg from '../package.json' with { type: 'json' }
 import { registerBuiltinModules } from '../runtime/builtin-modules'
+import { registerBuildCommand } from './build'
 import { registerQueueCommands } from './queue'
 import { runServer } from './serve'
 
@@ -48,6 +49,7 @@ for (const mode of ['dev', 'start'] as const) {
 }
 
 registerQueueCommands(program)
+registerBuildCommand(program)
 
 try {
   await program.parseAsync(process.argv)

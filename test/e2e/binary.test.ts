@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pkg from '../../package.json' with { type: 'json' }
 import { ensureBinary, runMotia, startMotia } from '../support/binary'
@@ -118,6 +118,36 @@ describe('motia binary', () => {
       }
     } finally {
       app.dispose()
+    }
+  })
+
+  test('motia build validates and writes motia.lock.json; a broken project fails listing its problems', async () => {
+    const r = await runMotia(['build', '--dir', project.path])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toMatch(/wrote motia\.lock\.json: \d+ steps/)
+    const lock = JSON.parse(readFileSync(join(project.path, 'motia.lock.json'), 'utf8'))
+    expect(lock.steps.find((s: { name: string }) => s.name === 'Validate').triggers[0]).toMatchObject({
+      type: 'http',
+      method: 'POST',
+      path: '/orders',
+      bodySchema: { type: 'object', required: ['item', 'qty'] },
+    })
+    expect(lock.topics['legacy.greeted']).toEqual({
+      producers: ['LegacyApi'],
+      consumers: ['HumanReview', 'LegacyEvent'],
+    })
+    expect(lock.flows.legacy.sort()).toEqual(['HumanReview', 'LegacyApi', 'LegacyCron', 'LegacyEvent'])
+    const broken = copyFixture('basic')
+    try {
+      writeFileSync(
+        join(broken.path, 'steps', 'x.step.ts'),
+        "export const config = { name: 'X', triggers: [{ type: 'cron', expression: 'often' }] }\nexport const handler = async () => {}\n",
+      )
+      const b = await runMotia(['build', '--dir', broken.path])
+      expect(b.code).toBe(1)
+      expect(b.stderr).toContain('steps/x.step.ts: triggers[0].expression: invalid cron expression "often"')
+    } finally {
+      broken.dispose()
     }
   })
 

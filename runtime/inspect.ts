@@ -1,0 +1,35 @@
+import { availableParallelism } from 'node:os'
+import { resolve } from 'node:path'
+import { loadConfig } from './config/load-config'
+import type { MotiaConfig } from './config/schema'
+import type { LoadProblem } from './errors'
+import type { MotiaModule, Project, RunMode } from './module'
+import { loadProject } from './step-loader'
+import { TriggerRegistry } from './trigger-registry'
+
+export interface InspectedProject {
+  config: MotiaConfig
+  project: Project
+  problems: LoadProblem[]
+  warnings: string[]
+}
+
+/** Loads config and every step like `start` does, without starting any module (`motia build`). */
+export async function inspectProject(opts: {
+  dir: string
+  modules: (s: { mode: RunMode; config: MotiaConfig }) => MotiaModule[]
+  env?: Record<string, string | undefined>
+}): Promise<InspectedProject> {
+  const dir = resolve(opts.dir)
+  const { config, warnings } = await loadConfig({ dir, env: opts.env ?? process.env, cpus: availableParallelism() })
+  const modules = opts.modules({ mode: 'start', config })
+  const registry = new TriggerRegistry()
+  for (const m of modules) for (const k of m.triggerKinds ?? []) registry.register(k)
+  const loaded = await loadProject({ dir, registry, checks: modules.flatMap((m) => m.checks ?? []) })
+  return {
+    config,
+    project: { steps: loaded.steps, streams: loaded.streams },
+    problems: loaded.problems,
+    warnings: [...warnings, ...loaded.warnings],
+  }
+}
