@@ -87,7 +87,10 @@ export class Dispatcher {
 
   private async fill(s: SubState): Promise<void> {
     const max = s.def.config.concurrency
-    while (!this.stopped && s.inFlight < max) {
+    // Refill in batches: wait until half the slots are free (one claim statement for many
+    // messages) unless the subscription is idle, where latency matters more.
+    const low = Math.floor(max / 2)
+    while (!this.stopped && s.inFlight < max && (s.inFlight <= low || s.inFlight === 0)) {
       const batch = await this.adapter.claim(s.def.id, max - s.inFlight)
       if (batch.length === 0) {
         void this.scheduleDelayed(s.def.id)

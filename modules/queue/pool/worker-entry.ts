@@ -3,6 +3,8 @@
  * talking to the engine only through messages (protocol.ts).
  */
 
+import { readlinkSync } from 'node:fs'
+import { setPriority } from 'node:os'
 import { registerBuiltinModules } from '../../../runtime/builtin-modules'
 import { StepContext } from '../../../runtime/context'
 import { serializeError } from '../../../runtime/errors'
@@ -21,6 +23,7 @@ import { WorkerEngineClient } from './worker-engine-client'
 declare const self: Worker
 
 registerBuiltinModules()
+lowerThreadPriority()
 const registry = new TriggerRegistry()
 for (const k of [httpTriggerKind, queueTriggerKind, cronTriggerKind, stateTriggerKind, streamTriggerKind])
   registry.register(k)
@@ -92,6 +95,20 @@ self.onmessage = (event: MessageEvent<EngineToWorker>) => {
       client?.setStreams(m.streams)
       break
     }
+  }
+}
+
+/**
+ * Background handlers yield the CPU to the engine thread: on Linux a thread is a task with its
+ * own nice value, so this worker thread (not the process) drops to nice 10. With CPU-bound jobs
+ * on every core, HTTP on the engine thread keeps most of its throughput (bench/queue.ts).
+ */
+function lowerThreadPriority(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
+    if (tid > 0 && tid !== process.pid) setPriority(tid, 10)
+  } catch {
+    // Not Linux, or not permitted: run at normal priority.
   }
 }
 
