@@ -100,13 +100,13 @@ self.onmessage = (event: MessageEvent<EngineToWorker>) => {
 
 /**
  * Background handlers yield the CPU to the engine thread: on Linux a thread is a task with its
- * own nice value, so this worker thread (not the process) drops to nice 10. With CPU-bound jobs
+ * own nice value, so this worker thread (not the process) drops to nice 19 (the lowest). With CPU-bound jobs
  * on every core, HTTP on the engine thread keeps most of its throughput (bench/queue.ts).
  */
 function lowerThreadPriority(): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-    if (tid > 0 && tid !== process.pid) setPriority(tid, 10)
+    if (tid > 0 && tid !== process.pid) setPriority(tid, 19)
   } catch {
     // Not Linux, or not permitted: run at normal priority.
   }
