@@ -1,6 +1,6 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { defaultModules } from '../../modules/default-modules'
 import type { LogRecord } from '../../runtime/logger'
 import type { RunMode } from '../../runtime/module'
@@ -16,8 +16,8 @@ export function tempDir(prefix = 'motia-test-'): { path: string; dispose(): void
 
 /** Copies a fixture project into a temp dir (tests may then break or edit files freely). */
 export function copyFixture(name: string): { path: string; dispose(): void } {
-  const dir = tempDir(`motia-${name}-`)
-  cpSync(join(FIXTURES, name), dir.path, { recursive: true })
+  const dir = tempDir(`motia-${basename(name)}-`)
+  cpSync(join(FIXTURES, name), dir.path, { recursive: true, filter: (src) => !src.includes('/.motia') })
   return dir
 }
 
