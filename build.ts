@@ -4,12 +4,39 @@
  * Worker files are extra entrypoints referred to by their path relative to the project root
  * (BUN-NOTES.md: `new URL(..., import.meta.url)` breaks for nested layouts).
  */
+import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 
 export const WORKER_ENTRYPOINTS: string[] = ['./modules/queue/pool/worker-entry.ts']
 
+/** Where the bundled runtime for `motia build --compile` is written, then embedded as an asset. */
+export const APP_RUNTIME_DIR = 'dist/.app-runtime'
+
+/**
+ * Stage 1: the runtime as plain bundled JS (CLI + worker entry, every dependency inlined).
+ * `motia build --compile` recompiles it together with a project's files, from inside the
+ * binary, where the TypeScript sources are not available.
+ */
+async function buildAppRuntime(minify: boolean): Promise<void> {
+  const result = await Bun.build({
+    entrypoints: ['./cmd/motia.ts', ...WORKER_ENTRYPOINTS],
+    root: '.',
+    target: 'bun',
+    minify,
+    outdir: APP_RUNTIME_DIR,
+    naming: '[dir]/[name].js',
+    define: { MOTIA_WORKER_EXT: '"js"' },
+  })
+  if (!result.success) {
+    for (const log of result.logs) console.error(log)
+    throw new Error('build of the app runtime failed')
+  }
+}
+
 export async function buildBinary(outfile = 'dist/motia', minify = true): Promise<string> {
   const started = performance.now()
+  rmSync(APP_RUNTIME_DIR, { recursive: true, force: true })
+  await buildAppRuntime(minify)
   const result = await Bun.build({
     entrypoints: ['./cmd/motia.ts', ...WORKER_ENTRYPOINTS],
     root: '.',
@@ -23,7 +50,8 @@ export async function buildBinary(outfile = 'dist/motia', minify = true): Promis
       autoloadBunfig: false,
       autoloadTsconfig: false,
       autoloadPackageJson: false,
-    },
+      assets: [APP_RUNTIME_DIR],
+    } as Bun.BuildConfig['compile'],
   })
   if (!result.success) {
     for (const log of result.logs) console.error(log)

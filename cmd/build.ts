@@ -1,11 +1,12 @@
 import { writeFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { basename, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { defaultModules } from '../modules/default-modules'
 import pkg from '../package.json' with { type: 'json' }
 import { formatProblem, MotiaError } from '../runtime/errors'
 import { inspectProject } from '../runtime/inspect'
 import { projectManifest } from '../runtime/project-manifest'
+import { compileApp } from './compile-app'
 
 /** `motia build`: validate the project like `start` does and write `motia.lock.json`. */
 export function registerBuildCommand(program: Command): void {
@@ -16,8 +17,13 @@ export function registerBuildCommand(program: Command): void {
     )
     .option('-d, --dir <dir>', 'project directory', '.')
     .option('-o, --out <file>', 'lock file path (relative to the project)', 'motia.lock.json')
-    .addHelpText('after', '\nExamples:\n  $ motia build\n  $ motia build --dir my-app --out build/motia.lock.json')
-    .action(async (opts: { dir: string; out: string }) => {
+    .option('-c, --compile', 'also produce one executable embedding the runtime and the project')
+    .option('--outfile <file>', 'executable path for --compile (default: dist/<project name>)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ motia build\n  $ motia build --dir my-app --out build/motia.lock.json\n  $ motia build --compile --outfile dist/my-app   # then: ./dist/my-app --port 8080',
+    )
+    .action(async (opts: { dir: string; out: string; compile?: boolean; outfile?: string }) => {
       const dir = resolve(opts.dir)
       const { project, problems, warnings } = await inspectProject({ dir, modules: defaultModules({ listen: false }) })
       for (const w of warnings) process.stderr.write(`warning: ${w}\n`)
@@ -33,5 +39,12 @@ export function registerBuildCommand(program: Command): void {
       console.log(
         `wrote ${opts.out}: ${manifest.steps.length} steps, ${manifest.streams.length} streams, ${Object.keys(manifest.topics).length} topics, ${Object.keys(manifest.flows).length} flows`,
       )
+      if (opts.compile) {
+        const started = performance.now()
+        const r = await compileApp({ dir, outfile: opts.outfile ?? resolve(dir, 'dist', basename(dir)) })
+        console.log(
+          `compiled ${r.outfile} (${r.files} project files, ${(r.bytes / 1e6).toFixed(0)} MB) in ${Math.round(performance.now() - started)} ms; run it with: ${r.outfile} --port 3111`,
+        )
+      }
     })
 }

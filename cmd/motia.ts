@@ -3,10 +3,18 @@ import { Command, InvalidArgumentError } from 'commander'
 import pkg from '../package.json' with { type: 'json' }
 import { registerBuiltinModules } from '../runtime/builtin-modules'
 import { registerBuildCommand } from './build'
+import { embeddedApp } from './compile-app'
 import { registerQueueCommands } from './queue'
 import { runServer } from './serve'
 
 registerBuiltinModules()
+
+// An app built with `motia build --compile` carries its project: `./app` alone means `start`.
+const app = embeddedApp()
+if (app) {
+  const first = process.argv[2]
+  if (first === undefined || first.startsWith('-')) process.argv.splice(2, 0, 'start')
+}
 
 function port(value: string): number {
   const n = Number(value)
@@ -41,11 +49,13 @@ for (const mode of ['dev', 'start'] as const) {
         ? 'run the project for development: load errors are reported and the rest is served'
         : 'run the project in production: any load error stops start-up, listing every problem',
     )
-    .option('-d, --dir <dir>', 'project directory', '.')
+    .option('-d, --dir <dir>', 'project directory', app ?? '.')
     .option('-p, --port <port>', 'HTTP port (default 3111; 0 picks a free port)', port)
     .option('-H, --host <host>', 'host to bind (default 0.0.0.0)')
     .addHelpText('after', `\nExample:\n  $ motia ${mode} --dir . --port 3111`)
-    .action((opts: { dir: string; port?: number; host?: string }) => runServer(mode, opts))
+    .action((opts: { dir: string; port?: number; host?: string }) =>
+      runServer(mode, app && opts.dir === app ? { ...opts, dataRoot: process.cwd() } : opts),
+    )
 }
 
 registerQueueCommands(program)

@@ -9,6 +9,8 @@ export interface ServeOptions {
   dir: string
   port?: number
   host?: string
+  /** Compiled apps keep their data in the working directory, not next to the unpacked code. */
+  dataRoot?: string
 }
 
 /** `motia dev` / `motia start`: run until SIGINT/SIGTERM, then stop every module in order. */
@@ -16,6 +18,7 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
   const overrides = {
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(opts.port !== undefined ? { http: { port: opts.port } } : {}),
+    ...(opts.dataRoot !== undefined ? { dataRoot: opts.dataRoot } : {}),
   }
   let watcher: { ready: Promise<void>; close(): Promise<void> } | undefined
   const announce = (rt: Runtime) =>

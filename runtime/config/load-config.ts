@@ -9,6 +9,8 @@ import { configSchema, type MotiaConfig } from './schema'
 export interface ConfigOverrides {
   host?: string
   http?: { port?: number; host?: string }
+  /** Where a relative `sqlite.path` is resolved (default: the project dir; compiled apps: the cwd). */
+  dataRoot?: string
 }
 
 export interface LoadConfigOptions {
@@ -81,8 +83,8 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig>
   const config = parsed.data as MotiaConfig
   // One core stays with the engine thread (HTTP, the queue store): CPU-heavy jobs must not starve it.
   config.queue.workers ??= Math.max(1, opts.cpus - 1)
-  if (!isAbsolute(config.sqlite.path)) config.sqlite.path = resolve(opts.dir, config.sqlite.path)
   const o = opts.overrides
+  if (!isAbsolute(config.sqlite.path)) config.sqlite.path = resolve(o?.dataRoot ?? opts.dir, config.sqlite.path)
   if (o?.host !== undefined) config.host = o.host
   if (o?.http?.port !== undefined) config.http.port = o.http.port
   if (o?.http?.host !== undefined) config.http.host = o.http.host

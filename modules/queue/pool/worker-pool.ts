@@ -37,9 +37,13 @@ interface Slot {
  * Where the worker entry is: inside a compiled binary it is an extra entrypoint addressed from
  * the build root (BUN-NOTES.md); from source, next to this file.
  */
+declare const MOTIA_WORKER_EXT: string | undefined
+
 function workerUrl(): string | URL {
+  // Apps built by `motia build --compile` embed the bundled JS of this entry instead of the TS.
+  const ext = typeof MOTIA_WORKER_EXT === 'string' ? MOTIA_WORKER_EXT : 'ts'
   return import.meta.path.startsWith('/$bunfs/')
-    ? './modules/queue/pool/worker-entry.ts'
+    ? `./modules/queue/pool/worker-entry.${ext}`
     : new URL('./worker-entry.ts', import.meta.url)
 }
 
