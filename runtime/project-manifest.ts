@@ -58,7 +58,10 @@ export function projectManifest(project: Project, version: string): ProjectManif
     for (const e of [...s.enqueues, ...s.virtualEnqueues]) topic(e.topic).producers.push(s.name)
     for (const d of s.triggers) if (d.type === 'queue') topic(d.topic).consumers.push(s.name)
     for (const t of s.virtualSubscribes) topic(t).consumers.push(s.name)
-    for (const f of s.flows) (flows[f] ??= []).push(s.name)
+    for (const f of s.flows) {
+      flows[f] ??= []
+      flows[f].push(s.name)
+    }
   }
   return {
     motia: version,
