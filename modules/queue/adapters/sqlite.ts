@@ -13,6 +13,7 @@ import type {
   SubscriptionStats,
 } from '../adapter'
 import { backoffMs, shouldRetry } from '../retry-policy'
+import { SCHEMA, statements } from './sqlite-statements'
 
 interface Row {
   id: number
@@ -34,39 +35,6 @@ const FALLBACK: QueueConfig = {
   visibilityTimeout: 30,
   delaySeconds: 0,
 }
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS motia_queue (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  subscription TEXT NOT NULL,
-  topic TEXT NOT NULL,
-  data TEXT NOT NULL,
-  trace_id TEXT NOT NULL,
-  group_id TEXT,
-  idempotency_key TEXT,
-  attempt INTEGER NOT NULL DEFAULT 0,
-  inflight INTEGER NOT NULL DEFAULT 0,
-  visible_at INTEGER NOT NULL,
-  lease_until INTEGER,
-  enqueued_at INTEGER NOT NULL,
-  last_error TEXT
-);
-CREATE INDEX IF NOT EXISTS motia_queue_order ON motia_queue (subscription, inflight, id, visible_at);
-CREATE UNIQUE INDEX IF NOT EXISTS motia_queue_idem ON motia_queue (subscription, idempotency_key)
-  WHERE idempotency_key IS NOT NULL;
-CREATE TABLE IF NOT EXISTS motia_dead_letters (
-  id INTEGER PRIMARY KEY,
-  subscription TEXT NOT NULL,
-  topic TEXT NOT NULL,
-  data TEXT NOT NULL,
-  trace_id TEXT NOT NULL,
-  group_id TEXT,
-  attempts INTEGER NOT NULL,
-  error TEXT,
-  reason TEXT NOT NULL,
-  failed_at INTEGER NOT NULL,
-  enqueued_at INTEGER NOT NULL
-);`
 
 /**
  * The durable queue in the project's SQLite file (WAL). Every state change is one statement or
@@ -399,69 +367,4 @@ function deadFilter(f: DeadLetterFilter): { where: string; params: string[] } {
     params.push(f.subscription)
   }
   return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
-}
-
-function statements(db: Database) {
-  const RET = 'RETURNING id, subscription, topic, data, trace_id, group_id, attempt, enqueued_at'
-  return {
-    insert: db.query<{ id: number }, [string, string, string, string, string | null, string | null, number, number]>(
-      `INSERT INTO motia_queue (subscription, topic, data, trace_id, group_id, idempotency_key, visible_at, enqueued_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-    ),
-    byIdem: db.query<{ id: number }, [string, string]>(
-      'SELECT id FROM motia_queue WHERE subscription = ? AND idempotency_key = ?',
-    ),
-    // One statement: atomic against every other connection to the file.
-    claim: db.query(
-      `UPDATE motia_queue SET inflight = 1, attempt = attempt + 1, lease_until = ?1
-       WHERE id IN (SELECT id FROM motia_queue INDEXED BY motia_queue_order
-                    WHERE subscription = ?2 AND inflight = 0 AND visible_at <= ?3 ORDER BY id LIMIT ?4) ${RET}`,
-    ),
-    // FIFO: only the oldest waiting message of each group, and none from a group with one in flight.
-    claimFifo: db.query(
-      `UPDATE motia_queue SET inflight = 1, attempt = attempt + 1, lease_until = ?1
-       WHERE id IN (
-         SELECT m.id FROM motia_queue m INDEXED BY motia_queue_order
-         WHERE m.subscription = ?2 AND m.inflight = 0 AND m.visible_at <= ?3
-           AND m.id IN (SELECT MIN(id) FROM motia_queue WHERE subscription = ?2
-                        GROUP BY COALESCE(group_id, 'id:' || id))
-           AND (m.group_id IS NULL OR m.group_id NOT IN
-                (SELECT group_id FROM motia_queue WHERE subscription = ?2 AND inflight = 1 AND group_id IS NOT NULL))
-         ORDER BY m.id LIMIT ?4) ${RET}`,
-    ),
-    get: db.query(
-      'SELECT id, subscription, topic, data, trace_id, group_id, attempt, enqueued_at FROM motia_queue WHERE id = ?',
-    ),
-    delete: db.query<unknown, [number]>('DELETE FROM motia_queue WHERE id = ?'),
-    retry: db.query<unknown, [number, string, number]>(
-      'UPDATE motia_queue SET inflight = 0, lease_until = NULL, visible_at = ?, last_error = ? WHERE id = ?',
-    ),
-    release: db.query<unknown, [number]>(
-      'UPDATE motia_queue SET inflight = 0, lease_until = NULL, attempt = MAX(attempt - 1, 0) WHERE id = ? AND inflight = 1',
-    ),
-    expired: db.query(
-      'SELECT id, subscription, topic, data, trace_id, group_id, attempt, enqueued_at FROM motia_queue WHERE inflight = 1 AND lease_until < ?',
-    ),
-    unlease: db.query<unknown, [number]>('UPDATE motia_queue SET inflight = 0, lease_until = NULL WHERE id = ?'),
-    nextVisible: db.query('SELECT MIN(visible_at) AS at FROM motia_queue WHERE subscription = ? AND inflight = 0'),
-    stats: db.query(
-      `SELECT subscription, topic,
-         SUM(inflight = 0 AND visible_at <= ?1) AS ready, SUM(inflight = 0 AND visible_at > ?1) AS delayed,
-         SUM(inflight = 1) AS inflight
-       FROM motia_queue GROUP BY subscription, topic`,
-    ),
-    deadStats: db.query(
-      'SELECT subscription, topic, COUNT(*) AS n FROM motia_dead_letters GROUP BY subscription, topic',
-    ),
-    insertDead: db.query(
-      `INSERT OR REPLACE INTO motia_dead_letters
-       (id, subscription, topic, data, trace_id, group_id, attempts, error, reason, failed_at, enqueued_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    resurrect: db.query(
-      `INSERT INTO motia_queue (subscription, topic, data, trace_id, group_id, visible_at, enqueued_at)
-       SELECT subscription, topic, data, trace_id, group_id, ?1, enqueued_at FROM motia_dead_letters WHERE id = ?2`,
-    ),
-    deleteDead: db.query<unknown, [number]>('DELETE FROM motia_dead_letters WHERE id = ?'),
-  }
 }
