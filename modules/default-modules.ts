@@ -1,4 +1,5 @@
 import type { MotiaModule, RunMode } from '../runtime/module'
+import { consoleModule } from './console/console-module'
 import { cronModule } from './cron/cron-module'
 import { httpModule } from './http/http-module'
 import { queueModule } from './queue/queue-module'
@@ -20,5 +21,6 @@ export function defaultModules(options: DefaultModuleOptions = {}) {
     cronModule(),
     streamsModule({ listen: options.listen ?? true }),
     httpModule({ listen: options.listen ?? true }),
+    consoleModule({ listen: options.listen ?? true }),
   ]
 }

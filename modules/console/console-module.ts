@@ -1,0 +1,166 @@
+import type { Server, ServerWebSocket } from 'bun'
+import pkg from '../../package.json' with { type: 'json' }
+import { MotiaError } from '../../runtime/errors'
+import type { MotiaModule, RuntimeServices } from '../../runtime/module'
+import type { QueueModuleApi } from '../queue/queue-module'
+import type { StateModuleApi } from '../state/state-module'
+import type { StreamsModuleApi } from '../streams/streams-module'
+import { errorJson } from './api/respond'
+import { apiRoutes } from './api/routes'
+import { type ConsoleAccess, consoleAccess, refuse } from './auth'
+import { frame, LiveFeed } from './live-feed'
+import { LogBuffer } from './log-buffer'
+import { normalizeSpan, type ObservabilityApi } from './traces'
+import page from './ui/index.html'
+
+const TOPIC = 'live'
+/** How often queue depths are sampled while a console is open. */
+const QUEUE_TICK_MS = 1000
+
+export interface ConsoleModuleOptions {
+  /** false: no console at all (in-process tests that open no sockets). */
+  listen?: boolean
+}
+
+/** On by default in `dev`; `start` (and tests) only with `console.enabled: true`. */
+export function consoleEnabled(rt: Pick<RuntimeServices, 'mode' | 'config'>): boolean {
+  return rt.config.console.enabled ?? rt.mode === 'dev'
+}
+
+/**
+ * The web console: its own Bun.serve on `console.port` serving the UI (bundled from ui/ by
+ * Bun's HTML imports, embedded in the binary), the JSON API and one live WebSocket.
+ */
+export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
+  let rt: RuntimeServices
+  let enabled = false
+  let access: ConsoleAccess
+  let server: Server<unknown> | undefined
+  let tick: ReturnType<typeof setInterval> | undefined
+  let lastStats = ''
+  const logs = new LogBuffer(2000)
+  const cleanups: (() => void)[] = []
+  const live = new LiveFeed(
+    (f) => server?.publish(TOPIC, f),
+    () => (server?.subscriberCount(TOPIC) ?? 0) > 0,
+  )
+
+  const sampleQueues = async () => {
+    const queue = rt.shared.get('queue') as QueueModuleApi | undefined
+    if (!queue || !live.active) return
+    const stats = await queue.adapter.stats()
+    const text = JSON.stringify(stats)
+    if (text === lastStats) return
+    lastStats = text
+    live.push({ type: 'queues', stats })
+  }
+
+  const listenToModules = () => {
+    const state = rt.shared.get('state') as StateModuleApi | undefined
+    if (state) {
+      cleanups.push(
+        state.onChange((c) =>
+          live.push({
+            type: 'state',
+            groupId: c.group_id,
+            key: c.item_id,
+            event:
+              c.event_type === 'state:deleted' ? 'deleted' : c.event_type === 'state:created' ? 'created' : 'updated',
+            value: c.new_value,
+            step: c.origin.step,
+            traceId: c.origin.traceId,
+          }),
+        ),
+      )
+    }
+    const streams = rt.shared.get('streams') as StreamsModuleApi | undefined
+    if (streams) {
+      cleanups.push(
+        streams.onChange((c) =>
+          live.push({
+            type: 'stream',
+            streamName: c.streamName,
+            groupId: c.groupId,
+            ...(c.id !== undefined ? { id: c.id } : {}),
+            event: c.event,
+          }),
+        ),
+      )
+    }
+    const obs = rt.shared.get('observability') as ObservabilityApi | undefined
+    if (obs) cleanups.push(obs.onSpan((s) => live.active && live.push({ type: 'span', span: normalizeSpan(s) })))
+  }
+
+  const liveRoute = (request: Request, srv: Server<unknown>) => {
+    const refusal = refuse(access, request, new URL(request.url))
+    if (refusal) return refusal
+    if (srv.upgrade(request, { data: undefined })) return undefined
+    return errorJson(426, 'E_CONSOLE_BAD_REQUEST', '/api/live is a WebSocket')
+  }
+
+  const listen = () => {
+    const cfg = rt.config.console
+    const ctx = { rt, logs, version: pkg.version }
+    try {
+      server = Bun.serve({
+        port: cfg.port,
+        hostname: cfg.host,
+        development: false,
+        routes: { '/': page, '/api/live': liveRoute, ...apiRoutes(ctx, access) },
+        fetch: () => errorJson(404, 'E_CONSOLE_NOT_FOUND', 'not found'),
+        websocket: {
+          open(ws: ServerWebSocket<unknown>) {
+            ws.subscribe(TOPIC)
+            ws.send(frame([{ type: 'hello', tracing: rt.shared.has('observability'), mode: rt.mode }]))
+            lastStats = ''
+            void sampleQueues()
+          },
+          message() {},
+        },
+      } as Parameters<typeof Bun.serve>[0]) as Server<unknown>
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EADDRINUSE') throw err
+      const message = `console.port ${cfg.port} on ${cfg.host} is in use: set console.port (0 picks a free port)`
+      // In dev the console is a convenience: the app still runs. Asked for in start, it is an error.
+      if (rt.mode === 'dev' && rt.config.console.enabled === undefined) {
+        rt.log.warn(`${message}; running without the console`)
+        return
+      }
+      throw new MotiaError('E_CONFIG_INVALID', message, { cause: err })
+    }
+    const url = server.url.href
+    rt.shared.set('console.url', url)
+    rt.log.info(`Console on ${url}${access.token ? ' (open it with ?token=<console.token>)' : ''}`)
+    tick = setInterval(() => {
+      sampleQueues().catch((err) => rt.log.debug('console: queue stats failed', { error: err }))
+    }, QUEUE_TICK_MS)
+    tick.unref?.()
+  }
+
+  return {
+    name: 'console',
+    dependsOn: ['http', 'state', 'queue', 'streams', 'observability'],
+    setup(services) {
+      rt = services
+      enabled = options.listen !== false && consoleEnabled(rt)
+      if (!enabled) return
+      access = consoleAccess(rt.config.console)
+      cleanups.push(rt.logs.addSink((r) => live.push({ type: 'log', record: logs.push(r) })))
+    },
+    start() {
+      if (!enabled) return
+      listenToModules()
+      listen()
+    },
+    projectChanged() {
+      live.push({ type: 'project' })
+    },
+    async stop() {
+      if (tick) clearInterval(tick)
+      for (const c of cleanups.splice(0)) c()
+      live.close()
+      await server?.stop(true)
+      server = undefined
+    },
+  }
+}
