@@ -16,6 +16,9 @@ import page from './ui/index.html'
 const TOPIC = 'live'
 /** How often queue depths are sampled while a console is open. */
 const QUEUE_TICK_MS = 1000
+const UI_MISSING =
+  '<!doctype html><title>motia console</title><p>The console UI is not part of this executable. ' +
+  'Its JSON API is served under <code>/api</code> (see docs/console.md).</p>'
 
 export interface ConsoleModuleOptions {
   /** false: no console at all (in-process tests that open no sockets). */
@@ -98,36 +101,54 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
     return errorJson(426, 'E_CONSOLE_BAD_REQUEST', '/api/live is a WebSocket')
   }
 
-  const listen = () => {
+  const serve = (ui: typeof page | ((req: Request) => Response)) => {
     const cfg = rt.config.console
     const ctx = { rt, logs, version: pkg.version }
-    try {
-      server = Bun.serve({
-        port: cfg.port,
-        hostname: cfg.host,
-        development: false,
-        routes: { '/': page, '/api/live': liveRoute, ...apiRoutes(ctx, access) },
-        fetch: () => errorJson(404, 'E_CONSOLE_NOT_FOUND', 'not found'),
-        websocket: {
-          open(ws: ServerWebSocket<unknown>) {
-            ws.subscribe(TOPIC)
-            ws.send(frame([{ type: 'hello', tracing: rt.shared.has('observability'), mode: rt.mode }]))
-            lastStats = ''
-            void sampleQueues()
-          },
-          message() {},
+    return Bun.serve({
+      port: cfg.port,
+      hostname: cfg.host,
+      development: false,
+      routes: { '/': ui, '/api/live': liveRoute, ...apiRoutes(ctx, access) },
+      fetch: () => errorJson(404, 'E_CONSOLE_NOT_FOUND', 'not found'),
+      websocket: {
+        open(ws: ServerWebSocket<unknown>) {
+          ws.subscribe(TOPIC)
+          ws.send(frame([{ type: 'hello', tracing: rt.shared.has('observability'), mode: rt.mode }]))
+          lastStats = ''
+          void sampleQueues()
         },
-      } as Parameters<typeof Bun.serve>[0]) as Server<unknown>
+        message() {},
+      },
+    } as Parameters<typeof Bun.serve>[0]) as Server<unknown>
+  }
+
+  /** Bun.serve, with the UI when this build carries it; undefined when the port is taken in dev. */
+  const open = (): Server<unknown> | undefined => {
+    const cfg = rt.config.console
+    try {
+      try {
+        return serve(page)
+      } catch (err) {
+        if (!/Bundled file .* not found/.test(String((err as Error)?.message))) throw err
+        // An executable whose bundle lost the page's files must still run: API only, said loudly.
+        rt.log.warn('console: the web UI is not embedded in this executable; its JSON API is served (docs/console.md)')
+        return serve(() => new Response(UI_MISSING, { headers: { 'content-type': 'text/html;charset=utf-8' } }))
+      }
     } catch (err) {
       if ((err as { code?: string }).code !== 'EADDRINUSE') throw err
       const message = `console.port ${cfg.port} on ${cfg.host} is in use: set console.port (0 picks a free port)`
       // In dev the console is a convenience: the app still runs. Asked for in start, it is an error.
       if (rt.mode === 'dev' && rt.config.console.enabled === undefined) {
         rt.log.warn(`${message}; running without the console`)
-        return
+        return undefined
       }
       throw new MotiaError('E_CONFIG_INVALID', message, { cause: err })
     }
+  }
+
+  const listen = () => {
+    server = open()
+    if (!server) return
     const url = server.url.href
     rt.shared.set('console.url', url)
     rt.log.info(`Console on ${url}${access.token ? ' (open it with ?token=<console.token>)' : ''}`)

@@ -43,7 +43,7 @@ describe('console API on loopback (no token)', () => {
 
   test('it listens on 127.0.0.1 and says where', () => {
     expect(app.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
-    expect(app.rt.records.some((r) => r.msg === `Console on ${app.url}/`)).toBe(true)
+    expect(app.records.some((r) => r.msg === `Console on ${app.url}/`)).toBe(true)
   })
 
   test('project and endpoints come from the manifest', async () => {
@@ -195,7 +195,7 @@ describe('console API on loopback (no token)', () => {
 
 describe('console bound beyond loopback', () => {
   test('without console.token the runtime refuses to start', async () => {
-    const err = await consoleApp('console:\n  port: 0\n  host: 0.0.0.0\n').catch((e) => e)
+    const err = await consoleApp({ config: 'console:\n  port: 0\n  host: 0.0.0.0\n' }).catch((e) => e)
     expect(err).toBeInstanceOf(MotiaError)
     expect(err.code).toBe('E_CONFIG_INVALID')
     expect(err.message).toContain(
@@ -204,7 +204,9 @@ describe('console bound beyond loopback', () => {
   })
 
   test('with a token, no API route and no socket answers without it', async () => {
-    await using app = await consoleApp('console:\n  port: 0\n  host: 0.0.0.0\n  token: s3cret-console-token\n')
+    await using app = await consoleApp({
+      config: 'console:\n  port: 0\n  host: 0.0.0.0\n  token: s3cret-console-token\n',
+    })
     const base = app.url.replace('0.0.0.0', '127.0.0.1')
     await app.rt.engine.state('set', ['secrets', 'api', { key: 'do-not-leak' }], origin)
     const reads = [
@@ -277,9 +279,9 @@ describe('console bound beyond loopback', () => {
 
 test('start mode: the console is off unless console.enabled', async () => {
   {
-    await using app = await consoleApp('console:\n  port: 0\n', 'start')
+    await using app = await consoleApp({ mode: 'start' })
     expect(app.url).toBe('')
   }
-  await using app = await consoleApp('console:\n  port: 0\n  enabled: true\n', 'start')
+  await using app = await consoleApp({ config: 'console:\n  port: 0\n  enabled: true\n', mode: 'start' })
   expect((await fetch(`${app.url}/api/project`)).status).toBe(200)
 })

@@ -67,6 +67,7 @@ export function formatDateTime(ms: number): string {
 
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || Number.isNaN(ms)) return '—'
+  if (ms === 0) return '0'
   if (ms < 1) return `${Math.round(ms * 1000)} µs`
   if (ms < 1000) return `${ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : Math.round(ms)} ms`
   if (ms < 60_000) return `${(ms / 1000).toFixed(2)} s`

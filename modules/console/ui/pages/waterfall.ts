@@ -172,7 +172,7 @@ function traceLogs(logs: readonly LogRecord[], t0: number): HTMLElement {
           h('td', { class: 'nowrap muted' }, `+${formatDuration(l.time - t0)}`),
           h('td', null, h('span', { class: `level ${l.level}` }, l.level)),
           h('td', { class: 'nowrap' }, l.step ?? ''),
-          h('td', null, l.msg, l.fields && jsonView(l.fields, { compact: true })),
+          h('td', { class: 'msg' }, l.msg, l.fields && jsonView(l.fields, { compact: true })),
         ),
       ),
     ),
