@@ -6,6 +6,7 @@
  */
 import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { CONSOLE_PAGE_EXTERNAL, shipConsoleUi } from './modules/console/app-runtime-ui'
 
 export const WORKER_ENTRYPOINTS: string[] = ['./modules/queue/pool/worker-entry.ts']
 
@@ -26,11 +27,14 @@ async function buildAppRuntime(minify: boolean): Promise<void> {
     outdir: APP_RUNTIME_DIR,
     naming: '[dir]/[name].js',
     define: { MOTIA_WORKER_EXT: '"js"' },
+    // The console page's import stays as written; its sources ride along (app-runtime-ui.ts).
+    external: [CONSOLE_PAGE_EXTERNAL],
   })
   if (!result.success) {
     for (const log of result.logs) console.error(log)
     throw new Error('build of the app runtime failed')
   }
+  shipConsoleUi(APP_RUNTIME_DIR)
 }
 
 export async function buildBinary(outfile = 'dist/motia', minify = true): Promise<string> {
