@@ -6,6 +6,7 @@
  */
 import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { buildCliAssets, CLI_ASSETS_DIR } from './build-assets'
 import { CONSOLE_PAGE_EXTERNAL, shipConsoleUi } from './modules/console/app-runtime-ui'
 
 export const WORKER_ENTRYPOINTS: string[] = ['./modules/queue/pool/worker-entry.ts']
@@ -40,7 +41,7 @@ async function buildAppRuntime(minify: boolean): Promise<void> {
 export async function buildBinary(outfile = 'dist/motia', minify = true): Promise<string> {
   const started = performance.now()
   rmSync(APP_RUNTIME_DIR, { recursive: true, force: true })
-  await buildAppRuntime(minify)
+  await Promise.all([buildAppRuntime(minify), buildCliAssets(CLI_ASSETS_DIR, minify)])
   const result = await Bun.build({
     entrypoints: ['./cmd/motia.ts', ...WORKER_ENTRYPOINTS],
     root: '.',
@@ -54,7 +55,7 @@ export async function buildBinary(outfile = 'dist/motia', minify = true): Promis
       autoloadBunfig: false,
       autoloadTsconfig: false,
       autoloadPackageJson: false,
-      assets: [APP_RUNTIME_DIR],
+      assets: [APP_RUNTIME_DIR, CLI_ASSETS_DIR],
     } as Bun.BuildConfig['compile'],
   })
   if (!result.success) {

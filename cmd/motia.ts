@@ -4,8 +4,12 @@ import pkg from '../package.json' with { type: 'json' }
 import { registerBuiltinModules } from '../runtime/builtin-modules'
 import { registerBuildCommand } from './build'
 import { embeddedApp } from './compile-app'
+import { registerCreateCommand } from './create'
+import { registerEmitCommand } from './emit'
+import { registerGenerateTypesCommand } from './generate-types'
 import { registerQueueCommands } from './queue'
 import { runServer } from './serve'
+import { registerTestCommand } from './test'
 
 registerBuiltinModules()
 
@@ -38,7 +42,14 @@ program
 Examples:
   $ motia dev                       serve ./steps and ./src with instant reload on :3111
   $ motia dev --dir my-app --port 0 pick a free port, print the address
-  $ motia start --host 127.0.0.1    production mode: refuses to start on any load error`,
+  $ motia start --host 127.0.0.1    production mode: refuses to start on any load error
+  $ motia create my-app -t todo     new project from a template (motia create --list)
+  $ motia test                      run the project's tests (bun test, no node_modules)
+  $ motia generate-types            write types.d.ts (Handlers['StepName'], typed streams)
+  $ motia emit --topic t --data '{}' enqueue into the server running on :3111
+  $ motia build --compile           validate, write motia.lock.json, build one executable
+  $ motia queue dlq                 list dead letters
+  $ motia <command> --help          every option of a command, with examples`,
   )
 
 for (const mode of ['dev', 'start'] as const) {
@@ -60,6 +71,10 @@ for (const mode of ['dev', 'start'] as const) {
 
 registerQueueCommands(program)
 registerBuildCommand(program)
+registerCreateCommand(program)
+registerTestCommand(program)
+registerGenerateTypesCommand(program)
+registerEmitCommand(program)
 
 try {
   await program.parseAsync(process.argv)

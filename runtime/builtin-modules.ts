@@ -24,6 +24,7 @@ export function registerBuiltinModules(): void {
       for (const name of ['motia', '@motiadev/core']) {
         build.module(name, () => ({ exports: sdk, loader: 'object' }))
       }
+      build.module('motia/testing', async () => ({ exports: await import('../sdk/testing'), loader: 'object' }))
       for (const name of ['zod', 'zod/v4']) {
         build.module(name, () => ({ exports: zod, loader: 'object' }))
       }
