@@ -62,7 +62,8 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
     const state = rt.shared.get('state') as StateModuleApi | undefined
     if (state) {
       cleanups.push(
-        state.onChange((c) =>
+        state.onChange((c) => {
+          if (!live.active) return
           live.push({
             type: 'state',
             groupId: c.group_id,
@@ -72,22 +73,23 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
             value: c.new_value,
             step: c.origin.step,
             traceId: c.origin.traceId,
-          }),
-        ),
+          })
+        }),
       )
     }
     const streams = rt.shared.get('streams') as StreamsModuleApi | undefined
     if (streams) {
       cleanups.push(
-        streams.onChange((c) =>
+        streams.onChange((c) => {
+          if (!live.active) return
           live.push({
             type: 'stream',
             streamName: c.streamName,
             groupId: c.groupId,
             ...(c.id !== undefined ? { id: c.id } : {}),
             event: c.event,
-          }),
-        ),
+          })
+        }),
       )
     }
     const obs = rt.shared.get('observability') as ObservabilityApi | undefined

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { api, consoleToken, setToken, whenUnauthorized } from './api'
+import { consoleToken, setToken, whenUnauthorized } from './api'
 import { h } from './dom'
 import { LiveConnection } from './live'
 import { endpointsPage } from './pages/endpoints'
@@ -89,13 +89,19 @@ function start(): void {
     status.dataset.connected = String(connected)
     status.querySelector('span')!.textContent = connected ? 'live' : 'reconnecting…'
   }
-  live.on('project', () => void loadProject(true))
   live.connect()
 
   const router = new Router(routes, document.getElementById('page')!, live, (id) => {
     for (const [k, a] of links) a.classList.toggle('active', k === id)
   })
   router.show()
+  // Dev reload changed the steps: pages drawn from the project are drawn again.
+  live.on('project', () => {
+    void loadProject(true).then(() => {
+      const page = document.getElementById('page')!.dataset.page
+      if (page === 'flows' || page === 'endpoints') router.show()
+    })
+  })
 
   loadProject()
     .then((p) => {
@@ -104,7 +110,6 @@ function start(): void {
       document.title = `${p.name} · motia console`
     })
     .catch(() => {})
-  void api
 }
 
 start()

@@ -47,7 +47,9 @@ export async function queuesPage(view: View): Promise<void> {
           h(
             'tr',
             null,
-            ['Topic', 'Subscription', 'Ready', 'Delayed', 'In flight', 'Dead'].map((t) => h('th', null, t)),
+            ['Topic', 'Subscription', 'Ready', 'Delayed', 'In flight', 'Dead'].map((t, i) =>
+              h('th', { class: i > 1 && 'num' }, t),
+            ),
           ),
         ),
         h(

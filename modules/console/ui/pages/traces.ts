@@ -62,7 +62,9 @@ export async function tracesPage(view: View): Promise<void> {
           h(
             'tr',
             null,
-            ['Started', 'Name', 'Step', 'Spans', 'Duration', 'Status'].map((t) => h('th', null, t)),
+            ['Started', 'Name', 'Step', 'Spans', 'Duration', 'Status'].map((t, i) =>
+              h('th', { class: (i === 3 || i === 4) && 'num' }, t),
+            ),
           ),
         ),
         h(
