@@ -6,7 +6,8 @@ import type { StepDefinition, TriggerDef } from './step'
 /**
  * `types.d.ts` for a project (what `motia generate-types` writes at its root): augments
  * `'motia'` so `Handlers['StepName']` types the handler of every step (0.x projects annotate
- * handlers that way) and `ctx.streams.<name>` knows each stream's item type. Schemas are read
+ * handlers that way), `ctx.streams.<name>` knows each stream's item type and `TopicRegistry`
+ * gives each topic's message data (what its subscribers accept). Schemas are read
  * in their JSON Schema form, so zod and JSON Schema steps type alike. Output is stable (sorted).
  */
 export function generateTypes(project: Project): string {
@@ -34,9 +35,17 @@ export function generateTypes(project: Project): string {
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((s) => `    ${key(s.name)}: MotiaStream<${s.schema ? schemaToTs(s.schema.jsonSchema()) : 'unknown'}>`)
 
+  const topics = [...subscribers.keys()]
+    .sort()
+    .map((t) => [t, topicData(subscribers.get(t))] as const)
+    .filter(([, data]) => data !== 'unknown')
+    .map(([t, data]) => `    ${quote(t)}: ${data}`)
+
   const body = [
     "declare module 'motia' {",
     `  interface FlowContextStateStreams {${block(streams)}}`,
+    '',
+    `  interface TopicRegistry {${block(topics)}}`,
     '',
     `  interface HandlersRegistry {${block(handlers)}}`,
     '}',

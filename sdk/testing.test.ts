@@ -186,7 +186,8 @@ describe('createTestContext', () => {
     } as const
     const ctx = createTestContext({ step: config, traceId: 't1', input: { body: { n: 1 } } })
     await ctx.enqueue({ topic: 'a', data: { n: 1 } })
-    await ctx.enqueue({ topic: 'b', data: {} })
+    // An undeclared topic (the types refuse it; the runtime warns).
+    await (ctx.enqueue as (m: { topic: string; data: unknown }) => Promise<void>)({ topic: 'b', data: {} })
     ctx.logger.info('hello', { x: 1 })
     expect(ctx.enqueues).toEqual([
       { topic: 'a', data: { n: 1 }, traceId: 't1', step: 'Create' },
