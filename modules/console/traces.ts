@@ -41,6 +41,9 @@ export interface ConsoleTraceSummary {
 
 type Obj = Record<string, unknown>
 
+/** A span's `kind` badge: a trigger kind, never OTel's SpanKind (server, internal, ...). */
+const TRIGGER_KINDS = new Set(['http', 'queue', 'cron', 'state', 'stream', 'enqueue'])
+
 const pick = (o: Obj, ...keys: string[]): unknown => {
   for (const k of keys) if (o[k] !== undefined && o[k] !== null) return o[k]
   return undefined
@@ -84,8 +87,12 @@ export function normalizeSpan(raw: unknown): ConsoleSpan {
     (typeof s.durationMs === 'number' ? start + s.durationMs : undefined)
   const parent =
     str(pick(s, 'parentSpanId', 'parentId', 'parent_span_id')) ?? str(obj(s.parentSpanContext).spanId) ?? undefined
-  const step = str(pick(s, 'step')) ?? str(attributes['motia.step']) ?? str(attributes.step)
-  const kind = str(pick(s, 'type', 'kind', 'triggerType')) ?? str(attributes['motia.trigger.type'])
+  const step =
+    str(pick(s, 'step', 'stepName')) ??
+    str(pick(attributes, 'motia.step', 'motia.step.name', 'motia.step_name', 'step'))
+  const kind = [pick(attributes, 'motia.trigger.type', 'motia.trigger'), pick(s, 'triggerType', 'type', 'kind')].find(
+    (k): k is string => typeof k === 'string' && TRIGGER_KINDS.has(k),
+  )
   const events = (Array.isArray(s.events) ? s.events : []).map((e) => {
     const ev = obj(e)
     const attrs = obj(pick(ev, 'attributes', 'attrs'))

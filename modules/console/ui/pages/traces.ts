@@ -9,7 +9,7 @@ import { waterfall } from './waterfall'
 function tracingOff(): HTMLElement {
   return h(
     'div',
-    { class: 'panel tracing-off', 'data-tracing': 'off' },
+    { class: 'tracing-off', 'data-tracing': 'off' },
     emptyState(
       'Tracing is off',
       'No observability module runs in this runtime, so executions are not recorded. ' +
@@ -114,7 +114,7 @@ export async function traceDetailPage(view: View): Promise<void> {
     ),
   )
   if (!project.tracing) {
-    view.root.append(tracingOff())
+    view.root.append(h('div', { class: 'panel' }, tracingOff()))
     return
   }
   const body = h('div', { class: 'trace-body' })
