@@ -92,6 +92,8 @@ export async function declarationFiles(): Promise<Record<string, string>> {
         ...SDK_ENTRIES.map((e) => join(ROOT, e)),
         '--declaration',
         '--emitDeclarationOnly',
+        // Type errors are `bun run check`'s business; here only the declarations matter.
+        '--noCheck',
         '--outDir',
         tmp,
         '--rootDir',
@@ -112,11 +114,7 @@ export async function declarationFiles(): Promise<Record<string, string>> {
       { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' },
     )
     const [stdout, code] = await Promise.all([new Response(tsc.stdout).text(), tsc.exited])
-    // Type errors elsewhere in the runtime do not change the SDK's declarations; its own do.
-    const sdkErrors = stdout.split('\n').filter((l) => l.startsWith('sdk/'))
-    if (code !== 0 && (sdkErrors.length > 0 || !existsSync(join(tmp, 'sdk')))) {
-      throw new Error(`declarations of the SDK failed:\n${stdout}`)
-    }
+    if (code !== 0) throw new Error(`declarations of the SDK failed:\n${stdout}`)
     // Only the SDK's own files: their imports must stay among themselves (and zod).
     for (const f of readdirSync(join(tmp, 'sdk'))) {
       const text = readFileSync(join(tmp, 'sdk', f), 'utf8')

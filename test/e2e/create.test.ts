@@ -8,10 +8,11 @@ const TSC = join(import.meta.dir, '..', '..', 'node_modules', '.bin', 'tsc')
 const TEMPLATES = ['starter', 'starter-js', 'todo']
 
 let tmp: ReturnType<typeof tempDir>
+// The first e2e file to run builds the binary: longer than the default 5 s hook timeout under load.
 beforeAll(async () => {
   await ensureBinary()
   tmp = tempDir('motia-create-')
-})
+}, 120_000)
 afterAll(() => tmp?.dispose())
 
 /** A project created by the binary, in its own directory. */
