@@ -80,6 +80,8 @@ describe('console API on loopback (no token)', () => {
     const events = await live.done
     live.ws.close()
     expect(events[0]).toMatchObject({ type: 'hello', mode: 'dev' })
+    // Queue depths come on connect (then on change).
+    expect(events).toContainEqual({ type: 'queues', stats: [expect.objectContaining({ topic: 'todo.created' })] })
     expect(events).toContainEqual(
       expect.objectContaining({
         type: 'log',
@@ -163,6 +165,14 @@ describe('console API on loopback (no token)', () => {
   test('traces answer "off" when no observability module runs', async () => {
     if (app.rt.services.shared.has('observability')) return
     expect(await get('/api/traces')).toEqual({ status: 200, body: { enabled: false, traces: [] } })
+  })
+
+  test('a dev reload tells open consoles to reload the project', async () => {
+    const live = liveEvents(`${app.url}/api/live`, (e) => e.type === 'project')
+    await live.opened
+    await app.rt.reload()
+    expect(await live.done).toContainEqual({ type: 'project' })
+    live.ws.close()
   })
 
   test('unknown API paths are JSON 404s', async () => {
