@@ -25,6 +25,8 @@ export interface ConsoleSpan {
   status: SpanStatus
   kind?: string
   step?: string
+  /** The topic an enqueue or a queue execution is about. */
+  topic?: string
   attributes: Record<string, unknown>
   events: { name: string; time: number; attributes?: Record<string, unknown> }[]
 }
@@ -43,6 +45,13 @@ type Obj = Record<string, unknown>
 
 /** A span's `kind` badge: a trigger kind, never OTel's SpanKind (server, internal, ...). */
 const TRIGGER_KINDS = new Set(['http', 'queue', 'cron', 'state', 'stream', 'enqueue'])
+const TOPIC_ATTRIBUTES = [
+  'motia.topic',
+  'motia.queue.topic',
+  'messaging.destination.name',
+  'messaging.destination',
+  'topic',
+]
 
 const pick = (o: Obj, ...keys: string[]): unknown => {
   for (const k of keys) if (o[k] !== undefined && o[k] !== null) return o[k]
@@ -93,6 +102,7 @@ export function normalizeSpan(raw: unknown): ConsoleSpan {
   const kind = [pick(attributes, 'motia.trigger.type', 'motia.trigger'), pick(s, 'triggerType', 'type', 'kind')].find(
     (k): k is string => typeof k === 'string' && TRIGGER_KINDS.has(k),
   )
+  const topic = str(pick(s, 'topic')) ?? str(pick(attributes, ...TOPIC_ATTRIBUTES))
   const events = (Array.isArray(s.events) ? s.events : []).map((e) => {
     const ev = obj(e)
     const attrs = obj(pick(ev, 'attributes', 'attrs'))
@@ -112,6 +122,7 @@ export function normalizeSpan(raw: unknown): ConsoleSpan {
     status: toStatus(pick(s, 'status', 'statusCode')),
     ...(kind ? { kind } : {}),
     ...(step ? { step } : {}),
+    ...(topic ? { topic } : {}),
     attributes,
     events,
   }

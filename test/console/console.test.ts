@@ -133,9 +133,10 @@ describe('console pages', () => {
     await page.click('[data-trace-link]')
     await page.waitForSelector('.wf-row[data-step="StoreTodo"]')
     await page.waitForSelector('.wf-row[data-step="CreateTodo"]')
+    // The enqueue: a span of its own, or an event on the HTTP span, naming the topic.
     const rows = await page.$$eval('.wf-row', (els) => els.map((e) => e.textContent ?? ''))
-    const events = await page.$$eval('.wf-event', (els) => els.map((e) => e.getAttribute('data-event') ?? ''))
-    expect([...rows, ...events].some((t) => /enqueue/i.test(t) && t.includes('todo.created'))).toBe(true)
+    const events = await page.$$eval('.wf-event', (els) => els.map((e) => e.getAttribute('title') ?? ''))
+    expect([...rows, ...events].filter((t) => /enqueue|emit/i.test(t) && t.includes('todo.created'))).not.toEqual([])
     await screenshot(page, 'trace-waterfall')
     expect(errors).toEqual([])
     await page.close()

@@ -74,6 +74,7 @@ export function waterfall(spans: readonly ConsoleSpan[], logs: readonly LogRecor
         { class: 'wf-name', style: { paddingLeft: `${8 + depth * 16}px` } },
         span.kind && h('span', { class: `badge kind-${span.kind}` }, span.kind),
         h('span', { class: 'span-name' }, span.name),
+        span.topic && !span.name.includes(span.topic) && h('code', { class: 'span-topic' }, ` ${span.topic}`),
         span.step && span.step !== span.name && h('span', { class: 'muted' }, ` ${span.step}`),
       ),
       h(
@@ -85,7 +86,12 @@ export function waterfall(spans: readonly ConsoleSpan[], logs: readonly LogRecor
           h('span', { class: 'wf-dur' }, span.end !== undefined ? formatDuration(span.end - span.start) : 'running'),
         ),
         span.events.map((e) =>
-          h('i', { class: 'wf-event', style: { left: pct(e.time) }, title: e.name, 'data-event': e.name }),
+          h('i', {
+            class: 'wf-event',
+            style: { left: pct(e.time) },
+            title: e.attributes ? `${e.name} ${JSON.stringify(e.attributes)}` : e.name,
+            'data-event': e.name,
+          }),
         ),
       ),
     )
