@@ -32,7 +32,10 @@ export function helloProject(n = 1): string {
         `export const handler = async () => ({ status: 200, body: { message: 'Hello' } })\n`,
     )
   }
-  writeFileSync(join(dir, 'config.yaml'), 'logging:\n  level: info\n  format: json\nstreams:\n  port: 0\nconsole:\n  port: 0\n')
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    'logging:\n  level: info\n  format: json\nstreams:\n  port: 0\nconsole:\n  port: 0\n',
+  )
   return dir
 }
 

@@ -4,6 +4,7 @@ import { watchProject } from '../runtime/dev-watcher'
 import { MotiaError } from '../runtime/errors'
 import type { RunMode } from '../runtime/module'
 import { createRuntime, type Runtime } from '../runtime/runtime'
+import { writeTypesIfChanged } from '../runtime/type-gen'
 
 export interface ServeOptions {
   dir: string
@@ -51,6 +52,7 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
       onReload: async (files) => {
         const t0 = performance.now()
         const { problems } = await runtime.reload()
+        writeTypesIfChanged(runtime.dir, runtime.project())
         runtime.services.log.info(`reloaded in ${Math.round(performance.now() - t0)} ms`, {
           changed: files.map((f) => relative(runtime.dir, f)),
           problems: problems.length,
@@ -69,6 +71,8 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
         }
       },
     })
+    // Editors type handlers from types.d.ts; dev keeps it current (motia generate-types does it once).
+    writeTypesIfChanged(runtime.dir, runtime.project())
     await w.ready
     watcher = w
     announce(runtime)

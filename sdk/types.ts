@@ -354,9 +354,15 @@ type EnqueuesOf<C> = C extends { enqueues: readonly (infer E)[] }
     ? E
     : never
 type TopicOf<E> = E extends string ? E : E extends { topic: infer T extends string } ? T : never
+type DataOf<T extends string> = T extends keyof TopicRegistry ? TopicRegistry[T] : unknown
+/** A step that declares its topics may enqueue only those, each with its subscribers' data type. */
 type EnqueueOf<C> = [TopicOf<EnqueuesOf<C>>] extends [never]
   ? EnqueueMessage
-  : EnqueueMessage<TopicOf<EnqueuesOf<C>> | (string & {})>
+  : { [T in TopicOf<EnqueuesOf<C>>]: EnqueueMessage<T, DataOf<T>> }[TopicOf<EnqueuesOf<C>>]
+
+/** Augmented by generated `types.d.ts`: each topic's message data (what its subscribers' `input` accepts). */
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by generated types
+export interface TopicRegistry {}
 
 export type InferHandlerInput<C> =
   | ([HttpTriggersOf<C>] extends [never] ? never : ApiRequest<HttpBody<HttpTriggersOf<C>>>)

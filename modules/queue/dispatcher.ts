@@ -153,7 +153,8 @@ export class Dispatcher {
   }
 
   private async scheduleDelayed(id: string): Promise<void> {
-    const at = await this.adapter.nextReadyAt(id)
+    if (this.stopped) return
+    const at = await this.adapter.nextReadyAt(id).catch(() => null)
     if (at === null || this.stopped) return
     const wait = Math.max(0, at - Date.now())
     // One timer for the soonest delayed message; pumping everything then is cheap.

@@ -13,7 +13,7 @@ beforeAll(async () => {
   await ensureBinary()
   project = copyFixture('basic')
   expect(existsSync(join(project.path, 'node_modules'))).toBe(false)
-})
+}, 120_000)
 afterAll(() => project?.dispose())
 
 const json = (body: unknown, method = 'POST') => ({

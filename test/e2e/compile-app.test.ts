@@ -11,7 +11,7 @@ beforeAll(async () => {
   await ensureBinary()
   project = copyFixture('queue')
   out = tempDir('motia-app-')
-})
+}, 120_000)
 afterAll(() => {
   project?.dispose()
   out?.dispose()

@@ -39,7 +39,7 @@ test('motia create --list shows every template with its description', async () =
     .map((l) => l.split(/\s+/)[0])
   expect(names).toEqual(TEMPLATES)
   expect(r.stdout).toMatch(/^todo\s+Live todo board/m)
-})
+}, 120_000)
 
 describe.each(TEMPLATES)('template %s', (template) => {
   test('created offline by the binary; motia test passes with no node_modules; tsc resolves motia and zod', async () => {

@@ -8,7 +8,7 @@ let project: ReturnType<typeof copyFixture>
 beforeAll(async () => {
   await ensureBinary()
   project = copyFixture('reload')
-})
+}, 120_000)
 afterAll(() => project?.dispose())
 
 /** Polls until `check` passes: file events take a few milliseconds to arrive. */

@@ -6,7 +6,7 @@ let project: ReturnType<typeof copyFixture>
 beforeAll(async () => {
   await ensureBinary()
   project = copyFixture('durable')
-})
+}, 120_000)
 afterAll(() => project?.dispose())
 
 const TOTAL = 4000

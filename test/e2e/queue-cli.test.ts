@@ -6,7 +6,7 @@ let project: ReturnType<typeof copyFixture>
 beforeAll(async () => {
   await ensureBinary()
   project = copyFixture('queue')
-})
+}, 120_000)
 afterAll(() => project?.dispose())
 
 test('motia queue: depth and dead letters, retry and drop from the CLI', async () => {

@@ -6,7 +6,7 @@ let project: ReturnType<typeof copyFixture>
 beforeAll(async () => {
   await ensureBinary()
   project = copyFixture('reload')
-})
+}, 120_000)
 afterAll(() => project?.dispose())
 
 interface Frame {

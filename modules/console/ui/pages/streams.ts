@@ -130,7 +130,9 @@ export async function streamsPage(view: View): Promise<void> {
     view.live.on('stream', (e) => {
       const known = streams.find((s) => s.name === e.streamName)
       if (!known?.groups.includes(e.groupId)) refreshList()
-      apply(e)
+      // Nothing open yet (no items when the page opened): show the first group that changes.
+      if (!stream && e.event.type !== 'event') void open(e.streamName, e.groupId)
+      else apply(e)
       const what = e.event.type === 'event' ? `event ${e.event.event.type}` : e.event.type
       feed.prepend(
         h(
