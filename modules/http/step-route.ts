@@ -93,13 +93,23 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
     }
   }
 
+  // Steps with no body to read, no validation, no middleware and no condition (the common GET)
+  // skip the general pipeline's async frame: one promise settles with the response.
+  const simple = bodyless && !validate && chain.length === 0 && !def.condition
+  const respond = (result: unknown, scope: RequestScope, ctx: StepContext, writer?: StreamingResponseWriter) => {
+    if (result instanceof Response) return result
+    if (result === undefined && writer) return writer.started
+    if (env.dev && def.responseSchema) checkResponse(def, result as ApiResponse, ctx)
+    return toResponse(result as ApiResponse, scope.base)
+  }
+
   return (request: Request, params: Record<string, string>): Promise<Response> => {
     const scope = env.scopeOf(request)
     if (load.inFlight >= limit) return Promise.resolve(overloaded(scope))
     load.inFlight++
     return new Promise<Response>((resolve) => {
       let done = false
-      const settle = (r: Response) => {
+      const settle = (r: Response | Promise<Response>) => {
         if (done) return
         done = true
         load.inFlight--
@@ -117,7 +127,27 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
         },
       }
       env.deadlines.watch(watched)
-      pipeline(request, params, scope, settle).then(settle)
+      if (!simple) {
+        pipeline(request, params, scope, settle).then(settle)
+        return
+      }
+      let writer: StreamingResponseWriter | undefined
+      const req = new HttpRequest(request, params, {}, '', def.method, () => {
+        writer = new StreamingResponseWriter(scope.base)
+        writer.started.then(settle)
+        return writer
+      })
+      const ctx = env.engine.context(step, info, scope.traceId, req)
+      callHandler(step, ctx, req).then(
+        (result) => {
+          try {
+            settle(respond(result, scope, ctx, writer))
+          } catch (err) {
+            settle(failure(err, step, env, scope, ctx))
+          }
+        },
+        (err) => settle(failure(err, step, env, scope, ctx)),
+      )
     })
   }
 }
