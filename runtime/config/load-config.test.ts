@@ -3,153 +3,281 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MotiaError } from '../errors'
-import { parseBytes, parseDuration } from './duration'
-import { loadConfig } from './load-config'
+import { type ConfigOverrides, loadConfig, resolveConfig } from './load-config'
+import { DEFAULT_CONFIG } from './schema'
 
 const dirs: string[] = []
 afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
-function project(yaml?: string): string {
+
+function project(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'motia-cfg-'))
   dirs.push(dir)
-  if (yaml !== undefined) writeFileSync(join(dir, 'config.yaml'), yaml)
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
   return dir
 }
-const load = (dir: string, env: Record<string, string> = {}, overrides = {}) =>
-  loadConfig({ dir, env, cpus: 4, overrides })
-async function problems(yaml: string, env: Record<string, string> = {}): Promise<string> {
-  try {
-    await load(project(yaml), env)
-  } catch (err) {
-    expect(err).toBeInstanceOf(MotiaError)
-    return (err as Error).message
-  }
-  throw new Error('expected the config to be rejected')
+const load = (yaml: string, env: Record<string, string> = {}, overrides?: ConfigOverrides) =>
+  loadConfig({ dir: project({ 'config.yaml': yaml }), env, cpus: 4, ...(overrides ? { overrides } : {}) })
+
+async function rejection(yaml: string, env: Record<string, string> = {}): Promise<MotiaError> {
+  const err = await load(yaml, env).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  if (!(err instanceof MotiaError)) throw new Error(`expected a MotiaError, got ${String(err)}`)
+  return err
 }
 
-describe('config.yaml', () => {
-  test('no file: defaults for one machine', async () => {
+describe('loadConfig', () => {
+  test('no file: defaults for one machine, resolved against the project dir', async () => {
     const dir = project()
-    const { config, file } = await load(dir)
-    expect(file).toBeUndefined()
-    expect(config.http).toMatchObject({ port: 3111, bodyLimit: 1024 * 1024, timeout: 30_000, concurrency: 1024 })
-    expect(config.streams.port).toBe(3112)
-    expect(config.console).toMatchObject({ port: 3113, host: '127.0.0.1' })
-    expect(config.state.adapter).toBe('sqlite')
-    expect(config.queue.workers).toBe(3)
-    expect(config.queue.defaults).toEqual({
-      type: 'standard',
-      maxRetries: 3,
-      backoffType: 'exponential',
-      backoffDelayMs: 1000,
-      concurrency: 10,
-      visibilityTimeout: 30,
-      delaySeconds: 0,
+    const loaded = await loadConfig({ dir, env: {}, cpus: 4 })
+    expect(loaded).toEqual({ config: resolveConfig(DEFAULT_CONFIG, { dir, cpus: 4 }), warnings: [] })
+    expect(loaded.config).toMatchObject({
+      http: { host: '0.0.0.0', port: 3111 },
+      streams: { host: '0.0.0.0', port: 3112 },
+      queue: { workers: 3 },
+      sqlite: { path: join(dir, '.motia', 'motia.db') },
     })
-    expect(config.sqlite.path).toBe(join(dir, '.motia', 'motia.db'))
   })
 
-  test('a full file, with durations and sizes', async () => {
-    const { config } = await load(
-      project(`
+  test('an empty file (or only comments) means defaults too, and reports the file', async () => {
+    const dir = project({ 'config.yml': '# nothing yet\n' })
+    const { config, file } = await loadConfig({ dir, env: {}, cpus: 1 })
+    expect(file).toBe(join(dir, 'config.yml'))
+    expect(config).toEqual(resolveConfig(DEFAULT_CONFIG, { dir, cpus: 1 }))
+    expect(config.queue.workers).toBe(1)
+  })
+
+  test('a full file', async () => {
+    const { config } = await load(`
 host: 127.0.0.1
-http: { port: 8080, bodyLimit: 64kb, timeout: 5s, cors: { origin: [https://a.test] } }
-queue: { adapter: memory, workers: 3, handlerTimeout: 2m, defaults: { maxRetries: 1, type: fifo } }
+http:
+  port: 8080
+  host: 0.0.0.0
+  bodyLimit: 64kb
+  timeout: 5s
+  concurrency: 50
+  validateBody: false
+  traceHeader: X-Request-Id
+  cors: { enabled: true, origin: [https://a.test], methods: [get, post], headers: [content-type], credentials: true, maxAge: 60 }
+streams: { port: 9001, adapter: memory, maxPayload: 512kb, onApiPort: false, backpressureLimit: 2mb }
+state: { adapter: memory }
+queue:
+  adapter: memory
+  workers: 2
+  handlerTimeout: 2m
+  defaults: { maxRetries: 1, backoffType: fixed, backoffDelayMs: 250, concurrency: 2, visibilityTimeout: 1m, delaySeconds: 5, type: fifo }
+cron: { enabled: false, timezone: Europe/Paris }
+console: { enabled: true, port: 9002, host: 0.0.0.0, token: s3cret }
+observability:
+  enabled: true
+  maxTraces: 50
+  otlp: { endpoint: "http://otel:4318/v1/traces", headers: { x-key: k }, serviceName: shop }
+sqlite: { path: /var/data/app.db, synchronous: FULL }
+redis: { url: "redis://cache:6380", prefix: shop }
 logging: { level: debug, format: json }
-`),
-    )
-    expect(config.host).toBe('127.0.0.1')
-    expect(config.http).toMatchObject({ port: 8080, bodyLimit: 65536, timeout: 5000 })
-    expect(config.http.cors.origin).toEqual(['https://a.test'])
-    expect(config.queue).toMatchObject({ adapter: 'memory', workers: 3, handlerTimeout: 120_000 })
-    expect(config.queue.defaults).toMatchObject({ maxRetries: 1, type: 'fifo', concurrency: 10 })
-  })
-
-  test('${VAR} and ${VAR:default}, with numbers coerced', async () => {
-    const { config } = await load(
-      project('http:\n  port: ${PORT:3111}\n  host: ${HOST}\nredis:\n  url: redis://${RH:localhost}:6379\n'),
-      {
-        PORT: '9000',
-        HOST: '10.0.0.1',
+`)
+    expect(config).toEqual({
+      host: '127.0.0.1',
+      http: {
+        port: 8080,
+        host: '0.0.0.0',
+        bodyLimit: 65_536,
+        timeout: 5000,
+        concurrency: 50,
+        validateBody: false,
+        traceHeader: 'x-request-id',
+        cors: {
+          enabled: true,
+          origin: ['https://a.test'],
+          methods: ['GET', 'POST'],
+          headers: ['content-type'],
+          credentials: true,
+          maxAge: 60,
+        },
       },
+      streams: {
+        port: 9001,
+        host: '127.0.0.1',
+        adapter: 'memory',
+        maxPayload: 524_288,
+        onApiPort: false,
+        backpressureLimit: 2_097_152,
+      },
+      state: { adapter: 'memory' },
+      queue: {
+        adapter: 'memory',
+        workers: 2,
+        handlerTimeout: 120_000,
+        defaults: {
+          maxRetries: 1,
+          backoffType: 'fixed',
+          backoffDelayMs: 250,
+          concurrency: 2,
+          visibilityTimeout: 60,
+          delaySeconds: 5,
+          type: 'fifo',
+        },
+      },
+      cron: { enabled: false, timezone: 'Europe/Paris' },
+      console: { enabled: true, port: 9002, host: '0.0.0.0', token: 's3cret' },
+      observability: {
+        enabled: true,
+        maxTraces: 50,
+        otlp: { endpoint: 'http://otel:4318/v1/traces', headers: { 'x-key': 'k' }, serviceName: 'shop' },
+      },
+      sqlite: { path: '/var/data/app.db', synchronous: 'FULL' },
+      redis: { url: 'redis://cache:6380', prefix: 'shop' },
+      logging: { level: 'debug', format: 'json' },
+    })
+  })
+
+  test('env interpolation: values, defaults, numbers coerced, empty values unset', async () => {
+    const { config } = await load(
+      'http:\n  port: ${PORT:3111}\n  host: ${HOST}\n  validateBody: ${VALIDATE:true}\nredis:\n  url: redis://${RH:localhost}:6379\nconsole:\n  token: ${TOKEN:}\n  enabled:\n',
+      { PORT: '9000', HOST: '10.0.0.1' },
     )
-    expect(config.http.port).toBe(9000)
-    expect(config.http.host).toBe('10.0.0.1')
+    expect([config.http.port, config.http.host, config.http.validateBody]).toEqual([9000, '10.0.0.1', true])
     expect(config.redis.url).toBe('redis://localhost:6379')
+    expect(config.console).toEqual({ port: 3113, host: '127.0.0.1' })
+    expect((await load('http:\n  port: ${PORT:3111}\n')).config.http.port).toBe(3111)
   })
 
-  test('a missing variable without default is named with its location', async () => {
-    expect(await problems('redis:\n  url: ${REDIS_URL}\n')).toBe(
-      'config.yaml is invalid:\n  config.yaml:2:8: redis.url: environment variable REDIS_URL is not set and has no default (write ${REDIS_URL:default})',
+  test('a missing variable is reported at its ${ and hides the type problem it causes', async () => {
+    const err = await rejection('redis:\n  url: ${REDIS_URL}\nhttp:\n  port: ${PORT}\n')
+    expect(err.code).toBe('E_CONFIG_INVALID')
+    expect(err.message).toBe(
+      [
+        'config.yaml is invalid:',
+        '  config.yaml:2:8: redis.url: environment variable REDIS_URL is not set and has no default (write ${REDIS_URL:default})',
+        '  config.yaml:4:9: http.port: environment variable PORT is not set and has no default (write ${PORT:default})',
+      ].join('\n'),
     )
   })
 
-  test('every problem is listed with line:column, unknown keys name the allowed ones', async () => {
-    const msg = await problems('http:\n  port: abc\n  prot: 1\nqueue:\n  defaults:\n    backoffType: linear\nnope: 1\n')
-    expect(msg.split('\n')).toEqual([
+  test('every problem is listed in file order with line:column, in the message and in details', async () => {
+    const err = await rejection(
+      [
+        'nope: 1',
+        'http:',
+        '  port: abc',
+        '  prot: 1',
+        '  cors:',
+        '    origin: [https://a.test, 42]',
+        'queue:',
+        '  defaults:',
+        '    backoffType: linear',
+        'observability:',
+        '  otlp:',
+        '    serviceName: x',
+        'logging: { level: loud, format: json }',
+        'state: { adapter: "${ADAPTER:postgres}" }',
+      ].join('\n'),
+    )
+    expect(err.message.split('\n')).toEqual([
       'config.yaml is invalid:',
-      '  config.yaml:2:9: http.port: Invalid input: expected number, received string',
-      '  config.yaml:3:9: http.prot: unknown key (expected one of: port, host, bodyLimit, timeout, concurrency, validateBody, traceHeader, cors)',
-      '  config.yaml:6:18: queue.defaults.backoffType: Invalid option: expected one of "fixed"|"exponential"',
-      '  config.yaml:7:7: nope: unknown key (expected one of: host, http, streams, state, queue, cron, console, observability, sqlite, redis, logging)',
+      '  config.yaml:1:1: nope: unknown key (expected one of: host, http, streams, state, queue, cron, console, observability, sqlite, redis, logging)',
+      '  config.yaml:3:9: http.port: expected an integer between 0 and 65535, got "abc"',
+      '  config.yaml:4:3: http.prot: unknown key (expected one of: port, host, bodyLimit, timeout, concurrency, validateBody, traceHeader, cors)',
+      '  config.yaml:6:13: http.cors.origin: expected "*" or a list of origins, got a list',
+      '  config.yaml:9:18: queue.defaults.backoffType: expected one of: exponential, fixed, got "linear"',
+      '  config.yaml:11:3: observability.otlp.endpoint: required: expected a URL such as http://localhost:4318/v1/traces',
+      '  config.yaml:13:19: logging.level: expected one of: debug, info, warn, error, got "loud"',
+      '  config.yaml:14:19: state.adapter: expected one of: sqlite, memory, redis, got "postgres"',
     ])
+    expect((err.details as { problems: unknown[] }).problems[1]).toEqual({
+      file: 'config.yaml',
+      line: 3,
+      column: 9,
+      path: 'http.port',
+      message: 'expected an integer between 0 and 65535, got "abc"',
+    })
   })
 
   test('bad durations and sizes', async () => {
-    expect(await problems('http:\n  timeout: soon\n')).toContain('http.timeout: expected a duration such as "500ms"')
-    expect(await problems('http:\n  bodyLimit: huge\n')).toContain('http.bodyLimit: expected a size such as "64kb"')
+    const err = await rejection('http:\n  timeout: soon\n  bodyLimit: huge\n')
+    expect(err.message.split('\n').slice(1)).toEqual([
+      '  config.yaml:2:12: http.timeout: expected a duration such as "500ms", "30s", "5m", "1h" or a number of milliseconds, got "soon"',
+      '  config.yaml:3:14: http.bodyLimit: expected a size such as "512kb", "1mb", "1gb" or a whole number of bytes, got "huge"',
+    ])
   })
 
-  test('YAML syntax errors carry a location', async () => {
-    const dir = project('http:\n  port: [1, 2\n')
-    const err = await load(dir).catch((e) => e)
+  test('a file that is not a mapping', async () => {
+    expect((await rejection('- a\n- b\n')).message).toBe(
+      'config.yaml is invalid:\n  config.yaml:1:1: (root): expected a mapping of settings',
+    )
+  })
+
+  test('YAML syntax errors are E_CONFIG_READ with line:column', async () => {
+    const err = await rejection('http:\n  port: 1\n  port: 2\n')
     expect(err.code).toBe('E_CONFIG_READ')
-    expect(err.message).toMatch(/config\.yaml:\d+:\d+/)
+    expect(err.message).toBe('config.yaml is not valid YAML:\n  config.yaml:3:3: Map keys must be unique')
+    expect((await rejection('http:\n  port: [1, 2\n')).message).toMatch(
+      /^config\.yaml is not valid YAML:\n {2}config\.yaml:3:1: /,
+    )
   })
 
-  test('CLI overrides apply after validation; the result is frozen', async () => {
-    const { config } = await load(project('http:\n  port: 1234\n'), {}, { host: '127.0.0.1', http: { port: 0 } })
-    expect(config.http.port).toBe(0)
-    expect(config.host).toBe('127.0.0.1')
+  test('CLI overrides apply after validation and beat the file', async () => {
+    const yaml = 'host: 10.0.0.1\nhttp:\n  port: 1234\n  host: 10.0.0.2\nstreams:\n  host: 10.0.0.3\n'
+    const only = await load(yaml, {}, { http: { port: 0 } })
+    expect([only.config.http.port, only.config.http.host, only.config.streams.host]).toEqual([
+      0,
+      '10.0.0.2',
+      '10.0.0.3',
+    ])
+    const host = await load(yaml, {}, { host: '127.0.0.1' })
+    expect([host.config.host, host.config.http.host, host.config.streams.host]).toEqual([
+      '127.0.0.1',
+      '127.0.0.1',
+      '127.0.0.1',
+    ])
+    const both = await load(yaml, {}, { host: '127.0.0.1', http: { host: '::1' }, dataRoot: '/srv/app' })
+    expect([both.config.http.host, both.config.streams.host, both.config.sqlite.path]).toEqual([
+      '::1',
+      '127.0.0.1',
+      '/srv/app/.motia/motia.db',
+    ])
+  })
+
+  test('the result is deep-frozen: writes throw', async () => {
+    const { config } = await load('http:\n  port: 1234\n')
     expect(() => {
       ;(config.http as { port: number }).port = 1
-    }).toThrow()
+    }).toThrow(TypeError)
+    expect(() => (config.http.cors.methods as string[]).push('TRACE')).toThrow(TypeError)
+    expect(() => {
+      ;(config.queue.defaults as { maxRetries: number }).maxRetries = 0
+    }).toThrow(TypeError)
   })
 
-  test('iii engine modules: REST and stream ports map over, the rest is ignored with a warning', async () => {
+  test('iii engine modules: REST and stream port/host map over, everything else is a warning', async () => {
     const { config, warnings } = await load(
-      project(`
-modules:
-  - class: modules::api::RestApiModule
-    config: { port: 4000, host: 127.0.0.1 }
-  - class: modules::stream::StreamModule
-    config: { port: 4001 }
-  - class: modules::observability::OtelModule
-    config: {}
-`),
+      [
+        'modules:',
+        '  - class: modules::api::RestApiModule',
+        '    config:',
+        '      port: ${API_PORT:4000}',
+        '      host: 127.0.0.1',
+        '      default_timeout: 30000',
+        '  - class: modules::stream::StreamModule',
+        '    config: { port: 4001 }',
+        '  - class: modules::observability::OtelModule',
+        '    config: {}',
+      ].join('\n'),
     )
-    expect(config.http).toMatchObject({ port: 4000, host: '127.0.0.1' })
-    expect(config.streams.port).toBe(4001)
+    expect([config.http.port, config.http.host, config.streams.port]).toEqual([4000, '127.0.0.1', 4001])
     expect(warnings).toEqual([
-      expect.stringMatching(/^config\.yaml:7:\d+: modules\[2\] \(modules::observability::OtelModule\) is ignored/),
+      'config.yaml:6:7: modules[0].config.default_timeout is ignored: only port and host carry over (set http.* instead)',
+      'config.yaml:9:5: modules[2] (modules::observability::OtelModule) is ignored: motia has it built in, see docs/config.md',
     ])
   })
-})
 
-describe('durations and sizes', () => {
-  test('parse', () => {
-    expect([
-      parseDuration('250ms'),
-      parseDuration('5s'),
-      parseDuration('2m'),
-      parseDuration('1h'),
-      parseDuration(42),
-    ]).toEqual([250, 5000, 120_000, 3_600_000, 42])
-    expect([parseBytes('512kb'), parseBytes('1mb'), parseBytes('1gb'), parseBytes(10)]).toEqual([
-      524288, 1048576, 1073741824, 10,
-    ])
-    expect(() => parseDuration('-1s')).toThrow()
-    expect(() => parseBytes('1.5 parsecs')).toThrow()
+  test('iii modules: a bad port is reported where it was written', async () => {
+    const err = await rejection('modules:\n  - class: modules::api::RestApiModule\n    config:\n      port: high\n')
+    expect(err.message).toBe(
+      'config.yaml is invalid:\n  config.yaml:4:13: modules[0].config.port: expected an integer between 0 and 65535, got "high"',
+    )
   })
 })

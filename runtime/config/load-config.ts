@@ -1,12 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { isAbsolute, join, resolve } from 'node:path'
-import { type Document, LineCounter, parseDocument } from 'yaml'
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { isAbsolute, resolve } from 'node:path'
+import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
 import { MotiaError } from '../errors'
-import { type ConfigProblem, interpolateEnv } from './interpolate'
-import { configSchema, type MotiaConfig } from './schema'
+import { type ConfigPath, interpolateEnv } from './interpolate'
+import { configSchema, DEFAULT_CONFIG, deepFreeze, type MotiaConfig, type ParsedConfig } from './schema'
 
-/** What CLI flags may override, applied after validation. */
+/** What CLI flags may override: applied after validation, before freezing. Flags beat the file. */
 export interface ConfigOverrides {
+  /** Bind address of HTTP and streams, over `host`, `http.host` and `streams.host` from the file. */
   host?: string
   http?: { port?: number; host?: string }
   /** Where a relative `sqlite.path` is resolved (default: the project dir; compiled apps: the cwd). */
@@ -14,162 +16,253 @@ export interface ConfigOverrides {
 }
 
 export interface LoadConfigOptions {
+  /** The project directory, where `config.yaml` is looked for. */
   dir: string
+  /** Variables for `${VAR}` interpolation; the only environment the loader reads. */
   env: Record<string, string | undefined>
+  /** CPU count of the machine, for the default `queue.workers`. */
   cpus: number
   overrides?: ConfigOverrides
 }
 
 export interface LoadedConfig {
+  /** Resolved and deep-frozen. */
   config: MotiaConfig
   /** Absolute path of the file read, when there was one. */
   file?: string
+  /** `file:line:col: message` lines worth logging (ignored iii modules and the like). */
   warnings: string[]
 }
 
-/**
- * Reads `config.yaml` (or `config.yml`) once: environment interpolation, validation of the
- * whole file with every problem listed at its line:column, defaults, CLI overrides, then a
- * deep-frozen result. No file → defaults.
- */
-export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig> {
-  const file = ['config.yaml', 'config.yml'].map((f) => join(opts.dir, f)).find((f) => existsSync(f))
-  const name = file ? file.slice(opts.dir.length + 1) : 'config.yaml'
-  const warnings: string[] = []
-  let raw: unknown = {}
-  let doc: Document | undefined
-  const lines = new LineCounter()
-  if (file) {
-    let text: string
-    try {
-      text = readFileSync(file, 'utf8')
-    } catch (err) {
-      throw new MotiaError('E_CONFIG_READ', `${name} could not be read: ${(err as Error).message}`)
-    }
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false })
-    if (doc.errors.length > 0) {
-      const list = doc.errors.map((e) => {
-        const pos = lines.linePos(e.pos[0])
-        return `${name}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`
-      })
-      throw new MotiaError('E_CONFIG_READ', `${name} is not valid YAML:\n  ${list.join('\n  ')}`)
-    }
-    const envProblems = interpolateEnv(doc, opts.env, lines)
-    if (envProblems.length > 0) throw invalid(name, envProblems)
-    raw = doc.toJS() ?? {}
-    if (typeof raw !== 'object' || Array.isArray(raw)) {
-      throw invalid(name, [{ line: 1, column: 1, path: '(root)', message: 'expected a mapping of settings' }])
-    }
-    raw = translateIiiModules(raw as Record<string, unknown>, doc, lines, name, warnings)
-  }
-
-  const parsed = configSchema.safeParse(raw)
-  if (!parsed.success) {
-    throw invalid(
-      name,
-      parsed.error.issues.flatMap((issue) => {
-        const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined]
-        return keys.map((extra) => {
-          const path = extra === undefined ? issue.path : [...issue.path, extra]
-          const pos = position(doc, lines, path)
-          const message =
-            extra === undefined ? issue.message : `unknown key (expected one of: ${allowedKeys(issue.path).join(', ')})`
-          return { ...pos, path: path.map(String).join('.') || '(root)', message }
-        })
-      }),
-    )
-  }
-
-  const config = parsed.data as MotiaConfig
-  // One core stays with the engine thread (HTTP, the queue store): CPU-heavy jobs must not starve it.
-  config.queue.workers ??= Math.max(1, opts.cpus - 1)
-  const o = opts.overrides
-  if (!isAbsolute(config.sqlite.path)) config.sqlite.path = resolve(o?.dataRoot ?? opts.dir, config.sqlite.path)
-  if (o?.host !== undefined) config.host = o.host
-  if (o?.http?.port !== undefined) config.http.port = o.http.port
-  if (o?.http?.host !== undefined) config.http.host = o.http.host
-  return { config: deepFreeze(config), ...(file ? { file } : {}), warnings }
+/** One problem in the file, as listed in the message and in `details.problems` of the error. */
+export interface ConfigProblem {
+  file: string
+  line: number
+  column: number
+  path: string
+  message: string
 }
 
-function invalid(name: string, unsorted: ConfigProblem[]): MotiaError {
-  const problems = [...unsorted].sort((a, b) => a.line - b.line || a.column - b.column)
-  const lines = problems.map((p) => `${name}:${p.line}:${p.column}: ${p.path}: ${p.message}`)
-  return new MotiaError('E_CONFIG_INVALID', `${name} is invalid:\n  ${lines.join('\n  ')}`, {
-    details: { problems: problems.map((p) => ({ file: name, ...p })) },
+const FILE_NAMES = ['config.yaml', 'config.yml']
+
+/**
+ * Reads `config.yaml` (or `config.yml`) from `dir` once: `${VAR}` interpolation from `env`,
+ * validation of the whole file (every problem listed at its line:column, E_CONFIG_INVALID),
+ * defaults, then `overrides`, then a deep-frozen result. No file or an empty one → defaults.
+ * Unreadable or malformed YAML → E_CONFIG_READ.
+ */
+export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig> {
+  const warnings: string[] = []
+  const found = FILE_NAMES.filter((f) => existsSync(resolve(opts.dir, f)))
+  const name = found[0]
+  if (found.length > 1) warnings.push(`${found[1]} is ignored: ${name} is read instead`)
+  const file = name === undefined ? undefined : resolve(opts.dir, name)
+  const parsed = file && name ? await readConfigFile(file, name, opts.env, warnings) : DEFAULT_CONFIG
+  const config = deepFreeze(resolveConfig(parsed, opts))
+  return file ? { config, file, warnings } : { config, warnings }
+}
+
+/**
+ * A validated file → the MotiaConfig the modules read: overrides applied, hosts inherited from
+ * `host`, `queue.workers` from the CPU count, `sqlite.path` absolute. Not frozen.
+ *
+ * @example resolveConfig(DEFAULT_CONFIG, { dir: '/app', cpus: 4 }).queue.workers // 3
+ */
+export function resolveConfig(
+  parsed: ParsedConfig,
+  opts: { dir: string; cpus: number; overrides?: ConfigOverrides },
+): MotiaConfig {
+  const o = opts.overrides ?? {}
+  const host = o.host ?? parsed.host
+  return {
+    ...parsed,
+    host,
+    http: {
+      ...parsed.http,
+      port: o.http?.port ?? parsed.http.port,
+      host: o.http?.host ?? o.host ?? parsed.http.host ?? host,
+    },
+    streams: { ...parsed.streams, host: o.host ?? parsed.streams.host ?? host },
+    // One core stays with the engine thread (HTTP, the queue store): CPU-heavy jobs must not starve it.
+    queue: { ...parsed.queue, workers: parsed.queue.workers ?? Math.max(1, opts.cpus - 1) },
+    sqlite: { ...parsed.sqlite, path: dataPath(parsed.sqlite.path, o.dataRoot ?? opts.dir) },
+  }
+}
+
+function dataPath(path: string, root: string): string {
+  return path === ':memory:' || isAbsolute(path) ? path : resolve(root, path)
+}
+
+async function readConfigFile(
+  path: string,
+  name: string,
+  env: Record<string, string | undefined>,
+  warnings: string[],
+): Promise<ParsedConfig> {
+  let source: string
+  try {
+    source = await readFile(path, 'utf8')
+  } catch (err) {
+    throw new MotiaError('E_CONFIG_READ', `${name} could not be read: ${(err as Error).message}`, { cause: err })
+  }
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(source, { lineCounter, prettyErrors: false, merge: true })
+  const at = (offset: number) => {
+    const p = lineCounter.linePos(offset)
+    return { line: p.line, column: p.col }
+  }
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((e) => ({ file: name, ...at(e.pos[0]), path: '', message: firstLine(e.message) }))
+    throw new MotiaError('E_CONFIG_READ', `${name} is not valid YAML:\n  ${problems.map(format).join('\n  ')}`, {
+      details: { problems },
+    })
+  }
+  for (const w of doc.warnings) warnings.push(`${name}:${pos(at(w.pos[0]))}: ${firstLine(w.message)}`)
+
+  const locate = (p: ConfigPath, part: 'key' | 'value') => at(offsetOf(doc, p, part))
+  const envProblems = interpolateEnv(doc, { env, lineCounter, source })
+  const problems: ConfigProblem[] = envProblems.map((p) => ({ file: name, ...p, path: formatPath(p.path) }))
+  const raw = withoutNulls(doc.toJS() ?? {})
+  if (!isRecord(raw)) {
+    throw invalid(name, [
+      { file: name, ...locate([], 'value'), path: '(root)', message: 'expected a mapping of settings' },
+    ])
+  }
+  const iii = translateIiiModules(raw, (p, message) => warnings.push(`${name}:${pos(locate(p, 'key'))}: ${message}`))
+  if (iii.problem) problems.push({ file: name, ...locate(['modules'], 'value'), ...iii.problem })
+
+  const result = configSchema.safeParse(iii.config)
+  if (result.success && problems.length === 0) return result.data
+  for (const issue of result.error?.issues ?? []) {
+    const base = issue.path.map((k) => (typeof k === 'number' ? k : String(k)))
+    const targets: [ConfigPath, 'key' | 'value'][] =
+      issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [[...base, k], 'key']) : [[base, 'value']]
+    for (const [zodPath, part] of targets) {
+      const p = iii.sourcePath(zodPath)
+      // A value whose variable is missing was reported as such; its type problem would be noise.
+      if (envProblems.some((e) => startsWith(p, e.path))) continue
+      problems.push({ file: name, ...locate(p, part), path: formatPath(p), message: issue.message })
+    }
+  }
+  throw invalid(name, problems)
+}
+
+function invalid(name: string, found: ConfigProblem[]): MotiaError {
+  const seen = new Set<string>()
+  const problems = found
+    .filter((p) => !seen.has(p.path + p.line) && seen.add(p.path + p.line))
+    .sort((a, b) => a.line - b.line || a.column - b.column)
+  return new MotiaError('E_CONFIG_INVALID', `${name} is invalid:\n  ${problems.map(format).join('\n  ')}`, {
+    details: { problems },
   })
 }
 
-/** Where a path points in the file: the node itself, else its nearest existing parent. */
-function position(doc: Document | undefined, lines: LineCounter, path: readonly PropertyKey[]) {
-  if (!doc) return { line: 1, column: 1 }
-  for (let n = path.length; n >= 0; n--) {
-    const node = doc.getIn(path.slice(0, n) as unknown[], true) as { range?: [number, number, number] } | undefined
-    if (node?.range) {
-      // For an unknown key, point at the key: find the pair in the parent map.
-      const p = lines.linePos(node.range[0])
-      return { line: p.line, column: p.col }
-    }
+const pos = (p: { line: number; column: number }) => `${p.line}:${p.column}`
+const format = (p: ConfigProblem) => `${p.file}:${pos(p)}: ${p.path ? `${p.path}: ` : ''}${p.message}`
+const firstLine = (s: string) => s.split('\n')[0] ?? s
+
+/** `['http', 'cors', 'origin', 0]` → `http.cors.origin[0]`. */
+function formatPath(path: ConfigPath): string {
+  return path.reduce<string>((s, k) => (typeof k === 'number' ? `${s}[${k}]` : s ? `${s}.${k}` : k), '') || '(root)'
+}
+
+function startsWith(path: ConfigPath, prefix: ConfigPath): boolean {
+  return prefix.length <= path.length && prefix.every((k, i) => String(k) === String(path[i]))
+}
+
+/**
+ * Where `path` is in the file: the key or the value when it exists; for a missing value, the
+ * key of its nearest existing parent (its mapping is where the value belongs).
+ */
+function offsetOf(doc: Document, path: ConfigPath, part: 'key' | 'value'): number {
+  let node: unknown = doc.contents
+  let key: unknown
+  let depth = 0
+  for (const k of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(k))
+      if (!pair) break
+      key = pair.key
+      node = pair.value
+    } else if (isSeq(node) && typeof k === 'number' && node.items[k] !== undefined) {
+      node = node.items[k]
+      key = node
+    } else break
+    depth++
   }
-  return { line: 1, column: 1 }
+  const target = depth === path.length && part === 'value' && isNode(node) ? node : (key ?? node)
+  return (isNode(target) ? (target as Node).range?.[0] : undefined) ?? 0
 }
 
-function allowedKeys(path: readonly PropertyKey[]): string[] {
-  let shape: any = configSchema
-  for (const key of path) {
-    shape = unwrap(shape)?.shape?.[key as string]
-    if (!shape) return []
-  }
-  return Object.keys(unwrap(shape)?.shape ?? {})
+/** YAML's empty value (`port:`) means unset: the default applies. */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls)
+  if (!isRecord(value)) return value
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, v]) => v !== null)
+      .map(([k, v]) => [k, withoutNulls(v)]),
+  )
 }
 
-function unwrap(s: any): any {
-  let cur = s
-  for (let i = 0; i < 5 && cur && !cur.shape; i++) cur = cur._zod?.def?.innerType ?? cur._zod?.def?.in
-  return cur
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-const III_CLASSES: Record<string, 'http' | 'streams'> = {
+const III_TARGETS: Record<string, 'http' | 'streams'> = {
   'modules::api::RestApiModule': 'http',
   'modules::stream::StreamModule': 'streams',
 }
 
 /**
- * Motia 1.x projects carry an iii engine `config.yaml` (a `modules:` list). Its REST and
- * stream ports/hosts map onto `http` and `streams`; every other module is ignored, with a warning.
+ * Motia 1.x projects carry an iii engine `config.yaml`: a `modules:` list of `{ class, config }`.
+ * The REST and stream modules' `port`/`host` become `http.*` / `streams.*` (where the file does
+ * not set them itself); everything else is ignored with a warning. `sourcePath` maps a path in
+ * the translated config back to where the value was written, for problem locations.
  */
 function translateIiiModules(
   raw: Record<string, unknown>,
-  doc: Document,
-  lines: LineCounter,
-  name: string,
-  warnings: string[],
-): Record<string, unknown> {
-  if (!Array.isArray(raw.modules)) return raw
-  const { modules, ...rest } = raw
-  const out: Record<string, any> = { ...rest }
-  ;(modules as Record<string, any>[]).forEach((m, i) => {
-    const target = III_CLASSES[m?.class]
-    const pos = position(doc, lines, ['modules', i])
+  warn: (path: ConfigPath, message: string) => void,
+): {
+  config: Record<string, unknown>
+  sourcePath: (path: ConfigPath) => ConfigPath
+  problem?: { path: string; message: string }
+} {
+  const aliases: { from: ConfigPath; to: ConfigPath }[] = []
+  const sourcePath = (path: ConfigPath) => {
+    const alias = aliases.find((a) => startsWith(path, a.from))
+    return alias ? [...alias.to, ...path.slice(alias.from.length)] : path
+  }
+  if (!('modules' in raw)) return { config: raw, sourcePath }
+  const { modules, ...config } = raw
+  if (!Array.isArray(modules)) {
+    return {
+      config,
+      sourcePath,
+      problem: { path: 'modules', message: 'expected a list of iii modules ({ class, config })' },
+    }
+  }
+  modules.forEach((m, i) => {
+    const cls = isRecord(m) && typeof m.class === 'string' ? m.class : undefined
+    const target = cls === undefined ? undefined : III_TARGETS[cls]
     if (!target) {
-      warnings.push(
-        `${name}:${pos.line}:${pos.column}: modules[${i}] (${m?.class ?? 'no class'}) is ignored: motia serves this itself`,
-      )
+      warn(['modules', i], `modules[${i}] (${cls ?? 'no class'}) is ignored: motia has it built in, see docs/config.md`)
       return
     }
-    const c = m.config ?? {}
-    out[target] = {
-      ...out[target],
-      ...(c.port !== undefined ? { port: c.port } : {}),
-      ...(c.host !== undefined ? { host: c.host } : {}),
+    if (config[target] !== undefined && !isRecord(config[target])) return
+    const section: Record<string, unknown> = { ...(config[target] as Record<string, unknown> | undefined) }
+    for (const [key, value] of Object.entries(isRecord(m!.config) ? m!.config : {})) {
+      const from: ConfigPath = ['modules', i, 'config', key]
+      if (key !== 'port' && key !== 'host') {
+        warn(from, `modules[${i}].config.${key} is ignored: only port and host carry over (set ${target}.* instead)`)
+      } else if (key in section) {
+        warn(from, `modules[${i}].config.${key} is ignored: ${target}.${key} is set`)
+      } else {
+        section[key] = value
+        aliases.push({ from: [target, key], to: from })
+      }
     }
+    config[target] = section
   })
-  return out
-}
-
-function deepFreeze<T>(v: T): T {
-  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
-    Object.freeze(v)
-    for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k])
-  }
-  return v
+  return { config, sourcePath }
 }

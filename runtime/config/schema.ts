@@ -1,120 +1,268 @@
 import { z } from 'zod'
 import { parseBytes, parseDuration } from './duration'
 
-const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  try {
-    return parseDuration(v)
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message })
+export type AdapterName = 'sqlite' | 'memory' | 'redis'
+
+/** The resolved configuration: every default filled, durations in ms, sizes in bytes, deep-frozen. */
+export interface MotiaConfig {
+  /** Default bind address of the HTTP and streams servers. */
+  readonly host: string
+  readonly http: HttpConfig
+  readonly streams: StreamsConfig
+  readonly state: { readonly adapter: AdapterName }
+  readonly queue: QueueModuleConfig
+  readonly cron: { readonly enabled: boolean; readonly timezone: string }
+  readonly console: ConsoleConfig
+  readonly observability: ObservabilityConfig
+  /** `path` is absolute (or `:memory:`). */
+  readonly sqlite: { readonly path: string; readonly synchronous: 'NORMAL' | 'FULL' }
+  readonly redis: { readonly url: string; readonly prefix: string }
+  readonly logging: { readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly format: 'auto' | 'pretty' | 'json' }
+}
+
+export interface HttpConfig {
+  readonly port: number
+  /** `http.host` from the file, else the top-level `host`. */
+  readonly host: string
+  /** Bytes. */
+  readonly bodyLimit: number
+  /** Milliseconds; the default for every HTTP handler. */
+  readonly timeout: number
+  /** Requests in flight; one more is answered 503. */
+  readonly concurrency: number
+  readonly validateBody: boolean
+  /** Lower-case header name. */
+  readonly traceHeader: string
+  readonly cors: CorsConfig
+}
+
+export interface CorsConfig {
+  readonly enabled: boolean
+  readonly origin: '*' | readonly string[]
+  /** Upper-case method names. */
+  readonly methods: readonly string[]
+  readonly headers: '*' | readonly string[]
+  readonly credentials: boolean
+  /** Seconds. */
+  readonly maxAge: number
+}
+
+export interface StreamsConfig {
+  readonly port: number
+  /** `streams.host` from the file, else the top-level `host`. */
+  readonly host: string
+  readonly adapter: AdapterName
+  /** Bytes. */
+  readonly maxPayload: number
+  readonly onApiPort: boolean
+  /** Bytes. */
+  readonly backpressureLimit: number
+}
+
+export interface QueueModuleConfig {
+  readonly adapter: AdapterName
+  /** Worker threads for background handlers. */
+  readonly workers: number
+  /** Milliseconds. */
+  readonly handlerTimeout: number
+  readonly defaults: QueueDefaults
+}
+
+export interface QueueDefaults {
+  readonly type: 'standard' | 'fifo'
+  readonly maxRetries: number
+  readonly backoffType: 'exponential' | 'fixed'
+  readonly backoffDelayMs: number
+  readonly concurrency: number
+  /** Seconds. */
+  readonly visibilityTimeout: number
+  /** Seconds. */
+  readonly delaySeconds: number
+}
+
+export interface ConsoleConfig {
+  /** Unset: the mode decides (on in `dev`, off in `start`). */
+  readonly enabled?: boolean
+  readonly port: number
+  readonly host: string
+  readonly token?: string
+}
+
+export interface ObservabilityConfig {
+  readonly enabled: boolean
+  readonly maxTraces: number
+  readonly otlp?: {
+    readonly endpoint: string
+    readonly headers: Readonly<Record<string, string>>
+    readonly serviceName: string
+  }
+}
+
+/** How a value reads in a problem: `"abc"`, `42`, `a list`, `a mapping`. */
+export function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'a list'
+  if (value !== null && typeof value === 'object') return 'a mapping'
+  return typeof value === 'string' ? JSON.stringify(value) : String(value)
+}
+
+const expected = (what: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? `required: expected ${what}` : `expected ${what}, got ${describeValue(issue.input)}`
+
+function int(min: number, max?: number) {
+  const error = expected(max === undefined ? `an integer of at least ${min}` : `an integer between ${min} and ${max}`)
+  const n = z.number({ error }).int({ error }).min(min, { error })
+  return max === undefined ? n : n.max(max, { error })
+}
+const port = int(0, 65535)
+const bool = z.boolean({ error: expected('true or false') })
+/** Numbers are taken as text too, so `token: ${TOKEN}` works when the token happens to be digits. */
+const text = z.union([z.string(), z.number().transform(String)], { error: expected('a string') })
+/** Text that may be left empty (`${VAR:}`), which means unset. */
+const optionalText = text.transform((v) => (v === '' ? undefined : v)).optional()
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: expected(`one of: ${values.join(', ')}`) })
+const adapter = oneOf(['sqlite', 'memory', 'redis'])
+const starOrList = (what: string) =>
+  z.union([z.literal('*'), z.array(z.string())], { error: expected(`"*" or a list of ${what}`) })
+
+/** A value read by `parse` (which throws naming the accepted forms), optionally above 0. */
+function parsed(parse: (v: unknown) => number, positive?: string) {
+  return z.union([z.string(), z.number()]).transform((v, ctx) => {
+    try {
+      const n = parse(v)
+      if (!positive || n > 0) return n
+      ctx.addIssue({ code: 'custom', message: `expected ${positive} above 0, got ${describeValue(v)}` })
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message })
+    }
     return z.NEVER
+  })
+}
+const duration = parsed(parseDuration, 'a duration')
+const bytes = parsed(parseBytes)
+/** A number of seconds, or a duration string (`"30s"`, `"5m"`). */
+const seconds = parsed((v) => {
+  const n = typeof v === 'number' || /^\s*\d+(\.\d+)?\s*$/.test(String(v)) ? Number(v) : Number.NaN
+  if (n >= 0) return n
+  try {
+    return parseDuration(v) / 1000
+  } catch {
+    throw new Error(`expected a number of seconds or a duration such as "30s", got ${describeValue(v)}`)
   }
 })
-const bytes = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  try {
-    return parseBytes(v)
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message })
-    return z.NEVER
+const timezone = text.refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz })
+      return true
+    } catch {
+      return false
+    }
+  },
+  { error: expected('an IANA time zone such as UTC or Europe/Paris') },
+)
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+
+/** A strict mapping: an unknown key is a problem naming the allowed ones (a typo must not fall back to a default). */
+function section<T extends z.core.$ZodLooseShape>(shape: T) {
+  const keys = Object.keys(shape).join(', ')
+  return z.strictObject(shape, {
+    error: (issue) =>
+      issue.code === 'unrecognized_keys' ? `unknown key (expected one of: ${keys})` : expected('a mapping')(issue),
+  })
+}
+
+/** `config.yaml` as written: validated, defaults filled. `resolveConfig` turns it into a MotiaConfig. */
+export const configSchema = section({
+  host: text.default('0.0.0.0'),
+  http: section({
+    port: port.default(3111),
+    host: optionalText,
+    bodyLimit: bytes.default(1024 ** 2),
+    timeout: duration.default(30_000),
+    concurrency: int(1).default(1024),
+    validateBody: bool.default(true),
+    traceHeader: text
+      .refine((h) => HEADER_NAME.test(h), { error: expected('an HTTP header name') })
+      .transform((h) => h.toLowerCase())
+      .default('x-trace-id'),
+    cors: section({
+      enabled: bool.default(true),
+      origin: starOrList('origins').default('*'),
+      methods: z
+        .array(z.string(), { error: expected('a list of HTTP methods') })
+        .transform((ms) => ms.map((m) => m.toUpperCase()))
+        .default(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD']),
+      headers: starOrList('header names').default('*'),
+      credentials: bool.default(false),
+      maxAge: int(0).default(86_400),
+    }).prefault({}),
+  }).prefault({}),
+  streams: section({
+    port: port.default(3112),
+    host: optionalText,
+    adapter: adapter.default('sqlite'),
+    maxPayload: bytes.default(1024 ** 2),
+    onApiPort: bool.default(true),
+    backpressureLimit: bytes.default(1024 ** 2),
+  }).prefault({}),
+  state: section({ adapter: adapter.default('sqlite') }).prefault({}),
+  queue: section({
+    adapter: adapter.default('sqlite'),
+    workers: int(1).optional(),
+    handlerTimeout: duration.default(30_000),
+    defaults: section({
+      type: oneOf(['standard', 'fifo']).default('standard'),
+      maxRetries: int(0).default(3),
+      backoffType: oneOf(['exponential', 'fixed']).default('exponential'),
+      backoffDelayMs: parsed(parseDuration).default(1000),
+      concurrency: int(1).default(10),
+      visibilityTimeout: seconds.default(30),
+      delaySeconds: seconds.default(0),
+    }).prefault({}),
+  }).prefault({}),
+  cron: section({ enabled: bool.default(true), timezone: timezone.default('UTC') }).prefault({}),
+  console: section({
+    enabled: bool.optional(),
+    port: port.default(3113),
+    host: text.default('127.0.0.1'),
+    token: optionalText,
+  }).prefault({}),
+  observability: section({
+    enabled: bool.default(true),
+    maxTraces: int(1).default(1000),
+    otlp: section({
+      endpoint: z.url({ error: expected('a URL such as http://localhost:4318/v1/traces') }),
+      headers: z.record(z.string(), text, { error: expected('a mapping of header names to values') }).default({}),
+      serviceName: text.default('motia'),
+    }).optional(),
+  }).prefault({}),
+  sqlite: section({
+    path: text.default('.motia/motia.db'),
+    synchronous: oneOf(['NORMAL', 'FULL']).default('NORMAL'),
+  }).prefault({}),
+  redis: section({
+    url: text
+      .refine((u) => /^rediss?:\/\/./.test(u), { error: expected('a redis:// or rediss:// URL') })
+      .default('redis://127.0.0.1:6379'),
+    prefix: text.default('motia'),
+  }).prefault({}),
+  logging: section({
+    level: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
+    format: oneOf(['auto', 'pretty', 'json']).default('auto'),
+  }).prefault({}),
+})
+
+/** A validated `config.yaml` before resolution: hosts and `queue.workers` may be unset, `sqlite.path` relative. */
+export type ParsedConfig = z.output<typeof configSchema>
+
+/** What an absent or empty `config.yaml` means (deep-frozen); `resolveConfig` fills in the rest per machine. */
+export const DEFAULT_CONFIG: ParsedConfig = deepFreeze(configSchema.parse({}))
+
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of Object.values(value)) deepFreeze(v)
   }
-})
-const port = z.number().int().min(0).max(65535)
-const adapter = z.enum(['sqlite', 'memory', 'redis'])
-
-/**
- * `config.yaml`, validated once. Every object is strict: an unknown key is an error naming the
- * allowed keys (a typo must not silently fall back to a default).
- */
-export const configSchema = z.strictObject({
-  host: z.string().default('0.0.0.0'),
-  http: z
-    .strictObject({
-      port: port.default(3111),
-      host: z.string().optional(),
-      bodyLimit: bytes.default(1024 * 1024),
-      timeout: duration.default(30_000),
-      concurrency: z.number().int().min(1).default(1024),
-      validateBody: z.boolean().default(true),
-      traceHeader: z.string().min(1).default('x-trace-id'),
-      cors: z
-        .strictObject({
-          enabled: z.boolean().default(true),
-          origin: z.union([z.literal('*'), z.array(z.string())]).default('*'),
-          methods: z.array(z.string()).default(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD']),
-          headers: z.union([z.literal('*'), z.array(z.string())]).default('*'),
-          credentials: z.boolean().default(false),
-          maxAge: z.number().int().min(0).default(86400),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
-  streams: z
-    .strictObject({
-      port: port.default(3112),
-      host: z.string().optional(),
-      adapter: adapter.default('sqlite'),
-      maxPayload: bytes.default(1024 * 1024),
-      onApiPort: z.boolean().default(true),
-      backpressureLimit: bytes.default(1024 * 1024),
-    })
-    .prefault({}),
-  state: z.strictObject({ adapter: adapter.default('sqlite') }).prefault({}),
-  queue: z
-    .strictObject({
-      adapter: adapter.default('sqlite'),
-      workers: z.number().int().min(1).optional(),
-      handlerTimeout: duration.default(30_000),
-      defaults: z
-        .strictObject({
-          type: z.enum(['standard', 'fifo']).default('standard'),
-          maxRetries: z.number().int().min(0).default(3),
-          backoffType: z.enum(['fixed', 'exponential']).default('exponential'),
-          backoffDelayMs: z.number().min(0).default(1000),
-          concurrency: z.number().int().min(1).default(10),
-          visibilityTimeout: z.number().min(0).default(30),
-          delaySeconds: z.number().min(0).default(0),
-        })
-        .prefault({}),
-    })
-    .prefault({}),
-  cron: z.strictObject({ enabled: z.boolean().default(true), timezone: z.string().default('UTC') }).prefault({}),
-  console: z
-    .strictObject({
-      enabled: z.boolean().optional(),
-      port: port.default(3113),
-      host: z.string().default('127.0.0.1'),
-      token: z.string().min(1).optional(),
-    })
-    .prefault({}),
-  observability: z
-    .strictObject({
-      enabled: z.boolean().default(true),
-      maxTraces: z.number().int().min(1).default(1000),
-      otlp: z
-        .strictObject({
-          endpoint: z.url(),
-          headers: z.record(z.string(), z.string()).default({}),
-          serviceName: z.string().default('motia'),
-        })
-        .optional(),
-    })
-    .prefault({}),
-  sqlite: z
-    .strictObject({
-      path: z.string().min(1).default('.motia/motia.db'),
-      synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
-    })
-    .prefault({}),
-  redis: z
-    .strictObject({ url: z.string().default('redis://127.0.0.1:6379'), prefix: z.string().default('motia') })
-    .prefault({}),
-  logging: z
-    .strictObject({
-      level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-      format: z.enum(['auto', 'pretty', 'json']).default('auto'),
-    })
-    .prefault({}),
-})
-
-type Parsed = z.output<typeof configSchema>
-/** The resolved configuration: every default filled, durations in ms, sizes in bytes. */
-export type MotiaConfig = Parsed & { queue: Parsed['queue'] & { workers: number } }
+  return value
+}
