@@ -274,6 +274,20 @@ logging: { level: debug, format: json }
     ])
   })
 
+  test('config.yaml beats config.yml; motia keys beat iii modules; each with a warning', async () => {
+    const dir = project({
+      'config.yml': 'http: { port: 1 }\n',
+      'config.yaml':
+        'http:\n  port: 5000\nmodules:\n  - class: modules::api::RestApiModule\n    config: { port: 4000, host: 127.0.0.1 }\n',
+    })
+    const { config, file, warnings } = await loadConfig({ dir, env: {}, cpus: 2 })
+    expect([file, config.http.port, config.http.host]).toEqual([join(dir, 'config.yaml'), 5000, '127.0.0.1'])
+    expect(warnings).toEqual([
+      'config.yml is ignored: config.yaml is read instead',
+      'config.yaml:5:15: modules[0].config.port is ignored: http.port is set',
+    ])
+  })
+
   test('iii modules: a bad port is reported where it was written', async () => {
     const err = await rejection('modules:\n  - class: modules::api::RestApiModule\n    config:\n      port: high\n')
     expect(err.message).toBe(

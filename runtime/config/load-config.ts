@@ -148,10 +148,9 @@ async function readConfigFile(
 }
 
 function invalid(name: string, found: ConfigProblem[]): MotiaError {
-  const seen = new Set<string>()
-  const problems = found
-    .filter((p) => !seen.has(p.path + p.line) && seen.add(p.path + p.line))
-    .sort((a, b) => a.line - b.line || a.column - b.column)
+  // One value can fail several checks (not an integer, too big): its first problem says enough.
+  const byPlace = new Map(found.map((p) => [`${p.line}:${p.column}:${p.path}`, p] as const).reverse())
+  const problems = [...byPlace.values()].sort((a, b) => a.line - b.line || a.column - b.column)
   return new MotiaError('E_CONFIG_INVALID', `${name} is invalid:\n  ${problems.map(format).join('\n  ')}`, {
     details: { problems },
   })
@@ -243,7 +242,8 @@ function translateIiiModules(
     }
   }
   modules.forEach((m, i) => {
-    const cls = isRecord(m) && typeof m.class === 'string' ? m.class : undefined
+    const entry = isRecord(m) ? m : {}
+    const cls = typeof entry.class === 'string' ? entry.class : undefined
     const target = cls === undefined ? undefined : III_TARGETS[cls]
     if (!target) {
       warn(['modules', i], `modules[${i}] (${cls ?? 'no class'}) is ignored: motia has it built in, see docs/config.md`)
@@ -251,7 +251,7 @@ function translateIiiModules(
     }
     if (config[target] !== undefined && !isRecord(config[target])) return
     const section: Record<string, unknown> = { ...(config[target] as Record<string, unknown> | undefined) }
-    for (const [key, value] of Object.entries(isRecord(m!.config) ? m!.config : {})) {
+    for (const [key, value] of Object.entries(isRecord(entry.config) ? entry.config : {})) {
       const from: ConfigPath = ['modules', i, 'config', key]
       if (key !== 'port' && key !== 'host') {
         warn(from, `modules[${i}].config.${key} is ignored: only port and host carry over (set ${target}.* instead)`)
