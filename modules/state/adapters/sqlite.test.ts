@@ -59,8 +59,9 @@ test('a worker thread and the main thread increment one key at the same time: no
     }
     const done = await reply
     expect(await main.get('g', 'shared')).toEqual({ n: 2 * count })
-    // The two loops really overlapped: each saw the other's increments between its own.
-    expect(interleaved + done.interleaved!).toBeGreaterThan(0)
+    // Whether the loops overlapped depends on scheduling (a loaded CI machine may run them one
+    // after the other), so it is reported, not asserted; the count above is the guarantee.
+    if (interleaved + done.interleaved! === 0) console.warn('worker/main increments did not overlap this run')
   } finally {
     worker.terminate()
     await main.close()
