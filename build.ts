@@ -5,6 +5,7 @@
  * (BUN-NOTES.md: `new URL(..., import.meta.url)` breaks for nested layouts).
  */
 import { rmSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildCliAssets, CLI_ASSETS_DIR } from './build-assets'
 import { CONSOLE_PAGE_EXTERNAL, shipConsoleUi } from './modules/console/app-runtime-ui'
@@ -38,7 +39,22 @@ async function buildAppRuntime(minify: boolean): Promise<void> {
   shipConsoleUi(APP_RUNTIME_DIR)
 }
 
+/**
+ * Every path of the build is relative to the repository root, so the build runs there
+ * whatever the caller's working directory (tests and benches call it from anywhere).
+ */
 export async function buildBinary(outfile = 'dist/motia', minify = true): Promise<string> {
+  const target = resolve(outfile)
+  const cwd = process.cwd()
+  process.chdir(import.meta.dir)
+  try {
+    return await build(target, minify)
+  } finally {
+    process.chdir(cwd)
+  }
+}
+
+async function build(outfile: string, minify: boolean): Promise<string> {
   const started = performance.now()
   rmSync(APP_RUNTIME_DIR, { recursive: true, force: true })
   await Promise.all([buildAppRuntime(minify), buildCliAssets(CLI_ASSETS_DIR, minify)])

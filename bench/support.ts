@@ -10,14 +10,7 @@ export const BINARY = join(ROOT, 'dist', 'motia')
 /** Builds dist/motia unless `--no-build` is passed and a binary exists. */
 export async function binary(): Promise<string> {
   if (Bun.argv.includes('--no-build') && existsSync(BINARY)) return BINARY
-  const cwd = process.cwd()
-  process.chdir(ROOT)
-  try {
-    await buildBinary(BINARY)
-  } finally {
-    process.chdir(cwd)
-  }
-  return BINARY
+  return buildBinary(BINARY)
 }
 
 /** A project of `n` hello steps (`GET /hello`, `/hello-1`, ...), in a temp dir. */

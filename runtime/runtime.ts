@@ -8,7 +8,7 @@ import { formatProblem, type LoadProblem, MotiaError } from './errors'
 import { createStreamSink } from './log-format'
 import { createLogHub, type LogHub, type LogSink, StructuredLogger } from './logger'
 import { type MotiaModule, orderModules, type Project, type RunMode, type RuntimeServices } from './module'
-import { loadProject, type ModuleImporter } from './step-loader'
+import { forgetProjectModules, loadProject, type ModuleImporter } from './step-loader'
 import { TriggerRegistry } from './trigger-registry'
 
 export interface RuntimeOptions {
@@ -173,14 +173,6 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     },
   }
   return runtime
-}
-
-/** Drops the project's own modules (not node_modules) from the module cache so imports re-run. */
-function forgetProjectModules(dir: string): void {
-  const prefix = `${dir}/`
-  for (const key of Object.keys(require.cache)) {
-    if (key.startsWith(prefix) && !key.includes('/node_modules/')) delete require.cache[key]
-  }
 }
 
 function terminalSink(format: 'auto' | 'pretty' | 'json'): LogSink {

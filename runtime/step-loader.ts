@@ -44,54 +44,17 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectLoad
     Promise.all(files.streams.map((f) => importFile(f, dir, importer))),
   ])
 
-  const streams: StreamDefinition[] = []
-  const streamNames = new Map<string, string>()
-  for (const m of streamMods) {
-    if ('problem' in m) {
-      problems.push(m.problem)
-      continue
-    }
+  const streams = uniqueByName('stream', problems, streamMods, (m) => {
     const r = normalizeStream(m.exports, m.ref)
     problems.push(...r.problems)
-    if (!r.stream) continue
-    const other = streamNames.get(r.stream.name)
-    if (other) {
-      problems.push({
-        file: r.stream.relFile,
-        field: 'name',
-        message: `stream name "${r.stream.name}" is already used by ${other}`,
-        code: 'E_STEP_DUPLICATE_NAME',
-      })
-      continue
-    }
-    streamNames.set(r.stream.name, r.stream.relFile)
-    streams.push(r.stream)
-  }
-
-  let steps: StepDefinition[] = []
-  const names = new Map<string, string>()
-  for (const m of stepMods) {
-    if ('problem' in m) {
-      problems.push(m.problem)
-      continue
-    }
+    return r.stream
+  })
+  let steps = uniqueByName('step', problems, stepMods, (m) => {
     const r = normalizeStep(m.exports, m.ref, registry)
     problems.push(...r.problems)
     warnings.push(...r.warnings)
-    if (!r.step) continue
-    const other = names.get(r.step.name)
-    if (other) {
-      problems.push({
-        file: r.step.relFile,
-        field: 'name',
-        message: `step name "${r.step.name}" is already used by ${other}`,
-        code: 'E_STEP_DUPLICATE_NAME',
-      })
-      continue
-    }
-    names.set(r.step.name, r.step.relFile)
-    steps.push(r.step)
-  }
+    return r.step
+  })
 
   for (const check of opts.checks ?? []) {
     const rejected = check(steps)
@@ -101,6 +64,41 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectLoad
     steps = steps.filter((s) => !drop.has(s))
   }
   return { steps, streams, problems, warnings }
+}
+
+/**
+ * Normalises imported files in order, keeping the first definition of each name; a later one
+ * with the same name is a problem naming the file that has it.
+ */
+function uniqueByName<T extends { name: string; relFile: string }>(
+  kind: 'step' | 'stream',
+  problems: LoadProblem[],
+  imported: readonly Imported[],
+  normalize: (m: Extract<Imported, { exports: unknown }>) => T | undefined,
+): T[] {
+  const out: T[] = []
+  const seen = new Map<string, string>()
+  for (const m of imported) {
+    if ('problem' in m) {
+      problems.push(m.problem)
+      continue
+    }
+    const def = normalize(m)
+    if (!def) continue
+    const other = seen.get(def.name)
+    if (other) {
+      problems.push({
+        file: def.relFile,
+        field: 'name',
+        message: `${kind} name "${def.name}" is already used by ${other}`,
+        code: 'E_STEP_DUPLICATE_NAME',
+      })
+      continue
+    }
+    seen.set(def.name, def.relFile)
+    out.push(def)
+  }
+  return out
 }
 
 type Imported = { exports: Record<string, unknown>; ref: { file: string; relFile: string } } | { problem: LoadProblem }
@@ -128,4 +126,12 @@ function describeLoadError(err: unknown, dir: string): string {
     .split(`${dir}/`)
     .join('')
   return `${msg}${pos}`
+}
+
+/** Drops the project's own modules (not node_modules) from the module cache so imports re-run. */
+export function forgetProjectModules(dir: string): void {
+  const prefix = `${dir}/`
+  for (const key of Object.keys(require.cache)) {
+    if (key.startsWith(prefix) && !key.includes('/node_modules/')) delete require.cache[key]
+  }
 }

@@ -47,6 +47,14 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
   const limit = env.config.concurrency
   const load = env.load
 
+  /** A handler's result → the Response (as is, the streamed one, or built from `{ status, body }`). */
+  const respond = (result: unknown, scope: RequestScope, ctx: StepContext, writer?: StreamingResponseWriter) => {
+    if (result instanceof Response) return result
+    if (result === undefined && writer) return writer.started
+    if (env.dev && def.responseSchema) checkResponse(def, result as ApiResponse, ctx)
+    return toResponse(result as ApiResponse, scope.base)
+  }
+
   const pipeline = async (
     request: Request,
     params: Record<string, string>,
@@ -84,10 +92,7 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
         )
       }
       const result = await (chain.length === 0 ? callHandler(step, ctx, req) : runChain(step, ctx, req))
-      if (result instanceof Response) return result
-      if (result === undefined && writer) return writer.started
-      if (env.dev && def.responseSchema) checkResponse(def, result as ApiResponse, ctx)
-      return toResponse(result as ApiResponse, base)
+      return await respond(result, scope, ctx, writer)
     } catch (err) {
       return failure(err, step, env, scope, ctx)
     }
@@ -96,12 +101,6 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
   // Steps with no body to read, no validation, no middleware and no condition (the common GET)
   // skip the general pipeline's async frame: one promise settles with the response.
   const simple = bodyless && !validate && chain.length === 0 && !def.condition
-  const respond = (result: unknown, scope: RequestScope, ctx: StepContext, writer?: StreamingResponseWriter) => {
-    if (result instanceof Response) return result
-    if (result === undefined && writer) return writer.started
-    if (env.dev && def.responseSchema) checkResponse(def, result as ApiResponse, ctx)
-    return toResponse(result as ApiResponse, scope.base)
-  }
 
   return (request: Request, params: Record<string, string>): Promise<Response> => {
     const scope = env.scopeOf(request)

@@ -1,4 +1,3 @@
-import type { SerializedError } from '../../runtime/errors'
 import type { StepDefinition, TriggerDef } from '../../runtime/step'
 
 /** One background execution: a queue message, a cron tick, a state or stream event. */
@@ -11,10 +10,10 @@ export interface BackgroundJob {
   attempt: number
 }
 
-export type JobOutcome =
-  | { status: 'ok' }
-  | { status: 'skipped' }
-  | { status: 'error'; error: SerializedError; retryable: boolean; retryAfterMs?: number }
+/** The protocol's outcome type: what a worker reports is what the runner returns. */
+export type { JobOutcome } from './pool/protocol'
+
+import type { JobOutcome } from './pool/protocol'
 
 /**
  * Runs background handlers off the engine thread (the worker pool). Cron, state and stream

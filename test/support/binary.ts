@@ -9,16 +9,7 @@ let built: Promise<string> | undefined
 
 /** Builds `dist/motia` once per test process (every e2e file shares it). */
 export function ensureBinary(): Promise<string> {
-  const cwd = process.cwd()
-  built ??= (async () => {
-    process.chdir(ROOT)
-    try {
-      await buildBinary(BINARY)
-    } finally {
-      process.chdir(cwd)
-    }
-    return BINARY
-  })()
+  built ??= buildBinary(BINARY)
   return built
 }
 

@@ -1,4 +1,5 @@
 import type { Database } from 'bun:sqlite'
+import { DEFAULT_CONFIG } from '../../../runtime/config/schema'
 import type { SerializedError } from '../../../runtime/errors'
 import type { QueueConfig } from '../../../sdk/types'
 import { openSqlite, type SqliteOptions } from '../../storage/sqlite-database'
@@ -26,15 +27,8 @@ interface Row {
   enqueued_at: number
 }
 
-const FALLBACK: QueueConfig = {
-  type: 'standard',
-  maxRetries: 3,
-  backoffType: 'exponential',
-  backoffDelayMs: 1000,
-  concurrency: 10,
-  visibilityTimeout: 30,
-  delaySeconds: 0,
-}
+/** For messages of a subscription no longer declared (e.g. its step was removed): config.yaml's defaults. */
+const FALLBACK: Readonly<QueueConfig> = DEFAULT_CONFIG.queue.defaults
 
 /**
  * The durable queue in the project's SQLite file (WAL). Every state change is one statement or

@@ -11,6 +11,7 @@ import { serializeError } from '../../../runtime/errors'
 import { callHandler, conditionPasses, triggerInfo } from '../../../runtime/invoke'
 import type { StepDefinition } from '../../../runtime/step'
 import { normalizeStep } from '../../../runtime/step-config'
+import { forgetProjectModules } from '../../../runtime/step-loader'
 import { TriggerRegistry } from '../../../runtime/trigger-registry'
 import { cronTriggerKind } from '../../cron/trigger-kind'
 import { httpTriggerKind } from '../../http/trigger-kind'
@@ -88,9 +89,7 @@ self.onmessage = (event: MessageEvent<EngineToWorker>) => {
       break
     case 'reload': {
       // Forget every project module (not node_modules) so a step's own imports re-run too.
-      for (const key of Object.keys(require.cache)) {
-        if (key.startsWith(`${dir}/`) && !key.includes('/node_modules/')) delete require.cache[key]
-      }
+      forgetProjectModules(dir)
       steps.clear()
       client?.setStreams(m.streams)
       break

@@ -4,14 +4,8 @@ import type { LogLevel, LogRecord } from '../../../runtime/logger'
 import type { EnqueueMessage } from '../../../sdk/types'
 import type { EngineToWorker, JobOutcome, JobSpec, WorkerToEngine } from './protocol'
 
-export interface PoolJob {
-  file: string
-  step: string
-  triggerIndex: number
-  topic?: string
-  input: unknown
-  traceId: string
-  attempt: number
+/** A job as the pool takes it: the protocol's JobSpec (the pool numbers it) plus its timeout. */
+export interface PoolJob extends Omit<JobSpec, 'id'> {
   timeoutMs: number
 }
 
@@ -81,16 +75,8 @@ export class WorkerPool {
     let slot = this.slots[0]!
     for (const s of this.slots) if (s.jobs.size < slot.jobs.size) slot = s
     const id = this.nextJob++
-    const spec: JobSpec = {
-      id,
-      file: job.file,
-      step: job.step,
-      triggerIndex: job.triggerIndex,
-      input: job.input,
-      traceId: job.traceId,
-      attempt: job.attempt,
-      ...(job.topic ? { topic: job.topic } : {}),
-    }
+    const { timeoutMs: _timeout, ...fields } = job
+    const spec: JobSpec = { id, ...fields }
     return new Promise<JobOutcome>((resolve) => {
       const timer = setTimeout(() => {
         slot.jobs.delete(id)
