@@ -1,7 +1,8 @@
 import type { StateService } from '../../runtime/engine'
 import type { CallOrigin, StateOp } from '../../runtime/engine-client'
 import { MotiaError } from '../../runtime/errors'
-import type { MotiaModule, RuntimeServices } from '../../runtime/module'
+import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
+import type { StepDefinition, TriggerDef } from '../../runtime/step'
 import type { StateTriggerInput, UpdateOp } from '../../sdk/types'
 import { type BackgroundRunner, RUNNER_KEY } from '../queue/runner'
 import { sharedSqlite } from '../storage/storage-module'
@@ -30,10 +31,18 @@ export function createStateAdapter(rt: RuntimeServices): StateAdapter {
   )
 }
 
+function stateTargets(project: Project): { step: StepDefinition; def: TriggerDef }[] {
+  return project.steps.flatMap((step) =>
+    step.triggers.filter((def) => def.type === 'state').map((def) => ({ step, def })),
+  )
+}
+
 /** `ctx.state` / `stateManager` for every step, and the source of state-trigger events. */
 export function stateModule(): MotiaModule {
   let adapter: StateAdapter
   let rt: RuntimeServices
+  // Indexed when the project loads or reloads, not scanned on every state write.
+  let targets: { step: StepDefinition; def: TriggerDef }[] = []
   const listeners = new Set<StateChangeListener>()
 
   const changed = (origin: CallOrigin, groupId: string, key: string, r: StateWriteResult, deleted = false) => {
@@ -110,25 +119,25 @@ export function stateModule(): MotiaModule {
       // State triggers: after every change, each step with a `state` trigger gets the change in
       // the worker pool (its condition is evaluated there). Not durable: a change made while
       // the process dies may not fire (documented in docs/queue.md).
+      targets = stateTargets(rt.project())
       listeners.add((change) => {
+        if (targets.length === 0) return
         const runner = rt.shared.get(RUNNER_KEY) as BackgroundRunner | undefined
         if (!runner) return
         const { origin, ...input } = change
-        for (const step of rt.project().steps) {
-          for (const def of step.triggers) {
-            if (def.type !== 'state') continue
-            void runner.run({ step, def, input, traceId: origin.traceId, attempt: 1 }).then((out) => {
-              if (out.status === 'error') {
-                rt.log
-                  .child({ step: step.name, traceId: origin.traceId })
-                  .error(`state trigger handler failed: ${out.error.message}`, {
-                    error: out.error,
-                  })
-              }
-            })
-          }
+        for (const { step, def } of targets) {
+          void runner.run({ step, def, input, traceId: origin.traceId, attempt: 1 }).then((out) => {
+            if (out.status === 'error') {
+              rt.log
+                .child({ step: step.name, traceId: origin.traceId })
+                .error(`state trigger handler failed: ${out.error.message}`, { error: out.error })
+            }
+          })
         }
       })
+    },
+    projectChanged(project) {
+      targets = stateTargets(project)
     },
     async stop() {
       listeners.clear()
