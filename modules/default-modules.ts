@@ -2,6 +2,7 @@ import type { MotiaModule, RunMode } from '../runtime/module'
 import { consoleModule } from './console/console-module'
 import { cronModule } from './cron/cron-module'
 import { httpModule } from './http/http-module'
+import { observabilityModule } from './observability/observability-module'
 import { queueModule } from './queue/queue-module'
 import { stateModule } from './state/state-module'
 import { storageModule } from './storage/storage-module'
@@ -16,6 +17,7 @@ export interface DefaultModuleOptions {
 export function defaultModules(options: DefaultModuleOptions = {}) {
   return (_: { mode: RunMode }): MotiaModule[] => [
     storageModule(),
+    observabilityModule(),
     stateModule(),
     queueModule(),
     cronModule(),

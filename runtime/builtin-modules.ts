@@ -1,3 +1,4 @@
+import * as otel from '@opentelemetry/api'
 import * as zod from 'zod'
 import * as sdk from '../sdk/index'
 
@@ -10,7 +11,7 @@ const pluginStub = {
 }
 
 /**
- * Makes `motia`, `zod` (and the names 0.x apps import: `@motiadev/core`, workbench plugins)
+ * Makes `motia`, `zod`, `@opentelemetry/api` (and the names 0.x apps import: `@motiadev/core`, workbench plugins)
  * resolve to the runtime's own copies, so step files need no node_modules and share one zod
  * instance with the runtime. Plugins are per thread: call this on the engine thread and in every
  * worker. A bunfig preload is not applied inside a compiled binary, hence code.
@@ -28,6 +29,8 @@ export function registerBuiltinModules(): void {
       for (const name of ['zod', 'zod/v4']) {
         build.module(name, () => ({ exports: zod, loader: 'object' }))
       }
+      // The runtime's own copy: spans a step starts through it join the execution's trace.
+      build.module('@opentelemetry/api', () => ({ exports: otel, loader: 'object' }))
       build.onResolve({ filter: /^@motiadev\/plugin-/ }, (args) => ({ path: args.path, namespace: 'motia-plugin' }))
       build.onLoad({ filter: /.*/, namespace: 'motia-plugin' }, () => ({ exports: pluginStub, loader: 'object' }))
     },

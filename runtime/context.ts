@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api'
 import type {
   ApiRequest,
   EnqueueMessage,
@@ -40,8 +41,20 @@ export class StepContext implements FlowContext {
     readonly trigger: TriggerInfo,
     readonly traceId: string,
     readonly input: unknown,
+    spanId?: string,
   ) {
-    this.origin = { step: step.name, traceId }
+    this.origin = spanId ? { step: step.name, traceId, spanId } : { step: step.name, traceId }
+  }
+
+  /**
+   * Who a ctx call comes from. With tracing on, a call made inside a span the handler started
+   * through `@opentelemetry/api` (`startActiveSpan`) belongs to that span, not the execution's.
+   */
+  callOrigin(): CallOrigin {
+    const o = this.origin
+    if (!o.spanId) return o
+    const active = trace.getActiveSpan()?.spanContext()
+    return active && active.spanId !== o.spanId && active.traceId === o.traceId ? { ...o, spanId: active.spanId } : o
   }
 
   get flows(): readonly string[] {
@@ -49,23 +62,23 @@ export class StepContext implements FlowContext {
   }
 
   get logger(): Logger {
-    this._logger ??= new StructuredLogger(this.engine.logs, { step: this.step.name, traceId: this.traceId })
+    this._logger ??= new StructuredLogger(this.engine.logs, this.origin)
     return this._logger
   }
 
   /** 0.x steps get the 0.x state API (`set` returns the value); 1.x steps get `{ new_value, old_value }`. */
   get state(): StateManager {
-    this._state ??= new StateFacade(this.engine, this.origin, this.step.generation === 'legacy')
+    this._state ??= new StateFacade(this.engine, () => this.callOrigin(), this.step.generation === 'legacy')
     return this._state as StateManager
   }
 
   /** The 1.x state API whatever the step's generation: what the module-level `stateManager` uses. */
   stateManager(): StateManager {
-    return this.step.generation === 'legacy' ? new StateFacade(this.engine, this.origin, false) : this.state
+    return this.step.generation === 'legacy' ? new StateFacade(this.engine, () => this.callOrigin(), false) : this.state
   }
 
   get streams(): Streams {
-    this._streams ??= streamsProxy(this.engine, this.origin)
+    this._streams ??= streamsProxy(this.engine, () => this.callOrigin())
     return this._streams
   }
 
@@ -112,7 +125,7 @@ export class StepContext implements FlowContext {
       return Promise.reject(new MotiaError('E_STEP_CONFIG_INVALID', 'enqueue needs { topic: string, data }'))
     }
     this.warnUndeclared(message.topic)
-    return this.engine.enqueue(message, this.origin)
+    return this.engine.enqueue(message, this.callOrigin())
   }
 
   private warnUndeclared(topic: string): void {
@@ -138,40 +151,40 @@ export class StepContext implements FlowContext {
 class StateFacade implements InternalStateManager {
   constructor(
     private readonly engine: EngineClient,
-    private readonly origin: CallOrigin,
+    private readonly origin: () => CallOrigin,
     private readonly legacy: boolean,
   ) {}
 
   get<T>(groupId: string, key: string): Promise<T | null> {
-    return this.engine.state('get', [groupId, key], this.origin) as Promise<T | null>
+    return this.engine.state('get', [groupId, key], this.origin()) as Promise<T | null>
   }
   async set<T>(groupId: string, key: string, value: T): Promise<any> {
-    const r = (await this.engine.state('set', [groupId, key, value], this.origin)) as StateWriteResult<T>
+    const r = (await this.engine.state('set', [groupId, key, value], this.origin())) as StateWriteResult<T>
     return this.legacy ? r.new_value : r
   }
   update<T>(groupId: string, key: string, ops: readonly UpdateOp[]): Promise<StateWriteResult<T>> {
-    return this.engine.state('update', [groupId, key, ops], this.origin) as Promise<StateWriteResult<T>>
+    return this.engine.state('update', [groupId, key, ops], this.origin()) as Promise<StateWriteResult<T>>
   }
   delete<T>(groupId: string, key: string): Promise<T | null> {
-    return this.engine.state('delete', [groupId, key], this.origin) as Promise<T | null>
+    return this.engine.state('delete', [groupId, key], this.origin()) as Promise<T | null>
   }
   getGroup<T>(groupId: string): Promise<T[]> {
-    return this.engine.state('getGroup', [groupId], this.origin) as Promise<T[]>
+    return this.engine.state('getGroup', [groupId], this.origin()) as Promise<T[]>
   }
   list<T>(groupId: string): Promise<T[]> {
     return this.getGroup<T>(groupId)
   }
   clear(groupId: string): Promise<void> {
-    return this.engine.state('clear', [groupId], this.origin) as Promise<void>
+    return this.engine.state('clear', [groupId], this.origin()) as Promise<void>
   }
   listGroups(): Promise<string[]> {
-    return this.engine.state('listGroups', [], this.origin) as Promise<string[]>
+    return this.engine.state('listGroups', [], this.origin()) as Promise<string[]>
   }
 }
 
 /** `ctx.streams.<name>`: the 0.x stream API (`set` returns the item). */
-export function streamFacade(engine: EngineClient, name: string, origin: CallOrigin): MotiaStream<any> {
-  const call = (op: Parameters<EngineClient['stream']>[1], args: unknown[]) => engine.stream(name, op, args, origin)
+export function streamFacade(engine: EngineClient, name: string, origin: () => CallOrigin): MotiaStream<any> {
+  const call = (op: Parameters<EngineClient['stream']>[1], args: unknown[]) => engine.stream(name, op, args, origin())
   return {
     get: (groupId, id) => call('get', [groupId, id]) as Promise<any>,
     set: (groupId, id, data) => call('set', [groupId, id, data]).then((r) => (r as StateWriteResult).new_value) as any,
@@ -186,7 +199,7 @@ export function streamFacade(engine: EngineClient, name: string, origin: CallOri
 
 const PASS_THROUGH = new Set(['then', 'toJSON', 'constructor', 'inspect', 'valueOf', 'toString'])
 
-function streamsProxy(engine: EngineClient, origin: CallOrigin): Streams {
+function streamsProxy(engine: EngineClient, origin: () => CallOrigin): Streams {
   const cache = new Map<string, MotiaStream<any>>()
   return new Proxy({} as Streams, {
     get(_t, name) {

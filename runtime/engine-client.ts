@@ -1,5 +1,6 @@
 import type { EnqueueMessage } from '../sdk/types'
 import type { LogTarget } from './logger'
+import type { ExecutionTracer } from './tracing'
 
 /** Who is calling: the step and trace every ctx call is attributed to (logs, traces, warnings). */
 export interface CallOrigin {
@@ -24,4 +25,6 @@ export interface EngineClient {
   /** Stream names known to the engine, so `ctx.streams.<name>` can fail clearly on a typo. */
   hasStream(name: string): boolean
   readonly logs: LogTarget
+  /** Present when tracing is on: spans that user code starts through `@opentelemetry/api` go here. */
+  readonly tracer?: ExecutionTracer | undefined
 }

@@ -4,6 +4,7 @@ import type { CallOrigin, EngineClient, StateOp, StreamOp } from './engine-clien
 import { MotiaError } from './errors'
 import type { LogHub } from './logger'
 import type { StepDefinition } from './step'
+import { type ActiveSpan, type ExecutionTracer, endWith, type SpanAttributes } from './tracing'
 
 /** Served by the state module: every state call of every step goes through here. */
 export interface StateService {
@@ -29,31 +30,75 @@ export class Engine implements EngineClient {
   stateService?: StateService
   queueService?: QueueService
   streamsService?: StreamsService
+  /** Set by the observability module: executions and the ctx calls inside them become spans. */
+  tracer?: ExecutionTracer
 
   constructor(readonly logs: LogHub) {}
 
   state(op: StateOp, args: readonly unknown[], origin: CallOrigin): Promise<unknown> {
-    if (!this.stateService) return Promise.reject(missing('state'))
-    return this.stateService.call(op, args, origin)
+    const service = this.stateService
+    if (!service) return Promise.reject(missing('state'))
+    const span = this.child(origin, `state.${op}`, 'internal', stateAttributes(origin, op, args))
+    if (!span) return service.call(op, args, origin)
+    return endWith(span, service.call(op, args, within(origin, span)))
   }
 
   enqueue(message: EnqueueMessage, origin: CallOrigin): Promise<void> {
-    if (!this.queueService) return Promise.reject(missing('queue'))
-    return this.queueService.enqueue(message, origin)
+    const service = this.queueService
+    if (!service) return Promise.reject(missing('queue'))
+    const span = this.child(origin, `enqueue ${message.topic}`, 'producer', {
+      'motia.step': origin.step,
+      'motia.operation': 'enqueue',
+      'motia.topic': message.topic,
+      'messaging.destination.name': message.topic,
+      ...(message.messageGroupId !== undefined ? { 'motia.message_group_id': message.messageGroupId } : {}),
+    })
+    if (!span) return service.enqueue(message, origin)
+    return endWith(span, service.enqueue(message, within(origin, span)))
   }
 
   stream(name: string, op: StreamOp, args: readonly unknown[], origin: CallOrigin): Promise<unknown> {
-    if (!this.streamsService) return Promise.reject(missing('streams'))
-    return this.streamsService.call(name, op, args, origin)
+    const service = this.streamsService
+    if (!service) return Promise.reject(missing('streams'))
+    const span = this.child(origin, `stream.${op}`, 'internal', streamAttributes(origin, name, op, args))
+    if (!span) return service.call(name, op, args, origin)
+    return endWith(span, service.call(name, op, args, within(origin, span)))
+  }
+
+  /** A child span of the calling execution; none outside an execution or with tracing off. */
+  private child(origin: CallOrigin, name: string, kind: 'internal' | 'producer', attributes: SpanAttributes) {
+    if (!this.tracer || !origin.spanId) return undefined
+    return this.tracer.begin(origin.traceId, origin.spanId, name, kind, attributes)
   }
 
   hasStream(name: string): boolean {
     return this.streamsService?.has(name) ?? false
   }
 
-  context(step: StepDefinition, trigger: TriggerInfo, traceId: string, input: unknown): StepContext {
-    return new StepContext(this, step, trigger, traceId, input)
+  context(step: StepDefinition, trigger: TriggerInfo, traceId: string, input: unknown, spanId?: string): StepContext {
+    return new StepContext(this, step, trigger, traceId, input, spanId)
   }
+}
+
+/** The origin a service sees: the call's own span, so what it starts (a state trigger, a message) links to it. */
+const within = (origin: CallOrigin, span: ActiveSpan): CallOrigin => ({
+  step: origin.step,
+  traceId: origin.traceId,
+  spanId: span.spanId,
+})
+
+function stateAttributes(origin: CallOrigin, op: StateOp, args: readonly unknown[]): SpanAttributes {
+  const a: SpanAttributes = { 'motia.step': origin.step, 'motia.state.operation': op }
+  if (typeof args[0] === 'string') a['motia.state.group_id'] = args[0]
+  if (typeof args[1] === 'string' && op !== 'listGroups') a['motia.state.key'] = args[1]
+  return a
+}
+
+function streamAttributes(origin: CallOrigin, name: string, op: StreamOp, args: readonly unknown[]): SpanAttributes {
+  const a: SpanAttributes = { 'motia.step': origin.step, 'motia.stream.name': name, 'motia.stream.operation': op }
+  if (typeof args[0] === 'string') a['motia.stream.group_id'] = args[0]
+  if (typeof args[1] === 'string' && op !== 'send') a['motia.stream.item_id'] = args[1]
+  return a
 }
 
 function missing(what: string): MotiaError {

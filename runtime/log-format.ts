@@ -5,6 +5,7 @@ export function formatJson(r: LogRecord): string {
   const out: Record<string, unknown> = { time: new Date(r.time).toISOString(), level: r.level, msg: r.msg }
   if (r.step) out.step = r.step
   if (r.traceId) out.traceId = r.traceId
+  if (r.spanId) out.spanId = r.spanId
   if (r.fields) Object.assign(out, r.fields)
   return safeStringify(out)
 }

@@ -1,4 +1,5 @@
 import type { LogFields, Logger } from '../sdk/types'
+import { nowMs } from './tracing'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
@@ -10,6 +11,8 @@ export interface LogRecord {
   msg: string
   step?: string
   traceId?: string
+  /** The span the record was written in (tracing on); the trace store attaches it there. */
+  spanId?: string
   fields?: LogFields
 }
 
@@ -61,6 +64,7 @@ export function createLogHub(level: LogLevel, sinks: LogSink[] = []): LogHub {
 interface Bindings {
   step?: string
   traceId?: string
+  spanId?: string
   fields?: LogFields
 }
 
@@ -92,20 +96,24 @@ export class StructuredLogger implements Logger {
 
   child(fields: LogFields): StructuredLogger {
     const { step, traceId, ...rest } = fields
-    return new StructuredLogger(this.hub, {
-      step: typeof step === 'string' ? step : this.bindings.step,
-      traceId: typeof traceId === 'string' ? traceId : this.bindings.traceId,
-      fields: { ...this.bindings.fields, ...rest },
-    })
+    const b = this.bindings
+    const bindings: Bindings = { fields: { ...b.fields, ...rest } }
+    const s = typeof step === 'string' ? step : b.step
+    const t = typeof traceId === 'string' ? traceId : b.traceId
+    if (s) bindings.step = s
+    if (t) bindings.traceId = t
+    if (b.spanId && t === b.traceId) bindings.spanId = b.spanId
+    return new StructuredLogger(this.hub, bindings)
   }
 
   private write(level: LogLevel, msg: string, fields?: LogFields): void {
     if (!this.hub.enabled(level)) return
     const b = this.bindings
     const merged = b.fields ? (fields ? { ...b.fields, ...fields } : b.fields) : fields
-    const record: LogRecord = { time: Date.now(), level, msg }
+    const record: LogRecord = { time: nowMs(), level, msg }
     if (b.step) record.step = b.step
     if (b.traceId) record.traceId = b.traceId
+    if (b.spanId) record.spanId = b.spanId
     if (merged && Object.keys(merged).length > 0) record.fields = normalizeFields(merged)
     this.hub.emit(record)
   }

@@ -1,17 +1,26 @@
 import { expect, test } from 'bun:test'
-import { newTraceId, traceIdFromTraceparent } from './trace-id'
+import { formatTraceparent, newSpanId, newTraceId, parseTraceparent } from './trace-id'
 
-test('trace ids are 32 hex characters and unique across batches', () => {
+test('trace ids are 32 hex characters, span ids 16, unique across batches', () => {
   const ids = Array.from({ length: 2000 }, newTraceId)
   for (const id of ids) expect(id).toMatch(/^[0-9a-f]{32}$/)
   expect(new Set(ids).size).toBe(ids.length)
+  const spans = Array.from({ length: 2000 }, newSpanId)
+  for (const id of spans) expect(id).toMatch(/^[0-9a-f]{16}$/)
+  expect(new Set(spans).size).toBe(spans.length)
 })
 
-test('traceparent parsing', () => {
-  expect(traceIdFromTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toBe(
-    '4bf92f3577b34da6a3ce929d0e0e4736',
-  )
-  expect(traceIdFromTraceparent('00-00000000000000000000000000000000-00f067aa0ba902b7-01')).toBeUndefined()
-  expect(traceIdFromTraceparent('garbage')).toBeUndefined()
-  expect(traceIdFromTraceparent(null)).toBeUndefined()
+test('traceparent parsing and formatting', () => {
+  expect(parseTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toEqual({
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId: '00f067aa0ba902b7',
+  })
+  expect(parseTraceparent('00-00000000000000000000000000000000-00f067aa0ba902b7-01')).toBeUndefined()
+  expect(parseTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01')).toBeUndefined()
+  expect(parseTraceparent('garbage')).toBeUndefined()
+  expect(parseTraceparent(null)).toBeUndefined()
+  expect(parseTraceparent(formatTraceparent('4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7'))).toEqual({
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId: '00f067aa0ba902b7',
+  })
 })

@@ -67,7 +67,7 @@ export class Stream<T = unknown> {
 
   private api() {
     const ctx = requireExecution(`stream "${this.config.name}"`)
-    return streamFacade(ctx.engine, this.config.name, ctx.origin)
+    return streamFacade(ctx.engine, this.config.name, () => ctx.callOrigin())
   }
   private raw(op: 'set' | 'update', args: unknown[]): Promise<StateWriteResult<T & StreamItem>> {
     const ctx = requireExecution(`stream "${this.config.name}"`)

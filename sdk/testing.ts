@@ -133,6 +133,7 @@ const TEST_DEFAULTS = {
   streams: { adapter: 'memory' },
   queue: { adapter: 'memory', workers: 1 },
   cron: { enabled: false },
+  observability: { store: 'memory' },
 }
 
 const TEST_ORIGIN = 'test'
@@ -200,7 +201,7 @@ export async function createTestRuntime(options: TestRuntimeOptions = {}): Promi
   const state = stateFacade((op, args) => rt.engine.state(op, args, origin()))
   const streams = streamsProxy(
     (name) => rt.engine.hasStream(name),
-    (name) => streamFacade(rt.engine, name, origin()),
+    (name) => streamFacade(rt.engine, name, origin),
   )
 
   const queue = () => rt.services.shared.get(QUEUE_KEY) as QueueModuleApi | undefined

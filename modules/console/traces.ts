@@ -99,9 +99,10 @@ export function normalizeSpan(raw: unknown): ConsoleSpan {
   const step =
     str(pick(s, 'step', 'stepName')) ??
     str(pick(attributes, 'motia.step', 'motia.step.name', 'motia.step_name', 'step'))
-  const kind = [pick(attributes, 'motia.trigger.type', 'motia.trigger'), pick(s, 'triggerType', 'type', 'kind')].find(
-    (k): k is string => typeof k === 'string' && TRIGGER_KINDS.has(k),
-  )
+  const kind = [
+    pick(attributes, 'motia.trigger.type', 'motia.operation', 'motia.trigger'),
+    pick(s, 'triggerType', 'type', 'kind'),
+  ].find((k): k is string => typeof k === 'string' && TRIGGER_KINDS.has(k))
   const topic = str(pick(s, 'topic')) ?? str(pick(attributes, ...TOPIC_ATTRIBUTES))
   const events = (Array.isArray(s.events) ? s.events : []).map((e) => {
     const ev = obj(e)

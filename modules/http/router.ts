@@ -1,13 +1,14 @@
 import { Elysia } from 'elysia'
+import type { CallOrigin } from '../../runtime/engine-client'
 import type { LoadProblem } from '../../runtime/errors'
 import { MotiaError } from '../../runtime/errors'
 import type { HttpTriggerDef, StepDefinition } from '../../runtime/step'
 import type { ProjectCheck } from '../../runtime/step-loader'
-import { newTraceId, traceIdFromTraceparent } from '../../runtime/trace-id'
+import { newTraceId, parseTraceparent } from '../../runtime/trace-id'
 import { readBody } from './body'
 import type { Cors } from './cors'
 import { errorResponse } from './respond'
-import { type RequestScope, type RouteEnv, stepRoute } from './step-route'
+import { endServerSpan, type RequestScope, type RouteEnv, stepRoute } from './step-route'
 import { routeKey } from './trigger-kind'
 
 export interface RouterEnv extends Omit<RouteEnv, 'scopeOf' | 'load'> {
@@ -40,9 +41,15 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
   const fixedCors = env.cors.fixedHeaders()
   const scopeOf = (request: Request): RequestScope => {
     const given = request.headers.get(traceHeader)
-    const traceId =
-      (given && TRACE_ID.test(given) ? given : traceIdFromTraceparent(request.headers.get('traceparent'))) ??
-      newTraceId()
+    let traceId: string
+    let parentSpanId: string | undefined
+    if (given && TRACE_ID.test(given)) traceId = given
+    else {
+      // A caller that traces (W3C Trace Context): this request's span becomes its child.
+      const parent = parseTraceparent(request.headers.get('traceparent'))
+      traceId = parent?.traceId ?? newTraceId()
+      parentSpanId = parent?.spanId
+    }
     // A fresh object per request: responses add their content type to it in place.
     let base: Record<string, string>
     // Browsers send Origin on every cross-origin request; without it CORS headers do nothing.
@@ -54,7 +61,7 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
       const cors = env.cors.headersFor(request)
       base = cors ? { ...cors, [traceHeader]: traceId } : { [traceHeader]: traceId }
     }
-    return { traceId, base }
+    return parentSpanId ? { traceId, base, parentSpanId } : { traceId, base }
   }
 
   const routeEnv: RouteEnv = { ...env, scopeOf, load: { inFlight: 0 } }
@@ -84,28 +91,19 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
       '/emit',
       async (c: { request: Request }) => {
         const scope = scopeOf(c.request)
-        try {
-          const { body } = await readBody(c.request, env.config.bodyLimit)
-          const { topic, data, messageGroupId, idempotencyKey } = (body ?? {}) as Record<string, unknown>
-          if (typeof topic !== 'string' || topic === '') {
-            throw new MotiaError('E_BODY_INVALID', 'POST /emit expects { "topic": string, "data": any }')
-          }
-          await env.engine.enqueue(
-            {
-              topic,
-              data,
-              ...(typeof messageGroupId === 'string' ? { messageGroupId } : {}),
-              ...(typeof idempotencyKey === 'string' ? { idempotencyKey } : {}),
-            },
-            { step: '_system', traceId: scope.traceId },
-          )
-          return new Response(JSON.stringify({ success: true, emitted: { topic, data } }), {
-            headers: { ...scope.base, 'content-type': 'application/json' },
-          })
-        } catch (err) {
-          const e = err instanceof MotiaError ? err : new MotiaError('E_HANDLER_FAILED', (err as Error).message)
-          return errorResponse(e.status, { error: e.message, code: e.code, traceId: scope.traceId }, scope.base)
-        }
+        const span = env.engine.tracer?.begin(scope.traceId, scope.parentSpanId, 'POST /emit', 'server', {
+          'motia.step': '_system',
+          'motia.trigger.type': 'http',
+          'http.request.method': 'POST',
+          'http.route': '/emit',
+        })
+        const origin = span
+          ? { step: '_system', traceId: scope.traceId, spanId: span.spanId }
+          : { step: '_system', traceId: scope.traceId }
+        if (span) scope.span = span
+        const response = await emitMessage(c.request, scope, origin, env)
+        if (span) endServerSpan(span, response)
+        return response
       },
       { parse: 'none' },
     )
@@ -135,6 +133,38 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
   })
   app.compile?.()
   return { fetch: (request: Request) => app.fetch(request), routes }
+}
+
+/** `POST /emit { topic, data }`: enqueues a message from outside any step (origin `_system`). */
+async function emitMessage(
+  request: Request,
+  scope: RequestScope,
+  origin: CallOrigin,
+  env: RouterEnv,
+): Promise<Response> {
+  try {
+    const { body } = await readBody(request, env.config.bodyLimit)
+    const { topic, data, messageGroupId, idempotencyKey } = (body ?? {}) as Record<string, unknown>
+    if (typeof topic !== 'string' || topic === '') {
+      throw new MotiaError('E_BODY_INVALID', 'POST /emit expects { "topic": string, "data": any }')
+    }
+    await env.engine.enqueue(
+      {
+        topic,
+        data,
+        ...(typeof messageGroupId === 'string' ? { messageGroupId } : {}),
+        ...(typeof idempotencyKey === 'string' ? { idempotencyKey } : {}),
+      },
+      origin,
+    )
+    return new Response(JSON.stringify({ success: true, emitted: { topic, data } }), {
+      headers: { ...scope.base, 'content-type': 'application/json' },
+    })
+  } catch (err) {
+    const e = err instanceof MotiaError ? err : new MotiaError('E_HANDLER_FAILED', (err as Error).message)
+    if (e.status >= 500) scope.span?.fail(e)
+    return errorResponse(e.status, { error: e.message, code: e.code, traceId: scope.traceId }, scope.base)
+  }
 }
 
 /** Two HTTP triggers on one method + path: the later file is rejected, naming the first. */

@@ -1,3 +1,4 @@
+import { SpanStatusCode } from '@opentelemetry/api'
 import type { MotiaConfig } from '../../runtime/config/schema'
 import type { StepContext } from '../../runtime/context'
 import type { Engine } from '../../runtime/engine'
@@ -5,6 +6,7 @@ import { MotiaError } from '../../runtime/errors'
 import { callHandler, conditionPasses, triggerInfo } from '../../runtime/invoke'
 import type { StructuredLogger } from '../../runtime/logger'
 import type { HttpTriggerDef, StepDefinition } from '../../runtime/step'
+import type { ActiveSpan, SpanAttributes } from '../../runtime/tracing'
 import type { ApiResponse } from '../../sdk/types'
 import { NO_BODY, readBody } from './body'
 import type { Deadlines } from './deadlines'
@@ -17,6 +19,10 @@ export interface RequestScope {
   traceId: string
   /** Headers every response carries: trace id, CORS. A fresh object per request. */
   base: Record<string, string>
+  /** The caller's span, from an incoming `traceparent`. */
+  parentSpanId?: string
+  /** This request's span (tracing on). */
+  span?: ActiveSpan
 }
 
 export interface RouteEnv {
@@ -46,6 +52,13 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
   const chain = def.middleware
   const limit = env.config.concurrency
   const load = env.load
+  const spanName = `${def.method} ${def.path}`
+  const spanAttributes: SpanAttributes = {
+    'motia.step': step.name,
+    'motia.trigger.type': 'http',
+    'http.request.method': def.method,
+    'http.route': def.path,
+  }
 
   /** A handler's result → the Response (as is, the streamed one, or built from `{ status, body }`). */
   const respond = (result: unknown, scope: RequestScope, ctx: StepContext, writer?: StreamingResponseWriter) => {
@@ -61,7 +74,7 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
     scope: RequestScope,
     onStream: (r: Response) => void,
   ): Promise<Response> => {
-    const { base, traceId } = scope
+    const { base, traceId, span } = scope
     let ctx: StepContext | undefined
     try {
       const parsed = bodyless || !request.body ? NO_BODY : await readBody(request, env.config.bodyLimit)
@@ -83,7 +96,7 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
         writer.started.then(onStream)
         return writer
       })
-      ctx = env.engine.context(step, info, traceId, req)
+      ctx = env.engine.context(step, info, traceId, req, span?.spanId)
       if (def.condition && !(await conditionPasses(def, ctx, req))) {
         return errorResponse(
           422,
@@ -104,7 +117,14 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
 
   return (request: Request, params: Record<string, string>): Promise<Response> => {
     const scope = env.scopeOf(request)
-    if (load.inFlight >= limit) return Promise.resolve(overloaded(scope))
+    const tracer = env.engine.tracer
+    const span = tracer?.begin(scope.traceId, scope.parentSpanId, spanName, 'server', { ...spanAttributes })
+    if (span) scope.span = span
+    if (load.inFlight >= limit) {
+      const r = overloaded(scope)
+      if (span) endServerSpan(span, r)
+      return Promise.resolve(r)
+    }
     load.inFlight++
     return new Promise<Response>((resolve) => {
       let done = false
@@ -113,6 +133,7 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
         done = true
         load.inFlight--
         env.deadlines.unwatch(watched)
+        if (span) endServerSpan(span, r)
         resolve(r)
       }
       const watched = {
@@ -136,7 +157,7 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
         writer.started.then(settle)
         return writer
       })
-      const ctx = env.engine.context(step, info, scope.traceId, req)
+      const ctx = env.engine.context(step, info, scope.traceId, req, span?.spanId)
       callHandler(step, ctx, req).then(
         (result) => {
           try {
@@ -149,6 +170,22 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
       )
     })
   }
+}
+
+/** Ends a request's span with the response status (a streamed response: when it starts). */
+export function endServerSpan(span: ActiveSpan, r: Response | Promise<Response>): void {
+  const finish = (res: Response) => {
+    span.setAttribute('http.response.status_code', res.status)
+    if (res.status < 500) span.setStatus({ code: SpanStatusCode.OK })
+    else if (span.status !== 'error') span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${res.status}` })
+    span.end()
+  }
+  if (r instanceof Response) finish(r)
+  else
+    r.then(finish, (err) => {
+      span.fail(err)
+      span.end()
+    })
 }
 
 function overloaded(scope: RequestScope): Response {
@@ -183,6 +220,7 @@ function failure(err: unknown, step: StepDefinition, env: RouteEnv, scope: Reque
   if (err instanceof MotiaError && err.status < 500) {
     return errorResponse(err.status, { error: err.message, code: err.code, traceId }, base)
   }
+  scope.span?.fail(err)
   const logger = ctx?.logger ?? env.log.child({ step: step.name, traceId })
   if (err instanceof MotiaError && err.code === 'E_HANDLER_TIMEOUT') {
     logger.error(err.message, { code: err.code })

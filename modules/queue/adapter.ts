@@ -17,6 +17,8 @@ export interface EnqueueRequest {
   idempotencyKey?: string
   /** Added to the subscription's `delaySeconds`. */
   delayMs?: number
+  /** The enqueue's span (tracing on): the handler's span becomes its child. */
+  parentSpanId?: string
 }
 
 /** A claimed message, leased to one handler run. */
@@ -30,6 +32,7 @@ export interface QueueMessage {
   /** 1-based number of this delivery. */
   attempt: number
   enqueuedAt: number
+  parentSpanId?: string
 }
 
 export interface Failure {

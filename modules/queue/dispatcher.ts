@@ -122,7 +122,15 @@ export class Dispatcher {
         }
         input = r.value
       }
-      const out = await this.runner.run({ step, def, input, traceId: msg.traceId, attempt: msg.attempt })
+      const out = await this.runner.run({
+        step,
+        def,
+        input,
+        traceId: msg.traceId,
+        attempt: msg.attempt,
+        messageId: msg.id,
+        ...(msg.parentSpanId ? { parentSpanId: msg.parentSpanId } : {}),
+      })
       if (out.status !== 'error') {
         await this.adapter.ack(msg.id)
         return

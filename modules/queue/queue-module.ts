@@ -10,6 +10,7 @@ import type { QueueAdapter } from './adapter'
 import { MemoryQueueAdapter } from './adapters/memory'
 import { SqliteQueueAdapter } from './adapters/sqlite'
 import { Dispatcher } from './dispatcher'
+import { endJobSpan, startJobSpan } from './job-span'
 import { WorkerPool } from './pool/worker-pool'
 import { type BackgroundRunner, RUNNER_KEY } from './runner'
 import { type SubscriptionDef, subscriptionsOf } from './subscriptions'
@@ -73,6 +74,7 @@ export function queueModule(): MotiaModule {
         topic: message.topic,
         data: message.data,
         traceId: origin.traceId,
+        ...(origin.spanId ? { parentSpanId: origin.spanId } : {}),
         ...(message.messageGroupId !== undefined ? { messageGroupId: message.messageGroupId } : {}),
         ...(message.idempotencyKey !== undefined ? { idempotencyKey: message.idempotencyKey } : {}),
         ...(message.delaySeconds ? { delayMs: message.delaySeconds * 1000 } : {}),
@@ -108,17 +110,21 @@ export function queueModule(): MotiaModule {
         streams: () => rt.project().streams.map((s) => s.name),
       })
       const runner: BackgroundRunner = {
-        run: (job) =>
-          pool.run({
+        run: (job) => {
+          const span = rt.engine.tracer && startJobSpan(rt.engine.tracer, job)
+          const outcome = pool.run({
             file: job.step.file,
             step: job.step.name,
             triggerIndex: job.def.index,
             ...(job.def.type === 'queue' ? { topic: job.def.topic } : {}),
             input: job.input,
             traceId: job.traceId,
+            ...(span ? { spanId: span.spanId } : {}),
             attempt: job.attempt,
             timeoutMs: job.step.handlerTimeoutMs ?? rt.config.queue.handlerTimeout,
-          }),
+          })
+          return span ? outcome.then((o) => endJobSpan(span, o)) : outcome
+        },
       }
       rt.shared.set(RUNNER_KEY, runner)
       dispatcher = new Dispatcher(adapter, runner, rt.log)

@@ -8,6 +8,10 @@ export interface BackgroundJob {
   traceId: string
   /** 1-based attempt number (queue messages); 1 for everything else. */
   attempt: number
+  /** The span that caused this run (an enqueue, a state write): the run's span is its child. */
+  parentSpanId?: string
+  /** The queue message's id. */
+  messageId?: string
 }
 
 /** The protocol's outcome type: what a worker reports is what the runner returns. */

@@ -126,7 +126,8 @@ export function stateModule(): MotiaModule {
         if (!runner) return
         const { origin, ...input } = change
         for (const { step, def } of targets) {
-          void runner.run({ step, def, input, traceId: origin.traceId, attempt: 1 }).then((out) => {
+          const cause = origin.spanId ? { parentSpanId: origin.spanId } : {}
+          void runner.run({ step, def, input, traceId: origin.traceId, attempt: 1, ...cause }).then((out) => {
             if (out.status === 'error') {
               rt.log
                 .child({ step: step.name, traceId: origin.traceId })

@@ -1,3 +1,4 @@
+import type { CallOrigin } from '../../runtime/engine-client'
 import type { StructuredLogger } from '../../runtime/logger'
 import type { StepDefinition, StreamTriggerDef } from '../../runtime/step'
 import type { StreamTriggerInput } from '../../sdk/types'
@@ -41,7 +42,7 @@ export class StreamTriggers {
     this.byStream = next
   }
 
-  fire(change: StreamChange, traceId: string): void {
+  fire(change: StreamChange, origin: CallOrigin): void {
     const targets = this.byStream.get(change.streamName)
     if (!targets) return
     for (const { step, def } of targets) {
@@ -63,7 +64,8 @@ export class StreamTriggers {
         event: change.event as StreamTriggerInput['event'],
       }
       if (change.id !== undefined) input.id = change.id
-      runner.run({ step, def, input, traceId, attempt: 1 }).then(
+      const cause = origin.spanId ? { parentSpanId: origin.spanId } : {}
+      runner.run({ step, def, input, traceId: origin.traceId, attempt: 1, ...cause }).then(
         (outcome) => {
           if (outcome.status === 'error') {
             this.log.error(`stream trigger of step "${step.name}" failed: ${outcome.error.message}`, {

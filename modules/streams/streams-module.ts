@@ -89,7 +89,7 @@ export function streamsModule(options: StreamsModuleOptions = {}): MotiaModule {
 
       const changed = (change: StreamChange, origin: CallOrigin) => {
         publisher.publish(change)
-        triggers?.fire(change, origin.traceId)
+        triggers?.fire(change, origin)
         adapter.announce?.(change).catch((err) => rt.log.error('streams: announcing a change failed', { error: err }))
         for (const l of listeners) l(change, origin)
       }

@@ -125,8 +125,14 @@ logging: { level: debug, format: json }
       console: { enabled: true, port: 9002, host: '0.0.0.0', token: 's3cret' },
       observability: {
         enabled: true,
+        store: 'sqlite',
         maxTraces: 50,
-        otlp: { endpoint: 'http://otel:4318/v1/traces', headers: { 'x-key': 'k' }, serviceName: 'shop' },
+        otlp: {
+          endpoint: 'http://otel:4318/v1/traces',
+          headers: { 'x-key': 'k' },
+          serviceName: 'shop',
+          interval: 1000,
+        },
       },
       sqlite: { path: '/var/data/app.db', synchronous: 'FULL' },
       redis: { url: 'redis://cache:6380', prefix: 'shop' },

@@ -90,11 +90,15 @@ export interface ConsoleConfig {
 
 export interface ObservabilityConfig {
   readonly enabled: boolean
+  /** Where traces are kept for the console: the project's SQLite file, or memory (tests). */
+  readonly store: 'sqlite' | 'memory'
   readonly maxTraces: number
   readonly otlp?: {
     readonly endpoint: string
     readonly headers: Readonly<Record<string, string>>
     readonly serviceName: string
+    /** ms between exports. */
+    readonly interval: number
   }
 }
 
@@ -230,11 +234,13 @@ export const configSchema = section({
   }).prefault({}),
   observability: section({
     enabled: bool.default(true),
+    store: oneOf(['sqlite', 'memory']).default('sqlite'),
     maxTraces: int(1).default(1000),
     otlp: section({
       endpoint: z.url({ error: expected('a URL such as http://localhost:4318/v1/traces') }),
       headers: z.record(z.string(), text, { error: expected('a mapping of header names to values') }).default({}),
       serviceName: text.default('motia'),
+      interval: duration.default(1000),
     }).optional(),
   }).prefault({}),
   sqlite: section({

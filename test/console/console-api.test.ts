@@ -162,9 +162,40 @@ describe('console API on loopback (no token)', () => {
     expect(await post('/api/queues/dead-letters/drop', { ids: 7 })).toMatchObject({ code: 'E_CONSOLE_BAD_REQUEST' })
   })
 
-  test('traces answer "off" when no observability module runs', async () => {
-    if (app.rt.services.shared.has('observability')) return
-    expect(await get('/api/traces')).toEqual({ status: 200, body: { enabled: false, traces: [] } })
+  test('traces: the list and one trace with its spans and logs; a span ending reaches the live socket', async () => {
+    const live = liveEvents(`${app.url}/api/live`, (e) => e.type === 'span' && e.span.step === 'StoreTodo')
+    await live.opened
+    const res = await app.rt.request('/todos', {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ text: 'traced', priority: 'low' }),
+    })
+    const traceId = res.headers.get('x-trace-id')!
+    await app.drain()
+    const list = await get('/api/traces?step=StoreTodo&limit=5')
+    expect(list.body.enabled).toBe(true)
+    expect(list.body.traces[0]).toMatchObject({ traceId, name: 'POST /todos', step: 'CreateTodo', status: 'ok' })
+    const one = await get(`/api/traces/${traceId}`)
+    expect(one.status).toBe(200)
+    const rows = one.body.spans.map((s: any) => [s.name, s.kind, s.step, s.topic ?? null])
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        ['POST /todos', 'http', 'CreateTodo', null],
+        ['enqueue todo.created', 'enqueue', 'CreateTodo', 'todo.created'],
+        ['process todo.created', 'queue', 'StoreTodo', 'todo.created'],
+      ]),
+    )
+    const byName = new Map(one.body.spans.map((s: any) => [s.name, s]))
+    expect((byName.get('process todo.created') as any).parentSpanId).toBe(
+      (byName.get('enqueue todo.created') as any).spanId,
+    )
+    expect(one.body.logs.map((l: any) => l.msg)).toContain('todo received')
+    expect(await live.done).toContainEqual({
+      type: 'span',
+      span: expect.objectContaining({ traceId, step: 'StoreTodo' }),
+    })
+    live.ws.close()
+    expect((await get('/api/traces/0123456789abcdef0123456789abcdef')).status).toBe(404)
   })
 
   test('a dev reload tells open consoles to reload the project', async () => {
@@ -294,4 +325,11 @@ test('start mode: the console is off unless console.enabled', async () => {
   }
   await using app = await consoleApp({ config: 'console:\n  port: 0\n  enabled: true\n', mode: 'start' })
   expect((await fetch(`${app.url}/api/project`)).status).toBe(200)
+})
+
+test('traces answer "off" when tracing is off (observability.enabled: false)', async () => {
+  await using off = await consoleApp({ config: 'console:\n  port: 0\nobservability:\n  enabled: false\n' })
+  const res = await fetch(`${off.url}/api/traces`)
+  expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { enabled: false, traces: [] } })
+  expect((await (await fetch(`${off.url}/api/project`)).json()).tracing).toBe(false)
 })

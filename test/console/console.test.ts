@@ -123,13 +123,6 @@ describe('console pages', () => {
     expect(await app.rt.engine.state('get', ['todos', id], origin)).toMatchObject({ text: 'from the console' })
     await screenshot(page, 'endpoints-response')
 
-    if (!app.rt.services.shared.has('observability')) {
-      // Tracing is not part of this runtime: the response says so instead of linking a trace.
-      expect(await page.$('[data-trace-link]')).toBeNull()
-      expect(errors).toEqual([])
-      await page.close()
-      return
-    }
     await page.click('[data-trace-link]')
     await page.waitForSelector('.wf-row[data-step="StoreTodo"]')
     await page.waitForSelector('.wf-row[data-step="CreateTodo"]')

@@ -140,8 +140,8 @@ test('traces: the list filters by step and status; a trace is a waterfall in tre
   await page.close()
 })
 
-test('traces: without an observability module the page says tracing is off', async () => {
-  await using plain = await consoleApp()
+test('traces: with tracing off the page says so', async () => {
+  await using plain = await consoleApp({ config: 'console:\n  port: 0\nobservability:\n  enabled: false\n' })
   const page = await browser.newPage()
   const errors = watchErrors(page)
   await page.goto(`${plain.url}/#/traces`)

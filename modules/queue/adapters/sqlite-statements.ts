@@ -15,7 +15,8 @@ CREATE TABLE IF NOT EXISTS motia_queue (
   visible_at INTEGER NOT NULL,
   lease_until INTEGER,
   enqueued_at INTEGER NOT NULL,
-  last_error TEXT
+  last_error TEXT,
+  parent_span_id TEXT
 );
 CREATE INDEX IF NOT EXISTS motia_queue_order ON motia_queue (subscription, inflight, id, visible_at);
 CREATE UNIQUE INDEX IF NOT EXISTS motia_queue_idem ON motia_queue (subscription, idempotency_key)
@@ -34,13 +35,25 @@ CREATE TABLE IF NOT EXISTS motia_dead_letters (
   enqueued_at INTEGER NOT NULL
 );`
 
+/** Columns added after the first release, for files created before them. */
+export function migrate(db: Database): void {
+  const columns = db.query<{ name: string }, []>('PRAGMA table_info(motia_queue)').all()
+  if (!columns.some((c) => c.name === 'parent_span_id'))
+    db.run('ALTER TABLE motia_queue ADD COLUMN parent_span_id TEXT')
+}
+
+const COLUMNS = 'id, subscription, topic, data, trace_id, group_id, attempt, enqueued_at, parent_span_id'
+
 /** Every statement the queue runs, prepared once per connection. */
 export function statements(db: Database) {
-  const RET = 'RETURNING id, subscription, topic, data, trace_id, group_id, attempt, enqueued_at'
+  const RET = `RETURNING ${COLUMNS}`
   return {
-    insert: db.query<{ id: number }, [string, string, string, string, string | null, string | null, number, number]>(
-      `INSERT INTO motia_queue (subscription, topic, data, trace_id, group_id, idempotency_key, visible_at, enqueued_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+    insert: db.query<
+      { id: number },
+      [string, string, string, string, string | null, string | null, number, number, string | null]
+    >(
+      `INSERT INTO motia_queue (subscription, topic, data, trace_id, group_id, idempotency_key, visible_at, enqueued_at, parent_span_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
     ),
     byIdem: db.query<{ id: number }, [string, string]>(
       'SELECT id FROM motia_queue WHERE subscription = ? AND idempotency_key = ?',
@@ -63,9 +76,7 @@ export function statements(db: Database) {
                 (SELECT group_id FROM motia_queue WHERE subscription = ?2 AND inflight = 1 AND group_id IS NOT NULL))
          ORDER BY m.id LIMIT ?4) ${RET}`,
     ),
-    get: db.query(
-      'SELECT id, subscription, topic, data, trace_id, group_id, attempt, enqueued_at FROM motia_queue WHERE id = ?',
-    ),
+    get: db.query(`SELECT ${COLUMNS} FROM motia_queue WHERE id = ?`),
     delete: db.query<unknown, [number]>('DELETE FROM motia_queue WHERE id = ?'),
     retry: db.query<unknown, [number, string, number]>(
       'UPDATE motia_queue SET inflight = 0, lease_until = NULL, visible_at = ?, last_error = ? WHERE id = ?',
@@ -73,9 +84,7 @@ export function statements(db: Database) {
     release: db.query<unknown, [number]>(
       'UPDATE motia_queue SET inflight = 0, lease_until = NULL, attempt = MAX(attempt - 1, 0) WHERE id = ? AND inflight = 1',
     ),
-    expired: db.query(
-      'SELECT id, subscription, topic, data, trace_id, group_id, attempt, enqueued_at FROM motia_queue WHERE inflight = 1 AND lease_until < ?',
-    ),
+    expired: db.query(`SELECT ${COLUMNS} FROM motia_queue WHERE inflight = 1 AND lease_until < ?`),
     unlease: db.query<unknown, [number]>('UPDATE motia_queue SET inflight = 0, lease_until = NULL WHERE id = ?'),
     nextVisible: db.query('SELECT MIN(visible_at) AS at FROM motia_queue WHERE subscription = ? AND inflight = 0'),
     stats: db.query(

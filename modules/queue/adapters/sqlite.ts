@@ -14,7 +14,7 @@ import type {
   SubscriptionStats,
 } from '../adapter'
 import { backoffMs, shouldRetry } from '../retry-policy'
-import { SCHEMA, statements } from './sqlite-statements'
+import { migrate, SCHEMA, statements } from './sqlite-statements'
 
 interface Row {
   id: number
@@ -25,6 +25,7 @@ interface Row {
   group_id: string | null
   attempt: number
   enqueued_at: number
+  parent_span_id: string | null
 }
 
 /** For messages of a subscription no longer declared (e.g. its step was removed): config.yaml's defaults. */
@@ -58,6 +59,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
   ) {
     this.now = options.now ?? Date.now
     db.run(SCHEMA)
+    migrate(db)
     this.q = statements(db)
     this.commit = db.transaction((ops: SqliteQueueAdapter['pending']) => ops.map((op) => op.run())).immediate as never
   }
@@ -128,6 +130,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
           req.idempotencyKey ?? null,
           visibleAt,
           now,
+          req.parentSpanId ?? null,
         )
         if (row) out.push(String(row.id))
         else if (req.idempotencyKey !== undefined) {
@@ -346,6 +349,7 @@ function toMessage(r: Row): QueueMessage {
     enqueuedAt: r.enqueued_at,
   }
   if (r.group_id !== null) m.messageGroupId = r.group_id
+  if (r.parent_span_id) m.parentSpanId = r.parent_span_id
   return m
 }
 

@@ -5,6 +5,7 @@
 import type { CallOrigin } from '../../../runtime/engine-client'
 import type { SerializedError } from '../../../runtime/errors'
 import type { LogLevel, LogRecord } from '../../../runtime/logger'
+import type { SpanRecord } from '../../../runtime/tracing'
 
 export interface JobSpec {
   id: number
@@ -16,6 +17,8 @@ export interface JobSpec {
   topic?: string
   input: unknown
   traceId: string
+  /** The run's span (tracing on), made on the engine thread: ctx calls and user spans are its children. */
+  spanId?: string
   attempt: number
 }
 
@@ -27,7 +30,7 @@ export type JobOutcome =
 export type CallTarget = 'state' | 'enqueue' | 'stream'
 
 export type EngineToWorker =
-  | { type: 'init'; dir: string; logLevel: LogLevel; streams: string[] }
+  | { type: 'init'; dir: string; logLevel: LogLevel; streams: string[]; tracing: boolean }
   | { type: 'run'; job: JobSpec }
   | { type: 'reply'; callId: number; ok: true; value: unknown }
   | { type: 'reply'; callId: number; ok: false; error: SerializedError }
@@ -46,3 +49,5 @@ export type WorkerToEngine =
       origin: CallOrigin
     }
   | { type: 'log'; record: LogRecord }
+  /** A span user code started through `@opentelemetry/api` in the worker, ended. */
+  | { type: 'span'; span: SpanRecord }

@@ -1,6 +1,7 @@
 import type { CallOrigin, EngineClient, StateOp, StreamOp } from '../../../runtime/engine-client'
 import { MotiaError, type SerializedError } from '../../../runtime/errors'
 import type { LogLevel, LogTarget } from '../../../runtime/logger'
+import type { ExecutionTracer } from '../../../runtime/tracing'
 import type { EnqueueMessage } from '../../../sdk/types'
 import type { CallTarget, WorkerToEngine } from './protocol'
 
@@ -11,6 +12,8 @@ export class WorkerEngineClient implements EngineClient {
   private nextId = 1
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>()
   readonly logs: LogTarget
+  /** Set when the engine traces: spans user code starts here are posted to the engine. */
+  tracer?: ExecutionTracer
 
   constructor(
     private readonly post: (m: WorkerToEngine) => void,

@@ -15,6 +15,8 @@ import { forgetProjectModules } from '../../../runtime/step-loader'
 import { TriggerRegistry } from '../../../runtime/trigger-registry'
 import { cronTriggerKind } from '../../cron/trigger-kind'
 import { httpTriggerKind } from '../../http/trigger-kind'
+import { registerOtelGlobals } from '../../observability/otel-global'
+import { SpanTracer } from '../../observability/tracer'
 import { stateTriggerKind } from '../../state/trigger-kind'
 import { streamTriggerKind } from '../../streams/trigger-kind'
 import { queueTriggerKind } from '../trigger-kind'
@@ -59,7 +61,7 @@ async function run(job: JobSpec): Promise<JobOutcome> {
       (t) => t.index === job.triggerIndex && (t.type !== 'queue' || !job.topic || t.topic === job.topic),
     )
     if (!def) throw new Error(`step "${step.name}" has no trigger #${job.triggerIndex}`)
-    const ctx = new StepContext(client!, step, triggerInfo(def), job.traceId, job.input)
+    const ctx = new StepContext(client!, step, triggerInfo(def), job.traceId, job.input, job.spanId)
     if (!(await conditionPasses(def, ctx, job.input))) return { status: 'skipped' }
     await callHandler(step, ctx, job.input)
     return { status: 'ok' }
@@ -79,6 +81,14 @@ self.onmessage = (event: MessageEvent<EngineToWorker>) => {
     case 'init':
       dir = m.dir
       client = new WorkerEngineClient(post, m.logLevel, new Set(m.streams))
+      if (m.tracing) {
+        // Spans a handler starts through @opentelemetry/api end here and are posted to the engine.
+        client.tracer = new SpanTracer({
+          ended: (span) => post({ type: 'span', span: span.toRecord() }),
+          recorded: (span) => post({ type: 'span', span }),
+        })
+        registerOtelGlobals(client.tracer)
+      }
       post({ type: 'ready' })
       break
     case 'run':

@@ -123,6 +123,7 @@ export class WorkerPool {
       dir: this.options.dir,
       logLevel: this.options.logLevel,
       streams: this.options.streams?.() ?? [],
+      tracing: this.options.engine.tracer !== undefined,
     })
     return slot
   }
@@ -142,6 +143,9 @@ export class WorkerPool {
       }
       case 'log':
         this.options.onLog(m.record)
+        return
+      case 'span':
+        this.options.engine.tracer?.record(m.span)
         return
       case 'call':
         void this.serve(m).then(

@@ -1,0 +1,122 @@
+import type { Database } from 'bun:sqlite'
+import pkg from '../../package.json' with { type: 'json' }
+import type { LogRecord } from '../../runtime/logger'
+import type { MotiaModule, RuntimeServices } from '../../runtime/module'
+import type { SpanRecord } from '../../runtime/tracing'
+import { openSqlite } from '../storage/sqlite-database'
+import { sharedSqlite } from '../storage/storage-module'
+import { registerOtelGlobals, releaseOtelFallback } from './otel-global'
+import { OtlpExporter } from './otlp-exporter'
+import type { MotiaSpan } from './span'
+import { type TraceFilter, TraceStore, type TraceSummary } from './trace-store'
+import { type SpanCollector, SpanTracer } from './tracer'
+
+export const OBSERVABILITY_KEY = 'observability'
+
+/** What the console and tests get from `shared.get('observability')` (docs/observability.md). */
+export interface ObservabilityApi {
+  listTraces(filter?: TraceFilter): TraceSummary[]
+  getTrace(traceId: string): { spans: SpanRecord[]; logs: LogRecord[] } | null
+  /** Called with every span as it ends. */
+  onSpan(listener: (span: SpanRecord) => void): () => void
+  /** Writes buffered spans to the store and sends queued ones to the OTLP endpoint. */
+  flush(): Promise<void>
+}
+
+/** Spans open at once beyond this are user spans never ended: the oldest are forgotten. */
+const MAX_OPEN = 10_000
+
+/**
+ * Traces of every execution. The engine gets a tracer: HTTP requests, messages, cron runs,
+ * state and stream triggers are spans, the ctx calls inside them child spans, and log records
+ * events on the span they were written in. Spans are kept in SQLite for the console (newest
+ * `maxTraces` traces) and exported over OTLP/HTTP when `observability.otlp` names an endpoint.
+ * `@opentelemetry/api` records here too, so a handler's own spans join its trace.
+ */
+export function observabilityModule(): MotiaModule {
+  let rt: RuntimeServices
+  let store: TraceStore | undefined
+  let exporter: OtlpExporter | undefined
+  let tracer: SpanTracer | undefined
+  let ownDb: Database | undefined
+  let unsink: (() => void) | undefined
+  const open = new Map<string, MotiaSpan>()
+  const listeners = new Set<(span: SpanRecord) => void>()
+
+  const deliver = (span: SpanRecord) => {
+    store!.add(span)
+    exporter?.add(span)
+    for (const l of listeners) l(span)
+  }
+  const collector: SpanCollector = {
+    started(span) {
+      open.set(span.spanId, span)
+      if (open.size > MAX_OPEN) open.delete(open.keys().next().value!)
+    },
+    ended(span) {
+      open.delete(span.spanId)
+      deliver(span)
+    },
+    recorded: deliver,
+  }
+
+  /** A record written inside an execution: an event on its span while the span is open, and kept with the trace. */
+  const onLog = (record: LogRecord) => {
+    if (!record.traceId) return
+    const span = record.spanId ? open.get(record.spanId) : undefined
+    span?.addEvent('log', { level: record.level, message: record.msg, ...record.fields })
+    store!.addLog(record)
+  }
+
+  const api: ObservabilityApi = {
+    listTraces: (filter) => store!.list(filter),
+    getTrace: (traceId) => store!.get(traceId),
+    onSpan(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    async flush() {
+      store!.flush()
+      await exporter?.shutdown()
+    },
+  }
+
+  return {
+    name: 'observability',
+    dependsOn: ['storage'],
+    setup(services) {
+      rt = services
+      const config = rt.config.observability
+      if (!config.enabled) return
+      ownDb = config.store === 'memory' ? openSqlite(':memory:') : undefined
+      store = new TraceStore(ownDb ?? sharedSqlite(rt), config.maxTraces)
+      if (config.otlp) {
+        exporter = new OtlpExporter({
+          endpoint: config.otlp.endpoint,
+          headers: config.otlp.headers,
+          serviceName: config.otlp.serviceName,
+          serviceVersion: pkg.version,
+          intervalMs: config.otlp.interval,
+          log: rt.log,
+        })
+      }
+      tracer = new SpanTracer(collector)
+      rt.engine.tracer = tracer
+      registerOtelGlobals(tracer)
+      unsink = rt.logs.addSink(onLog)
+      rt.shared.set(OBSERVABILITY_KEY, api)
+    },
+    async stop() {
+      if (!tracer) return
+      unsink?.()
+      if (rt.engine.tracer === tracer) rt.engine.tracer = undefined
+      releaseOtelFallback(tracer)
+      store?.close()
+      await exporter?.shutdown()
+      ownDb?.close()
+      open.clear()
+      listeners.clear()
+      rt.shared.delete(OBSERVABILITY_KEY)
+    },
+  }
+}

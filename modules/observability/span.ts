@@ -1,0 +1,139 @@
+import type { Exception, Link, SpanContext, SpanStatus, TimeInput } from '@opentelemetry/api'
+import { SpanStatusCode, TraceFlags } from '@opentelemetry/api'
+import type {
+  ActiveSpan,
+  SpanAttributes,
+  SpanAttributeValue,
+  SpanEventRecord,
+  SpanKindName,
+  SpanRecord,
+  SpanStatusName,
+} from '../../runtime/tracing'
+import { nowMs } from '../../runtime/tracing'
+
+/** Where a span goes when it ends: the trace store on the engine thread, a message in a worker. */
+export interface SpanSink {
+  ended(span: MotiaSpan): void
+}
+
+/** Epoch ms from OTel's TimeInput: ms number, HrTime `[s, ns]` or Date. */
+export function toEpochMs(t: TimeInput | undefined): number {
+  if (t === undefined) return nowMs()
+  if (typeof t === 'number') return t < 1e12 ? performance.timeOrigin + t : t
+  if (t instanceof Date) return t.getTime()
+  return t[0] * 1000 + t[1] / 1e6
+}
+
+/**
+ * One span: an OpenTelemetry `Span` (so user code can add attributes, events and children
+ * through `@opentelemetry/api`) whose fields are the `SpanRecord` itself, so ending one costs
+ * no conversion on the engine thread.
+ */
+export class MotiaSpan implements ActiveSpan, SpanRecord {
+  endTime = 0
+  status: SpanStatusName = 'unset'
+  statusMessage?: string
+  events: SpanEventRecord[] = []
+  parentSpanId?: string
+
+  constructor(
+    private readonly sink: SpanSink,
+    readonly traceId: string,
+    readonly spanId: string,
+    parentSpanId: string | undefined,
+    public name: string,
+    readonly kind: SpanKindName,
+    readonly attributes: SpanAttributes,
+    readonly startTime: number = nowMs(),
+  ) {
+    if (parentSpanId) this.parentSpanId = parentSpanId
+  }
+
+  spanContext(): SpanContext {
+    return { traceId: this.traceId, spanId: this.spanId, traceFlags: TraceFlags.SAMPLED }
+  }
+
+  setAttribute(key: string, value: SpanAttributeValue | undefined): this {
+    if (this.endTime === 0 && value !== undefined) this.attributes[key] = value
+    return this
+  }
+
+  setAttributes(attributes: Record<string, SpanAttributeValue | undefined>): this {
+    for (const k in attributes) this.setAttribute(k, attributes[k])
+    return this
+  }
+
+  addEvent(name: string, attributesOrTime?: Record<string, unknown> | TimeInput, time?: TimeInput): this {
+    if (this.endTime !== 0) return this
+    const isTime =
+      typeof attributesOrTime === 'number' || Array.isArray(attributesOrTime) || attributesOrTime instanceof Date
+    const event: SpanEventRecord = { name, time: toEpochMs(isTime ? (attributesOrTime as TimeInput) : time) }
+    if (!isTime && attributesOrTime) event.attributes = attributesOrTime as Record<string, unknown>
+    this.events.push(event)
+    return this
+  }
+
+  addLink(_link: Link): this {
+    return this
+  }
+
+  addLinks(_links: Link[]): this {
+    return this
+  }
+
+  setStatus(status: SpanStatus): this {
+    if (this.endTime !== 0) return this
+    this.status = status.code === SpanStatusCode.ERROR ? 'error' : status.code === SpanStatusCode.OK ? 'ok' : 'unset'
+    if (status.message) this.statusMessage = status.message
+    else delete this.statusMessage
+    return this
+  }
+
+  updateName(name: string): this {
+    this.name = name
+    return this
+  }
+
+  end(endTime?: TimeInput): void {
+    if (this.endTime !== 0) return
+    this.endTime = endTime === undefined ? nowMs() : toEpochMs(endTime)
+    this.sink.ended(this)
+  }
+
+  isRecording(): boolean {
+    return this.endTime === 0
+  }
+
+  recordException(exception: Exception, time?: TimeInput): void {
+    const e = typeof exception === 'string' ? { message: exception } : exception
+    const attributes: Record<string, unknown> = {}
+    if (e.name) attributes['exception.type'] = e.name
+    if (e.message) attributes['exception.message'] = e.message
+    if (e.stack) attributes['exception.stacktrace'] = e.stack
+    this.addEvent('exception', attributes, time)
+  }
+
+  fail(error: unknown): void {
+    const message = (error as Error)?.message ?? String(error)
+    this.recordException(error instanceof Error ? error : { message })
+    this.setStatus({ code: SpanStatusCode.ERROR, message })
+  }
+
+  /** Plain data, for a message to the engine thread or a test. */
+  toRecord(): SpanRecord {
+    const r: SpanRecord = {
+      traceId: this.traceId,
+      spanId: this.spanId,
+      name: this.name,
+      kind: this.kind,
+      startTime: this.startTime,
+      endTime: this.endTime,
+      status: this.status,
+      attributes: this.attributes,
+      events: this.events,
+    }
+    if (this.parentSpanId) r.parentSpanId = this.parentSpanId
+    if (this.statusMessage) r.statusMessage = this.statusMessage
+    return r
+  }
+}
