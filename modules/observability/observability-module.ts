@@ -1,10 +1,10 @@
 import type { Database } from 'bun:sqlite'
+import { dirname, join } from 'node:path'
 import pkg from '../../package.json' with { type: 'json' }
 import type { LogRecord } from '../../runtime/logger'
 import type { MotiaModule, RuntimeServices } from '../../runtime/module'
 import type { SpanRecord } from '../../runtime/tracing'
 import { openSqlite } from '../storage/sqlite-database'
-import { sharedSqlite } from '../storage/storage-module'
 import { registerOtelGlobals, releaseOtelFallback } from './otel-global'
 import { OtlpExporter } from './otlp-exporter'
 import type { MotiaSpan } from './span'
@@ -38,7 +38,7 @@ export function observabilityModule(): MotiaModule {
   let store: TraceStore | undefined
   let exporter: OtlpExporter | undefined
   let tracer: SpanTracer | undefined
-  let ownDb: Database | undefined
+  let db: Database | undefined
   let unsink: (() => void) | undefined
   const open = new Map<string, MotiaSpan>()
   const listeners = new Set<(span: SpanRecord) => void>()
@@ -83,13 +83,12 @@ export function observabilityModule(): MotiaModule {
 
   return {
     name: 'observability',
-    dependsOn: ['storage'],
     setup(services) {
       rt = services
       const config = rt.config.observability
       if (!config.enabled) return
-      ownDb = config.store === 'memory' ? openSqlite(':memory:') : undefined
-      store = new TraceStore(ownDb ?? sharedSqlite(rt), config.maxTraces)
+      db = openSqlite(tracesPath(rt), { synchronous: 'OFF' })
+      store = new TraceStore(db, config.maxTraces)
       if (config.otlp) {
         exporter = new OtlpExporter({
           endpoint: config.otlp.endpoint,
@@ -113,10 +112,21 @@ export function observabilityModule(): MotiaModule {
       releaseOtelFallback(tracer)
       store?.close()
       await exporter?.shutdown()
-      ownDb?.close()
+      db?.close()
       open.clear()
       listeners.clear()
       rt.shared.delete(OBSERVABILITY_KEY)
     },
   }
+}
+
+/**
+ * Traces live in their own file next to the project's database (`.motia/traces.db`): they
+ * are a cache for the console, written without waiting for the disk, and their churn under
+ * load stays out of the WAL that the queue and state commit through.
+ */
+function tracesPath(rt: RuntimeServices): string {
+  const main = rt.config.sqlite.path
+  if (rt.config.observability.store === 'memory' || main === ':memory:') return ':memory:'
+  return join(dirname(main), 'traces.db')
 }

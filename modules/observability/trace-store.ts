@@ -21,11 +21,16 @@ export interface TraceFilter {
   limit?: number
 }
 
-/** Spans and log records are buffered and written in one transaction per this interval. */
-const FLUSH_MS = 250
-/** A buffer this long is written at once. */
-const FLUSH_AT = 4096
+/** Spans and log records are buffered and written once per this interval. */
+const FLUSH_MS = 1000
+/** Traces a timed write puts in one transaction before yielding to the event loop (~3 ms). */
+const CHUNK = 200
 
+/**
+ * One row per trace: its spans and log records as JSON lines appended on each write, so a
+ * trace costs one upsert and, once out of retention, one delete (a row per span cost ~3x that
+ * under load). Reads take the newest rows, never the whole table.
+ */
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS motia_traces (
   trace_id TEXT PRIMARY KEY,
@@ -35,35 +40,12 @@ CREATE TABLE IF NOT EXISTS motia_traces (
   start REAL NOT NULL,
   end REAL NOT NULL,
   status TEXT NOT NULL,
-  spans INTEGER NOT NULL
+  spans INTEGER NOT NULL,
+  steps TEXT NOT NULL,
+  span_data TEXT NOT NULL,
+  log_data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS motia_traces_start ON motia_traces(start);
-CREATE TABLE IF NOT EXISTS motia_spans (
-  trace_id TEXT NOT NULL,
-  span_id TEXT NOT NULL,
-  parent_span_id TEXT,
-  name TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  step TEXT,
-  start REAL NOT NULL,
-  end REAL NOT NULL,
-  status TEXT NOT NULL,
-  status_message TEXT,
-  attributes TEXT NOT NULL,
-  events TEXT NOT NULL,
-  PRIMARY KEY (trace_id, span_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS motia_spans_step ON motia_spans(step);
-CREATE TABLE IF NOT EXISTS motia_trace_logs (
-  trace_id TEXT NOT NULL,
-  span_id TEXT,
-  time REAL NOT NULL,
-  level TEXT NOT NULL,
-  msg TEXT NOT NULL,
-  step TEXT,
-  fields TEXT
-);
-CREATE INDEX IF NOT EXISTS motia_trace_logs_trace ON motia_trace_logs(trace_id, time);
 `
 
 const stringify = (v: unknown): string => {
@@ -73,6 +55,8 @@ const stringify = (v: unknown): string => {
     return '"[unserialisable]"'
   }
 }
+
+const lines = <T>(data: string): T[] => (data ? data.split('\n').map((l) => JSON.parse(l) as T) : [])
 
 interface TraceRow {
   trace_id: string
@@ -84,102 +68,136 @@ interface TraceRow {
   spans: number
 }
 
-interface SpanRow {
-  trace_id: string
-  span_id: string
-  parent_span_id: string | null
+/** What one write adds to a trace's row. */
+interface TraceDelta {
   name: string
-  kind: SpanRecord['kind']
+  step: string | null
+  /** 1: has the root span; 0: spans only; -1: log records only (any span names the trace). */
+  root: number
   start: number
   end: number
   status: SpanStatusName
-  status_message: string | null
-  attributes: string
-  events: string
-}
-
-interface LogRow {
-  span_id: string | null
-  time: number
-  level: LogRecord['level']
-  msg: string
-  step: string | null
-  trace_id: string
-  fields: string | null
+  spans: number
+  steps: Set<string>
+  spanData: string[]
+  logData: string[]
 }
 
 /**
- * The traces the console shows, in the project's SQLite file: the newest `maxTraces` traces,
- * their spans and the log records written in them. Writes are buffered and committed in one
- * transaction every 250 ms, so a request pays an array push, not a disk write. Under a load of
- * more traces per interval than are kept, only the newest `maxTraces` are written: retention
- * would delete the others at once.
+ * The traces the console shows, in SQLite (`.motia/traces.db`): the newest `maxTraces` traces,
+ * their spans and the log records written in them. Writes are buffered and committed once a
+ * second, so a request pays an array push, not a disk write. Under a load of more traces per
+ * second than are kept, only the newest `maxTraces` are written (retention would delete the
+ * others at once), and the buffer is cut to them whenever it holds twice that many spans.
  */
 export class TraceStore {
   private spans: SpanRecord[] = []
   private logs: LogRecord[] = []
   private timer: ReturnType<typeof setTimeout> | undefined
-  private readonly insertSpan: Statement
-  private readonly upsertTrace: Statement
-  private readonly insertLog: Statement
-  private readonly countTraces: Statement<{ n: number }>
+  private readonly upsert: Statement
   private readonly prune: () => void
-  private readonly write: (spans: SpanRecord[], logs: LogRecord[]) => void
+  private readonly write: (traces: readonly [string, TraceDelta][]) => void
+  /** Grouped by trace, waiting for their transaction. */
+  private backlog: [string, TraceDelta][] = []
+  private writing = false
+  /** Beyond this many buffered spans, the buffer keeps only the newest `maxTraces` traces. */
+  private readonly bufferCap: number
 
   constructor(
     private readonly db: Database,
     private readonly maxTraces: number,
   ) {
+    dropEarlierLayout(db)
     db.run(SCHEMA)
-    this.insertSpan = db.prepare(
-      `INSERT OR REPLACE INTO motia_spans (trace_id, span_id, parent_span_id, name, kind, step, start, end, status, status_message, attributes, events)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)`,
-    )
+    this.bufferCap = Math.max(maxTraces * 2, 2_000)
     // In DO UPDATE, bare column names are the stored row's values: the root span (no parent)
     // names the trace, else the earliest span does.
-    this.upsertTrace = db.prepare(
-      `INSERT INTO motia_traces (trace_id, name, step, root, start, end, status, spans) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+    const better = 'excluded.root > root OR (excluded.root = root AND excluded.start < start)'
+    this.upsert = db.prepare(
+      `INSERT INTO motia_traces (trace_id, name, step, root, start, end, status, spans, steps, span_data, log_data)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
        ON CONFLICT(trace_id) DO UPDATE SET
-         name = CASE WHEN excluded.root > root OR (excluded.root = root AND excluded.start < start) THEN excluded.name ELSE name END,
-         step = CASE WHEN excluded.root > root OR (excluded.root = root AND excluded.start < start) THEN excluded.step ELSE step END,
+         name = CASE WHEN ${better} THEN excluded.name ELSE name END,
+         step = CASE WHEN ${better} THEN excluded.step ELSE step END,
          root = max(root, excluded.root),
          start = min(start, excluded.start),
          end = max(end, excluded.end),
-         status = CASE WHEN status = 'error' OR excluded.status = 'error' THEN 'error' ELSE excluded.status END,
-         spans = spans + excluded.spans`,
+         status = CASE WHEN status = 'error' OR excluded.status = 'error' THEN 'error' ELSE status END,
+         spans = spans + excluded.spans,
+         steps = steps || excluded.steps,
+         span_data = CASE WHEN span_data = '' THEN excluded.span_data WHEN excluded.span_data = '' THEN span_data
+                          ELSE span_data || char(10) || excluded.span_data END,
+         log_data = CASE WHEN log_data = '' THEN excluded.log_data WHEN excluded.log_data = '' THEN log_data
+                         ELSE log_data || char(10) || excluded.log_data END`,
     )
-    this.insertLog = db.prepare(
-      'INSERT INTO motia_trace_logs (trace_id, span_id, time, level, msg, step, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)',
+    const count = db.prepare<{ n: number }, []>('SELECT count(*) AS n FROM motia_traces')
+    const pruneOld = db.prepare(
+      'DELETE FROM motia_traces WHERE start < (SELECT start FROM motia_traces ORDER BY start DESC LIMIT 1 OFFSET ?1)',
     )
-    this.countTraces = db.prepare('SELECT count(*) AS n FROM motia_traces')
-    const oldest = 'SELECT trace_id FROM motia_traces ORDER BY start DESC LIMIT -1 OFFSET ?1'
-    const pruneSpans = db.prepare(`DELETE FROM motia_spans WHERE trace_id IN (${oldest})`)
-    const pruneLogs = db.prepare(`DELETE FROM motia_trace_logs WHERE trace_id IN (${oldest})`)
-    const pruneTraces = db.prepare(`DELETE FROM motia_traces WHERE trace_id IN (${oldest})`)
-    // Log records of traces that never had a span (written outside any execution).
-    const pruneStrayLogs = db.prepare('DELETE FROM motia_trace_logs WHERE time < (SELECT min(start) FROM motia_traces)')
+    // Retention with slack: pruning when a tenth over the limit deletes in batches, not a row a write.
     this.prune = () => {
-      if (this.countTraces.get()!.n <= this.maxTraces) return
-      pruneSpans.run(this.maxTraces)
-      pruneLogs.run(this.maxTraces)
-      pruneTraces.run(this.maxTraces)
-      pruneStrayLogs.run()
+      if (count.get()!.n > this.maxTraces + Math.ceil(this.maxTraces / 10)) pruneOld.run(this.maxTraces - 1)
     }
-    this.write = db.transaction((spans: SpanRecord[], logs: LogRecord[]) => this.writeBatch(spans, logs))
+    this.write = db.transaction((traces: readonly [string, TraceDelta][]) => {
+      for (const [id, t] of traces) {
+        this.upsert.run(
+          id,
+          t.name,
+          t.step,
+          t.root,
+          t.start,
+          t.end,
+          t.status,
+          t.spans,
+          t.steps.size ? `,${[...t.steps].join(',')},` : '',
+          t.spanData.join('\n'),
+          t.logData.join('\n'),
+        )
+      }
+      this.prune()
+    })
   }
 
   add(span: SpanRecord): void {
     this.spans.push(span)
+    if (this.spans.length >= this.bufferCap) this.spans = this.newest(this.spans)
     this.schedule()
   }
 
   addLog(record: LogRecord): void {
     this.logs.push(record)
+    if (this.logs.length >= this.bufferCap) this.logs = this.logs.slice(-this.maxTraces)
     this.schedule()
   }
 
-  /** Writes what is buffered. Reads call it first, so they see every ended span. */
+  /** Writes everything buffered, at once. Reads call it first, so they see every ended span. */
   flush(): void {
+    this.take()
+    if (this.backlog.length === 0) return
+    const all = this.backlog
+    this.backlog = []
+    this.write(all)
+  }
+
+  /** The timed write: a few hundred traces per transaction, yielding in between (p99 under load). */
+  private flushInChunks(): void {
+    this.take()
+    if (this.writing || this.backlog.length === 0) return
+    this.writing = true
+    // A read or close in between may have written the rest already.
+    const step = () => {
+      if (this.backlog.length === 0) {
+        this.writing = false
+        return
+      }
+      this.write(this.backlog.splice(0, CHUNK))
+      setImmediate(step)
+    }
+    step()
+  }
+
+  /** Moves the buffer into the backlog, grouped by trace. */
+  private take(): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     if (this.spans.length === 0 && this.logs.length === 0) return
@@ -188,25 +206,27 @@ export class TraceStore {
     const logs = keep ? this.logs.filter((l) => keep.has(l.traceId!)) : this.logs
     this.spans = []
     this.logs = []
-    this.write(spans, logs)
+    for (const entry of deltas(spans, logs)) this.backlog.push(entry)
   }
 
   list(filter: TraceFilter = {}): TraceSummary[] {
     this.flush()
-    const where: string[] = []
+    const where = ['spans > 0']
     const params: (string | number)[] = []
     if (filter.step) {
-      where.push('trace_id IN (SELECT trace_id FROM motia_spans WHERE step = ?)')
+      where.push("instr(steps, ',' || ? || ',') > 0")
       params.push(filter.step)
     }
     if (filter.status) {
       where.push('status = ?')
       params.push(filter.status)
     }
-    params.push(filter.limit ?? 100)
+    // Between prunes the table may hold a few more than maxTraces; the listing never does.
+    params.push(Math.min(filter.limit ?? 100, this.maxTraces))
     const rows = this.db
       .query<TraceRow, (string | number)[]>(
-        `SELECT * FROM motia_traces ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY start DESC LIMIT ?`,
+        `SELECT trace_id, name, step, start, end, status, spans FROM motia_traces
+         WHERE ${where.join(' AND ')} ORDER BY start DESC LIMIT ?`,
       )
       .all(...params)
     return rows.map((r) => ({
@@ -223,15 +243,14 @@ export class TraceStore {
 
   get(traceId: string): { spans: SpanRecord[]; logs: LogRecord[] } | null {
     this.flush()
-    const spans = this.db
-      .query<SpanRow, [string]>('SELECT * FROM motia_spans WHERE trace_id = ? ORDER BY start')
-      .all(traceId)
-      .map(fromSpanRow)
-    if (spans.length === 0) return null
-    const logs = this.db
-      .query<LogRow, [string]>('SELECT * FROM motia_trace_logs WHERE trace_id = ? ORDER BY time')
-      .all(traceId)
-      .map(fromLogRow)
+    const row = this.db
+      .query<{ span_data: string; log_data: string }, [string]>(
+        'SELECT span_data, log_data FROM motia_traces WHERE trace_id = ? AND spans > 0',
+      )
+      .get(traceId)
+    if (!row) return null
+    const spans = lines<SpanRecord>(row.span_data).sort((a, b) => a.startTime - b.startTime)
+    const logs = lines<LogRecord>(row.log_data).sort((a, b) => a.time - b.time)
     return { spans, logs }
   }
 
@@ -240,11 +259,9 @@ export class TraceStore {
   }
 
   private schedule(): void {
-    if (this.spans.length + this.logs.length >= FLUSH_AT) this.flush()
-    else if (!this.timer) {
-      this.timer = setTimeout(() => this.flush(), FLUSH_MS)
-      this.timer.unref?.()
-    }
+    if (this.timer) return
+    this.timer = setTimeout(() => this.flushInChunks(), FLUSH_MS)
+    this.timer.unref?.()
   }
 
   /** The spans of the newest `maxTraces` traces of a batch (all of them, usually). */
@@ -261,86 +278,71 @@ export class TraceStore {
     }
     return i < 0 ? spans : spans.filter((s) => keep.has(s.traceId))
   }
+}
 
-  private writeBatch(spans: SpanRecord[], logs: LogRecord[]): void {
-    const traces = new Map<string, Omit<TraceRow, 'trace_id'> & { root: number }>()
-    for (const s of spans) {
-      const step = typeof s.attributes['motia.step'] === 'string' ? (s.attributes['motia.step'] as string) : null
-      this.insertSpan.run(
-        s.traceId,
-        s.spanId,
-        s.parentSpanId ?? null,
-        s.name,
-        s.kind,
+/** A batch grouped by trace: what each trace's row gains. */
+function deltas(spans: readonly SpanRecord[], logs: readonly LogRecord[]): Map<string, TraceDelta> {
+  const out = new Map<string, TraceDelta>()
+  for (const s of spans) {
+    const step = typeof s.attributes['motia.step'] === 'string' ? (s.attributes['motia.step'] as string) : null
+    const root = s.parentSpanId ? 0 : 1
+    const data = stringify(s)
+    const t = out.get(s.traceId)
+    if (!t) {
+      out.set(s.traceId, {
+        name: s.name,
         step,
-        s.startTime,
-        s.endTime,
-        s.status,
-        s.statusMessage ?? null,
-        stringify(s.attributes),
-        stringify(s.events),
-      )
-      const root = s.parentSpanId ? 0 : 1
-      const t = traces.get(s.traceId)
-      if (!t) {
-        traces.set(s.traceId, {
-          name: s.name,
-          step,
-          root,
-          start: s.startTime,
-          end: s.endTime,
-          status: s.status === 'error' ? 'error' : 'ok',
-          spans: 1,
-        })
-        continue
-      }
-      if (root > t.root || (root === t.root && s.startTime < t.start)) {
-        t.name = s.name
-        t.step = step
-        t.root = root
-      }
-      t.start = Math.min(t.start, s.startTime)
-      t.end = Math.max(t.end, s.endTime)
-      if (s.status === 'error') t.status = 'error'
-      t.spans++
+        root,
+        start: s.startTime,
+        end: s.endTime,
+        status: s.status === 'error' ? 'error' : 'ok',
+        spans: 1,
+        steps: new Set(step ? [step] : []),
+        spanData: [data],
+        logData: [],
+      })
+      continue
     }
-    for (const [id, t] of traces) this.upsertTrace.run(id, t.name, t.step, t.root, t.start, t.end, t.status, t.spans)
-    for (const l of logs) {
-      this.insertLog.run(
-        l.traceId!,
-        l.spanId ?? null,
-        l.time,
-        l.level,
-        l.msg,
-        l.step ?? null,
-        l.fields ? stringify(l.fields) : null,
-      )
+    if (root > t.root || (root === t.root && s.startTime < t.start)) {
+      t.name = s.name
+      t.step = step
+      t.root = root
     }
-    this.prune()
+    t.start = Math.min(t.start, s.startTime)
+    t.end = Math.max(t.end, s.endTime)
+    if (s.status === 'error') t.status = 'error'
+    if (step) t.steps.add(step)
+    t.spans++
+    t.spanData.push(data)
   }
+  for (const l of logs) {
+    let t = out.get(l.traceId!)
+    if (!t) {
+      t = {
+        name: '',
+        step: null,
+        root: -1,
+        start: l.time,
+        end: l.time,
+        status: 'ok',
+        spans: 0,
+        steps: new Set(),
+        spanData: [],
+        logData: [],
+      }
+      out.set(l.traceId!, t)
+    }
+    t.logData.push(stringify(l))
+  }
+  return out
 }
 
-function fromSpanRow(r: SpanRow): SpanRecord {
-  const s: SpanRecord = {
-    traceId: r.trace_id,
-    spanId: r.span_id,
-    name: r.name,
-    kind: r.kind,
-    startTime: r.start,
-    endTime: r.end,
-    status: r.status,
-    attributes: JSON.parse(r.attributes),
-    events: JSON.parse(r.events),
+/** Traces are a cache for the console: tables of an earlier layout are dropped, not migrated. */
+function dropEarlierLayout(db: Database): void {
+  const columns = db.query<{ name: string }, []>('PRAGMA table_info(motia_traces)').all()
+  if (columns.length > 0 && !columns.some((c) => c.name === 'span_data')) {
+    db.run('DROP TABLE IF EXISTS motia_traces')
+    db.run('DROP TABLE IF EXISTS motia_spans')
+    db.run('DROP TABLE IF EXISTS motia_trace_logs')
   }
-  if (r.parent_span_id) s.parentSpanId = r.parent_span_id
-  if (r.status_message) s.statusMessage = r.status_message
-  return s
-}
-
-function fromLogRow(r: LogRow): LogRecord {
-  const l: LogRecord = { time: r.time, level: r.level, msg: r.msg, traceId: r.trace_id }
-  if (r.step) l.step = r.step
-  if (r.span_id) l.spanId = r.span_id
-  if (r.fields) l.fields = JSON.parse(r.fields)
-  return l
 }

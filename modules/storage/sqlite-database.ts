@@ -2,10 +2,13 @@ import { Database } from 'bun:sqlite'
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 
-export type SqliteSynchronous = 'NORMAL' | 'FULL'
+export type SqliteSynchronous = 'OFF' | 'NORMAL' | 'FULL'
 
 export interface SqliteOptions {
-  /** `NORMAL` (default) survives a process crash; `FULL` also survives power loss, slower. */
+  /**
+   * `NORMAL` (default) survives a process crash; `FULL` also survives power loss, slower;
+   * `OFF` never waits for the disk (caches such as the trace store).
+   */
   synchronous?: SqliteSynchronous
   /** ms a writer waits on a lock held by another connection (worker threads, other processes). */
   busyTimeoutMs?: number
