@@ -1,7 +1,8 @@
 // `npm run bench`: every benchmark in turn, each printing its own figures and ratios.
-for (const script of ['http.ts', 'startup.ts', 'state.ts', 'queue.ts']) {
+// The first builds dist/motia; the others reuse it (streams.ts runs from source).
+for (const script of ['http.ts', 'startup.ts', 'state.ts', 'queue.ts', 'tracing.ts', 'reload.ts', 'streams.ts']) {
   console.log(`\n=== bench/${script}`)
-  const args = script === 'http.ts' ? [] : ['--no-build']
+  const args = script === 'http.ts' || script === 'streams.ts' ? [] : ['--no-build']
   const p = Bun.spawn([process.execPath, `${import.meta.dir}/${script}`, ...args], {
     stdout: 'inherit',
     stderr: 'inherit',
