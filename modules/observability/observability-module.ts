@@ -7,7 +7,6 @@ import type { SpanRecord } from '../../runtime/tracing'
 import { openSqlite } from '../storage/sqlite-database'
 import { registerOtelGlobals, releaseOtelFallback } from './otel-global'
 import { OtlpExporter } from './otlp-exporter'
-import type { MotiaSpan } from './span'
 import { type TraceFilter, TraceStore, type TraceSummary } from './trace-store'
 import { type SpanCollector, SpanTracer } from './tracer'
 
@@ -23,13 +22,10 @@ export interface ObservabilityApi {
   flush(): Promise<void>
 }
 
-/** Spans open at once beyond this are user spans never ended: the oldest are forgotten. */
-const MAX_OPEN = 10_000
-
 /**
  * Traces of every execution. The engine gets a tracer: HTTP requests, messages, cron runs,
  * state and stream triggers are spans, the ctx calls inside them child spans, and log records
- * events on the span they were written in. Spans are kept in SQLite for the console (newest
+ * events on the span they were written in (joined when read or exported). Spans are kept in SQLite for the console (newest
  * `maxTraces` traces) and exported over OTLP/HTTP when `observability.otlp` names an endpoint.
  * `@opentelemetry/api` records here too, so a handler's own spans join its trace.
  */
@@ -40,7 +36,6 @@ export function observabilityModule(): MotiaModule {
   let tracer: SpanTracer | undefined
   let db: Database | undefined
   let unsink: (() => void) | undefined
-  const open = new Map<string, MotiaSpan>()
   const listeners = new Set<(span: SpanRecord) => void>()
 
   const deliver = (span: SpanRecord) => {
@@ -48,24 +43,13 @@ export function observabilityModule(): MotiaModule {
     exporter?.add(span)
     for (const l of listeners) l(span)
   }
-  const collector: SpanCollector = {
-    started(span) {
-      open.set(span.spanId, span)
-      if (open.size > MAX_OPEN) open.delete(open.keys().next().value!)
-    },
-    ended(span) {
-      open.delete(span.spanId)
-      deliver(span)
-    },
-    recorded: deliver,
-  }
+  const collector: SpanCollector = { ended: deliver, recorded: deliver }
 
-  /** A record written inside an execution: an event on its span while the span is open, and kept with the trace. */
+  /** A record written inside an execution: kept with its trace (and sent along with its span). */
   const onLog = (record: LogRecord) => {
     if (!record.traceId) return
-    const span = record.spanId ? open.get(record.spanId) : undefined
-    span?.addEvent('log', { level: record.level, message: record.msg, ...record.fields })
     store!.addLog(record)
+    exporter?.addLog(record)
   }
 
   const api: ObservabilityApi = {
@@ -113,7 +97,6 @@ export function observabilityModule(): MotiaModule {
       store?.close()
       await exporter?.shutdown()
       db?.close()
-      open.clear()
       listeners.clear()
       rt.shared.delete(OBSERVABILITY_KEY)
     },

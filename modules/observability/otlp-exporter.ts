@@ -1,5 +1,6 @@
-import type { StructuredLogger } from '../../runtime/logger'
+import type { LogRecord, StructuredLogger } from '../../runtime/logger'
 import type { SpanKindName, SpanRecord } from '../../runtime/tracing'
+import { withLogEvents } from './trace-store'
 
 export interface OtlpOptions {
   /** The full traces URL, e.g. `http://localhost:4318/v1/traces`. */
@@ -44,6 +45,19 @@ export class OtlpExporter {
     this.scope = { name: 'motia', version: opts.serviceVersion }
   }
 
+  /** Log records by span, joined to their span as `log` events when it is sent. */
+  private logs = new Map<string, LogRecord[]>()
+
+  addLog(record: LogRecord): void {
+    if (!record.spanId) return
+    const list = this.logs.get(record.spanId)
+    if (list) list.push(record)
+    else {
+      this.logs.set(record.spanId, [record])
+      if (this.logs.size > MAX_QUEUE) this.logs.delete(this.logs.keys().next().value!)
+    }
+  }
+
   add(span: SpanRecord): void {
     if (this.queue.length >= MAX_QUEUE) {
       this.dropped++
@@ -60,7 +74,7 @@ export class OtlpExporter {
     this.timer = undefined
     await this.sending
     while (this.queue.length > 0) {
-      const ok = await this.post(this.queue.splice(0, MAX_BATCH))
+      const ok = await this.post(this.withLogs(this.queue.splice(0, MAX_BATCH)))
       if (!ok) break
     }
   }
@@ -78,7 +92,7 @@ export class OtlpExporter {
     if (this.sending || this.queue.length === 0) return
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
-    const batch = this.queue.splice(0, MAX_BATCH)
+    const batch = this.withLogs(this.queue.splice(0, MAX_BATCH))
     this.sending = this.post(batch).then((ok) => {
       this.sending = undefined
       if (ok !== false) this.backoffMs = 0
@@ -98,6 +112,18 @@ export class OtlpExporter {
       if (this.queue.length >= MAX_BATCH && this.backoffMs === 0) this.send()
       else if (this.queue.length > 0) this.schedule(this.backoffMs || (this.opts.intervalMs ?? 1000))
     })
+  }
+
+  private withLogs(batch: SpanRecord[]): SpanRecord[] {
+    if (this.logs.size === 0) return batch
+    const logs: LogRecord[] = []
+    for (const s of batch) {
+      const mine = this.logs.get(s.spanId)
+      if (!mine) continue
+      this.logs.delete(s.spanId)
+      for (const l of mine) logs.push(l)
+    }
+    return withLogEvents(batch, logs)
   }
 
   /** true: sent; false: retry later; null: refused for good (dropped). */

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'bun:sqlite'
 import type { LogRecord } from '../../runtime/logger'
-import type { SpanRecord, SpanStatusName } from '../../runtime/tracing'
+import type { SpanEventRecord, SpanRecord, SpanStatusName } from '../../runtime/tracing'
 
 export interface TraceSummary {
   traceId: string
@@ -88,7 +88,7 @@ interface TraceDelta {
  * their spans and the log records written in them. Writes are buffered and committed once a
  * second, so a request pays an array push, not a disk write. Under a load of more traces per
  * second than are kept, only the newest `maxTraces` are written (retention would delete the
- * others at once), and the buffer is cut to them whenever it holds twice that many spans.
+ * others at once), and a buffer of four times that many spans is cut to them.
  */
 export class TraceStore {
   private spans: SpanRecord[] = []
@@ -100,7 +100,7 @@ export class TraceStore {
   /** Grouped by trace, waiting for their transaction. */
   private backlog: [string, TraceDelta][] = []
   private writing = false
-  /** Beyond this many buffered spans, the buffer keeps only the newest `maxTraces` traces. */
+  /** Beyond this many buffered spans, the buffer is cut to the newest `maxTraces` traces. */
   private readonly bufferCap: number
 
   constructor(
@@ -109,7 +109,7 @@ export class TraceStore {
   ) {
     dropEarlierLayout(db)
     db.run(SCHEMA)
-    this.bufferCap = Math.max(maxTraces * 2, 2_000)
+    this.bufferCap = Math.max(maxTraces * 4, 4_000)
     // In DO UPDATE, bare column names are the stored row's values: the root span (no parent)
     // names the trace, else the earliest span does.
     const better = 'excluded.root > root OR (excluded.root = root AND excluded.start < start)'
@@ -160,7 +160,7 @@ export class TraceStore {
 
   add(span: SpanRecord): void {
     this.spans.push(span)
-    if (this.spans.length >= this.bufferCap) this.spans = this.newest(this.spans)
+    if (this.spans.length >= this.bufferCap) this.spans = this.spans.slice(this.newestStart(this.spans).start)
     this.schedule()
   }
 
@@ -251,7 +251,7 @@ export class TraceStore {
     if (!row) return null
     const spans = lines<SpanRecord>(row.span_data).sort((a, b) => a.startTime - b.startTime)
     const logs = lines<LogRecord>(row.log_data).sort((a, b) => a.time - b.time)
-    return { spans, logs }
+    return { spans: withLogEvents(spans, logs), logs }
   }
 
   close(): void {
@@ -266,18 +266,52 @@ export class TraceStore {
 
   /** The spans of the newest `maxTraces` traces of a batch (all of them, usually). */
   private newest(spans: SpanRecord[]): SpanRecord[] {
-    if (spans.length <= this.maxTraces) return spans
-    const keep = new Set<string>()
-    let i = spans.length - 1
-    for (; i >= 0; i--) {
+    const { start, ids } = this.newestStart(spans)
+    if (start === 0) return spans
+    // Earlier spans of a kept trace (its HTTP span, ended before the message it enqueued) stay.
+    return spans.filter((s, i) => i >= start || ids.has(s.traceId))
+  }
+
+  /**
+   * Where the newest `maxTraces` traces begin, walking back from the end: every span after it
+   * belongs to one of them. Touches only those spans, so cutting an overfull buffer is cheap.
+   */
+  private newestStart(spans: SpanRecord[]): { start: number; ids: Set<string> } {
+    const ids = new Set<string>()
+    if (spans.length <= this.maxTraces) return { start: 0, ids }
+    for (let i = spans.length - 1; i >= 0; i--) {
       const id = spans[i]!.traceId
-      if (!keep.has(id)) {
-        if (keep.size === this.maxTraces) break
-        keep.add(id)
+      if (!ids.has(id)) {
+        if (ids.size === this.maxTraces) return { start: i + 1, ids }
+        ids.add(id)
       }
     }
-    return i < 0 ? spans : spans.filter((s) => keep.has(s.traceId))
+    return { start: 0, ids }
   }
+}
+
+/** A log record as an event on its span: how OpenTelemetry backends show logs in a trace. */
+export function logEvent(record: LogRecord): SpanEventRecord {
+  return { name: 'log', time: record.time, attributes: { level: record.level, message: record.msg, ...record.fields } }
+}
+
+/**
+ * Each span with the log records written in it as `log` events, in time order. Logs are joined
+ * to spans here, when read, not when written: the request path then needs no lookup of open spans.
+ */
+export function withLogEvents(spans: SpanRecord[], logs: readonly LogRecord[]): SpanRecord[] {
+  const bySpan = new Map<string, SpanEventRecord[]>()
+  for (const l of logs) {
+    if (!l.spanId) continue
+    const list = bySpan.get(l.spanId) ?? []
+    list.push(logEvent(l))
+    bySpan.set(l.spanId, list)
+  }
+  if (bySpan.size === 0) return spans
+  return spans.map((s) => {
+    const events = bySpan.get(s.spanId)
+    return events ? { ...s, events: [...s.events, ...events].sort((a, b) => a.time - b.time) } : s
+  })
 }
 
 /** A batch grouped by trace: what each trace's row gains. */

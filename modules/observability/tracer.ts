@@ -2,9 +2,7 @@ import { newSpanId } from '../../runtime/trace-id'
 import type { ExecutionTracer, SpanAttributes, SpanKindName, SpanRecord } from '../../runtime/tracing'
 import { MotiaSpan, type SpanSink } from './span'
 
-/** Also told when a span starts, so records written inside it (logs) can find it. */
 export interface SpanCollector extends SpanSink {
-  started?(span: MotiaSpan): void
   /** A span that ended in another thread. */
   recorded(span: SpanRecord): void
 }
@@ -21,9 +19,7 @@ export class SpanTracer implements ExecutionTracer {
     attributes: SpanAttributes,
     startTime?: number,
   ): MotiaSpan {
-    const span = new MotiaSpan(this.collector, traceId, newSpanId(), parentSpanId, name, kind, attributes, startTime)
-    this.collector.started?.(span)
-    return span
+    return new MotiaSpan(this.collector, traceId, newSpanId(), parentSpanId, name, kind, attributes, startTime)
   }
 
   record(span: SpanRecord): void {
