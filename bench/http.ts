@@ -1,7 +1,8 @@
 /**
  * HTTP hello: `motia start` (compiled binary) against the bare Elysia hello route, same
  * machine, same load generator (wrk), same run. Rounds alternate between the two servers so
- * drift on a noisy machine hits both; the median round is reported.
+ * drift on a noisy machine hits both; the median round is reported, with each server's CPU time
+ * per request (user + system, from /proc), which steals from neighbours move less than req/s.
  *   bun bench/http.ts [--rounds 3] [--seconds 5] [--connections 50] [--no-build]
  */
 import { rmSync } from 'node:fs'
@@ -31,8 +32,8 @@ try {
   const m: WrkResult[] = []
   const e: WrkResult[] = []
   for (let i = 0; i < rounds; i++) {
-    m.push(await wrk(`${motia.url}/hello`, opts))
-    e.push(await wrk(`${elysia.url}/hello`, opts))
+    m.push(await wrk(`${motia.url}/hello`, { ...opts, pid: motia.proc.pid }))
+    e.push(await wrk(`${elysia.url}/hello`, { ...opts, pid: elysia.proc.pid }))
   }
   const mr = median(m.map((r) => r.rps))
   const er = median(e.map((r) => r.rps))
@@ -44,6 +45,12 @@ try {
     `  bare Elysia  ${fmt(er).padStart(9)} req/s   p50 ${fmt(median(e.map((r) => r.p50ms)), 2)} ms   p99 ${fmt(median(e.map((r) => r.p99ms)), 2)} ms`,
   )
   console.log(`  ratio motia/elysia: ${fmt(mr / er, 3)}  (goal ≥ 0.8)`)
+  // Server CPU per request drifts less than req/s when neighbours steal cycles.
+  const mc = median(m.map((r) => r.cpuUs ?? Number.NaN))
+  const ec = median(e.map((r) => r.cpuUs ?? Number.NaN))
+  console.log(
+    `  server CPU per request: motia ${fmt(mc, 2)} µs, Elysia ${fmt(ec, 2)} µs → Elysia/motia ${fmt(ec / mc, 3)}`,
+  )
 } finally {
   await motia.stop()
   await elysia.stop()

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
@@ -72,14 +72,27 @@ export interface WrkResult {
   rps: number
   p50ms: number
   p99ms: number
+  /** Server CPU time (user + system) per request, when the server's pid was given. */
+  cpuUs?: number
 }
+
+/** A process's CPU time so far (user + system), in µs, from /proc (Linux). */
+export function cpuTimeUs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const ticks = Number(f[11]) + Number(f[12])
+  return (ticks * 1e6) / CLOCK_TICKS
+}
+const CLOCK_TICKS = 100
 
 /** Runs wrk (apt install wrk) and parses req/s and latency percentiles. */
 export async function wrk(
   url: string,
-  opts: { seconds?: number; connections?: number; threads?: number } = {},
+  opts: { seconds?: number; connections?: number; threads?: number; pid?: number } = {},
 ): Promise<WrkResult> {
-  const { seconds = 5, connections = 50, threads = 1 } = opts
+  const { seconds = 5, connections = 50, threads = 1, pid } = opts
+  const cpu0 = pid ? cpuTimeUs(pid) : 0
   const p = Bun.spawn(['wrk', `-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', url], {
     stdout: 'pipe',
   })
@@ -89,7 +102,10 @@ export async function wrk(
   const rps = Number(text.match(/Requests\/sec:\s+([\d.]+)/)?.[1])
   const pct = (q: string) => toMs(text.match(new RegExp(`\\s${q}%\\s+([\\d.]+\\w+)`))?.[1])
   if (!rps) throw new Error(`could not parse wrk output:\n${text}`)
-  return { rps, p50ms: pct('50'), p99ms: pct('99') }
+  const result: WrkResult = { rps, p50ms: pct('50'), p99ms: pct('99') }
+  const requests = Number(text.match(/(\d+) requests in/)?.[1])
+  if (pid && requests) result.cpuUs = (cpuTimeUs(pid) - cpu0) / requests
+  return result
 }
 
 function toMs(v: string | undefined): number {

@@ -169,6 +169,12 @@ describe('middleware, conditions, responses', () => {
     expect(sse.headers.get('content-type')).toBe('text/event-stream')
     expect(sse.headers.get('x-trace-id')).toBeTruthy()
     expect(await sse.text()).toBe('data: {"n":1}\n\ndata: {"n":2}\n\ndata: {"n":3}\n\n')
+    const now = await rt.request('/sse-now')
+    expect(now.headers.get('content-type')).toBe('text/event-stream')
+    expect(await now.text()).toBe('data: now\n\n')
+    const later = await rt.request('/later')
+    expect(later.headers.get('x-trace-id')).toBeTruthy()
+    expect((await later.json()) as any).toEqual({ later: true })
   })
 
   test('CORS: permissive by default, OPTIONS → 204', async () => {

@@ -45,8 +45,14 @@ export function httpModule(options: { listen?: boolean } = {}): MotiaModule {
     for (const [path, methods] of Object.entries(r.routes)) {
       out[path] = {}
       for (const [method, handler] of Object.entries(methods)) {
-        out[path]![method] = (request) =>
-          request.headers.get('upgrade') ? (fallback(hook)(request, server!) as Promise<Response>) : handler(request)
+        // A WebSocket handshake is always a GET (RFC 6455): other methods need no check.
+        out[path]![method] =
+          method !== 'GET'
+            ? handler
+            : (request) =>
+                request.headers.get('upgrade')
+                  ? (fallback(hook)(request, server!) as Promise<Response>)
+                  : handler(request)
       }
     }
     return out

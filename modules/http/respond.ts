@@ -35,8 +35,20 @@ export function toResponse(result: ApiResponse, base: Record<string, string>): R
     return new Response(body as ConstructorParameters<typeof Response>[0], { status, headers })
   }
   if (headers['content-type']) return new Response(JSON.stringify(body), { status, headers })
-  // Response.json serialises natively and sets the content type: cheaper per request.
-  return Response.json(body, { status, headers })
+  return jsonResponse(body, status, headers)
+}
+
+/**
+ * JSON with extra headers, the cheapest way Bun offers (instructions per request counted with
+ * callgrind on a hello route): Response.json serialises natively and sets the content type,
+ * an init object costs more than setting headers on the response afterwards, and a 200 needs
+ * no init at all.
+ */
+function jsonResponse(body: unknown, status: number, headers: Record<string, string>): Response {
+  const r = status === 200 ? Response.json(body) : Response.json(body, { status })
+  const h = r.headers
+  for (const k in headers) h.set(k, headers[k]!)
+  return r
 }
 
 function lowerKeys(h: Record<string, string>): Record<string, string> {
@@ -51,5 +63,5 @@ export function errorResponse(
   body: { error: string; code: string; [k: string]: unknown },
   base: Record<string, string>,
 ): Response {
-  return Response.json(body, { status, headers: base })
+  return jsonResponse(body, status, base)
 }

@@ -16,7 +16,7 @@ export interface RouterEnv extends Omit<RouteEnv, 'scopeOf' | 'load'> {
 }
 
 export type FetchHandler = (request: Request) => Promise<Response> | Response
-type NativeHandler = (request: Request & { params?: Record<string, string> }) => Promise<Response>
+type NativeHandler = (request: Request & { params?: Record<string, string> }) => Promise<Response> | Response
 
 export interface Router {
   /** Elysia: every route, plus /emit, preflight and JSON 404s. `runtime.request()` uses it. */

@@ -53,12 +53,16 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
   const limit = env.config.concurrency
   const load = env.load
   const spanName = `${def.method} ${def.path}`
-  const spanAttributes: SpanAttributes = {
-    'motia.step': step.name,
+  // A literal of one shape per request (the status code is set in place when the span ends).
+  const stepName = step.name
+  const { method, path } = def
+  const spanAttributes = (): SpanAttributes => ({
+    'motia.step': stepName,
     'motia.trigger.type': 'http',
-    'http.request.method': def.method,
-    'http.route': def.path,
-  }
+    'http.request.method': method,
+    'http.route': path,
+    'http.response.status_code': 0,
+  })
 
   /** A handler's result → the Response (as is, the streamed one, or built from `{ status, body }`). */
   const respond = (result: unknown, scope: RequestScope, ctx: StepContext, writer?: StreamingResponseWriter) => {
@@ -112,28 +116,26 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
   }
 
   // Steps with no body to read, no validation, no middleware and no condition (the common GET)
-  // skip the general pipeline's async frame: one promise settles with the response.
+  // skip the general pipeline's async frame.
   const simple = bodyless && !validate && chain.length === 0 && !def.condition
 
-  return (request: Request, params: Record<string, string>): Promise<Response> => {
-    const scope = env.scopeOf(request)
-    const tracer = env.engine.tracer
-    const span = tracer?.begin(scope.traceId, scope.parentSpanId, spanName, 'server', { ...spanAttributes })
-    if (span) scope.span = span
-    if (load.inFlight >= limit) {
-      const r = overloaded(scope)
-      if (span) endServerSpan(span, r)
-      return Promise.resolve(r)
-    }
-    load.inFlight++
-    return new Promise<Response>((resolve) => {
+  /**
+   * Waits for a response still being computed, failing it with 504 past the handler timeout.
+   * `start` runs the work and hands each outcome (the response, or a stream that started) to
+   * `settle`, which takes the first.
+   */
+  const awaitResponse = (
+    scope: RequestScope,
+    start: (settle: (r: Response | Promise<Response>) => void) => void,
+  ): Promise<Response> =>
+    new Promise<Response>((resolve) => {
       let done = false
       const settle = (r: Response | Promise<Response>) => {
         if (done) return
         done = true
         load.inFlight--
         env.deadlines.unwatch(watched)
-        if (span) endServerSpan(span, r)
+        if (scope.span) endServerSpan(scope.span, r)
         resolve(r)
       }
       const watched = {
@@ -147,18 +149,40 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
         },
       }
       env.deadlines.watch(watched)
-      if (!simple) {
-        pipeline(request, params, scope, settle).then(settle)
-        return
+      start(settle)
+    })
+
+  /**
+   * The simple route. A handler that finishes without waiting on anything (an async function
+   * that never awaits a pending promise) is answered in the same tick: `Bun.peek` reads its
+   * settled promise, so there is no promise to resolve, no deadline to watch and Bun writes
+   * the response at once. Measured on the hello route, returning a Promise from a Bun route
+   * costs ~15% of throughput; everything else waits through `awaitResponse`.
+   */
+  const simpleRoute = (request: Request, params: Record<string, string>, scope: RequestScope) => {
+    let writer: StreamingResponseWriter | undefined
+    let onStream: ((r: Response) => void) | undefined
+    const req = new HttpRequest(request, params, {}, '', def.method, () => {
+      writer = new StreamingResponseWriter(scope.base)
+      writer.started.then((r) => onStream?.(r))
+      return writer
+    })
+    const ctx = env.engine.context(step, info, scope.traceId, req, scope.span?.spanId)
+    const out = callHandler(step, ctx, req)
+    if (Bun.peek.status(out) === 'fulfilled') {
+      load.inFlight--
+      let r: Response | Promise<Response>
+      try {
+        r = respond(Bun.peek(out), scope, ctx, writer)
+      } catch (err) {
+        r = failure(err, step, env, scope, ctx)
       }
-      let writer: StreamingResponseWriter | undefined
-      const req = new HttpRequest(request, params, {}, '', def.method, () => {
-        writer = new StreamingResponseWriter(scope.base)
-        writer.started.then(settle)
-        return writer
-      })
-      const ctx = env.engine.context(step, info, scope.traceId, req, span?.spanId)
-      callHandler(step, ctx, req).then(
+      if (scope.span) endServerSpan(scope.span, r)
+      return r
+    }
+    return awaitResponse(scope, (settle) => {
+      onStream = settle
+      out.then(
         (result) => {
           try {
             settle(respond(result, scope, ctx, writer))
@@ -170,22 +194,44 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
       )
     })
   }
+
+  return (request: Request, params: Record<string, string>): Response | Promise<Response> => {
+    const scope = env.scopeOf(request)
+    const tracer = env.engine.tracer
+    if (tracer) scope.span = tracer.begin(scope.traceId, scope.parentSpanId, spanName, 'server', spanAttributes())
+    if (load.inFlight >= limit) {
+      const r = overloaded(scope)
+      if (scope.span) endServerSpan(scope.span, r)
+      return r
+    }
+    load.inFlight++
+    if (simple) return simpleRoute(request, params, scope)
+    return awaitResponse(scope, (settle) => {
+      pipeline(request, params, scope, settle).then(settle)
+    })
+  }
 }
 
 /** Ends a request's span with the response status (a streamed response: when it starts). */
 export function endServerSpan(span: ActiveSpan, r: Response | Promise<Response>): void {
-  const finish = (res: Response) => {
-    span.setAttribute('http.response.status_code', res.status)
-    if (res.status < 500) span.setStatus({ code: SpanStatusCode.OK })
-    else if (span.status !== 'error') span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${res.status}` })
-    span.end()
-  }
-  if (r instanceof Response) finish(r)
+  if (r instanceof Response) finishServerSpan(span, r)
   else
-    r.then(finish, (err) => {
-      span.fail(err)
-      span.end()
-    })
+    r.then(
+      (res) => finishServerSpan(span, res),
+      (err) => {
+        // Bun answers a route whose response promise rejects with a 500.
+        span.setAttribute('http.response.status_code', 500)
+        span.fail(err)
+        span.end()
+      },
+    )
+}
+
+function finishServerSpan(span: ActiveSpan, res: Response): void {
+  span.setAttribute('http.response.status_code', res.status)
+  if (res.status < 500) span.setStatus({ code: SpanStatusCode.OK })
+  else if (span.status !== 'error') span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${res.status}` })
+  span.end()
 }
 
 function overloaded(scope: RequestScope): Response {

@@ -38,9 +38,11 @@ export class MotiaSpan implements ActiveSpan, SpanRecord {
   statusMessage?: string
   events: SpanEventRecord[] = NO_EVENTS
   parentSpanId?: string
+  /** A #private field: not part of the record, so JSON of a span is just its data. */
+  readonly #sink: SpanSink
 
   constructor(
-    private readonly sink: SpanSink,
+    sink: SpanSink,
     readonly traceId: string,
     readonly spanId: string,
     parentSpanId: string | undefined,
@@ -49,6 +51,7 @@ export class MotiaSpan implements ActiveSpan, SpanRecord {
     readonly attributes: SpanAttributes,
     readonly startTime: number = nowMs(),
   ) {
+    this.#sink = sink
     if (parentSpanId) this.parentSpanId = parentSpanId
   }
 
@@ -88,8 +91,8 @@ export class MotiaSpan implements ActiveSpan, SpanRecord {
   setStatus(status: SpanStatus): this {
     if (this.endTime !== 0) return this
     this.status = status.code === SpanStatusCode.ERROR ? 'error' : status.code === SpanStatusCode.OK ? 'ok' : 'unset'
-    if (status.message) this.statusMessage = status.message
-    else delete this.statusMessage
+    // Assigned, never deleted: deleting a field turns every span into a slow dictionary object.
+    this.statusMessage = status.message || undefined
     return this
   }
 
@@ -101,7 +104,7 @@ export class MotiaSpan implements ActiveSpan, SpanRecord {
   end(endTime?: TimeInput): void {
     if (this.endTime !== 0) return
     this.endTime = endTime === undefined ? nowMs() : toEpochMs(endTime)
-    this.sink.ended(this)
+    this.#sink.ended(this)
   }
 
   isRecording(): boolean {

@@ -48,11 +48,16 @@ CREATE TABLE IF NOT EXISTS motia_traces (
 CREATE INDEX IF NOT EXISTS motia_traces_start ON motia_traces(start);
 `
 
+/** JSON of a span or log record. A replacer costs a call per value: used only when plain JSON throws (a BigInt). */
 const stringify = (v: unknown): string => {
   try {
-    return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)) ?? 'null'
+    return JSON.stringify(v) ?? 'null'
   } catch {
-    return '"[unserialisable]"'
+    try {
+      return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)) ?? 'null'
+    } catch {
+      return '"[unserialisable]"'
+    }
   }
 }
 
