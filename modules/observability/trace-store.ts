@@ -25,6 +25,13 @@ export interface TraceFilter {
 const FLUSH_MS = 1000
 /** Traces a timed write puts in one transaction before yielding to the event loop (~3 ms). */
 const CHUNK = 200
+/**
+ * What one trace keeps: its first spans and log records up to these limits (the span count
+ * still counts every span). A trace every message of a long batch joins would otherwise grow
+ * without bound, and each write rewrites its row.
+ */
+export const MAX_TRACE_SPANS = 1000
+export const MAX_TRACE_LOGS = 1000
 
 /**
  * One row per trace: its spans and log records as JSON lines appended on each write, so a
@@ -43,6 +50,7 @@ CREATE TABLE IF NOT EXISTS motia_traces (
   spans INTEGER NOT NULL,
   steps TEXT NOT NULL,
   span_data TEXT NOT NULL,
+  logs INTEGER NOT NULL,
   log_data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS motia_traces_start ON motia_traces(start);
@@ -84,7 +92,10 @@ interface TraceDelta {
   status: SpanStatusName
   spans: number
   steps: Set<string>
+  /** At most MAX_TRACE_SPANS lines. */
   spanData: string[]
+  logs: number
+  /** At most MAX_TRACE_LOGS lines. */
   logData: string[]
 }
 
@@ -119,8 +130,8 @@ export class TraceStore {
     // names the trace, else the earliest span does.
     const better = 'excluded.root > root OR (excluded.root = root AND excluded.start < start)'
     this.upsert = db.prepare(
-      `INSERT INTO motia_traces (trace_id, name, step, root, start, end, status, spans, steps, span_data, log_data)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+      `INSERT INTO motia_traces (trace_id, name, step, root, start, end, status, spans, steps, span_data, logs, log_data)
+       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
        ON CONFLICT(trace_id) DO UPDATE SET
          name = CASE WHEN ${better} THEN excluded.name ELSE name END,
          step = CASE WHEN ${better} THEN excluded.step ELSE step END,
@@ -130,9 +141,12 @@ export class TraceStore {
          status = CASE WHEN status = 'error' OR excluded.status = 'error' THEN 'error' ELSE status END,
          spans = spans + excluded.spans,
          steps = steps || excluded.steps,
-         span_data = CASE WHEN span_data = '' THEN excluded.span_data WHEN excluded.span_data = '' THEN span_data
+         span_data = CASE WHEN span_data = '' THEN excluded.span_data
+                          WHEN excluded.span_data = '' OR spans >= ${MAX_TRACE_SPANS} THEN span_data
                           ELSE span_data || char(10) || excluded.span_data END,
-         log_data = CASE WHEN log_data = '' THEN excluded.log_data WHEN excluded.log_data = '' THEN log_data
+         logs = logs + excluded.logs,
+         log_data = CASE WHEN log_data = '' THEN excluded.log_data
+                         WHEN excluded.log_data = '' OR logs >= ${MAX_TRACE_LOGS} THEN log_data
                          ELSE log_data || char(10) || excluded.log_data END`,
     )
     const count = db.prepare<{ n: number }, []>('SELECT count(*) AS n FROM motia_traces')
@@ -156,6 +170,7 @@ export class TraceStore {
           t.spans,
           t.steps.size ? `,${[...t.steps].join(',')},` : '',
           t.spanData.join('\n'),
+          t.logs,
           t.logData.join('\n'),
         )
       }
@@ -325,7 +340,6 @@ function deltas(spans: readonly SpanRecord[], logs: readonly LogRecord[]): Map<s
   for (const s of spans) {
     const step = typeof s.attributes['motia.step'] === 'string' ? (s.attributes['motia.step'] as string) : null
     const root = s.parentSpanId ? 0 : 1
-    const data = stringify(s)
     const t = out.get(s.traceId)
     if (!t) {
       out.set(s.traceId, {
@@ -337,7 +351,8 @@ function deltas(spans: readonly SpanRecord[], logs: readonly LogRecord[]): Map<s
         status: s.status === 'error' ? 'error' : 'ok',
         spans: 1,
         steps: new Set(step ? [step] : []),
-        spanData: [data],
+        spanData: [stringify(s)],
+        logs: 0,
         logData: [],
       })
       continue
@@ -352,7 +367,7 @@ function deltas(spans: readonly SpanRecord[], logs: readonly LogRecord[]): Map<s
     if (s.status === 'error') t.status = 'error'
     if (step) t.steps.add(step)
     t.spans++
-    t.spanData.push(data)
+    if (t.spanData.length < MAX_TRACE_SPANS) t.spanData.push(stringify(s))
   }
   for (const l of logs) {
     let t = out.get(l.traceId!)
@@ -367,11 +382,13 @@ function deltas(spans: readonly SpanRecord[], logs: readonly LogRecord[]): Map<s
         spans: 0,
         steps: new Set(),
         spanData: [],
+        logs: 0,
         logData: [],
       }
       out.set(l.traceId!, t)
     }
-    t.logData.push(stringify(l))
+    t.logs++
+    if (t.logData.length < MAX_TRACE_LOGS) t.logData.push(stringify(l))
   }
   return out
 }
@@ -379,7 +396,7 @@ function deltas(spans: readonly SpanRecord[], logs: readonly LogRecord[]): Map<s
 /** Traces are a cache for the console: tables of an earlier layout are dropped, not migrated. */
 function dropEarlierLayout(db: Database): void {
   const columns = db.query<{ name: string }, []>('PRAGMA table_info(motia_traces)').all()
-  if (columns.length > 0 && !columns.some((c) => c.name === 'span_data')) {
+  if (columns.length > 0 && !columns.some((c) => c.name === 'logs')) {
     db.run('DROP TABLE IF EXISTS motia_traces')
     db.run('DROP TABLE IF EXISTS motia_spans')
     db.run('DROP TABLE IF EXISTS motia_trace_logs')

@@ -146,13 +146,15 @@ export class SqliteQueueAdapter implements QueueAdapter {
 
   async claim(subscription: string, max: number): Promise<QueueMessage[]> {
     if (max <= 0) return []
-    this.flush()
     const sub = this.subs.get(subscription)
     const config = sub?.config ?? FALLBACK
-    const now = this.now()
-    const lease = now + config.visibilityTimeout * 1000
     const stmt = config.type === 'fifo' ? this.q.claimFifo : this.q.claim
-    const rows = stmt.all(lease, subscription, now, max) as Row[]
+    // In the group commit, after the writes queued before it (so it sees their messages): a
+    // claim shares the transaction of the enqueues and acks of the same turn.
+    const rows = await this.write(() => {
+      const now = this.now()
+      return stmt.all(now + config.visibilityTimeout * 1000, subscription, now, max) as Row[]
+    })
     rows.sort((a, b) => a.id - b.id)
     return rows.map(toMessage)
   }

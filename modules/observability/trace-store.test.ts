@@ -1,0 +1,66 @@
+import { Database } from 'bun:sqlite'
+import { expect, test } from 'bun:test'
+import type { LogRecord } from '../../runtime/logger'
+import type { SpanRecord } from '../../runtime/tracing'
+import { MAX_TRACE_LOGS, MAX_TRACE_SPANS, TraceStore } from './trace-store'
+
+const TRACE = 'a'.repeat(32)
+
+const span = (i: number): SpanRecord => ({
+  traceId: TRACE,
+  spanId: i.toString(16).padStart(16, '0'),
+  ...(i === 0 ? {} : { parentSpanId: '0'.repeat(15) + '1' }),
+  name: i === 0 ? 'POST /batch' : 'process work',
+  kind: i === 0 ? 'server' : 'consumer',
+  startTime: 1_000 + i,
+  endTime: 1_001 + i,
+  status: 'ok',
+  attributes: { 'motia.step': i === 0 ? 'Batch' : 'Work' },
+  events: [],
+})
+
+const log = (i: number): LogRecord => ({
+  time: 1_000 + i,
+  level: 'info',
+  msg: `message ${i}`,
+  traceId: TRACE,
+  step: 'Work',
+  fields: {},
+})
+
+test('one trace keeps its first spans and logs up to the limits and counts every span', () => {
+  const store = new TraceStore(new Database(':memory:'), 100)
+  const total = MAX_TRACE_SPANS * 2 + 500
+  // Three writes, as a long batch's messages land across flushes.
+  for (const [from, to] of [
+    [0, 700],
+    [700, MAX_TRACE_SPANS + 300],
+    [MAX_TRACE_SPANS + 300, total],
+  ] as const) {
+    for (let i = from; i < to; i++) {
+      store.add(span(i))
+      store.addLog(log(i))
+    }
+    store.flush()
+  }
+  const summary = store.list().find((t) => t.traceId === TRACE)
+  expect(summary?.spans).toBe(total)
+  expect(summary?.name).toBe('POST /batch')
+  const trace = store.get(TRACE)!
+  // The row stops growing once full: at most one write's worth beyond the limit.
+  expect(trace.spans.length).toBeGreaterThanOrEqual(MAX_TRACE_SPANS)
+  expect(trace.spans.length).toBeLessThan(MAX_TRACE_SPANS + 700)
+  expect(trace.spans[0]!.name).toBe('POST /batch')
+  expect(trace.logs.length).toBeGreaterThanOrEqual(MAX_TRACE_LOGS)
+  expect(trace.logs.length).toBeLessThan(MAX_TRACE_LOGS + 700)
+  store.close()
+})
+
+test('a trace of an earlier layout is dropped, not misread', () => {
+  const db = new Database(':memory:')
+  db.run('CREATE TABLE motia_traces (trace_id TEXT PRIMARY KEY, name TEXT, span_data TEXT)')
+  db.run("INSERT INTO motia_traces VALUES ('x', 'old', '')")
+  const store = new TraceStore(db, 10)
+  expect(store.list()).toEqual([])
+  store.close()
+})
