@@ -9,7 +9,7 @@ const TRACE = 'a'.repeat(32)
 const span = (i: number): SpanRecord => ({
   traceId: TRACE,
   spanId: i.toString(16).padStart(16, '0'),
-  ...(i === 0 ? {} : { parentSpanId: '0'.repeat(15) + '1' }),
+  ...(i === 0 ? {} : { parentSpanId: `${'0'.repeat(15)}1` }),
   name: i === 0 ? 'POST /batch' : 'process work',
   kind: i === 0 ? 'server' : 'consumer',
   startTime: 1_000 + i,
