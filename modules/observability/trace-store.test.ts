@@ -64,3 +64,28 @@ test('a trace of an earlier layout is dropped, not misread', () => {
   expect(store.list()).toEqual([])
   store.close()
 })
+
+test('over maxTraces new traces between writes, the first are kept whole and the rest dropped at once', () => {
+  const store = new TraceStore(new Database(':memory:'), 5)
+  const id = (i: number) => i.toString(16).padStart(32, '0')
+  const root = (i: number): SpanRecord => ({ ...span(0), traceId: id(i), startTime: 1_000 + i })
+  for (let i = 1; i <= 20; i++) {
+    store.addLog({ ...log(i), traceId: id(i) })
+    store.add(root(i))
+  }
+  store.flush()
+  expect(store.list().map((t) => t.traceId)).toEqual([5, 4, 3, 2, 1].map(id))
+  expect(store.get(id(3))?.logs).toHaveLength(1)
+  expect(store.get(id(6))).toBeNull()
+  // A trace admitted in the window before still gains its later spans (a queue handler's).
+  store.add({ ...span(1), traceId: id(2), startTime: 5_000, endTime: 5_001 })
+  store.flush()
+  expect(store.get(id(2))?.spans).toHaveLength(2)
+  // The next window admits new traces again.
+  for (let i = 21; i <= 30; i++) store.add(root(i))
+  store.flush()
+  const kept = store.list({ limit: 100 }).map((t) => t.traceId)
+  expect(kept).toContain(id(21))
+  expect(kept).not.toContain(id(30))
+  store.close()
+})

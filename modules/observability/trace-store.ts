@@ -103,8 +103,11 @@ interface TraceDelta {
  * The traces the console shows, in SQLite (`.motia/traces.db`): the newest `maxTraces` traces,
  * their spans and the log records written in them. Writes are buffered and committed once a
  * second, so a request pays an array push, not a disk write. Under a load of more traces per
- * second than are kept, only the newest `maxTraces` are written (retention would delete the
- * others at once), and a buffer of four times that many spans is cut to them.
+ * second than are kept, each window between writes admits the first `maxTraces` traces it
+ * sees (and later spans and logs of traces admitted in it or the window before); the rest are
+ * not buffered at all. Dropping them at once, rather than buffering and cutting later, lets
+ * their spans die young: measured with callgrind on the hello route, buffered spans that
+ * outlive a garbage collection cost ~3k instructions a request.
  */
 export class TraceStore {
   private spans: SpanRecord[] = []
@@ -116,8 +119,11 @@ export class TraceStore {
   /** Grouped by trace, waiting for their transaction. */
   private backlog: [string, TraceDelta][] = []
   private writing = false
-  /** Beyond this many buffered spans, the buffer is cut to the newest `maxTraces` traces. */
+  /** At most this many spans (and as many log records) wait for one write. */
   private readonly bufferCap: number
+  /** Traces admitted in this window and in the one before: their later spans and logs are kept. */
+  private admitted = new Set<string>()
+  private previous = new Set<string>()
 
   constructor(
     private readonly db: Database,
@@ -179,15 +185,22 @@ export class TraceStore {
   }
 
   add(span: SpanRecord): void {
+    if (this.spans.length >= this.bufferCap || !this.admit(span.traceId)) return
     this.spans.push(span)
-    if (this.spans.length >= this.bufferCap) this.spans = this.spans.slice(this.newestStart(this.spans).start)
     this.schedule()
   }
 
   addLog(record: LogRecord): void {
+    if (!record.traceId || this.logs.length >= this.bufferCap || !this.admit(record.traceId)) return
     this.logs.push(record)
-    if (this.logs.length >= this.bufferCap) this.logs = this.logs.slice(-this.maxTraces)
     this.schedule()
+  }
+
+  private admit(traceId: string): boolean {
+    if (this.admitted.has(traceId) || this.previous.has(traceId)) return true
+    if (this.admitted.size >= this.maxTraces) return false
+    this.admitted.add(traceId)
+    return true
   }
 
   /** Writes everything buffered, at once. Reads call it first, so they see every ended span. */
@@ -221,9 +234,10 @@ export class TraceStore {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
     if (this.spans.length === 0 && this.logs.length === 0) return
-    const spans = this.newest(this.spans)
-    const keep = spans === this.spans ? undefined : new Set(spans.map((s) => s.traceId))
-    const logs = keep ? this.logs.filter((l) => keep.has(l.traceId!)) : this.logs
+    // Each write opens a new admission window: up to maxTraces new traces until the next one.
+    this.previous = this.admitted
+    this.admitted = new Set()
+    const { spans, logs } = this
     this.spans = []
     this.logs = []
     for (const entry of deltas(spans, logs)) this.backlog.push(entry)
@@ -282,31 +296,6 @@ export class TraceStore {
     if (this.timer) return
     this.timer = setTimeout(() => this.flushInChunks(), FLUSH_MS)
     this.timer.unref?.()
-  }
-
-  /** The spans of the newest `maxTraces` traces of a batch (all of them, usually). */
-  private newest(spans: SpanRecord[]): SpanRecord[] {
-    const { start, ids } = this.newestStart(spans)
-    if (start === 0) return spans
-    // Earlier spans of a kept trace (its HTTP span, ended before the message it enqueued) stay.
-    return spans.filter((s, i) => i >= start || ids.has(s.traceId))
-  }
-
-  /**
-   * Where the newest `maxTraces` traces begin, walking back from the end: every span after it
-   * belongs to one of them. Touches only those spans, so cutting an overfull buffer is cheap.
-   */
-  private newestStart(spans: SpanRecord[]): { start: number; ids: Set<string> } {
-    const ids = new Set<string>()
-    if (spans.length <= this.maxTraces) return { start: 0, ids }
-    for (let i = spans.length - 1; i >= 0; i--) {
-      const id = spans[i]!.traceId
-      if (!ids.has(id)) {
-        if (ids.size === this.maxTraces) return { start: i + 1, ids }
-        ids.add(id)
-      }
-    }
-    return { start: 0, ids }
   }
 }
 
