@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { parseArgs } from 'node:util'
 import type { Subprocess } from 'bun'
 import { buildBinary } from '../build'
 
@@ -124,3 +125,69 @@ export function median(xs: number[]): number {
 
 export const fmt = (n: number, d = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
+
+/** The options of the wrk A/B benches: `[--rounds 3] [--seconds 5] [--connections 50] [--no-build]`. */
+export function abOptions(): { rounds: number; seconds: number; connections: number } {
+  const { values } = parseArgs({
+    args: Bun.argv.slice(2),
+    options: {
+      rounds: { type: 'string', default: '3' },
+      seconds: { type: 'string', default: '5' },
+      connections: { type: 'string', default: '50' },
+      'no-build': { type: 'boolean', default: false },
+    },
+  })
+  return { rounds: Number(values.rounds), seconds: Number(values.seconds), connections: Number(values.connections) }
+}
+
+/**
+ * wrk on `path` of each server in alternating rounds (after a warm-up each), so drift on a
+ * noisy machine hits all of them; each result carries the server's CPU time per request.
+ */
+export async function alternate(
+  servers: readonly Server[],
+  path: string,
+  o: { rounds: number; seconds: number; connections: number },
+): Promise<WrkResult[][]> {
+  for (const s of servers) await wrk(`${s.url}${path}`, { seconds: 2, connections: o.connections })
+  const out: WrkResult[][] = servers.map(() => [])
+  for (let i = 0; i < o.rounds; i++) {
+    for (const [k, s] of servers.entries()) {
+      out[k]!.push(await wrk(`${s.url}${path}`, { seconds: o.seconds, connections: o.connections, pid: s.proc.pid }))
+    }
+  }
+  return out
+}
+
+/** One line of medians: `label  req/s  p50  p99`. */
+export function medianLine(label: string, rs: readonly WrkResult[]): string {
+  const m = (f: (r: WrkResult) => number) => median(rs.map(f))
+  return `  ${label}  ${fmt(m((r) => r.rps)).padStart(9)} req/s   p50 ${fmt(
+    m((r) => r.p50ms),
+    2,
+  )} ms   p99 ${fmt(
+    m((r) => r.p99ms),
+    2,
+  )} ms`
+}
+
+/**
+ * The A/B HTTP bench: starts both servers, runs `alternate` on `path`, prints a header and
+ * a median line each, stops them, and returns each side's results.
+ */
+export async function compareServers(
+  o: { rounds: number; seconds: number; connections: number },
+  path: string,
+  sides: readonly [label: string, cmd: string[]][],
+): Promise<WrkResult[][]> {
+  const servers: Server[] = []
+  try {
+    for (const [, cmd] of sides) servers.push(await spawnServer(cmd))
+    const results = await alternate(servers, path, o)
+    console.log(`HTTP ${path}, wrk -t1 -c${o.connections} -d${o.seconds}s, median of ${o.rounds} alternating rounds`)
+    for (const [k, [label]] of sides.entries()) console.log(medianLine(label, results[k]!))
+    return results
+  } finally {
+    for (const s of servers) await s.stop()
+  }
+}
