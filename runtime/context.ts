@@ -33,7 +33,7 @@ export class StepContext implements FlowContext {
   private _streams?: Streams
   private _enqueue?: (message: EnqueueMessage) => Promise<void>
   private _is?: FlowContext['is']
-  readonly origin: CallOrigin
+  private _origin?: CallOrigin
 
   constructor(
     readonly engine: EngineClient,
@@ -41,9 +41,15 @@ export class StepContext implements FlowContext {
     readonly trigger: TriggerInfo,
     readonly traceId: string,
     readonly input: unknown,
-    spanId?: string,
-  ) {
-    this.origin = spanId ? { step: step.name, traceId, spanId } : { step: step.name, traceId }
+    readonly spanId?: string,
+  ) {}
+
+  /** The execution as a caller: step, trace and span. Built on first use (a hello handler never asks). */
+  get origin(): CallOrigin {
+    this._origin ??= this.spanId
+      ? { step: this.step.name, traceId: this.traceId, spanId: this.spanId }
+      : { step: this.step.name, traceId: this.traceId }
+    return this._origin
   }
 
   /**

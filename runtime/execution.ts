@@ -9,8 +9,9 @@ import { MotiaError } from './errors'
  */
 const storage = new AsyncLocalStorage<StepContext>()
 
-export function runInExecution<T>(ctx: StepContext, fn: () => T): T {
-  return storage.run(ctx, fn)
+/** Runs `fn(...args)` in `ctx`'s execution (arguments passed through: no closure per call). */
+export function runInExecution<A extends unknown[], T>(ctx: StepContext, fn: (...args: A) => T, ...args: A): T {
+  return storage.run(ctx, fn, ...args)
 }
 
 export function currentExecution(): StepContext | undefined {

@@ -26,9 +26,10 @@ export function triggerInfo(def: TriggerDef): TriggerInfo {
 export function callHandler(step: StepDefinition, ctx: StepContext, input: unknown): Promise<unknown> {
   const handler = step.handler!
   try {
-    const out = runInExecution(ctx, () =>
-      step.generation === 'legacy' && ctx.trigger.type === 'cron' ? handler(ctx) : handler(input, ctx),
-    )
+    const out =
+      step.generation === 'legacy' && ctx.trigger.type === 'cron'
+        ? runInExecution(ctx, handler, ctx)
+        : runInExecution(ctx, handler, input, ctx)
     return out instanceof Promise ? out : Promise.resolve(out)
   } catch (err) {
     return Promise.reject(err)

@@ -18,6 +18,10 @@ export function toResponse(result: ApiResponse, base: Record<string, string>): R
   }
   const { status, body } = result
   const user = result.headers
+  // A plain object body and no headers of its own: the common case, with no type checks.
+  if (!user && body !== null && typeof body === 'object' && Object.getPrototypeOf(body) === Object.prototype) {
+    return jsonResponse(body, status, base)
+  }
   // `base` is this request's own object (router.ts): extend it in place, no copy.
   const headers: Record<string, string> = user ? Object.assign(base, lowerKeys(user)) : base
   if (body === undefined || body === null) return new Response(null, { status, headers })

@@ -41,7 +41,7 @@ export function observabilityModule(): MotiaModule {
   const deliver = (span: SpanRecord) => {
     store!.add(span)
     exporter?.add(span)
-    for (const l of listeners) l(span)
+    if (listeners.size > 0) for (const l of listeners) l(span)
   }
   const collector: SpanCollector = { ended: deliver, recorded: deliver }
 

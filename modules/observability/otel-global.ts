@@ -36,7 +36,7 @@ class ExecutionContextManager implements ContextManager {
     const c = userContext.getStore()
     if (c) return c
     const ex = currentExecution()
-    const spanId = ex?.origin.spanId
+    const spanId = ex?.spanId
     if (!ex || !spanId) return ROOT_CONTEXT
     return trace.setSpanContext(ROOT_CONTEXT, { traceId: ex.traceId, spanId, traceFlags: TraceFlags.SAMPLED })
   }
