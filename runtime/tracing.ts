@@ -58,13 +58,17 @@ export interface ExecutionTracer {
 }
 
 /** Epoch milliseconds with sub-millisecond precision (spans of a hello handler last ~50 µs). */
-export const nowMs = (): number => performance.timeOrigin + performance.now()
+const TIME_ORIGIN = performance.timeOrigin
+export const nowMs = (): number => TIME_ORIGIN + performance.now()
+
+/** `setStatus(OK_STATUS)`: one shared object, not one a span. */
+export const OK_STATUS = { code: SpanStatusCode.OK } as const
 
 /** Ends `span` when `p` settles: ok, or failed with the rejection. Returns `p`'s outcome. */
 export function endWith<T>(span: ActiveSpan, p: Promise<T>): Promise<T> {
   return p.then(
     (v) => {
-      span.setStatus({ code: SpanStatusCode.OK })
+      span.setStatus(OK_STATUS)
       span.end()
       return v
     },

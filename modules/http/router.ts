@@ -40,13 +40,14 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
 
   const fixedCors = env.cors.fixedHeaders()
   const scopeOf = (request: Request): RequestScope => {
-    const given = request.headers.get(traceHeader)
+    const headers = request.headers
+    const given = headers.get(traceHeader)
     let traceId: string
     let parentSpanId: string | undefined
     if (given && TRACE_ID.test(given)) traceId = given
     else {
       // A caller that traces (W3C Trace Context): this request's span becomes its child.
-      const parent = parseTraceparent(request.headers.get('traceparent'))
+      const parent = parseTraceparent(headers.get('traceparent'))
       traceId = parent?.traceId ?? newTraceId()
       parentSpanId = parent?.spanId
     }
@@ -54,7 +55,7 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
     let base: Record<string, string>
     // Browsers send Origin on every cross-origin request; without it CORS headers do nothing.
     if (fixedCors) {
-      base = request.headers.has('origin')
+      base = headers.has('origin')
         ? { 'access-control-allow-origin': fixedCors, [traceHeader]: traceId }
         : { [traceHeader]: traceId }
     } else {

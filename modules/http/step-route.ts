@@ -6,7 +6,7 @@ import { MotiaError } from '../../runtime/errors'
 import { callHandler, conditionPasses, triggerInfo } from '../../runtime/invoke'
 import type { StructuredLogger } from '../../runtime/logger'
 import type { HttpTriggerDef, StepDefinition } from '../../runtime/step'
-import type { ActiveSpan, SpanAttributes } from '../../runtime/tracing'
+import { type ActiveSpan, OK_STATUS, type SpanAttributes } from '../../runtime/tracing'
 import type { ApiResponse } from '../../sdk/types'
 import { NO_BODY, readBody } from './body'
 import type { Deadlines } from './deadlines'
@@ -229,7 +229,7 @@ export function endServerSpan(span: ActiveSpan, r: Response | Promise<Response>)
 
 function finishServerSpan(span: ActiveSpan, res: Response): void {
   span.setAttribute('http.response.status_code', res.status)
-  if (res.status < 500) span.setStatus({ code: SpanStatusCode.OK })
+  if (res.status < 500) span.setStatus(OK_STATUS)
   else if (span.status !== 'error') span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${res.status}` })
   span.end()
 }

@@ -1,5 +1,5 @@
 import { SpanStatusCode } from '@opentelemetry/api'
-import type { ActiveSpan, ExecutionTracer, SpanAttributes } from '../../runtime/tracing'
+import { type ActiveSpan, type ExecutionTracer, OK_STATUS, type SpanAttributes } from '../../runtime/tracing'
 import type { JobOutcome } from './pool/protocol'
 import type { BackgroundJob } from './runner'
 
@@ -55,7 +55,7 @@ export function endJobSpan(span: ActiveSpan, outcome: JobOutcome): JobOutcome {
     span.setStatus({ code: SpanStatusCode.ERROR, message: e.message })
   } else {
     if (outcome.status === 'skipped') span.setAttribute('motia.skipped', true)
-    span.setStatus({ code: SpanStatusCode.OK })
+    span.setStatus(OK_STATUS)
   }
   span.end()
   return outcome
