@@ -44,7 +44,11 @@ export interface ActiveSpan extends Span {
 }
 
 export interface ExecutionTracer {
-  /** Starts a span in `traceId`, child of `parentSpanId` (which may live in another thread or process). */
+  /**
+   * Starts a span in `traceId`, child of `parentSpanId` (which may live in another thread or
+   * process). Undefined when the trace is not recorded (sampled out): callers then run
+   * untraced, and the execution's ctx calls start no child spans either.
+   */
   begin(
     traceId: string,
     parentSpanId: string | undefined,
@@ -52,7 +56,7 @@ export interface ExecutionTracer {
     kind: SpanKindName,
     attributes: SpanAttributes,
     startTime?: number,
-  ): ActiveSpan
+  ): ActiveSpan | undefined
   /** A span that ended in another thread (user code in a worker). */
   record(span: SpanRecord): void
 }

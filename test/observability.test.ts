@@ -205,6 +205,26 @@ test('retention keeps the newest maxTraces traces, their spans and logs', async 
   expect(api.getTrace(ids[7]!)?.spans).toHaveLength(1)
 })
 
+test('over maxTraces new traces before a write, the others are not recorded at all, and still served', async () => {
+  await using small = await fixtureRuntime(join(FIXTURES, 'traced'), { env: { MAX_TRACES: '3' } })
+  const api = small.services.shared.get(OBSERVABILITY_KEY) as ObservabilityApi
+  const ended: SpanRecord[] = []
+  const off = api.onSpan((s) => ended.push(s))
+  const ids: string[] = []
+  for (let i = 0; i < 8; i++) {
+    const res = await small.request('/boom')
+    expect(res.status).toBe(500)
+    ids.push(res.headers.get('x-trace-id')!)
+  }
+  off()
+  // One write window: the first three traces are recorded, the other five made no spans.
+  expect(ended.map((s) => s.traceId)).toEqual(ids.slice(0, 3))
+  expect(api.listTraces().map((t) => t.traceId)).toEqual(ids.slice(0, 3).reverse())
+  // The write opened a new window.
+  const next = await small.request('/boom')
+  expect(api.getTrace(next.headers.get('x-trace-id')!)?.spans).toHaveLength(1)
+})
+
 test('observability.enabled: false runs no tracer: no spans, no trace API, requests served alike', async () => {
   await using off = await fixtureRuntime(join(FIXTURES, 'traced'), { env: { TRACING: 'false' } })
   expect(off.engine.tracer).toBeUndefined()

@@ -43,7 +43,14 @@ export function observabilityModule(): MotiaModule {
     exporter?.add(span)
     if (listeners.size > 0) for (const l of listeners) l(span)
   }
-  const collector: SpanCollector = { ended: deliver, recorded: deliver }
+  const collector: SpanCollector = {
+    ended: deliver,
+    recorded: deliver,
+    // The store keeps the first maxTraces traces of each write window: under a heavier load
+    // the others are not recorded at all (no span objects on the request path), unless an
+    // OTLP collector wants every span.
+    sampled: (traceId) => exporter !== undefined || store!.admits(traceId),
+  }
 
   /** A record written inside an execution: kept with its trace (and sent along with its span). */
   const onLog = (record: LogRecord) => {

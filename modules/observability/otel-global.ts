@@ -79,13 +79,15 @@ class ExecutionRoutedTracer implements Tracer {
     if (ex) attributes['motia.step'] = ex.step.name
     for (const [k, v] of Object.entries(options.attributes ?? {}))
       if (v != null) attributes[k] = v as SpanAttributeValue
-    return tracer.begin(
-      parent?.traceId ?? ex?.traceId ?? newTraceId(),
-      parent?.spanId,
-      name,
-      KINDS[options.kind ?? 0] ?? 'internal',
-      attributes,
-      options.startTime === undefined ? undefined : toEpochMs(options.startTime),
+    return (
+      tracer.begin(
+        parent?.traceId ?? ex?.traceId ?? newTraceId(),
+        parent?.spanId,
+        name,
+        KINDS[options.kind ?? 0] ?? 'internal',
+        attributes,
+        options.startTime === undefined ? undefined : toEpochMs(options.startTime),
+      ) ?? trace.wrapSpanContext(parent ?? INVALID_SPAN_CONTEXT)
     )
   }
 

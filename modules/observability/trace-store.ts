@@ -185,18 +185,22 @@ export class TraceStore {
   }
 
   add(span: SpanRecord): void {
-    if (this.spans.length >= this.bufferCap || !this.admit(span.traceId)) return
+    if (this.spans.length >= this.bufferCap || !this.admits(span.traceId)) return
     this.spans.push(span)
     this.schedule()
   }
 
   addLog(record: LogRecord): void {
-    if (!record.traceId || this.logs.length >= this.bufferCap || !this.admit(record.traceId)) return
+    if (!record.traceId || this.logs.length >= this.bufferCap || !this.admits(record.traceId)) return
     this.logs.push(record)
     this.schedule()
   }
 
-  private admit(traceId: string): boolean {
+  /**
+   * Whether this trace is kept: admitted in this window or the one before, or admitted now
+   * while the window has room for another of `maxTraces` new traces.
+   */
+  admits(traceId: string): boolean {
     if (this.admitted.has(traceId) || this.previous.has(traceId)) return true
     if (this.admitted.size >= this.maxTraces) return false
     this.admitted.add(traceId)

@@ -5,6 +5,8 @@ import { MotiaSpan, type SpanSink } from './span'
 export interface SpanCollector extends SpanSink {
   /** A span that ended in another thread. */
   recorded(span: SpanRecord): void
+  /** Whether spans of this trace are recorded at all; absent: every trace is. */
+  sampled?(traceId: string): boolean
 }
 
 /** Starts `MotiaSpan`s that end into a collector: the trace store, or a worker's message port. */
@@ -18,7 +20,8 @@ export class SpanTracer implements ExecutionTracer {
     kind: SpanKindName,
     attributes: SpanAttributes,
     startTime?: number,
-  ): MotiaSpan {
+  ): MotiaSpan | undefined {
+    if (this.collector.sampled && !this.collector.sampled(traceId)) return undefined
     return new MotiaSpan(this.collector, traceId, newSpanId(), parentSpanId, name, kind, attributes, startTime)
   }
 

@@ -8,7 +8,7 @@ import type { BackgroundJob } from './runner'
  * the engine thread before the job goes to a worker: the run is traced even if its worker is
  * terminated, and ctx calls made in the worker come back as its children.
  */
-export function startJobSpan(tracer: ExecutionTracer, job: BackgroundJob): ActiveSpan {
+export function startJobSpan(tracer: ExecutionTracer, job: BackgroundJob): ActiveSpan | undefined {
   const { step, def } = job
   const a: SpanAttributes = { 'motia.step': step.name, 'motia.trigger.type': def.type }
   let name: string
