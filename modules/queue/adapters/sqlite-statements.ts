@@ -18,7 +18,11 @@ CREATE TABLE IF NOT EXISTS motia_queue (
   last_error TEXT,
   parent_span_id TEXT
 );
-CREATE INDEX IF NOT EXISTS motia_queue_order ON motia_queue (subscription, inflight, id, visible_at);
+-- Waiting messages only: a claim removes its rows from this index and an ack touches it not
+-- at all (an index on inflight moved every claimed row, and an ack removed it again).
+CREATE INDEX IF NOT EXISTS motia_queue_ready ON motia_queue (subscription, id, visible_at) WHERE inflight = 0;
+-- FIFO: the messages of a group, in order.
+CREATE INDEX IF NOT EXISTS motia_queue_group ON motia_queue (subscription, group_id, id) WHERE group_id IS NOT NULL;
 CREATE UNIQUE INDEX IF NOT EXISTS motia_queue_idem ON motia_queue (subscription, idempotency_key)
   WHERE idempotency_key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS motia_dead_letters (
@@ -37,6 +41,7 @@ CREATE TABLE IF NOT EXISTS motia_dead_letters (
 
 /** Columns added after the first release, for files created before them. */
 export function migrate(db: Database): void {
+  db.run('DROP INDEX IF EXISTS motia_queue_order')
   const columns = db.query<{ name: string }, []>('PRAGMA table_info(motia_queue)').all()
   if (!columns.some((c) => c.name === 'parent_span_id'))
     db.run('ALTER TABLE motia_queue ADD COLUMN parent_span_id TEXT')
@@ -61,19 +66,20 @@ export function statements(db: Database) {
     // One statement: atomic against every other connection to the file.
     claim: db.query(
       `UPDATE motia_queue SET inflight = 1, attempt = attempt + 1, lease_until = ?1
-       WHERE id IN (SELECT id FROM motia_queue INDEXED BY motia_queue_order
+       WHERE id IN (SELECT id FROM motia_queue INDEXED BY motia_queue_ready
                     WHERE subscription = ?2 AND inflight = 0 AND visible_at <= ?3 ORDER BY id LIMIT ?4) ${RET}`,
     ),
-    // FIFO: only the oldest waiting message of each group, and none from a group with one in flight.
+    // FIFO: a message of a group only when no older message of its group is left (waiting,
+    // delayed for a retry or in flight): the oldest of each group, and none while one is in
+    // flight (a group's in-flight message is always its oldest).
     claimFifo: db.query(
       `UPDATE motia_queue SET inflight = 1, attempt = attempt + 1, lease_until = ?1
        WHERE id IN (
-         SELECT m.id FROM motia_queue m INDEXED BY motia_queue_order
+         SELECT m.id FROM motia_queue m INDEXED BY motia_queue_ready
          WHERE m.subscription = ?2 AND m.inflight = 0 AND m.visible_at <= ?3
-           AND m.id IN (SELECT MIN(id) FROM motia_queue WHERE subscription = ?2
-                        GROUP BY COALESCE(group_id, 'id:' || id))
-           AND (m.group_id IS NULL OR m.group_id NOT IN
-                (SELECT group_id FROM motia_queue WHERE subscription = ?2 AND inflight = 1 AND group_id IS NOT NULL))
+           AND (m.group_id IS NULL OR NOT EXISTS (
+                SELECT 1 FROM motia_queue o INDEXED BY motia_queue_group
+                WHERE o.subscription = ?2 AND o.group_id = m.group_id AND o.id < m.id))
          ORDER BY m.id LIMIT ?4) ${RET}`,
     ),
     get: db.query(`SELECT ${COLUMNS} FROM motia_queue WHERE id = ?`),

@@ -67,3 +67,28 @@ test('two connections claiming in parallel never get the same message, and toget
   await a.close()
   await b.close()
 })
+
+test('a file from an earlier release (no parent_span_id, the old claim index) opens and keeps its messages', async () => {
+  const path = file()
+  const { Database } = await import('bun:sqlite')
+  const old = new Database(path)
+  old.run(`CREATE TABLE motia_queue (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, subscription TEXT NOT NULL, topic TEXT NOT NULL, data TEXT NOT NULL,
+    trace_id TEXT NOT NULL, group_id TEXT, idempotency_key TEXT, attempt INTEGER NOT NULL DEFAULT 0,
+    inflight INTEGER NOT NULL DEFAULT 0, visible_at INTEGER NOT NULL, lease_until INTEGER,
+    enqueued_at INTEGER NOT NULL, last_error TEXT)`)
+  old.run('CREATE INDEX motia_queue_order ON motia_queue (subscription, inflight, id, visible_at)')
+  old.run(
+    `INSERT INTO motia_queue (subscription, topic, data, trace_id, visible_at, enqueued_at) VALUES ('s', 't', '"kept"', 'x', 0, 0)`,
+  )
+  old.close()
+  const a = SqliteQueueAdapter.open(path)
+  a.setSubscriptions([{ id: 's', topic: 't', config }])
+  const [m] = await a.claim('s', 5)
+  expect(m?.data).toBe('kept')
+  await a.close()
+  const check = new Database(path)
+  const indexes = check.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'index'").all()
+  expect(indexes.map((i) => i.name)).not.toContain('motia_queue_order')
+  check.close()
+})
