@@ -35,6 +35,8 @@ export type EngineToWorker =
   | { type: 'reply'; callId: number; ok: true; value: unknown }
   | { type: 'reply'; callId: number; ok: false; error: SerializedError }
   | { type: 'reload'; files: string[]; streams: string[] }
+  /** Several messages of one event-loop turn (outbox.ts). */
+  | { type: 'batch'; messages: EngineToWorker[] }
 
 export type WorkerToEngine =
   | { type: 'ready' }
@@ -51,3 +53,5 @@ export type WorkerToEngine =
   | { type: 'log'; record: LogRecord }
   /** A span user code started through `@opentelemetry/api` in the worker, ended. */
   | { type: 'span'; span: SpanRecord }
+  /** Several messages of one event-loop turn (outbox.ts). */
+  | { type: 'batch'; messages: WorkerToEngine[] }

@@ -20,6 +20,7 @@ import { SpanTracer } from '../../observability/tracer'
 import { stateTriggerKind } from '../../state/trigger-kind'
 import { streamTriggerKind } from '../../streams/trigger-kind'
 import { queueTriggerKind } from '../trigger-kind'
+import { outbox } from './outbox'
 import type { EngineToWorker, JobOutcome, JobSpec, WorkerToEngine } from './protocol'
 import { WorkerEngineClient } from './worker-engine-client'
 
@@ -31,7 +32,7 @@ const registry = new TriggerRegistry()
 for (const k of [httpTriggerKind, queueTriggerKind, cronTriggerKind, stateTriggerKind, streamTriggerKind])
   registry.register(k)
 
-const post = (m: WorkerToEngine) => self.postMessage(m)
+const post = outbox<WorkerToEngine>((m) => self.postMessage(m))
 let client: WorkerEngineClient | undefined
 let dir = ''
 const steps = new Map<string, Promise<StepDefinition>>()
@@ -75,9 +76,13 @@ async function run(job: JobSpec): Promise<JobOutcome> {
   }
 }
 
-self.onmessage = (event: MessageEvent<EngineToWorker>) => {
-  const m = event.data
+self.onmessage = (event: MessageEvent<EngineToWorker>) => handle(event.data)
+
+function handle(m: EngineToWorker): void {
   switch (m.type) {
+    case 'batch':
+      for (const one of m.messages) handle(one)
+      break
     case 'init':
       dir = m.dir
       client = new WorkerEngineClient(post, m.logLevel, new Set(m.streams))

@@ -2,6 +2,7 @@ import type { EngineClient, StateOp, StreamOp } from '../../../runtime/engine-cl
 import { serializeError } from '../../../runtime/errors'
 import type { LogLevel, LogRecord } from '../../../runtime/logger'
 import type { EnqueueMessage } from '../../../sdk/types'
+import { outbox } from './outbox'
 import type { EngineToWorker, JobOutcome, JobSpec, WorkerToEngine } from './protocol'
 
 /** A job as the pool takes it: the protocol's JobSpec (the pool numbers it) plus its timeout. */
@@ -22,6 +23,8 @@ export interface WorkerPoolOptions {
 
 interface Slot {
   worker: Worker
+  /** Messages to the worker, one postMessage per event-loop turn. */
+  post: (m: EngineToWorker) => void
   jobs: Map<number, { resolve(o: JobOutcome): void; timer: ReturnType<typeof setTimeout> }>
   ready: Promise<void>
   dead: boolean
@@ -109,7 +112,15 @@ export class WorkerPool {
   private spawn(): Slot {
     const worker = new Worker(workerUrl())
     let markReady!: () => void
-    const slot: Slot = { worker, jobs: new Map(), ready: new Promise((r) => (markReady = r)), dead: false }
+    const slot: Slot = {
+      worker,
+      post: outbox<EngineToWorker>((m) => {
+        if (!slot.dead) worker.postMessage(m)
+      }),
+      jobs: new Map(),
+      ready: new Promise((r) => (markReady = r)),
+      dead: false,
+    }
     worker.onmessage = (e: MessageEvent<WorkerToEngine>) => this.receive(slot, e.data, markReady)
     worker.addEventListener('error', (e) => {
       this.options.onLog({ time: Date.now(), level: 'error', msg: `step worker crashed: ${(e as ErrorEvent).message}` })
@@ -130,6 +141,9 @@ export class WorkerPool {
 
   private receive(slot: Slot, m: WorkerToEngine, markReady: () => void): void {
     switch (m.type) {
+      case 'batch':
+        for (const one of m.messages) this.receive(slot, one, markReady)
+        return
       case 'ready':
         markReady()
         return
@@ -182,7 +196,7 @@ export class WorkerPool {
   }
 
   private send(slot: Slot, m: EngineToWorker): void {
-    if (!slot.dead) slot.worker.postMessage(m)
+    if (!slot.dead) slot.post(m)
   }
 }
 
