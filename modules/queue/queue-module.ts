@@ -103,6 +103,7 @@ export function queueModule(): MotiaModule {
       adapter = createQueueAdapter(rt)
       pool = new WorkerPool({
         size: rt.config.queue.workers,
+        priority: rt.config.queue.workerPriority,
         dir: rt.dir,
         logLevel: rt.logs.level,
         engine: rt.engine,

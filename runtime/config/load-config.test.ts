@@ -37,7 +37,7 @@ describe('loadConfig', () => {
     expect(loaded.config).toMatchObject({
       http: { host: '0.0.0.0', port: 3111 },
       streams: { host: '0.0.0.0', port: 3112 },
-      queue: { workers: 3 },
+      queue: { workers: 4, workerPriority: 'idle' },
       sqlite: { path: join(dir, '.motia', 'motia.db') },
     })
   })
@@ -67,6 +67,7 @@ state: { adapter: memory }
 queue:
   adapter: memory
   workers: 2
+  workerPriority: low
   handlerTimeout: 2m
   defaults: { maxRetries: 1, backoffType: fixed, backoffDelayMs: 250, concurrency: 2, visibilityTimeout: 1m, delaySeconds: 5, type: fifo }
 cron: { enabled: false, timezone: Europe/Paris }
@@ -110,6 +111,7 @@ logging: { level: debug, format: json }
       queue: {
         adapter: 'memory',
         workers: 2,
+        workerPriority: 'low',
         handlerTimeout: 120_000,
         defaults: {
           maxRetries: 1,

@@ -83,8 +83,8 @@ export function resolveConfig(
       host: o.http?.host ?? o.host ?? parsed.http.host ?? host,
     },
     streams: { ...parsed.streams, host: o.host ?? parsed.streams.host ?? host },
-    // One core stays with the engine thread (HTTP, the queue store): CPU-heavy jobs must not starve it.
-    queue: { ...parsed.queue, workers: parsed.queue.workers ?? Math.max(1, opts.cpus - 1) },
+    // Workers yield the CPU to the engine thread (queue.workerPriority), so every core can run jobs.
+    queue: { ...parsed.queue, workers: parsed.queue.workers ?? Math.max(1, opts.cpus) },
     sqlite: { ...parsed.sqlite, path: dataPath(parsed.sqlite.path, o.dataRoot ?? opts.dir) },
   }
 }

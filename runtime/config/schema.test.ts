@@ -33,6 +33,7 @@ test('DEFAULT_CONFIG is what an empty file means, deep-frozen', () => {
     state: { adapter: 'sqlite' },
     queue: {
       adapter: 'sqlite',
+      workerPriority: 'idle',
       handlerTimeout: 30_000,
       defaults: {
         type: 'standard',

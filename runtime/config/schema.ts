@@ -63,6 +63,8 @@ export interface QueueModuleConfig {
   readonly adapter: AdapterName
   /** Worker threads for background handlers. */
   readonly workers: number
+  /** How worker threads share the CPU with the engine thread. */
+  readonly workerPriority: 'idle' | 'low' | 'normal'
   /** Milliseconds. */
   readonly handlerTimeout: number
   readonly defaults: QueueDefaults
@@ -214,6 +216,7 @@ export const configSchema = section({
   queue: section({
     adapter: adapter.default('sqlite'),
     workers: int(1).optional(),
+    workerPriority: oneOf(['idle', 'low', 'normal']).default('idle'),
     handlerTimeout: duration.default(30_000),
     defaults: section({
       type: oneOf(['standard', 'fifo']).default('standard'),

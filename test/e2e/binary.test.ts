@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import pkg from '../../package.json' with { type: 'json' }
-import { ensureBinary, runMotia, startMotia } from '../support/binary'
+import { ensureBinary, runMotia, startMotia, threadsOf } from '../support/binary'
 import { copyFixture } from '../support/runtime'
 
 // The product is the compiled binary: these tests build dist/motia and drive it over real
@@ -49,6 +49,12 @@ describe('motia binary', () => {
       expect((await put.json()) as any).toEqual({ old_value: null, new_value: { v: 1 } })
       expect((await fetch(`${motia.url}/legacy/zed`, { method: 'POST' })).status).toBe(200)
       expect((await (await fetch(`${motia.url}/greet/x`)).json()) as any).toEqual({ text: 'Hello, x!' })
+      // Step workers yield the CPU (SCHED_IDLE, set through bun:ffi inside the binary); the engine does not.
+      const threads = threadsOf(motia.proc.pid)
+      const workers = threads.filter((t) => t.name === 'Worker')
+      expect(workers.length).toBeGreaterThan(0)
+      for (const w of workers) expect(w.policy).toBe(5)
+      expect(threads.find((t) => t.tid === motia.proc.pid)!.policy).toBe(0)
     } finally {
       expect(await motia.stop()).toBe(0)
     }

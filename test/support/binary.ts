@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
 import { buildBinary } from '../../build'
@@ -87,4 +88,18 @@ export async function runMotia(args: string[], opts: { cwd?: string; env?: Recor
     proc.exited,
   ])
   return { stdout, stderr, code }
+}
+
+/** The threads of a process (Linux): name, scheduling policy (0 normal, 5 SCHED_IDLE) and nice. */
+export function threadsOf(pid: number): { tid: number; name: string; policy: number; nice: number }[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return {
+      tid: Number(tid),
+      name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+      policy: Number(f[38]),
+      nice: Number(f[16]),
+    }
+  })
 }

@@ -6,6 +6,7 @@ import type { CallOrigin } from '../../../runtime/engine-client'
 import type { SerializedError } from '../../../runtime/errors'
 import type { LogLevel, LogRecord } from '../../../runtime/logger'
 import type { SpanRecord } from '../../../runtime/tracing'
+import type { ThreadPriority } from './thread-priority'
 
 export interface JobSpec {
   id: number
@@ -30,7 +31,14 @@ export type JobOutcome =
 export type CallTarget = 'state' | 'enqueue' | 'stream'
 
 export type EngineToWorker =
-  | { type: 'init'; dir: string; logLevel: LogLevel; streams: string[]; tracing: boolean }
+  | {
+      type: 'init'
+      dir: string
+      logLevel: LogLevel
+      streams: string[]
+      tracing: boolean
+      priority: ThreadPriority
+    }
   | { type: 'run'; job: JobSpec }
   | { type: 'reply'; callId: number; ok: true; value: unknown }
   | { type: 'reply'; callId: number; ok: false; error: SerializedError }

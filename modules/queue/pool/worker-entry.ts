@@ -3,8 +3,6 @@
  * talking to the engine only through messages (protocol.ts).
  */
 
-import { readlinkSync } from 'node:fs'
-import { setPriority } from 'node:os'
 import { registerBuiltinModules } from '../../../runtime/builtin-modules'
 import { StepContext } from '../../../runtime/context'
 import { serializeError } from '../../../runtime/errors'
@@ -22,12 +20,12 @@ import { streamTriggerKind } from '../../streams/trigger-kind'
 import { queueTriggerKind } from '../trigger-kind'
 import { outbox } from './outbox'
 import type { EngineToWorker, JobOutcome, JobSpec, WorkerToEngine } from './protocol'
+import { setThreadPriority } from './thread-priority'
 import { WorkerEngineClient } from './worker-engine-client'
 
 declare const self: Worker
 
 registerBuiltinModules()
-lowerThreadPriority()
 const registry = new TriggerRegistry()
 for (const k of [httpTriggerKind, queueTriggerKind, cronTriggerKind, stateTriggerKind, streamTriggerKind])
   registry.register(k)
@@ -85,6 +83,7 @@ function handle(m: EngineToWorker): void {
       break
     case 'init':
       dir = m.dir
+      setThreadPriority(m.priority)
       client = new WorkerEngineClient(post, m.logLevel, new Set(m.streams))
       if (m.tracing) {
         // Spans a handler starts through @opentelemetry/api end here and are posted to the engine.
@@ -109,20 +108,6 @@ function handle(m: EngineToWorker): void {
       client?.setStreams(m.streams)
       break
     }
-  }
-}
-
-/**
- * Background handlers yield the CPU to the engine thread: on Linux a thread is a task with its
- * own nice value, so this worker thread (not the process) drops to nice 19 (the lowest). With CPU-bound jobs
- * on every core, HTTP on the engine thread keeps most of its throughput (bench/queue.ts).
- */
-function lowerThreadPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop())
-    if (tid > 0 && tid !== process.pid) setPriority(tid, 19)
-  } catch {
-    // Not Linux, or not permitted: run at normal priority.
   }
 }
 

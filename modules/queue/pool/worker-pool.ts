@@ -4,6 +4,7 @@ import type { LogLevel, LogRecord } from '../../../runtime/logger'
 import type { EnqueueMessage } from '../../../sdk/types'
 import { outbox } from './outbox'
 import type { EngineToWorker, JobOutcome, JobSpec, WorkerToEngine } from './protocol'
+import type { ThreadPriority } from './thread-priority'
 
 /** A job as the pool takes it: the protocol's JobSpec (the pool numbers it) plus its timeout. */
 export interface PoolJob extends Omit<JobSpec, 'id'> {
@@ -14,6 +15,8 @@ export interface WorkerPoolOptions {
   size: number
   dir: string
   logLevel: LogLevel
+  /** How workers share the CPU with the engine thread (thread-priority.ts); default idle. */
+  priority?: ThreadPriority
   /** Serves the workers' ctx calls (the engine thread's direct client). */
   engine: EngineClient
   onLog(record: LogRecord): void
@@ -135,6 +138,7 @@ export class WorkerPool {
       logLevel: this.options.logLevel,
       streams: this.options.streams?.() ?? [],
       tracing: this.options.engine.tracer !== undefined,
+      priority: this.options.priority ?? 'idle',
     })
     return slot
   }
