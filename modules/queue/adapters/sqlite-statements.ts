@@ -49,38 +49,42 @@ export function migrate(db: Database): void {
 
 const COLUMNS = 'id, subscription, topic, data, trace_id, group_id, attempt, enqueued_at, parent_span_id'
 
-/** Every statement the queue runs, prepared once per connection. */
+/**
+ * Every statement the queue runs, prepared once per connection. None uses RETURNING: SQLite
+ * builds a temporary table for it, which made an insert ~2.5× and a claim ~1.5× as costly.
+ */
 export function statements(db: Database) {
-  const RET = `RETURNING ${COLUMNS}`
   return {
+    // ON CONFLICT (a repeated idempotency key): nothing is inserted and `changes` is 0.
     insert: db.query<
-      { id: number },
+      unknown,
       [string, string, string, string, string | null, string | null, number, number, string | null]
     >(
       `INSERT INTO motia_queue (subscription, topic, data, trace_id, group_id, idempotency_key, visible_at, enqueued_at, parent_span_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     ),
     byIdem: db.query<{ id: number }, [string, string]>(
       'SELECT id FROM motia_queue WHERE subscription = ? AND idempotency_key = ?',
     ),
-    // One statement: atomic against every other connection to the file.
-    claim: db.query(
-      `UPDATE motia_queue SET inflight = 1, attempt = attempt + 1, lease_until = ?1
-       WHERE id IN (SELECT id FROM motia_queue INDEXED BY motia_queue_ready
-                    WHERE subscription = ?2 AND inflight = 0 AND visible_at <= ?3 ORDER BY id LIMIT ?4) ${RET}`,
+    // A claim reads the oldest ready messages, then leases each (`lease`), inside one IMMEDIATE
+    // transaction (the group commit): no other connection to the file can claim in between.
+    ready: db.query(
+      `SELECT ${COLUMNS} FROM motia_queue INDEXED BY motia_queue_ready
+       WHERE subscription = ?1 AND inflight = 0 AND visible_at <= ?2 ORDER BY id LIMIT ?3`,
     ),
     // FIFO: a message of a group only when no older message of its group is left (waiting,
     // delayed for a retry or in flight): the oldest of each group, and none while one is in
     // flight (a group's in-flight message is always its oldest).
-    claimFifo: db.query(
-      `UPDATE motia_queue SET inflight = 1, attempt = attempt + 1, lease_until = ?1
-       WHERE id IN (
-         SELECT m.id FROM motia_queue m INDEXED BY motia_queue_ready
-         WHERE m.subscription = ?2 AND m.inflight = 0 AND m.visible_at <= ?3
-           AND (m.group_id IS NULL OR NOT EXISTS (
-                SELECT 1 FROM motia_queue o INDEXED BY motia_queue_group
-                WHERE o.subscription = ?2 AND o.group_id = m.group_id AND o.id < m.id))
-         ORDER BY m.id LIMIT ?4) ${RET}`,
+    readyFifo: db.query(
+      `SELECT ${COLUMNS.replace(/(\w+)/g, 'm.$1')} FROM motia_queue m INDEXED BY motia_queue_ready
+       WHERE m.subscription = ?1 AND m.inflight = 0 AND m.visible_at <= ?2
+         AND (m.group_id IS NULL OR NOT EXISTS (
+              SELECT 1 FROM motia_queue o INDEXED BY motia_queue_group
+              WHERE o.subscription = ?1 AND o.group_id = m.group_id AND o.id < m.id))
+       ORDER BY m.id LIMIT ?3`,
+    ),
+    lease: db.query<unknown, [number, number]>(
+      'UPDATE motia_queue SET inflight = 1, attempt = attempt + 1, lease_until = ? WHERE id = ?',
     ),
     get: db.query(`SELECT ${COLUMNS} FROM motia_queue WHERE id = ?`),
     delete: db.query<unknown, [number]>('DELETE FROM motia_queue WHERE id = ?'),

@@ -121,7 +121,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
       const out: string[] = []
       for (const s of subs) {
         const visibleAt = now + s.config.delaySeconds * 1000 + (req.delayMs ?? 0)
-        const row = this.q.insert.get(
+        const { changes, lastInsertRowid } = this.q.insert.run(
           s.id,
           req.topic,
           data,
@@ -132,7 +132,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
           now,
           req.parentSpanId ?? null,
         )
-        if (row) out.push(String(row.id))
+        if (changes > 0) out.push(String(lastInsertRowid))
         else if (req.idempotencyKey !== undefined) {
           const existing = this.q.byIdem.get(s.id, req.idempotencyKey)
           if (existing) out.push(String(existing.id))
@@ -148,14 +148,19 @@ export class SqliteQueueAdapter implements QueueAdapter {
     if (max <= 0) return []
     const sub = this.subs.get(subscription)
     const config = sub?.config ?? FALLBACK
-    const stmt = config.type === 'fifo' ? this.q.claimFifo : this.q.claim
+    const ready = config.type === 'fifo' ? this.q.readyFifo : this.q.ready
     // In the group commit, after the writes queued before it (so it sees their messages): a
     // claim shares the transaction of the enqueues and acks of the same turn.
     const rows = await this.write(() => {
       const now = this.now()
-      return stmt.all(now + config.visibilityTimeout * 1000, subscription, now, max) as Row[]
+      const found = ready.all(subscription, now, max) as Row[]
+      const leaseUntil = now + config.visibilityTimeout * 1000
+      for (const row of found) {
+        this.q.lease.run(leaseUntil, row.id)
+        row.attempt++
+      }
+      return found
     })
-    rows.sort((a, b) => a.id - b.id)
     return rows.map(toMessage)
   }
 
