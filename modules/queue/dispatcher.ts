@@ -98,15 +98,25 @@ export class Dispatcher {
       }
       for (const msg of batch) {
         s.inFlight++
-        void this.process(s, msg).finally(() => {
+        let released = false
+        const release = () => {
+          if (released) return
+          released = true
           s.inFlight--
           this.pump(s.def.id)
-        })
+        }
+        void this.process(s, msg, release).finally(release)
       }
     }
   }
 
-  private async process(s: SubState, msg: QueueMessage): Promise<void> {
+  /**
+   * Runs one message and settles it in the store. `release` frees its slot as soon as the
+   * outcome is queued for the store's next group commit, so the claim that refills the slot
+   * joins the same transaction as the ack (one commit per round instead of two). The ack is
+   * written before that claim in the transaction, so a FIFO group's next message is claimable.
+   */
+  private async process(s: SubState, msg: QueueMessage, release: () => void): Promise<void> {
     const { def, step } = s.def
     try {
       let input = msg.data
@@ -132,14 +142,18 @@ export class Dispatcher {
         ...(msg.parentSpanId ? { parentSpanId: msg.parentSpanId } : {}),
       })
       if (out.status !== 'error') {
-        await this.adapter.ack(msg.id)
+        const acked = this.adapter.ack(msg.id)
+        release()
+        await acked
         return
       }
-      const verdict = await this.adapter.nack(msg.id, {
+      const nacked = this.adapter.nack(msg.id, {
         error: out.error,
         retryable: out.retryable,
         ...(out.retryAfterMs !== undefined ? { retryAfterMs: out.retryAfterMs } : {}),
       })
+      release()
+      const verdict = await nacked
       const log = this.log.child({ step: step.name, traceId: msg.traceId })
       if (verdict === 'dead') {
         log.error(
