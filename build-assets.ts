@@ -46,13 +46,20 @@ function templates(): Record<string, Record<string, string>> {
 
 /**
  * The runtime as one JS file to preload into `bun test` (it registers `motia`, `motia/testing`
- * and `zod`), and the queue worker next to it. The worker pool finds its entry beside the
- * module that spawns it: point it at the `.js` bundle.
+ * and `zod`), and the worker entries next to it. Each worker is found beside the module that
+ * spawns it: point those at the `.js` bundles.
  */
 async function testRuntime(outdir: string, minify: boolean): Promise<void> {
-  const WORKER_URL = "new URL('./worker-entry.ts', import.meta.url)"
+  const SPAWNERS: Record<string, string> = {
+    'modules/queue/pool/worker-pool.ts': 'worker-entry',
+    'modules/storage/checkpointer.ts': 'checkpoint-worker',
+  }
   const result = await Bun.build({
-    entrypoints: [join(ROOT, 'runtime/builtin-modules.preload.ts'), join(ROOT, 'modules/queue/pool/worker-entry.ts')],
+    entrypoints: [
+      join(ROOT, 'runtime/builtin-modules.preload.ts'),
+      join(ROOT, 'modules/queue/pool/worker-entry.ts'),
+      join(ROOT, 'modules/storage/checkpoint-worker.ts'),
+    ],
     root: ROOT,
     target: 'bun',
     minify,
@@ -62,10 +69,12 @@ async function testRuntime(outdir: string, minify: boolean): Promise<void> {
       {
         name: 'worker-entry-js',
         setup(build) {
-          build.onLoad({ filter: /modules\/queue\/pool\/worker-pool\.ts$/ }, async (args) => {
+          build.onLoad({ filter: /modules\/(queue\/pool\/worker-pool|storage\/checkpointer)\.ts$/ }, async (args) => {
+            const entry = SPAWNERS[relative(ROOT, args.path)]!
+            const url = `new URL('./${entry}.ts', import.meta.url)`
             const text = await Bun.file(args.path).text()
-            if (!text.includes(WORKER_URL)) throw new Error(`${args.path} no longer contains ${WORKER_URL}`)
-            return { contents: text.replace(WORKER_URL, "new URL('./worker-entry.js', import.meta.url)"), loader: 'ts' }
+            if (!text.includes(url)) throw new Error(`${args.path} no longer contains ${url}`)
+            return { contents: text.replace(url, `new URL('./${entry}.js', import.meta.url)`), loader: 'ts' }
           })
         },
       },

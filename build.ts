@@ -10,7 +10,10 @@ import { parseArgs } from 'node:util'
 import { buildCliAssets, CLI_ASSETS_DIR } from './build-assets'
 import { CONSOLE_PAGE_EXTERNAL, shipConsoleUi } from './modules/console/app-runtime-ui'
 
-export const WORKER_ENTRYPOINTS: string[] = ['./modules/queue/pool/worker-entry.ts']
+export const WORKER_ENTRYPOINTS: string[] = [
+  './modules/queue/pool/worker-entry.ts',
+  './modules/storage/checkpoint-worker.ts',
+]
 
 /** Where the bundled runtime for `motia build --compile` is written, then embedded as an asset. */
 export const APP_RUNTIME_DIR = 'dist/.app-runtime'

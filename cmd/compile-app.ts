@@ -91,6 +91,7 @@ export async function compileApp(opts: {
         '--compile',
         './cmd/motia.js',
         './modules/queue/pool/worker-entry.js',
+        './modules/storage/checkpoint-worker.js',
         '--asset',
         APP_DIR,
         '--no-compile-autoload-bunfig',

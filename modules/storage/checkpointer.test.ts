@@ -1,0 +1,59 @@
+import { afterEach, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Checkpointer, startCheckpointer } from './checkpointer'
+import { openSqlite } from './sqlite-database'
+
+let dir = ''
+let checkpointer: Checkpointer | undefined
+afterEach(() => {
+  checkpointer?.stop()
+  checkpointer = undefined
+  rmSync(dir, { recursive: true, force: true })
+})
+
+/**
+ * The engine's connection here never checkpoints by itself (wal_autocheckpoint = 0), so pages
+ * reach the database file, and the WAL is reused from its start, only through the checkpointer.
+ */
+async function writeInRounds(withCheckpointer: boolean): Promise<{ dbBytes: number; walBytes: number }> {
+  dir = mkdtempSync(join(tmpdir(), 'motia-ckpt-'))
+  const path = join(dir, 'motia.db')
+  const db = openSqlite(path)
+  db.run('PRAGMA wal_autocheckpoint = 0')
+  db.run('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)')
+  if (withCheckpointer) checkpointer = startCheckpointer(path, { minMs: 5, maxMs: 20 })
+  const insert = db.query('INSERT INTO t (v) VALUES (?)')
+  const remove = db.query('DELETE FROM t WHERE id <= ?')
+  const payload = 'x'.repeat(2000)
+  let id = 0
+  for (let round = 0; round < 20; round++) {
+    db.transaction(() => {
+      for (let i = 0; i < 100; i++) insert.run(payload)
+      id += 100
+      remove.run(id - 100)
+    })()
+    await Bun.sleep(30)
+  }
+  const sizes = { dbBytes: statSync(path).size, walBytes: statSync(`${path}-wal`).size }
+  db.close()
+  return sizes
+}
+
+test('checkpoints run on their own thread: pages reach the database file and the WAL is reused', async () => {
+  const without = await writeInRounds(false)
+  const withIt = await writeInRounds(true)
+  // ~4 MB were written in 20 commits of ~200 KB each.
+  expect(without.walBytes).toBeGreaterThan(3_000_000)
+  expect(without.dbBytes).toBeLessThan(50_000)
+  expect(withIt.dbBytes).toBeGreaterThan(150_000)
+  expect(withIt.walBytes).toBeLessThan(without.walBytes / 3)
+})
+
+test('a database that cannot be opened leaves the engine to checkpoint by itself', async () => {
+  dir = mkdtempSync(join(tmpdir(), 'motia-ckpt-'))
+  checkpointer = startCheckpointer(join(dir, 'missing', 'motia.db'), { minMs: 5, maxMs: 20 })
+  await Bun.sleep(50)
+  checkpointer.stop() // no throw, nothing left running
+})

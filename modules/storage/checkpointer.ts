@@ -1,0 +1,45 @@
+/**
+ * Checkpoints of the project's SQLite file run on a thread of their own. A WAL checkpoint
+ * copies committed pages into the database file and syncs both; run by the committing
+ * connection (SQLite's auto-checkpoint, every 1,000 pages) it made about half the cost of a
+ * queue commit on the engine thread. The engine's connection keeps its auto-checkpoint as the
+ * fallback: if this thread falls behind or cannot start, the WAL stays bounded all the same.
+ */
+import type { CheckpointerInit } from './checkpoint-worker'
+
+declare const MOTIA_WORKER_EXT: string | undefined
+
+/** Where the worker entry is: an extra entrypoint inside a compiled binary, else next to this file. */
+function checkpointWorkerUrl(): string | URL {
+  const ext = typeof MOTIA_WORKER_EXT === 'string' ? MOTIA_WORKER_EXT : 'ts'
+  return import.meta.path.startsWith('/$bunfs/')
+    ? `./modules/storage/checkpoint-worker.${ext}`
+    : new URL('./checkpoint-worker.ts', import.meta.url)
+}
+
+export interface Checkpointer {
+  stop(): void
+}
+
+export function startCheckpointer(path: string, options: { minMs?: number; maxMs?: number } = {}): Checkpointer {
+  let worker: Worker | undefined
+  try {
+    worker = new Worker(checkpointWorkerUrl())
+    worker.addEventListener('error', () => {
+      worker?.terminate()
+      worker = undefined
+    })
+    const init: CheckpointerInit = { path, minMs: options.minMs ?? 10, maxMs: options.maxMs ?? 1000 }
+    worker.postMessage(init)
+    // Bun's Worker: it must not keep the process alive.
+    ;(worker as unknown as { unref(): void }).unref()
+  } catch {
+    worker = undefined // the engine's auto-checkpoint does the work
+  }
+  return {
+    stop() {
+      worker?.postMessage('stop') // closes its connection, then exits
+      worker = undefined
+    },
+  }
+}
