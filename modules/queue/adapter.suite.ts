@@ -67,6 +67,14 @@ export function queueAdapterSuite(name: string, make: (clock: Clock) => QueueAda
       expect(rest.map((m) => m.data)).toEqual([3, 4])
       for (const m of [...first, ...rest]) await a.ack(m.id)
       expect(await a.claim('s', 10)).toEqual([])
+      // Oldest first over a longer backlog too, with acks in between.
+      await Promise.all(Array.from({ length: 300 }, (_, i) => a.enqueue({ topic: 't', data: i, traceId: 'x' })))
+      const seen: number[] = []
+      for (let batch = await a.claim('s', 7); batch.length > 0; batch = await a.claim('s', 7)) {
+        seen.push(...batch.map((m) => m.data as number))
+        await Promise.all(batch.map((m) => a.ack(m.id)))
+      }
+      expect(seen).toEqual(Array.from({ length: 300 }, (_, i) => i))
       expect((await a.stats())[0]).toMatchObject({ ready: 0, inFlight: 0, delayed: 0, dead: 0 })
     })
 
