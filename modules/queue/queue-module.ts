@@ -134,7 +134,9 @@ export function queueModule(): MotiaModule {
       rt.shared.set(QUEUE_KEY, api)
     },
     async start() {
-      await pool.start()
+      // Workers load in the background: HTTP need not wait for them, and a job waits for its
+      // worker to be ready (WorkerPool.run).
+      void pool.start()
       await apply(rt.project())
       dispatcher.start()
       dispatcher.pumpAll()

@@ -50,7 +50,9 @@ describe('motia binary', () => {
       expect((await fetch(`${motia.url}/legacy/zed`, { method: 'POST' })).status).toBe(200)
       expect((await (await fetch(`${motia.url}/greet/x`)).json()) as any).toEqual({ text: 'Hello, x!' })
       // Step workers yield the CPU (SCHED_IDLE, set through bun:ffi inside the binary); the engine
-      // and the SQLite checkpointer thread do not.
+      // and the SQLite checkpointer thread do not. Workers load after start-up: wait for them.
+      const idleWorkers = () => threadsOf(motia.proc.pid).filter((t) => t.name === 'Worker' && t.policy === 5)
+      for (let i = 0; i < 100 && idleWorkers().length === 0; i++) await Bun.sleep(50)
       const threads = threadsOf(motia.proc.pid)
       const workers = threads.filter((t) => t.name === 'Worker')
       expect(workers.filter((w) => w.policy === 5).length).toBeGreaterThan(0)
