@@ -24,11 +24,17 @@ export interface WorkerPoolOptions {
   streams?: () => string[]
 }
 
+interface PendingJob {
+  resolve(o: JobOutcome): void
+  /** Set once the job is sent to its worker. */
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
 interface Slot {
   worker: Worker
   /** Messages to the worker, one postMessage per event-loop turn. */
   post: (m: EngineToWorker) => void
-  jobs: Map<number, { resolve(o: JobOutcome): void; timer: ReturnType<typeof setTimeout> }>
+  jobs: Map<number, PendingJob>
   ready: Promise<void>
   dead: boolean
 }
@@ -84,18 +90,23 @@ export class WorkerPool {
     const { timeoutMs: _timeout, ...fields } = job
     const spec: JobSpec = { id, ...fields }
     return new Promise<JobOutcome>((resolve) => {
-      const timer = setTimeout(() => {
-        slot.jobs.delete(id)
-        resolve(
-          failed(
-            'E_HANDLER_TIMEOUT',
-            `handler of step "${job.step}" ran longer than ${job.timeoutMs} ms and was stopped`,
-          ),
-        )
-        this.replace(slot, `a handler of step "${job.step}" timed out on this worker`)
-      }, job.timeoutMs)
-      slot.jobs.set(id, { resolve, timer })
-      slot.ready.then(() => this.send(slot, { type: 'run', job: spec }))
+      const entry: PendingJob = { resolve, timer: undefined }
+      slot.jobs.set(id, entry)
+      // The handler's time starts when its worker can take it (not while the worker loads).
+      slot.ready.then(() => {
+        if (slot.dead || !slot.jobs.has(id)) return
+        entry.timer = setTimeout(() => {
+          slot.jobs.delete(id)
+          resolve(
+            failed(
+              'E_HANDLER_TIMEOUT',
+              `handler of step "${job.step}" ran longer than ${job.timeoutMs} ms and was stopped`,
+            ),
+          )
+          this.replace(slot, `a handler of step "${job.step}" timed out on this worker`)
+        }, job.timeoutMs)
+        this.send(slot, { type: 'run', job: spec })
+      })
     })
   }
 
