@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import pkg from '../../package.json' with { type: 'json' }
 import { ensureBinary, runMotia, startMotia, threadsOf } from '../support/binary'
@@ -50,9 +51,11 @@ describe('motia binary', () => {
       expect((await fetch(`${motia.url}/legacy/zed`, { method: 'POST' })).status).toBe(200)
       expect((await (await fetch(`${motia.url}/greet/x`)).json()) as any).toEqual({ text: 'Hello, x!' })
       // Step workers yield the CPU (SCHED_IDLE, set through bun:ffi inside the binary); the engine
-      // and the SQLite checkpointer thread do not. Workers load after start-up: wait for them.
+      // and the SQLite checkpointer thread do not. Workers load after start-up: wait for all of
+      // them (queue.workers defaults to the CPU count) to have lowered themselves.
       const idleWorkers = () => threadsOf(motia.proc.pid).filter((t) => t.name === 'Worker' && t.policy === 5)
-      for (let i = 0; i < 100 && idleWorkers().length === 0; i++) await Bun.sleep(50)
+      for (let i = 0; i < 100 && idleWorkers().length < availableParallelism(); i++) await Bun.sleep(50)
+      expect(idleWorkers()).toHaveLength(availableParallelism())
       const threads = threadsOf(motia.proc.pid)
       const workers = threads.filter((t) => t.name === 'Worker')
       expect(workers.filter((w) => w.policy === 5).length).toBeGreaterThan(0)
