@@ -69,7 +69,8 @@ async function testRuntime(outdir: string, minify: boolean): Promise<void> {
       {
         name: 'worker-entry-js',
         setup(build) {
-          build.onLoad({ filter: /modules\/(queue\/pool\/worker-pool|storage\/checkpointer)\.ts$/ }, async (args) => {
+          const filter = new RegExp(`(${Object.keys(SPAWNERS).join('|').replaceAll('.', '\\.')})$`)
+          build.onLoad({ filter }, async (args) => {
             const entry = SPAWNERS[relative(ROOT, args.path)]!
             const url = `new URL('./${entry}.ts', import.meta.url)`
             const text = await Bun.file(args.path).text()

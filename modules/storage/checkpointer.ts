@@ -5,17 +5,8 @@
  * queue commit on the engine thread. The engine's connection keeps its auto-checkpoint as the
  * fallback: if this thread falls behind or cannot start, the WAL stays bounded all the same.
  */
+import { workerEntryUrl } from '../../runtime/worker-url'
 import type { CheckpointerInit } from './checkpoint-worker'
-
-declare const MOTIA_WORKER_EXT: string | undefined
-
-/** Where the worker entry is: an extra entrypoint inside a compiled binary, else next to this file. */
-function checkpointWorkerUrl(): string | URL {
-  const ext = typeof MOTIA_WORKER_EXT === 'string' ? MOTIA_WORKER_EXT : 'ts'
-  return import.meta.path.startsWith('/$bunfs/')
-    ? `./modules/storage/checkpoint-worker.${ext}`
-    : new URL('./checkpoint-worker.ts', import.meta.url)
-}
 
 export interface Checkpointer {
   stop(): void
@@ -24,7 +15,9 @@ export interface Checkpointer {
 export function startCheckpointer(path: string, options: { minMs?: number; maxMs?: number } = {}): Checkpointer {
   let worker: Worker | undefined
   try {
-    worker = new Worker(checkpointWorkerUrl())
+    worker = new Worker(
+      workerEntryUrl('modules/storage/checkpoint-worker', new URL('./checkpoint-worker.ts', import.meta.url)),
+    )
     worker.addEventListener('error', () => {
       worker?.terminate()
       worker = undefined

@@ -1,6 +1,7 @@
 import type { EngineClient, StateOp, StreamOp } from '../../../runtime/engine-client'
 import { serializeError } from '../../../runtime/errors'
 import type { LogLevel, LogRecord } from '../../../runtime/logger'
+import { workerEntryUrl } from '../../../runtime/worker-url'
 import type { EnqueueMessage } from '../../../sdk/types'
 import { outbox } from './outbox'
 import type { EngineToWorker, JobOutcome, JobSpec, WorkerToEngine } from './protocol'
@@ -37,20 +38,6 @@ interface Slot {
   jobs: Map<number, PendingJob>
   ready: Promise<void>
   dead: boolean
-}
-
-/**
- * Where the worker entry is: inside a compiled binary it is an extra entrypoint addressed from
- * the build root (BUN-NOTES.md); from source, next to this file.
- */
-declare const MOTIA_WORKER_EXT: string | undefined
-
-function workerUrl(): string | URL {
-  // Apps built by `motia build --compile` embed the bundled JS of this entry instead of the TS.
-  const ext = typeof MOTIA_WORKER_EXT === 'string' ? MOTIA_WORKER_EXT : 'ts'
-  return import.meta.path.startsWith('/$bunfs/')
-    ? `./modules/queue/pool/worker-entry.${ext}`
-    : new URL('./worker-entry.ts', import.meta.url)
 }
 
 /**
@@ -94,7 +81,7 @@ export class WorkerPool {
       slot.jobs.set(id, entry)
       // The handler's time starts when its worker can take it (not while the worker loads).
       slot.ready.then(() => {
-        if (slot.dead || !slot.jobs.has(id)) return
+        if (!slot.jobs.has(id)) return // its worker died meanwhile (kill() settled it)
         entry.timer = setTimeout(() => {
           slot.jobs.delete(id)
           resolve(
@@ -124,7 +111,9 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(workerUrl())
+    const worker = new Worker(
+      workerEntryUrl('modules/queue/pool/worker-entry', new URL('./worker-entry.ts', import.meta.url)),
+    )
     let markReady!: () => void
     const slot: Slot = {
       worker,
