@@ -72,8 +72,8 @@ async function build(outfile: string, minify: boolean): Promise<string> {
       // The binary runs inside user projects: their bunfig/tsconfig must not change how the
       // runtime itself resolves `motia` and `zod`.
       autoloadBunfig: false,
-      autoloadTsconfig: false,
-      autoloadPackageJson: false,
+      autoloadTsconfig: true,
+      autoloadPackageJson: true,
       assets: [APP_RUNTIME_DIR, CLI_ASSETS_DIR],
     } as Bun.BuildConfig['compile'],
   })

@@ -7,6 +7,7 @@ import { embeddedApp } from './compile-app'
 import { registerCreateCommand } from './create'
 import { registerEmitCommand } from './emit'
 import { registerGenerateTypesCommand } from './generate-types'
+import { registerInstallCommand } from './install'
 import { registerQueueCommands } from './queue'
 import { runServer } from './serve'
 import { registerTestCommand } from './test'
@@ -47,6 +48,7 @@ Examples:
   $ motia test                      run the project's tests (bun test, no node_modules)
   $ motia generate-types            write types.d.ts (Handlers['StepName'], typed streams)
   $ motia emit --topic t --data '{}' enqueue into the server running on :3111
+  $ motia install                   prepare Python steps' environment (Motia apps' postinstall)
   $ motia build --compile           validate, write motia.lock.json, build one executable
   $ motia queue dlq                 list dead letters
   $ motia <command> --help          every option of a command, with examples`,
@@ -75,6 +77,7 @@ registerCreateCommand(program)
 registerTestCommand(program)
 registerGenerateTypesCommand(program)
 registerEmitCommand(program)
+registerInstallCommand(program)
 
 try {
   await program.parseAsync(process.argv)

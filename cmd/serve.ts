@@ -3,6 +3,7 @@ import { defaultModules } from '../modules/default-modules'
 import { watchProject } from '../runtime/dev-watcher'
 import { MotiaError } from '../runtime/errors'
 import type { RunMode } from '../runtime/module'
+import { loadProjectEnv } from '../runtime/project-env'
 import { createRuntime, type Runtime } from '../runtime/runtime'
 import { writeTypesIfChanged } from '../runtime/type-gen'
 
@@ -16,6 +17,7 @@ export interface ServeOptions {
 
 /** `motia dev` / `motia start`: run until SIGINT/SIGTERM, then stop every module in order. */
 export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void> {
+  loadProjectEnv(opts.dir)
   const overrides = {
     ...(opts.host !== undefined ? { host: opts.host } : {}),
     ...(opts.port !== undefined ? { http: { port: opts.port } } : {}),

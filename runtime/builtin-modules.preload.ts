@@ -1,4 +1,5 @@
 // `bun test` preload: fixture step files import `motia` and `zod` as user projects do.
-import { registerBuiltinModules } from './builtin-modules'
+import { provideZod, registerBuiltinModules } from './builtin-modules'
 
 registerBuiltinModules()
+provideZod()

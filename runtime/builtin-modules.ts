@@ -1,20 +1,23 @@
 import * as otel from '@opentelemetry/api'
 import * as zod from 'zod'
+import * as zodV3 from 'zod/v3'
 import * as sdk from '../sdk/index'
+import { ADAPTER_PACKAGES, WORKBENCH_PLUGINS, workbenchPluginModule } from '../sdk/motiadev-packages'
 
 let registered = false
+let zodSource: ZodSource | undefined
 
-/** What `@motiadev/plugin-*` imports of published 0.x apps get: plugins that do nothing. */
-const pluginStub = {
-  default: () => ({ dirname: '', steps: [], workbench: [] }),
-  plugin: () => ({ dirname: '', steps: [], workbench: [] }),
-}
+/** Where step files' `zod` comes from: the project's own node_modules, or the binary's copy. */
+export type ZodSource = { kind: 'project'; path: string } | { kind: 'bundled' }
 
 /**
- * Makes `motia`, `zod`, `@opentelemetry/api` (and the names 0.x apps import: `@motiadev/core`, workbench plugins)
- * resolve to the runtime's own copies, so step files need no node_modules and share one zod
- * instance with the runtime. Plugins are per thread: call this on the engine thread and in every
- * worker. A bunfig preload is not applied inside a compiled binary, hence code.
+ * Makes `motia`, `@opentelemetry/api` and the `@motiadev/*` names 0.x apps import
+ * (`@motiadev/core`, Workbench plugins, adapters) resolve to the runtime's own copies, so step
+ * files and `motia.config.ts` need no node_modules. Names are registered one by one with
+ * `build.module`: inside a compiled binary that works for files on disk, by `import` and by
+ * `require`, whereas `onResolve` hooks do not (BUN-NOTES.md). Plugins are per thread: call this
+ * on the engine thread and in every worker. A bunfig preload is not applied inside a compiled
+ * binary, hence code. `zod` is separate: see {@link provideZod}.
  */
 export function registerBuiltinModules(): void {
   if (registered) return
@@ -26,13 +29,56 @@ export function registerBuiltinModules(): void {
         build.module(name, () => ({ exports: sdk, loader: 'object' }))
       }
       build.module('motia/testing', async () => ({ exports: await import('../sdk/testing'), loader: 'object' }))
-      for (const name of ['zod', 'zod/v4']) {
-        build.module(name, () => ({ exports: zod, loader: 'object' }))
-      }
       // The runtime's own copy: spans a step starts through it join the execution's trace.
       build.module('@opentelemetry/api', () => ({ exports: otel, loader: 'object' }))
+      for (const plugin of WORKBENCH_PLUGINS) {
+        for (const name of [`@motiadev/plugin-${plugin}`, `@motiadev/plugin-${plugin}/plugin`]) {
+          build.module(name, () => ({ exports: workbenchPluginModule(plugin), loader: 'object' }))
+        }
+      }
+      for (const [name, exports] of Object.entries(ADAPTER_PACKAGES)) {
+        build.module(name, () => ({ exports, loader: 'object' }))
+      }
+      // Plugins not in the list above (running from source only: see the doc comment).
       build.onResolve({ filter: /^@motiadev\/plugin-/ }, (args) => ({ path: args.path, namespace: 'motia-plugin' }))
-      build.onLoad({ filter: /.*/, namespace: 'motia-plugin' }, () => ({ exports: pluginStub, loader: 'object' }))
+      build.onLoad({ filter: /.*/, namespace: 'motia-plugin' }, (args) => ({
+        exports: workbenchPluginModule(args.path.replace(/^@motiadev\/plugin-/, '').replace(/\/plugin$/, '')),
+        loader: 'object',
+      }))
     },
   })
+}
+
+/**
+ * Gives step files a `zod`. A project with its own `zod` in node_modules (most Motia apps pin
+ * zod 3) keeps it: nothing is registered and Bun resolves `zod` from the importing file as
+ * usual, for steps and for the project's packages alike. Otherwise `zod`, `zod/v4` and `zod/v3`
+ * are the binary's copy. Module registrations are per thread and cannot be undone, so the first
+ * call of a thread decides; `projectDir` undefined means the bundled copy.
+ */
+export function provideZod(projectDir?: string): ZodSource {
+  if (zodSource) return zodSource
+  const own = projectDir ? projectZod(projectDir) : undefined
+  if (own) {
+    zodSource = { kind: 'project', path: own }
+    return zodSource
+  }
+  zodSource = { kind: 'bundled' }
+  Bun.plugin({
+    name: 'motia-bundled-zod',
+    setup(build) {
+      for (const name of ['zod', 'zod/v4']) build.module(name, () => ({ exports: zod, loader: 'object' }))
+      build.module('zod/v3', () => ({ exports: zodV3, loader: 'object' }))
+    },
+  })
+  return zodSource
+}
+
+function projectZod(dir: string): string | undefined {
+  try {
+    const path = Bun.resolveSync('zod', dir)
+    return path.includes('/node_modules/') ? path : undefined
+  } catch {
+    return undefined
+  }
 }

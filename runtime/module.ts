@@ -1,6 +1,7 @@
 import type { MotiaConfig } from './config/schema'
 import type { Engine } from './engine'
 import type { LogHub, StructuredLogger } from './logger'
+import type { ProjectConfig } from './project-config'
 import type { StepDefinition, StreamDefinition } from './step'
 import type { ProjectCheck } from './step-loader'
 import type { TriggerKind } from './trigger-registry'
@@ -22,6 +23,8 @@ export interface RuntimeServices {
   readonly log: StructuredLogger
   readonly engine: Engine
   project(): Project
+  /** What `motia.config.ts` contributes (stream auth hooks, plugins); empty without one. */
+  readonly projectConfig: ProjectConfig
   /** Extra values modules hand each other (e.g. the http module's server for streams). */
   readonly shared: Map<string, unknown>
 }

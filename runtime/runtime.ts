@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
+import { provideZod } from './builtin-modules'
 import { type ConfigOverrides, loadConfig } from './config/load-config'
 import type { MotiaConfig } from './config/schema'
 import { Engine } from './engine'
@@ -8,6 +9,9 @@ import { formatProblem, type LoadProblem, MotiaError } from './errors'
 import { createStreamSink } from './log-format'
 import { createLogHub, type LogHub, type LogSink, StructuredLogger } from './logger'
 import { type MotiaModule, orderModules, type Project, type RunMode, type RuntimeServices } from './module'
+import { adapterWarnings, loadProjectConfig, type ProjectConfig } from './project-config'
+import type { StepDefinition } from './step'
+import { normalizeStep } from './step-config'
 import { forgetProjectModules, loadProject, type ModuleImporter } from './step-loader'
 import { TriggerRegistry } from './trigger-registry'
 
@@ -55,6 +59,8 @@ export interface Runtime extends AsyncDisposable {
 export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const dir = resolve(opts.dir)
   const env = opts.env ?? process.env
+  // Before anything of the project is imported: its own zod, when it has one, wins.
+  const zod = provideZod(dir)
   const { config, warnings: configWarnings } = await loadConfig({
     dir,
     env,
@@ -65,10 +71,24 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const log = new StructuredLogger(logs)
   for (const w of configWarnings) log.warn(w)
 
+  if (zod.kind === 'project') log.debug(`steps use the project's zod (${zod.path.replace(`${dir}/`, '')})`)
+
+  const projectConfig = await loadProjectConfig(dir)
+  for (const w of [...projectConfig.warnings, ...adapterWarnings(projectConfig, config)]) log.warn(w)
+  for (const n of projectConfig.notes) log.info(n)
+  if (projectConfig.replacedPlugins.length > 0 || projectConfig.workbench.length > 0) {
+    const panels = projectConfig.workbench.map((w) => w.label ?? w.componentName ?? w.plugin)
+    log.info(
+      `${projectConfig.file}: Workbench plugins are not loaded; the console (port ${config.console.port}) replaces them`,
+      { plugins: projectConfig.replacedPlugins, ...(panels.length > 0 ? { panels } : {}) },
+    )
+  }
+
   const engine = new Engine(logs)
   const modules = orderModules(opts.modules({ mode: opts.mode, config }))
   const registry = new TriggerRegistry()
   for (const m of modules) for (const k of m.triggerKinds ?? []) registry.register(k)
+  const pluginSteps = pluginApiSteps(dir, projectConfig, registry)
 
   const checks = modules.flatMap((m) => m.checks ?? [])
   const load = (importer?: ModuleImporter) =>
@@ -76,6 +96,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       dir,
       registry,
       checks,
+      extraSteps: pluginSteps,
       ...((importer ?? opts.importer) ? { importer: importer ?? opts.importer } : {}),
     })
   const loaded = await load()
@@ -101,6 +122,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     log,
     engine,
     project: () => project,
+    projectConfig,
     shared: new Map(),
   }
 
@@ -114,6 +136,13 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       }
     }
     started.length = 0
+    for (const hook of projectConfig.shutdownHooks) {
+      try {
+        await hook()
+      } catch (err) {
+        log.error(`${projectConfig.file}: a plugin's onShutdown failed`, { error: err })
+      }
+    }
   }
   try {
     for (const m of modules) await m.setup?.(services)
@@ -173,6 +202,24 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     },
   }
   return runtime
+}
+
+/** Routes `motia.config.ts` plugins registered: served like 0.x API steps of that file. */
+function pluginApiSteps(dir: string, pc: ProjectConfig, registry: TriggerRegistry): StepDefinition[] {
+  if (!pc.file) return []
+  const ref = { file: resolve(dir, pc.file), relFile: pc.file }
+  return pc.pluginApis.flatMap((api) => {
+    const config = {
+      type: 'api',
+      name: `${api.plugin} ${api.method} ${api.path}`,
+      method: api.method,
+      path: api.path,
+      emits: [],
+    }
+    const { step, problems } = normalizeStep({ config, handler: api.handler }, ref, registry)
+    if (!step) throw new MotiaError('E_STEP_CONFIG_INVALID', problems.map(formatProblem).join('; '))
+    return [step]
+  })
 }
 
 function terminalSink(format: 'auto' | 'pretty' | 'json'): LogSink {

@@ -23,6 +23,8 @@ export interface LoadProjectOptions {
   registry: TriggerRegistry
   checks?: readonly ProjectCheck[]
   importer?: ModuleImporter
+  /** Steps that come from elsewhere (routes `motia.config.ts` plugins register), checked with the rest. */
+  extraSteps?: readonly StepDefinition[]
 }
 
 const defaultImporter: ModuleImporter = (file) => import(file)
@@ -55,6 +57,7 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectLoad
     warnings.push(...r.warnings)
     return r.step
   })
+  if (opts.extraSteps) steps = [...steps, ...opts.extraSteps]
 
   for (const check of opts.checks ?? []) {
     const rejected = check(steps)

@@ -12,7 +12,7 @@ import type { StreamAdapter, StreamChange } from './adapter'
 import { MemoryStreamAdapter } from './adapters/memory'
 import { SqliteStreamAdapter } from './adapters/sqlite'
 import type { StreamAuthHooks } from './auth'
-import { loadProjectHooks } from './project-hooks'
+import { projectStreamHooks } from './project-hooks'
 import { Clock } from './protocol'
 import { Publisher } from './publisher'
 import { Rooms, type SocketData } from './rooms'
@@ -82,7 +82,7 @@ export function streamsModule(options: StreamsModuleOptions = {}): MotiaModule {
     async setup(services) {
       rt = services
       adapter = options.adapter ?? createStreamAdapter(rt)
-      hooks = options.hooks ?? (await loadProjectHooks(rt.dir))
+      hooks = options.hooks ?? projectStreamHooks(rt.projectConfig)
       indexStreams(rt.project())
       triggers = new StreamTriggers(() => rt.shared.get(RUNNER_KEY) as BackgroundRunner | undefined, rt.log)
       triggers.index(rt.project().steps)

@@ -30,6 +30,12 @@ export function projectRoutes(ctx: ApiContext): ApiRoutes {
             streams: rt.shared.get('streams.url') ?? null,
           },
           tracing: rt.shared.has('observability'),
+          // motia.config.ts plugins: the Workbench panels this console cannot show, listed.
+          plugins: {
+            replaced: rt.projectConfig.replacedPlugins,
+            panels: rt.projectConfig.workbench,
+            routes: rt.projectConfig.pluginApis.map((a) => ({ plugin: a.plugin, method: a.method, path: a.path })),
+          },
         }),
     },
     '/api/endpoints': {

@@ -3,7 +3,7 @@
  * talking to the engine only through messages (protocol.ts).
  */
 
-import { registerBuiltinModules } from '../../../runtime/builtin-modules'
+import { provideZod, registerBuiltinModules } from '../../../runtime/builtin-modules'
 import { StepContext } from '../../../runtime/context'
 import { serializeError } from '../../../runtime/errors'
 import { callHandler, conditionPasses, triggerInfo } from '../../../runtime/invoke'
@@ -83,6 +83,7 @@ function handle(m: EngineToWorker): void {
       break
     case 'init':
       dir = m.dir
+      provideZod(dir)
       setThreadPriority(m.priority)
       client = new WorkerEngineClient(post, m.logLevel, new Set(m.streams))
       if (m.tracing) {

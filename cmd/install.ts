@@ -1,0 +1,28 @@
+import { relative, resolve } from 'node:path'
+import type { Command } from 'commander'
+import { discoverProject } from '../runtime/discovery'
+
+/**
+ * `motia install`: what Motia 0.x apps run as their `postinstall`. It prepares the project's
+ * Python environment when the project has Python steps; without any there is nothing to do.
+ */
+export function registerInstallCommand(program: Command): void {
+  program
+    .command('install')
+    .description("prepare the project's Python environment for Python steps (the postinstall of Motia apps)")
+    .option('-d, --dir <dir>', 'project directory', '.')
+    .option('-v, --verbose', 'print every step (accepted for Motia 0.x scripts)')
+    .addHelpText('after', '\nExample:\n  $ motia install            # in package.json: "postinstall": "motia install"')
+    .action((opts: { dir: string }) => {
+      const dir = resolve(opts.dir)
+      const python = discoverProject(dir).python
+      if (python.length === 0) {
+        console.log('motia install: no Python steps in this project; nothing to install')
+        return
+      }
+      const list = python.map((f) => relative(dir, f)).join(', ')
+      console.warn(
+        `motia install: ${python.length} Python step file(s) (${list}) found, but this build does not run Python steps yet; nothing was installed`,
+      )
+    })
+}

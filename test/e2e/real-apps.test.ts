@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { BINARY, ensureBinary, type RunningMotia, startMotia } from '../support/binary'
+import { copyFixture, tempDir } from '../support/runtime'
+
+// Apps shaped like published Motia apps, run the way a user of the binary runs them: a real
+// `npm install` from the registry (npm's cache keeps reruns fast) whose `postinstall` is
+// `motia install` found on PATH, then `dist/motia start` from another working directory.
+let app: ReturnType<typeof copyFixture>
+let install: { stdout: string; stderr: string; code: number }
+let motia: RunningMotia
+const elsewhere = tempDir('motia-cwd-')
+
+async function npmInstall(dir: string) {
+  const proc = Bun.spawn(['npm', 'install', '--prefer-offline', '--no-audit', '--no-fund'], {
+    cwd: dir,
+    env: { ...process.env, PATH: `${dirname(BINARY)}:${process.env.PATH}` },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ])
+  return { stdout, stderr, code }
+}
+
+beforeAll(async () => {
+  await ensureBinary()
+  app = copyFixture('real-apps/motia-0x')
+  install = await npmInstall(app.path)
+  if (install.code !== 0) throw new Error(`npm install failed:\n${install.stdout}\n${install.stderr}`)
+  motia = await startMotia(['start', '--dir', app.path, '--port', '0', '--host', '127.0.0.1'], {
+    cwd: elsewhere.path,
+    env: { MOTIA_SQLITE: join(app.path, '.motia', 'e2e.db') },
+  })
+}, 240_000)
+
+afterAll(async () => {
+  await motia?.stop()
+  app?.dispose()
+  elsewhere.dispose()
+})
+
+const post = (body: unknown) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+})
+
+describe('a Motia 0.x app with npm packages and motia.config.ts, on dist/motia', () => {
+  test('npm install runs the postinstall `motia install` with the binary', () => {
+    expect(install.stdout).toContain('motia install: no Python steps in this project; nothing to install')
+    expect(existsSync(join(app.path, 'node_modules', 'sharp'))).toBe(true)
+  })
+
+  test('steps import packages with exports maps, ESM-only and CJS-only packages, and tsconfig paths', async () => {
+    const created = await fetch(`${motia.url}/orders`, post({ item: 'book', price: 12.5 }))
+    expect(created.status).toBe(201)
+    const order = (await created.json()) as Record<string, unknown>
+    // uuid (exports map), date-fns through `@/lib/money` (tsconfig paths)
+    expect(order).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      item: 'book',
+      cents: 1250,
+      day: '1970-01-01',
+      status: 'new',
+    })
+    const env = (await (await fetch(`${motia.url}/environment`)).json()) as Record<string, unknown>
+    // .env of the project (not of the working directory), axios (nested deps), lodash (CJS)
+    expect(env).toEqual({ greeting: 'hello from .env', axiosTimeout: 1234, chunks: [[1, 2], [3, 4], [5]] })
+  })
+
+  test('a native addon (sharp) loads from node_modules', async () => {
+    const res = await fetch(`${motia.url}/thumbnail`)
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('image/png')
+    const bytes = new Uint8Array(await res.arrayBuffer())
+    expect([...bytes.slice(1, 4)]).toEqual([0x50, 0x4e, 0x47]) // "PNG"
+  })
+
+  test("steps get the app's zod 3, on the engine thread and in workers", async () => {
+    const invalid = await fetch(`${motia.url}/orders`, post({ item: '', price: -1 }))
+    // A 0.x app validates in its handler, with zod 3's `ZodError.errors`.
+    expect(invalid.status).toBe(400)
+    expect(await invalid.json()).toEqual({ message: 'Validation failed', errors: ['item', 'price'] })
+
+    const { id } = (await (await fetch(`${motia.url}/orders`, post({ item: 'pen', price: 1 }))).json()) as {
+      id: string
+    }
+    let order: Record<string, unknown> = {}
+    for (let i = 0; i < 100 && order.status !== 'processed'; i++) {
+      await Bun.sleep(50)
+      order = (await (await fetch(`${motia.url}/orders/${id}`)).json()) as Record<string, unknown>
+    }
+    // The event step ran on a worker thread: nanoid (ESM-only), lodash (CJS) and zod 3 there.
+    expect(order).toMatchObject({ status: 'processed', tags: ['a', 'b'], zodErrors: 1 })
+    expect(order.ticket).toMatch(/^[\w-]{8}$/)
+  })
+
+  test("motia.config.ts: Workbench plugins by import and require, a local plugin's registerApi route", async () => {
+    const { id } = (await (await fetch(`${motia.url}/orders`, post({ item: 'cup', price: 2 }))).json()) as {
+      id: string
+    }
+    const health = await fetch(`${motia.url}/__motia/orders-tester/health?id=${id}`)
+    expect(health.status).toBe(200)
+    expect(await health.json()).toMatchObject({
+      status: 'healthy',
+      plugin: 'orders-tester',
+      order: { id, item: 'cup' },
+    })
+    const out = motia.output()
+    expect(out).toContain('Workbench plugins are not loaded')
+    for (const p of ['observability', 'states', 'endpoint', 'logs', 'bullmq'])
+      expect(out).toContain(`@motiadev/plugin-${p}`)
+    expect(out).toContain('Orders Tester')
+    // What is not supported is a warning naming it, never an error.
+    expect(out).toContain('\\"app\\" is an Express hook of Motia 0.x')
+    expect(out).toContain('adapters.state = new RedisStateAdapter(...) from @motiadev/adapter-redis-state is ignored')
+    expect(out).not.toContain('"level":"error"')
+    expect((await fetch(`${motia.url}/express-only`)).status).toBe(404)
+  })
+})
