@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { BINARY, ensureBinary, type RunningMotia, startMotia } from '../support/binary'
 import { copyFixture, tempDir } from '../support/runtime'
@@ -32,6 +32,20 @@ beforeAll(async () => {
   app = copyFixture('real-apps/motia-0x')
   install = await npmInstall(app.path)
   if (install.code !== 0) throw new Error(`npm install failed:\n${install.stdout}\n${install.stderr}`)
+  // npm's own motia and Workbench plugins in node_modules must not be what the app gets.
+  for (const [name, sub] of [
+    ['motia', 'index.js'],
+    ['@motiadev/core', 'index.js'],
+    ['@motiadev/plugin-states', 'plugin.js'],
+  ] as const) {
+    const pkg = join(app.path, 'node_modules', name)
+    mkdirSync(pkg, { recursive: true })
+    writeFileSync(
+      join(pkg, 'package.json'),
+      JSON.stringify({ name, main: 'index.js', exports: { '.': './index.js', './plugin': './plugin.js' } }),
+    )
+    writeFileSync(join(pkg, sub), `throw new Error('node_modules/${name} was loaded')`)
+  }
   motia = await startMotia(['start', '--dir', app.path, '--port', '0', '--host', '127.0.0.1'], {
     cwd: elsewhere.path,
     env: { MOTIA_SQLITE: join(app.path, '.motia', 'e2e.db') },
@@ -120,6 +134,7 @@ describe('a Motia 0.x app with npm packages and motia.config.ts, on dist/motia',
     expect(out).toContain('\\"app\\" is an Express hook of Motia 0.x')
     expect(out).toContain('adapters.state = new RedisStateAdapter(...) from @motiadev/adapter-redis-state is ignored')
     expect(out).not.toContain('"level":"error"')
+    expect(out).not.toContain('was loaded')
     expect((await fetch(`${motia.url}/express-only`)).status).toBe(404)
   })
 })

@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, test } from 'bun:test'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fixtureRuntime, tempDir } from '../test/support/runtime'
+
+const dirs: { dispose(): void }[] = []
+afterEach(() => {
+  for (const d of dirs.splice(0)) d.dispose()
+})
+
+function project(files: Record<string, string>): string {
+  const dir = tempDir('motia-config-')
+  dirs.push(dir)
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir.path, rel)), { recursive: true })
+    writeFileSync(join(dir.path, rel), text)
+  }
+  return dir.path
+}
+
+const HELLO = `export const config = { type: 'api', name: 'Hello', path: '/hello', method: 'GET', emits: [] }
+export const handler = async () => ({ status: 200, body: { hello: true } })`
+
+describe('motia.config.ts', () => {
+  test('Workbench plugins by import and require, adapters, a local plugin with registerApi and onShutdown', async () => {
+    const dir = project({
+      'steps/hello.step.ts': HELLO,
+      'motia.config.ts': `
+        import { config } from '@motiadev/core'
+        import endpointPlugin from '@motiadev/plugin-endpoint/plugin'
+        import { RedisStreamAdapterManager } from '@motiadev/adapter-redis-streams'
+        const statesPlugin = require('@motiadev/plugin-states/plugin')
+        const { BullMQEventAdapter } = require('@motiadev/adapter-bullmq-events')
+        export let shutdowns = 0
+        function local(motia) {
+          motia.printer.printPluginLog('registering')
+          motia.registerApi({ method: 'post', path: '/__motia/local/:id' }, async (req, ctx) => {
+            await ctx.state.set('local', req.pathParams.id, req.body)
+            return { status: 201, body: { id: req.pathParams.id, stored: await ctx.state.get('local', req.pathParams.id) } }
+          })
+          return { workbench: [{ label: 'Local Panel', packageName: '~/plugins/local', position: 'bottom' }], onShutdown: () => { shutdowns++ } }
+        }
+        export default config({
+          plugins: [statesPlugin, endpointPlugin, local],
+          adapters: {
+            streams: new RedisStreamAdapterManager({ host: 'localhost', port: 6379 }),
+            events: new BullMQEventAdapter({ connection: { host: 'localhost' } }),
+          },
+        })`,
+    })
+    const rt = await fixtureRuntime(dir)
+    try {
+      const res = await rt.request('/__motia/local/7', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ a: 1 }),
+      })
+      expect(res.status).toBe(201)
+      expect(await res.json()).toEqual({ id: '7', stored: { a: 1 } })
+      expect(rt.services.projectConfig.replacedPlugins).toEqual([
+        '@motiadev/plugin-states',
+        '@motiadev/plugin-endpoint',
+      ])
+      expect(rt.services.projectConfig.workbench).toEqual([
+        { plugin: 'local', label: 'Local Panel', packageName: '~/plugins/local', position: 'bottom' },
+      ])
+      const msgs = rt.records.map((r) => `${r.level} ${r.msg}`)
+      expect(msgs).toContain('info plugin local: registering')
+      expect(msgs).toContainEqual(expect.stringContaining('info motia.config.ts: Workbench plugins are not loaded'))
+      expect(msgs).toContainEqual(
+        expect.stringContaining(
+          'warn motia.config.ts: adapters.streams = new RedisStreamAdapterManager(...) from @motiadev/adapter-redis-streams is ignored',
+        ),
+      )
+      expect(msgs).toContainEqual(expect.stringContaining('adapters.events = new BullMQEventAdapter(...)'))
+      expect(msgs.filter((m) => m.startsWith('error'))).toEqual([])
+      // The plugin's route is a step of motia.config.ts: the console lists it with the others.
+      expect(rt.project().steps.map((s) => [s.name, s.relFile])).toContainEqual([
+        'local POST /__motia/local/:id',
+        'motia.config.ts',
+      ])
+    } finally {
+      await rt.stop()
+    }
+    const mod = (await import(join(dir, 'motia.config.ts'))) as { shutdowns: number }
+    expect(mod.shutdowns).toBe(1)
+  })
+
+  test('unknown keys and exports are warnings naming them; the rest still works', async () => {
+    const dir = project({
+      'steps/hello.step.ts': HELLO,
+      'motia.config.ts': `
+        import { defineConfig } from 'motia'
+        export const authenticateStreams = async () => ({ context: {} })
+        export const otel = { serviceName: 'x' }
+        export default defineConfig({ app: (app) => app.use(() => {}), redis: { host: 'h', port: 1 }, workbench: false })`,
+    })
+    await using rt = await fixtureRuntime(dir)
+    expect((await rt.request('/hello')).status).toBe(200)
+    const warnings = rt.records.filter((r) => r.level === 'warn').map((r) => r.msg)
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        'motia.config.ts: export "authenticateStreams" is not a motia.config export; it is ignored',
+        expect.stringContaining('motia.config.ts: export "otel" configures OpenTelemetry of Motia 1.x'),
+        expect.stringContaining('motia.config.ts: "app" is an Express hook of Motia 0.x'),
+        expect.stringContaining('motia.config.ts: "redis" configures the Redis of Motia 0.x'),
+        'motia.config.ts: "workbench" is not a motia.config key; it is ignored',
+      ]),
+    )
+  })
+
+  test('a plugin that throws, or one using what the plugin context lacks, stops start-up naming the file', async () => {
+    const dir = project({
+      'steps/hello.step.ts': HELLO,
+      'motia.config.ts': `export default { plugins: [function reader(motia) { motia.state.get('a', 'b') }] }`,
+    })
+    await expect(fixtureRuntime(dir)).rejects.toThrow(
+      'motia.config.ts: plugin reader failed: plugin reader: motia.state is not available to plugins in this runtime',
+    )
+  })
+})
