@@ -69,8 +69,12 @@ async function build(outfile: string, minify: boolean): Promise<string> {
     sourcemap: 'inline',
     compile: {
       outfile,
-      // The binary runs inside user projects: their bunfig/tsconfig must not change how the
-      // runtime itself resolves `motia` and `zod`.
+      // The binary runs inside user projects. Their package.json files (main, exports maps,
+      // type) and tsconfig.json (paths) must shape how their step files resolve packages, as
+      // `bun` does from source: without them only packages with a root index.js resolve. The
+      // runtime itself is bundled, so neither changes how it resolves its own modules; `motia`
+      // and `zod` are registered by name (runtime/builtin-modules.ts). A project's bunfig is
+      // for its own `bun test` (a preload) and must not run inside the server.
       autoloadBunfig: false,
       autoloadTsconfig: true,
       autoloadPackageJson: true,

@@ -26,6 +26,7 @@ const PROJECT_ENTRIES = [
   'motia.config.ts',
   'motia.config.js',
   'package.json',
+  'tsconfig.json',
 ]
 
 interface AppManifest {
@@ -94,9 +95,9 @@ export async function compileApp(opts: {
         './modules/storage/checkpoint-worker.js',
         '--asset',
         APP_DIR,
+        // As dist/motia: the project's package.json and tsconfig.json (paths) shape how its
+        // step files resolve; its bunfig (a test preload) must not run in production.
         '--no-compile-autoload-bunfig',
-        '--no-compile-autoload-tsconfig',
-        '--no-compile-autoload-package-json',
         '--outfile',
         outfile,
       ],
