@@ -56,7 +56,7 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
         const { problems } = await runtime.reload()
         writeTypesIfChanged(runtime.dir, runtime.project())
         runtime.services.log.info(`reloaded in ${Math.round(performance.now() - t0)} ms`, {
-          changed: files.map((f) => relative(runtime.dir, f)),
+          changed: capList(files.map((f) => relative(runtime.dir, f))),
           problems: problems.length,
         })
       },
@@ -90,4 +90,9 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)
+}
+
+/** One reload's log line lists a few files, not thousands (a checkout, a linked folder). */
+function capList(items: string[], max = 10): string[] {
+  return items.length <= max ? items : [...items.slice(0, max), `… and ${items.length - max} more`]
 }

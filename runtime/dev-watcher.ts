@@ -1,6 +1,6 @@
 import { join, relative } from 'node:path'
 import { watch } from 'chokidar'
-import { STEP_ROOTS } from './discovery'
+import { discoverProject, STEP_ROOTS } from './discovery'
 import type { StructuredLogger } from './logger'
 
 export interface DevWatcherOptions {
@@ -22,10 +22,23 @@ const RESTART_FILES = new Set(['config.yaml', 'config.yml', 'motia.config.ts', '
  */
 export function watchProject(opts: DevWatcherOptions): { ready: Promise<void>; close(): Promise<void> } {
   const { dir, log } = opts
-  const watcher = watch([...STEP_ROOTS.map((r) => join(dir, r)), ...[...RESTART_FILES].map((f) => join(dir, f))], {
-    ignoreInitial: true,
-    ignored: (path: string) => path.includes('/node_modules/') || /\/\.[^/]+(\/|$)/.test(path.slice(dir.length)),
-  })
+  // Links are not followed by the watcher itself: the targets of the links discovery follows
+  // (those inside the project) are watched by their real paths, so the watched set is the
+  // loaded set, and a link to /usr/share costs nothing.
+  const watched = new Set(discoverProject(dir).linkTargets)
+  const watcher = watch(
+    [...STEP_ROOTS.map((r) => join(dir, r)), ...[...RESTART_FILES].map((f) => join(dir, f)), ...watched],
+    {
+      ignoreInitial: true,
+      followSymlinks: false,
+      ignored: (path: string) => path.includes('/node_modules/') || /\/\.[^/]+(\/|$)/.test(path.slice(dir.length)),
+    },
+  )
+  const watchNewLinks = () => {
+    const fresh = discoverProject(dir).linkTargets.filter((t) => !watched.has(t))
+    for (const t of fresh) watched.add(t)
+    if (fresh.length > 0) watcher.add(fresh)
+  }
   let pending = new Set<string>()
   let timer: ReturnType<typeof setTimeout> | undefined
   let running: Promise<unknown> | undefined
@@ -36,7 +49,7 @@ export function watchProject(opts: DevWatcherOptions): { ready: Promise<void>; c
     const files = [...pending]
     pending = new Set()
     const restart = files.find((f) => RESTART_FILES.has(relative(dir, f)))
-    running = (restart ? opts.onRestart(restart) : opts.onReload(files)).catch((err) =>
+    running = (restart ? opts.onRestart(restart) : opts.onReload(files).then(watchNewLinks)).catch((err) =>
       log.error(`reload failed: ${(err as Error).message}`, { error: err }),
     )
     await running

@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs'
+import { readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 export interface ProjectFiles {
@@ -6,6 +6,10 @@ export interface ProjectFiles {
   streams: string[]
   /** `*_step.py` / `*.step.py` files. */
   python: string[]
+  /** Real paths of the symbolic links followed (they stay inside the project): watch these too. */
+  linkTargets: string[]
+  /** Links that lead out of the project (or nowhere): not followed, not loaded, not watched. */
+  skippedLinks: { path: string; target: string }[]
 }
 
 /** Folders steps live in, relative to the project root. */
@@ -25,15 +29,33 @@ export function isStreamFile(path: string): boolean {
 
 /**
  * Finds step and stream files under `steps/` and `src/` at any depth (skipping node_modules and
- * dot folders), sorted so load order and error lists are stable.
+ * dot folders), sorted so load order and error lists are stable. Symbolic links are followed
+ * only while they stay inside the project (each folder once, so a link loop ends): a link to
+ * `/usr/share` would otherwise be walked, watched and loaded. The dev watcher uses the same
+ * rule, so what is loaded is what is watched and reloaded.
  */
 export function discoverProject(dir: string): ProjectFiles {
-  const files: ProjectFiles = { steps: [], streams: [], python: [] }
-  for (const root of STEP_ROOTS) walk(join(dir, root), files)
-  return { steps: files.steps.sort(), streams: files.streams.sort(), python: files.python.sort() }
+  const files: ProjectFiles = { steps: [], streams: [], python: [], linkTargets: [], skippedLinks: [] }
+  const walker = { root: realOrSelf(dir), seen: new Set<string>(), files }
+  for (const root of STEP_ROOTS) walk(walker, join(dir, root))
+  return {
+    ...files,
+    steps: files.steps.sort(),
+    streams: files.streams.sort(),
+    python: files.python.sort(),
+  }
 }
 
-function walk(dir: string, files: ProjectFiles): void {
+interface Walker {
+  root: string
+  seen: Set<string>
+  files: ProjectFiles
+}
+
+function walk(w: Walker, dir: string): void {
+  const real = realOrSelf(dir)
+  if (w.seen.has(real)) return
+  w.seen.add(real)
   let entries: import('node:fs').Dirent[]
   try {
     entries = readdirSync(dir, { withFileTypes: true })
@@ -43,9 +65,43 @@ function walk(dir: string, files: ProjectFiles): void {
   for (const e of entries) {
     if (e.name.startsWith('.') || e.name === 'node_modules') continue
     const path = join(dir, e.name)
-    if (e.isDirectory()) walk(path, files)
-    else if (STEP_FILE.test(e.name)) files.steps.push(path)
-    else if (STREAM_FILE.test(e.name)) files.streams.push(path)
-    else if (PYTHON_STEP_FILE.test(e.name)) files.python.push(path)
+    let isDir = e.isDirectory()
+    if (e.isSymbolicLink()) {
+      const target = linkTarget(path)
+      if (!target || (target !== w.root && !target.startsWith(`${w.root}/`))) {
+        w.files.skippedLinks.push({ path, target: target ?? readlinkOrEmpty(path) })
+        continue
+      }
+      w.files.linkTargets.push(target)
+      isDir = statSync(target).isDirectory()
+    }
+    if (isDir) walk(w, path)
+    else if (STEP_FILE.test(e.name)) w.files.steps.push(path)
+    else if (STREAM_FILE.test(e.name)) w.files.streams.push(path)
+    else if (PYTHON_STEP_FILE.test(e.name)) w.files.python.push(path)
+  }
+}
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    return path
+  }
+}
+
+function linkTarget(path: string): string | undefined {
+  try {
+    return realpathSync(path)
+  } catch {
+    return undefined
+  }
+}
+
+function readlinkOrEmpty(path: string): string {
+  try {
+    return readlinkSync(path)
+  } catch {
+    return ''
   }
 }

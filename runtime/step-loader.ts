@@ -39,7 +39,10 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectLoad
   const importer = opts.importer ?? defaultImporter
   const files = discoverProject(dir)
   const problems: LoadProblem[] = []
-  const warnings: string[] = []
+  const warnings: string[] = files.skippedLinks.map(
+    (l) =>
+      `${relative(dir, l.path)} is a link to ${l.target || 'nowhere'}, outside the project: not followed (not loaded, not watched)`,
+  )
 
   const [stepMods, streamMods] = await Promise.all([
     Promise.all(files.steps.map((f) => importFile(f, dir, importer))),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ensureBinary, startMotia } from '../support/binary'
 import { copyFixture } from '../support/runtime'
@@ -99,3 +99,43 @@ test('motia dev reloads in place: edits, broken files and deletions, with a WebS
     await motia.stop()
   }
 }, 30_000)
+
+/** inotify watches the process holds (Linux: one `inotify wd:` line per watch in fdinfo). */
+function inotifyWatches(pid: number): number {
+  let n = 0
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    try {
+      n += (readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').match(/^inotify wd:/gm) ?? []).length
+    } catch {}
+  }
+  return n
+}
+
+test('motia dev follows links only inside the project: what is loaded is what is watched and reloaded', async () => {
+  const dir = project.path
+  mkdirSync(join(dir, 'shared'), { recursive: true })
+  const target = join(dir, 'shared', 'linked.step.ts')
+  const linked = (v: string) =>
+    `export const config = { name: 'Linked', triggers: [{ type: 'http', method: 'GET', path: '/linked' }] }\nexport const handler = async () => ({ status: 200, body: { v: '${v}' } })\n`
+  writeFileSync(target, linked('v1'))
+  symlinkSync(target, join(dir, 'steps', 'linked.step.ts'))
+  symlinkSync('/usr/share', join(dir, 'steps', 'usr-share'))
+  const motia = await startMotia(['dev', '--dir', dir, '--port', '0', '--host', '127.0.0.1'])
+  try {
+    expect(await (await fetch(`${motia.url}/linked`)).json()).toEqual({ v: 'v1' })
+    expect(motia.output()).toContain('steps/usr-share is a link to /usr/share, outside the project: not followed')
+    // Following /usr/share cost ~52k watches; the project needs a handful.
+    expect(inotifyWatches(motia.proc.pid)).toBeLessThan(200)
+    // The linked step's real file is watched: an edit there is served after the reload.
+    writeFileSync(target, linked('v2'))
+    const v2 = await eventually(
+      async () => (await (await fetch(`${motia.url}/linked`)).json()) as { v: string },
+      (b) => b.v === 'v2',
+    )
+    expect(v2).toEqual({ v: 'v2' })
+  } finally {
+    await motia.stop()
+    rmSync(join(dir, 'steps', 'usr-share'))
+    rmSync(join(dir, 'steps', 'linked.step.ts'))
+  }
+})
