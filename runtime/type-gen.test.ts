@@ -16,6 +16,9 @@ describe('schemaToTs', () => {
     [{ const: 3 }, '3'],
     [{ type: 'array', items: { type: 'boolean' } }, 'Array<boolean>'],
     [{ type: 'array', prefixItems: [{ type: 'string' }, { type: 'number' }] }, '[string, number]'],
+    // draft 7 tuples, as zod-to-json-schema writes zod 3's
+    [{ type: 'array', items: [{ type: 'string' }, { type: 'number' }] }, '[string, number]'],
+    [{ type: 'array', items: [{ type: 'string' }], additionalItems: { type: 'null' } }, '[string, ...Array<null>]'],
     [
       { type: 'object', properties: { a: { type: 'string' }, 'b-c': { type: 'number' } }, required: ['a'] },
       "{ a: string; 'b-c'?: number }",

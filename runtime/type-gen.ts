@@ -8,7 +8,7 @@ import type { StepDefinition, TriggerDef } from './step'
  * `'motia'` so `Handlers['StepName']` types the handler of every step (0.x projects annotate
  * handlers that way), `ctx.streams.<name>` knows each stream's item type and `TopicRegistry`
  * gives each topic's message data (what its subscribers accept). Schemas are read
- * in their JSON Schema form, so zod and JSON Schema steps type alike. Output is stable (sorted).
+ * in their JSON Schema form, so zod 3, zod 4 and JSON Schema steps type alike. Output is stable (sorted).
  */
 export function generateTypes(project: Project): string {
   const subscribers = new Map<string, string[]>()
@@ -183,13 +183,15 @@ export function schemaToTs(schema: Schema): string {
       return 'boolean'
     case 'null':
       return 'null'
-    case 'array':
-      if (Array.isArray(s.prefixItems)) {
-        const items = s.prefixItems.map((x: Schema) => schemaToTs(x))
-        if (s.items && s.items !== false) items.push(`...Array<${schemaToTs(s.items)}>`)
-        return `[${items.join(', ')}]`
-      }
-      return `Array<${schemaToTs(s.items)}>`
+    case 'array': {
+      // Tuples: `prefixItems` then `items` for the rest (2020-12, zod 4), or `items: [...]` then
+      // `additionalItems` (draft 7, what zod-to-json-schema writes for zod 3).
+      const [fixed, rest] = Array.isArray(s.prefixItems) ? [s.prefixItems, s.items] : [s.items, s.additionalItems]
+      if (!Array.isArray(fixed)) return `Array<${schemaToTs(s.items)}>`
+      const items = fixed.map((x: Schema) => schemaToTs(x))
+      if (rest && rest !== false) items.push(`...Array<${schemaToTs(rest)}>`)
+      return `[${items.join(', ')}]`
+    }
     case 'object':
       return objectType(s)
     default:

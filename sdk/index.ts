@@ -17,7 +17,7 @@
  *   return { status: 201, body: { ok: true } }
  * }
  */
-import { z } from 'zod'
+import { toJsonSchema } from '../runtime/schema'
 import { stateManager } from './module-api'
 import { stateTrigger } from './triggers'
 import type { StateManager, StepConfig, StepSchemaInput } from './types'
@@ -78,9 +78,9 @@ export function multiTriggerStep<C extends StepConfig>(config: C) {
   return builder
 }
 
-/** A zod schema as JSON Schema (for configs that want plain data). */
+/** A zod schema (zod 3 or 4) as JSON Schema, for configs that want plain data; JSON Schema as is. */
 export function jsonSchema(schema: StepSchemaInput): Record<string, unknown> {
-  return schema instanceof z.ZodType ? (z.toJSONSchema(schema) as Record<string, unknown>) : schema
+  return toJsonSchema(schema)
 }
 
 /** `motia.config.ts` default export (0.x `defineConfig`); plugins are accepted and ignored. */

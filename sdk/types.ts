@@ -2,12 +2,27 @@
  * Public types of the `motia` SDK: step configs (all three generations), handler inputs, the
  * context object, state and streams. Step files import these from `'motia'`.
  */
-import type { z } from 'zod'
-
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS' | 'HEAD'
 
-/** A zod schema, or a JSON Schema object. */
-export type StepSchemaInput = z.ZodType | JsonSchema
+/** A zod schema (zod 3 or zod 4), or a JSON Schema object. */
+export type StepSchemaInput = ZodSchemaLike | JsonSchema
+
+/**
+ * A zod schema of either major version, from whichever copy of zod the step imports (a project's
+ * own zod 3, or zod 4): the runtime validates with its `safeParse`, and handler types come from
+ * the `_output` type both versions carry.
+ *
+ * @example
+ * import { z } from 'zod' // the project's zod 3.x, or zod 4
+ * export const config = {
+ *   name: 'AddTodo',
+ *   triggers: [http('POST', '/todos', { bodySchema: z.object({ text: z.string() }) })],
+ * } as const
+ */
+export interface ZodSchemaLike<Output = unknown> {
+  readonly _output: Output
+  safeParse(data: unknown): unknown
+}
 export type JsonSchema = { type?: string | string[]; [key: string]: unknown }
 
 /** A topic a step writes: the name, or `{ topic, label?, conditional? }` (labels are drawn in flows). */
@@ -331,7 +346,7 @@ export interface LegacyFlowContext<TEnqueue = EnqueueMessage> extends Omit<FlowC
 // ---------------------------------------------------------------------------------------------
 // Handler typing
 
-type InferSchema<S> = S extends z.ZodType ? z.infer<S> : unknown
+type InferSchema<S> = S extends ZodSchemaLike<infer O> ? O : unknown
 
 type HttpTriggersOf<C> = C extends { triggers: readonly (infer T)[] }
   ? Extract<T, { type: 'http' | 'api' }>

@@ -38,6 +38,9 @@ test('tsc accepts the typed handlers and rejects every @ts-expect-error case', a
           motia: [join(types, 'motia/index.d.ts')],
           'motia/testing': [join(types, 'motia/testing.d.ts')],
           zod: [join(types, 'zod/index.d.ts')],
+          // A project's own zod 3 (and its `zod3/v4`), as test/types/fixtures/triggers/zod3.ts imports it.
+          zod3: [join(ROOT, 'node_modules/zod3/index.d.ts')],
+          'zod3/v4': [join(ROOT, 'node_modules/zod3/v4/index.d.ts')],
         },
       },
       include: [FIXTURES, join(types, 'bun/test.d.ts')],
@@ -51,7 +54,12 @@ test('tsc accepts the typed handlers and rejects every @ts-expect-error case', a
       })
     // The check covers the fixtures (an include that matched nothing would pass vacuously).
     const files = await new Response(tsc('--listFilesOnly').stdout).text()
-    for (const f of ['legacy/types.d.ts', 'legacy/steps/create-order.step.ts', 'triggers/inference.ts'])
+    for (const f of [
+      'legacy/types.d.ts',
+      'legacy/steps/create-order.step.ts',
+      'triggers/inference.ts',
+      'triggers/zod3.ts',
+    ])
       expect(files).toContain(join(FIXTURES, f))
     expect(files).not.toContain(join(ROOT, 'sdk'))
 
