@@ -56,7 +56,7 @@ async function testRuntime(outdir: string, minify: boolean): Promise<void> {
   }
   const result = await Bun.build({
     entrypoints: [
-      join(ROOT, 'runtime/builtin-modules.preload.ts'),
+      join(ROOT, 'runtime/test-preload.ts'),
       join(ROOT, 'modules/queue/pool/worker-entry.ts'),
       join(ROOT, 'modules/storage/checkpoint-worker.ts'),
     ],
@@ -85,7 +85,7 @@ async function testRuntime(outdir: string, minify: boolean): Promise<void> {
     for (const log of result.logs) console.error(log)
     throw new Error('build of the test runtime failed')
   }
-  const preload = join(outdir, 'builtin-modules.preload.js')
+  const preload = join(outdir, 'test-preload.js')
   writeFileSync(join(outdir, 'motia-test.js'), readFileSync(preload))
   rmSync(preload)
 }

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import type { Command } from 'commander'
-import { cliAssets, writeEditorTypes, writeFiles, writeTypesFile } from './generate-types'
+import { writeTypesFile } from './generate-types'
+import { BUNFIG_TEST, cliAssets, writeFiles, writeProjectTooling } from './project-tooling'
 
 interface Template {
   name: string
@@ -71,8 +72,9 @@ export async function createProject(name: string, opts: CreateOptions): Promise<
   const files: Record<string, string> = {}
   for (const [rel, text] of Object.entries(template.files)) files[rel] = text.replaceAll('{{name}}', projectName)
   files['tsconfig.json'] ??= tsconfig(template.name.endsWith('-js'))
+  files['bunfig.toml'] ??= BUNFIG_TEST
   writeFiles(dir, files)
-  writeEditorTypes(dir)
+  writeProjectTooling(dir)
   await writeTypesFile(dir)
   return { dir, files: Object.keys(files).length }
 }
@@ -102,7 +104,7 @@ export function registerCreateCommand(program: Command): void {
 
 next steps:
 ${rel ? `  cd ${rel}\n` : ''}  motia dev      serve on http://localhost:3111, reloading on every save
-  motia test     run the tests in tests/ (no node_modules needed)
+  motia test     run the tests in tests/ (no node_modules needed; plain \`bun test\` works too)
 
 editors resolve motia, motia/testing and zod from .motia/types (tsconfig.json paths);
 after changing steps, \`motia generate-types\` refreshes types.d.ts.`)

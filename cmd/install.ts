@@ -1,6 +1,7 @@
 import { relative, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { discoverProject } from '../runtime/discovery'
+import { writeProjectTooling } from './project-tooling'
 
 /**
  * `motia install`: what Motia 0.x apps run as their `postinstall`. It prepares the project's
@@ -15,6 +16,9 @@ export function registerInstallCommand(program: Command): void {
     .addHelpText('after', '\nExample:\n  $ motia install            # in package.json: "postinstall": "motia install"')
     .action((opts: { dir: string }) => {
       const dir = resolve(opts.dir)
+      // Plain `bun test` and editors need motia and zod from .motia/ (no node_modules).
+      const { notes } = writeProjectTooling(dir)
+      for (const n of notes) console.warn(`motia install: ${n}`)
       const python = discoverProject(dir).python
       if (python.length === 0) {
         console.log('motia install: no Python steps in this project; nothing to install')

@@ -1,4 +1,5 @@
-import { relative } from 'node:path'
+import { existsSync } from 'node:fs'
+import { join, relative } from 'node:path'
 import { defaultModules } from '../modules/default-modules'
 import { watchProject } from '../runtime/dev-watcher'
 import { MotiaError } from '../runtime/errors'
@@ -6,6 +7,7 @@ import type { RunMode } from '../runtime/module'
 import { loadProjectEnv } from '../runtime/project-env'
 import { createRuntime, type Runtime } from '../runtime/runtime'
 import { writeTypesIfChanged } from '../runtime/type-gen'
+import { writeTestRuntime } from './project-tooling'
 
 export interface ServeOptions {
   dir: string
@@ -47,6 +49,7 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
     throw err
   }
 
+  if (mode === 'dev') refreshTestRuntime(runtime)
   if (mode === 'dev') {
     const w = watchProject({
       dir: runtime.dir,
@@ -95,4 +98,14 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
 /** One reload's log line lists a few files, not thousands (a checkout, a linked folder). */
 function capList(items: string[], max = 10): string[] {
   return items.length <= max ? items : [...items.slice(0, max), `… and ${items.length - max} more`]
+}
+
+/** After an upgrade of the binary, `dev` brings a project's `.motia/runtime` (plain `bun test`) along. */
+function refreshTestRuntime(rt: Runtime): void {
+  if (!existsSync(join(rt.dir, '.motia', 'runtime', 'motia-test.js'))) return
+  try {
+    writeTestRuntime(rt.dir)
+  } catch (err) {
+    rt.services.log.warn(`.motia/runtime could not be refreshed: ${(err as Error).message}`)
+  }
 }

@@ -1,18 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
+import { relative, resolve } from 'node:path'
 import type { Command } from 'commander'
-import { cliAssets, writeEditorTypes, writeFiles } from './generate-types'
-
-/**
- * `.motia/runtime/`: the runtime and SDK as plain JS for `motia test`, which runs the binary
- * as Bun, where its embedded modules are absent. Returns the file to preload.
- */
-export function writeTestRuntime(dir: string): string {
-  const from = join(cliAssets(), 'runtime')
-  const files = Object.fromEntries(readdirSync(from).map((f) => [f, readFileSync(join(from, f))]))
-  writeFiles(join(dir, '.motia', 'runtime'), files)
-  return join(dir, '.motia', 'runtime', 'motia-test.js')
-}
+import { writeEditorTypes, writeTestRuntime } from './project-tooling'
 
 /**
  * Runs Bun's test runner on the project with `motia`, `motia/testing` and `zod` provided: the

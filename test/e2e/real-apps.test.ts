@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { BINARY, ensureBinary, type RunningMotia, startMotia } from '../support/binary'
 import { copyFixture, tempDir } from '../support/runtime'
@@ -113,6 +113,18 @@ describe('a Motia 0.x app with npm packages and motia.config.ts, on dist/motia',
     expect(order).toMatchObject({ status: 'processed', tags: ['a', 'b'], zodErrors: 1 })
     expect(order.ticket).toMatch(/^[\w-]{8}$/)
   })
+
+  test('plain `bun test` works after npm install, with npm-shaped motia and @motiadev packages in node_modules', async () => {
+    expect(readFileSync(join(app.path, 'bunfig.toml'), 'utf8')).toContain('./.motia/runtime/motia-test.js')
+    const proc = Bun.spawn([process.execPath, 'test'], { cwd: app.path, stdout: 'pipe', stderr: 'pipe' })
+    const [out, err, code] = await Promise.all([
+      new Response(proc.stdout).text(),
+      new Response(proc.stderr).text(),
+      proc.exited,
+    ])
+    expect(`${out}${err}`).toContain('1 pass')
+    expect(code).toBe(0)
+  }, 60_000)
 
   test("motia.config.ts: Workbench plugins by import and require, a local plugin's registerApi route", async () => {
     const { id } = (await (await fetch(`${motia.url}/orders`, post({ item: 'cup', price: 2 }))).json()) as {

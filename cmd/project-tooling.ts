@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { basename, dirname, join, resolve } from 'node:path'
+import pkg from '../package.json' with { type: 'json' }
+import { ORIGIN_FILE, type RuntimeOrigin } from '../runtime/test-runtime-origin'
+
+/**
+ * What the binary writes into a project for its tooling: `.motia/types` (editors), the test
+ * runtime `.motia/runtime` (plain `bun test` and `motia test`) and the bunfig.toml line that
+ * preloads it. `motia create`, `install`, `generate-types` and `test` write them; `dev`
+ * refreshes a runtime that is there.
+ */
+
+const ASSETS = 'dist/.motia-assets'
+
+/**
+ * What `build-assets.ts` produced: embedded in the binary (a directory asset lands under its
+ * own name at the root of the embedded file system), or in dist/ when running from source.
+ */
+export function cliAssets(): string {
+  const candidates = [join('/$bunfs/root', basename(ASSETS)), resolve(import.meta.dir, '..', ASSETS)]
+  const found = candidates.find((c) => existsSync(join(c, 'templates.json')))
+  if (!found) {
+    throw new Error('templates and SDK types are missing: run `bun run build` first, or use the compiled motia binary')
+  }
+  return found
+}
+
+/** Writes each file unless it already holds that content; returns how many were written. */
+export function writeFiles(root: string, files: Record<string, string | Uint8Array>): number {
+  let written = 0
+  for (const [rel, content] of Object.entries(files)) {
+    const file = join(root, rel)
+    if (existsSync(file) && Buffer.from(readFileSync(file)).equals(Buffer.from(content))) continue
+    mkdirSync(dirname(file), { recursive: true })
+    writeFileSync(file, content)
+    written++
+  }
+  return written
+}
+
+/**
+ * `.motia/types/`: declarations of `motia`, `motia/testing`, `zod` and `bun:test`, which the
+ * project's tsconfig.json maps to, so editors type a project that has no node_modules.
+ */
+export function writeEditorTypes(dir: string): void {
+  const types = JSON.parse(readFileSync(join(cliAssets(), 'types.json'), 'utf8')) as Record<string, string>
+  writeFiles(join(dir, '.motia', 'types'), types)
+}
+
+/**
+ * `.motia/runtime/`: the runtime and SDK as plain JS for `bun test` (plain, or through `motia
+ * test`, which runs the binary as Bun), where the binary's embedded modules are absent. Rewritten
+ * whenever its content differs from this binary's, so any motia command refreshes it after an
+ * upgrade; `origin.json` lets the preload report a binary changed since. Returns the preload.
+ */
+export function writeTestRuntime(dir: string): string {
+  const from = join(cliAssets(), 'runtime')
+  const files: Record<string, string | Uint8Array> = Object.fromEntries(
+    readdirSync(from).map((f) => [f, readFileSync(join(from, f))]),
+  )
+  const binary = statSync(process.execPath)
+  const origin: RuntimeOrigin = {
+    version: pkg.version,
+    binary: process.execPath,
+    size: binary.size,
+    mtimeMs: binary.mtimeMs,
+  }
+  files[ORIGIN_FILE] = `${JSON.stringify(origin, null, 2)}\n`
+  writeFiles(join(dir, '.motia', 'runtime'), files)
+  return join(dir, '.motia', 'runtime', 'motia-test.js')
+}
+
+export const TEST_PRELOAD = './.motia/runtime/motia-test.js'
+export const BUNFIG_TEST = `[test]
+# motia, motia/testing and zod for plain \`bun test\`, with no node_modules: the motia binary
+# writes this runtime (motia create, install, generate-types, dev and test refresh it).
+preload = ["${TEST_PRELOAD}"]
+coveragePathIgnorePatterns = [".motia/**"]
+`
+
+/**
+ * Makes plain `bun test` preload the runtime: writes bunfig.toml, or adds a `[test]` section to
+ * one that has none. A bunfig.toml with its own `[test]` section is left alone: the returned
+ * message says which line to add.
+ */
+export function ensureBunfigPreload(dir: string): { status: 'written' | 'present' | 'manual'; message?: string } {
+  const file = join(dir, 'bunfig.toml')
+  if (!existsSync(file)) {
+    writeFileSync(file, BUNFIG_TEST)
+    return { status: 'written' }
+  }
+  const text = readFileSync(file, 'utf8')
+  if (text.includes(TEST_PRELOAD)) return { status: 'present' }
+  if (!/^\s*\[test\]\s*$/m.test(text)) {
+    writeFileSync(file, `${text.replace(/\n*$/, '\n\n')}${BUNFIG_TEST}`)
+    return { status: 'written' }
+  }
+  return {
+    status: 'manual',
+    message: `bunfig.toml has a [test] section: add "${TEST_PRELOAD}" to its preload list so plain \`bun test\` finds motia and zod`,
+  }
+}
+
+/**
+ * Everything a project's tooling reads from `.motia/` (editor declarations, the test runtime)
+ * and the bunfig.toml line that makes plain `bun test` use it.
+ */
+export function writeProjectTooling(dir: string): { notes: string[] } {
+  writeEditorTypes(dir)
+  writeTestRuntime(dir)
+  const bunfig = ensureBunfigPreload(dir)
+  return { notes: bunfig.message ? [bunfig.message] : [] }
+}

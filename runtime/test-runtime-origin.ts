@@ -1,0 +1,27 @@
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+/** Who wrote `.motia/runtime`: the binary's version, path and file identity at that moment. */
+export interface RuntimeOrigin {
+  version: string
+  binary: string
+  size: number
+  mtimeMs: number
+}
+
+export const ORIGIN_FILE = 'origin.json'
+
+/** A message when the binary that wrote `runtimeDir` has changed since (an upgrade in place). */
+export function staleness(runtimeDir: string): string | undefined {
+  const file = join(runtimeDir, ORIGIN_FILE)
+  if (!existsSync(file)) return undefined
+  try {
+    const origin = JSON.parse(readFileSync(file, 'utf8')) as RuntimeOrigin
+    if (!existsSync(origin.binary)) return undefined
+    const now = statSync(origin.binary)
+    if (now.size === origin.size && Math.trunc(now.mtimeMs) === Math.trunc(origin.mtimeMs)) return undefined
+    return `motia: .motia/runtime was written by motia ${origin.version} (${origin.binary}), which has changed since: run \`motia install\` to refresh it`
+  } catch {
+    return undefined
+  }
+}
