@@ -175,13 +175,34 @@ export interface ApiRequest<TBody = unknown> {
   request: ApiRequest<TBody>
   /** 1.x: a writer for streamed responses (server-sent events). */
   response: ResponseWriter
+  /**
+   * 1.x: the raw body as received, whatever its content type (Motia's `ChannelReader`).
+   * @example for await (const chunk of request.requestBody.stream) chunks.push(Buffer.from(chunk))
+   */
+  requestBody: RequestBodyReader
+}
+
+/** 1.x `request.requestBody`: the body's bytes as a Node `Readable` of `Buffer` chunks. */
+export interface RequestBodyReader {
+  readonly stream: AsyncIterable<Uint8Array> & { on(event: string, listener: (...args: any[]) => void): unknown }
+  /** The whole body in one chunk. */
+  readAll(): Promise<Uint8Array>
+  close(): void
 }
 
 export interface ResponseWriter {
+  /** Before the first write; the response starts with it. */
   status(code: number): ResponseWriter
+  /** Before the first write (later calls are ignored, as in Motia 1.x). */
   headers(headers: Record<string, string>): ResponseWriter
-  /** Writable: `write(chunk)` sends a chunk, `end(chunk?)` finishes the response. */
-  readonly stream: { write(chunk: string | Uint8Array): boolean; end(chunk?: string | Uint8Array): void }
+  /** A Node `Writable`: `write(chunk)` sends a chunk at once, `end(chunk?)` finishes the response. */
+  readonly stream: {
+    write(chunk: string | Uint8Array, callback?: (err?: Error | null) => void): boolean
+    end(chunk?: string | Uint8Array, callback?: () => void): unknown
+    on(event: string, listener: (...args: any[]) => void): unknown
+    once(event: string, listener: (...args: any[]) => void): unknown
+  }
+  /** Ends the response (also starts it, empty, when nothing was written). */
   close(): void
 }
 

@@ -1,4 +1,5 @@
 import type { ApiRequest, HttpMethod, ResponseWriter } from '../../sdk/types'
+import { BufferedRequestBody } from './request-body'
 
 /**
  * The `req` a handler gets. Query and headers are parsed on first read: most handlers touch
@@ -8,7 +9,8 @@ import type { ApiRequest, HttpMethod, ResponseWriter } from '../../sdk/types'
 export class HttpRequest<TBody = unknown> implements ApiRequest<TBody> {
   private _query?: Record<string, string | string[]>
   private _headers?: Record<string, string | string[]>
-  private _response?: ResponseWriter;
+  private _response?: ResponseWriter
+  private _requestBody?: BufferedRequestBody;
   [extra: string]: unknown
 
   constructor(
@@ -18,6 +20,7 @@ export class HttpRequest<TBody = unknown> implements ApiRequest<TBody> {
     public rawBody: string,
     readonly method: HttpMethod,
     private readonly writer: () => ResponseWriter,
+    private readonly bytes: Uint8Array,
   ) {}
 
   get queryParams(): Record<string, string | string[]> {
@@ -43,6 +46,11 @@ export class HttpRequest<TBody = unknown> implements ApiRequest<TBody> {
   get response(): ResponseWriter {
     this._response ??= this.writer()
     return this._response
+  }
+
+  get requestBody(): BufferedRequestBody {
+    this._requestBody ??= new BufferedRequestBody(this.bytes)
+    return this._requestBody
   }
 
   /** Plain data view (logging, conditions serialised to workers). */

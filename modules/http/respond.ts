@@ -61,11 +61,16 @@ function lowerKeys(h: Record<string, string>): Record<string, string> {
   return out
 }
 
-/** Every error answer has the same shape: `{ error, code, traceId, ...extra }`. */
+/** The error code of every error answer, also for answers whose body has none (Motia's 422). */
+export const ERROR_CODE_HEADER = 'x-motia-error-code'
+
+/** Every error answer has the same shape: `{ error, code, traceId, ...extra }`, the code also in a header. */
 export function errorResponse(
   status: number,
   body: { error: string; code: string; [k: string]: unknown },
   base: Record<string, string>,
 ): Response {
-  return jsonResponse(body, status, base)
+  const r = jsonResponse(body, status, base)
+  r.headers.set(ERROR_CODE_HEADER, body.code)
+  return r
 }

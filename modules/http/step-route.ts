@@ -11,7 +11,7 @@ import type { ApiResponse } from '../../sdk/types'
 import { NO_BODY, readBody } from './body'
 import type { Deadlines } from './deadlines'
 import { HttpRequest } from './http-request'
-import { errorResponse, toResponse } from './respond'
+import { ERROR_CODE_HEADER, errorResponse, toResponse } from './respond'
 import { StreamingResponseWriter } from './response-writer'
 
 /** Per-request facts the server computed before routing. */
@@ -47,8 +47,8 @@ const BODYLESS = new Set(['GET', 'HEAD'])
 export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteEnv) {
   const info = triggerInfo(def)
   const timeoutMs = step.handlerTimeoutMs ?? env.config.timeout
-  const validate = env.config.validateBody && def.bodySchema && !BODYLESS.has(def.method)
   const bodyless = BODYLESS.has(def.method)
+  const validate = def.bodySchema !== undefined && !bodyless && validatesBody(env.config.validateBody, step)
   const chain = def.middleware
   const limit = env.config.concurrency
   const load = env.load
@@ -64,10 +64,22 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
     'http.response.status_code': 0,
   })
 
-  /** A handler's result → the Response (as is, the streamed one, or built from `{ status, body }`). */
-  const respond = (result: unknown, scope: RequestScope, ctx: StepContext, writer?: StreamingResponseWriter) => {
+  /**
+   * A handler's result → the Response: the streamed one when it started before the handler
+   * returned (Motia 1.x's engine took whichever came first, the first chunk or the result),
+   * else the result (as is, or built from `{ status, body }`). Undefined: the handler returned
+   * nothing and the stream it set up has not started yet.
+   */
+  const respond = (
+    result: unknown,
+    scope: RequestScope,
+    ctx: StepContext,
+    writer?: StreamingResponseWriter,
+  ): Response | undefined => {
+    if (writer?.response) return writer.response
+    if (result === undefined && writer) return undefined
+    writer?.abandon()
     if (result instanceof Response) return result
-    if (result === undefined && writer) return writer.started
     if (env.dev && def.responseSchema) checkResponse(def, result as ApiResponse, ctx)
     return toResponse(result as ApiResponse, scope.base)
   }
@@ -80,6 +92,7 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
   ): Promise<Response> => {
     const { base, traceId, span } = scope
     let ctx: StepContext | undefined
+    let writer: StreamingResponseWriter | undefined
     try {
       const parsed = bodyless || !request.body ? NO_BODY : await readBody(request, env.config.bodyLimit)
       let input = parsed.body
@@ -94,24 +107,25 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
         }
         input = r.value
       }
-      let writer: StreamingResponseWriter | undefined
-      const req = new HttpRequest(request, params, input ?? {}, parsed.rawBody, def.method, () => {
-        writer = new StreamingResponseWriter(base)
-        writer.started.then(onStream)
-        return writer
-      })
+      const req = new HttpRequest(
+        request,
+        params,
+        input ?? {},
+        parsed.rawBody,
+        def.method,
+        () => {
+          writer = new StreamingResponseWriter(base)
+          writer.started.then(onStream)
+          return writer
+        },
+        parsed.bytes,
+      )
       ctx = env.engine.context(step, info, traceId, req, span?.spanId)
-      if (def.condition && !(await conditionPasses(def, ctx, req))) {
-        return errorResponse(
-          422,
-          { error: 'Request condition not met', code: 'E_CONDITION_NOT_MET', skipped: true, traceId },
-          base,
-        )
-      }
+      if (def.condition && !(await conditionPasses(def, ctx, req))) return conditionNotMet(base)
       const result = await (chain.length === 0 ? callHandler(step, ctx, req) : runChain(step, ctx, req))
-      return await respond(result, scope, ctx, writer)
+      return respond(result, scope, ctx, writer) ?? (await writer!.started)
     } catch (err) {
-      return failure(err, step, env, scope, ctx)
+      return failure(err, step, env, scope, ctx, writer)
     }
   }
 
@@ -162,35 +176,49 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
   const simpleRoute = (request: Request, params: Record<string, string>, scope: RequestScope) => {
     let writer: StreamingResponseWriter | undefined
     let onStream: ((r: Response) => void) | undefined
-    const req = new HttpRequest(request, params, {}, '', def.method, () => {
-      writer = new StreamingResponseWriter(scope.base)
-      writer.started.then((r) => onStream?.(r))
-      return writer
-    })
+    const req = new HttpRequest(
+      request,
+      params,
+      {},
+      '',
+      def.method,
+      () => {
+        writer = new StreamingResponseWriter(scope.base)
+        writer.started.then((r) => onStream?.(r))
+        return writer
+      },
+      NO_BODY.bytes,
+    )
     const ctx = env.engine.context(step, info, scope.traceId, req, scope.span?.spanId)
     const out = callHandler(step, ctx, req)
     if (Bun.peek.status(out) === 'fulfilled') {
-      load.inFlight--
-      let r: Response | Promise<Response>
+      let r: Response | undefined
       try {
         r = respond(Bun.peek(out), scope, ctx, writer)
       } catch (err) {
-        r = failure(err, step, env, scope, ctx)
+        r = failure(err, step, env, scope, ctx, writer)
       }
-      if (scope.span) endServerSpan(scope.span, r)
-      return r
+      if (r) {
+        load.inFlight--
+        if (scope.span) endServerSpan(scope.span, r)
+        return r
+      }
     }
+    // Still running, or returned having set up a stream that has not started: the stream
+    // starting (`onStream`), the result or the deadline settles the request.
     return awaitResponse(scope, (settle) => {
       onStream = settle
+      if (Bun.peek.status(out) === 'fulfilled') return
       out.then(
         (result) => {
           try {
-            settle(respond(result, scope, ctx, writer))
+            const res = respond(result, scope, ctx, writer)
+            if (res) settle(res)
           } catch (err) {
-            settle(failure(err, step, env, scope, ctx))
+            settle(failure(err, step, env, scope, ctx, writer))
           }
         },
-        (err) => settle(failure(err, step, env, scope, ctx)),
+        (err) => settle(failure(err, step, env, scope, ctx, writer)),
       )
     })
   }
@@ -234,6 +262,19 @@ function finishServerSpan(span: ActiveSpan, res: Response): void {
   span.end()
 }
 
+/** `step.generation` against `http.validateBody`: `auto` validates 1.x steps only (docs/http.md says why). */
+function validatesBody(mode: MotiaConfig['http']['validateBody'], step: StepDefinition): boolean {
+  return mode === 'always' || (mode === 'auto' && step.generation !== 'legacy')
+}
+
+/** Motia 1.x's exact answer to a false trigger condition; the code rides in a header. */
+function conditionNotMet(base: Record<string, string>): Response {
+  const r = Response.json({ error: 'Request condition not met', skipped: true }, { status: 422 })
+  for (const k in base) r.headers.set(k, base[k]!)
+  r.headers.set(ERROR_CODE_HEADER, 'E_CONDITION_NOT_MET')
+  return r
+}
+
 function overloaded(scope: RequestScope): Response {
   return errorResponse(
     503,
@@ -261,7 +302,16 @@ function checkResponse(def: HttpTriggerDef, result: ApiResponse, ctx: StepContex
   }
 }
 
-function failure(err: unknown, step: StepDefinition, env: RouteEnv, scope: RequestScope, ctx?: StepContext): Response {
+/** The error answer; a response already streaming is cut short instead (the answer goes nowhere). */
+function failure(
+  err: unknown,
+  step: StepDefinition,
+  env: RouteEnv,
+  scope: RequestScope,
+  ctx?: StepContext,
+  writer?: StreamingResponseWriter,
+): Response {
+  writer?.fail(err)
   const { traceId, base } = scope
   if (err instanceof MotiaError && err.status < 500) {
     return errorResponse(err.status, { error: err.message, code: err.code, traceId }, base)

@@ -88,7 +88,7 @@ logging: { level: debug, format: json }
         bodyLimit: 65_536,
         timeout: 5000,
         concurrency: 50,
-        validateBody: false,
+        validateBody: 'never',
         traceHeader: 'x-request-id',
         cors: {
           enabled: true,
@@ -147,7 +147,7 @@ logging: { level: debug, format: json }
       'http:\n  port: ${PORT:3111}\n  host: ${HOST}\n  validateBody: ${VALIDATE:true}\nredis:\n  url: redis://${RH:localhost}:6379\nconsole:\n  token: ${TOKEN:}\n  enabled:\n',
       { PORT: '9000', HOST: '10.0.0.1' },
     )
-    expect([config.http.port, config.http.host, config.http.validateBody]).toEqual([9000, '10.0.0.1', true])
+    expect([config.http.port, config.http.host, config.http.validateBody]).toEqual([9000, '10.0.0.1', 'always'])
     expect(config.redis.url).toBe('redis://localhost:6379')
     expect(config.console).toEqual({ port: 3113, host: '127.0.0.1' })
     expect((await load('http:\n  port: ${PORT:3111}\n')).config.http.port).toBe(3111)

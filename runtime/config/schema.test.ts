@@ -12,7 +12,7 @@ test('DEFAULT_CONFIG is what an empty file means, deep-frozen', () => {
       bodyLimit: 1_048_576,
       timeout: 30_000,
       concurrency: 1024,
-      validateBody: true,
+      validateBody: 'auto',
       traceHeader: 'x-trace-id',
       cors: {
         enabled: true,
@@ -85,7 +85,7 @@ test('problems say what was expected and what was given', () => {
     'http.port: expected an integer between 0 and 65535, got 70000',
     'http.timeout: expected a duration above 0, got "0s"',
     'http.concurrency: expected an integer of at least 1, got 0',
-    'http.validateBody: expected true or false, got "yes"',
+    'http.validateBody: expected one of: auto, always, never (or true/false), got "yes"',
     'http.cors.origin: expected "*" or a list of origins, got "https://a.test"',
     'streams.adapter: expected one of: sqlite, memory, redis, got "postgres"',
     'cron.timezone: expected an IANA time zone such as UTC or Europe/Paris, got "Mars/Olympus"',

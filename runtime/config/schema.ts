@@ -30,7 +30,11 @@ export interface HttpConfig {
   readonly timeout: number
   /** Requests in flight; one more is answered 503. */
   readonly concurrency: number
-  readonly validateBody: boolean
+  /**
+   * Where `bodySchema` is enforced: `auto` on 1.x (`triggers`) steps only, `always`, `never`
+   * (`true`/`false` in the file mean `always`/`never`).
+   */
+  readonly validateBody: 'auto' | 'always' | 'never'
   /** Lower-case header name. */
   readonly traceHeader: string
   readonly cors: CorsConfig
@@ -167,6 +171,12 @@ const timezone = text.refine(
   },
   { error: expected('an IANA time zone such as UTC or Europe/Paris') },
 )
+/** `auto` | `always` | `never`; the booleans of earlier files mean `always` / `never`. */
+const bodyValidation = z
+  .union([z.enum(['auto', 'always', 'never']), z.boolean()], {
+    error: expected('one of: auto, always, never (or true/false)'),
+  })
+  .transform((v) => (v === true ? 'always' : v === false ? 'never' : v))
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 /** A strict mapping: an unknown key is a problem naming the allowed ones (a typo must not fall back to a default). */
@@ -187,7 +197,7 @@ export const configSchema = section({
     bodyLimit: bytes.default(1024 ** 2),
     timeout: duration.default(30_000),
     concurrency: int(1).default(1024),
-    validateBody: bool.default(true),
+    validateBody: bodyValidation.default('auto'),
     traceHeader: text
       .refine((h) => HEADER_NAME.test(h), { error: expected('an HTTP header name') })
       .transform((h) => h.toLowerCase())
