@@ -1,9 +1,11 @@
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
+import { provideZod } from './builtin-modules'
 import { loadConfig } from './config/load-config'
 import type { MotiaConfig } from './config/schema'
 import type { LoadProblem } from './errors'
 import type { MotiaModule, Project, RunMode } from './module'
+import { adapterWarnings, loadProjectConfig, pluginApiSteps } from './project-config'
 import { loadProject } from './step-loader'
 import { TriggerRegistry } from './trigger-registry'
 
@@ -21,15 +23,22 @@ export async function inspectProject(opts: {
   env?: Record<string, string | undefined>
 }): Promise<InspectedProject> {
   const dir = resolve(opts.dir)
+  provideZod(dir)
   const { config, warnings } = await loadConfig({ dir, env: opts.env ?? process.env, cpus: availableParallelism() })
   const modules = opts.modules({ mode: 'start', config })
   const registry = new TriggerRegistry()
   for (const m of modules) for (const k of m.triggerKinds ?? []) registry.register(k)
-  const loaded = await loadProject({ dir, registry, checks: modules.flatMap((m) => m.checks ?? []) })
+  const projectConfig = await loadProjectConfig(dir)
+  const loaded = await loadProject({
+    dir,
+    registry,
+    checks: modules.flatMap((m) => m.checks ?? []),
+    extraSteps: pluginApiSteps(dir, projectConfig, registry),
+  })
   return {
     config,
     project: { steps: loaded.steps, streams: loaded.streams },
     problems: loaded.problems,
-    warnings: [...warnings, ...loaded.warnings],
+    warnings: [...warnings, ...projectConfig.warnings, ...adapterWarnings(projectConfig, config), ...loaded.warnings],
   }
 }

@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, resolve } from 'node:path'
 import { type AdapterStandInInfo, adapterStandIn, WORKBENCH_PLUGIN } from '../sdk/motiadev-packages'
 import type { ApiRouteHandler, HttpMethod } from '../sdk/types'
 import type { MotiaConfig } from './config/schema'
-import { MotiaError } from './errors'
-import { describe } from './trigger-registry'
+import { formatProblem, MotiaError } from './errors'
+import type { StepDefinition } from './step'
+import { normalizeStep } from './step-config'
+import { describe, type TriggerRegistry } from './trigger-registry'
 
 export const PROJECT_CONFIG_FILES = ['motia.config.ts', 'motia.config.js', 'motia.config.mts', 'motia.config.mjs']
 
@@ -260,4 +262,22 @@ export function adapterWarnings(project: ProjectConfig, config: MotiaConfig): st
     (a) =>
       `${project.file}: adapters.${a.role} = new ${a.className}(...) from ${a.packageName} is ignored: this build has no ${a.backend} ${a.role} adapter yet; ${a.role} uses ${using[a.role]}`,
   )
+}
+
+/** Routes `motia.config.ts` plugins registered: served like 0.x API steps of that file. */
+export function pluginApiSteps(dir: string, pc: ProjectConfig, registry: TriggerRegistry): StepDefinition[] {
+  if (!pc.file) return []
+  const ref = { file: resolve(dir, pc.file), relFile: pc.file }
+  return pc.pluginApis.flatMap((api) => {
+    const config = {
+      type: 'api',
+      name: `${api.plugin} ${api.method} ${api.path}`,
+      method: api.method,
+      path: api.path,
+      emits: [],
+    }
+    const { step, problems } = normalizeStep({ config, handler: api.handler }, ref, registry)
+    if (!step) throw new MotiaError('E_STEP_CONFIG_INVALID', problems.map(formatProblem).join('; '))
+    return [step]
+  })
 }

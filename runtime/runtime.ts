@@ -9,9 +9,7 @@ import { formatProblem, type LoadProblem, MotiaError } from './errors'
 import { createStreamSink } from './log-format'
 import { createLogHub, type LogHub, type LogSink, StructuredLogger } from './logger'
 import { type MotiaModule, orderModules, type Project, type RunMode, type RuntimeServices } from './module'
-import { adapterWarnings, loadProjectConfig, type ProjectConfig } from './project-config'
-import type { StepDefinition } from './step'
-import { normalizeStep } from './step-config'
+import { adapterWarnings, loadProjectConfig, pluginApiSteps } from './project-config'
 import { forgetProjectModules, loadProject, type ModuleImporter } from './step-loader'
 import { TriggerRegistry } from './trigger-registry'
 
@@ -202,24 +200,6 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     },
   }
   return runtime
-}
-
-/** Routes `motia.config.ts` plugins registered: served like 0.x API steps of that file. */
-function pluginApiSteps(dir: string, pc: ProjectConfig, registry: TriggerRegistry): StepDefinition[] {
-  if (!pc.file) return []
-  const ref = { file: resolve(dir, pc.file), relFile: pc.file }
-  return pc.pluginApis.flatMap((api) => {
-    const config = {
-      type: 'api',
-      name: `${api.plugin} ${api.method} ${api.path}`,
-      method: api.method,
-      path: api.path,
-      emits: [],
-    }
-    const { step, problems } = normalizeStep({ config, handler: api.handler }, ref, registry)
-    if (!step) throw new MotiaError('E_STEP_CONFIG_INVALID', problems.map(formatProblem).join('; '))
-    return [step]
-  })
 }
 
 function terminalSink(format: 'auto' | 'pretty' | 'json'): LogSink {

@@ -85,7 +85,7 @@ export interface TestConfig {
     defaults?: Partial<QueueConfig>
   }
   cron?: { enabled?: boolean; timezone?: string }
-  http?: { validateBody?: boolean; bodyLimit?: number; timeout?: number }
+  http?: { validateBody?: 'auto' | 'always' | 'never' | boolean; bodyLimit?: number; timeout?: number }
   sqlite?: { path?: string }
   [section: string]: Record<string, unknown> | undefined
 }
