@@ -28,6 +28,12 @@ export const ERROR_CODES = {
     summary: 'a stream operation got malformed arguments (ids must be strings, items objects)',
   },
   E_NOT_IN_EXECUTION: { status: 500, summary: 'a module-level SDK call ran outside any step execution' },
+  E_STORAGE_BUSY: { status: 503, summary: 'another process holds a lock on a SQLite file for too long; retry later' },
+  E_STORAGE_FULL: { status: 507, summary: 'the disk holding a SQLite file is full' },
+  E_STORAGE_READONLY: { status: 503, summary: 'a SQLite file (or its folder) cannot be written' },
+  E_STORAGE_CORRUPT: { status: 500, summary: 'a SQLite file is not a database or is damaged' },
+  E_STORAGE_FAILED: { status: 500, summary: 'a SQLite file could not be read or written (another I/O error)' },
+  E_INTERNAL: { status: 500, summary: 'an error with a code this catalogue lacks; the original code is in details' },
 } as const satisfies Record<string, { status: number; summary: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES

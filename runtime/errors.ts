@@ -15,9 +15,14 @@ export class MotiaError extends Error {
   constructor(code: ErrorCode, message: string, options: MotiaErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'MotiaError'
-    this.code = code
-    this.status = options.status ?? ERROR_CODES[code].status
-    this.details = options.details
+    // A code from elsewhere (a worker's reply carrying `SQLITE_FULL`, say) must not make the
+    // constructor itself throw: it becomes E_INTERNAL and the original is kept in details.
+    const known = (ERROR_CODES as Record<string, { status: number } | undefined>)[code]
+    this.code = known ? code : 'E_INTERNAL'
+    this.status = options.status ?? (known ?? ERROR_CODES.E_INTERNAL).status
+    this.details = known
+      ? options.details
+      : { originalCode: code, ...(options.details === undefined ? {} : { details: options.details }) }
   }
 
   toJSON(): { code: ErrorCode; message: string; details?: unknown } {

@@ -1,4 +1,5 @@
 import { Cron } from 'croner'
+import { serializeError } from '../../runtime/errors'
 import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
 import type { CronTriggerDef, StepDefinition } from '../../runtime/step'
 import { newTraceId } from '../../runtime/trace-id'
@@ -41,6 +42,9 @@ export function cronModule(): MotiaModule {
     try {
       const out = await runner.run({ step, def, input: undefined, traceId, attempt: 1 })
       if (out.status === 'error') log.error(`cron handler failed: ${out.error.message}`, { error: out.error })
+    } catch (err) {
+      // A tick runs on a timer: nothing above it would catch this, and the process must stay up.
+      log.error(`cron run could not start: ${(err as Error)?.message ?? String(err)}`, { error: serializeError(err) })
     } finally {
       running.delete(key)
     }

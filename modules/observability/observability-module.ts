@@ -4,10 +4,10 @@ import pkg from '../../package.json' with { type: 'json' }
 import type { LogRecord } from '../../runtime/logger'
 import type { MotiaModule, RuntimeServices } from '../../runtime/module'
 import type { SpanRecord } from '../../runtime/tracing'
-import { openSqlite } from '../storage/sqlite-database'
 import { registerOtelGlobals, releaseOtelFallback } from './otel-global'
 import { OtlpExporter } from './otlp-exporter'
-import { type TraceFilter, TraceStore, type TraceSummary } from './trace-store'
+import { openTraceStore } from './trace-db'
+import type { TraceFilter, TraceStore, TraceSummary } from './trace-store'
 import { type SpanCollector, SpanTracer } from './tracer'
 
 export const OBSERVABILITY_KEY = 'observability'
@@ -78,8 +78,7 @@ export function observabilityModule(): MotiaModule {
       rt = services
       const config = rt.config.observability
       if (!config.enabled) return
-      db = openSqlite(tracesPath(rt), { synchronous: 'OFF' })
-      store = new TraceStore(db, config.maxTraces)
+      ;({ db, store } = openTraceStore(tracesPath(rt), config.maxTraces, rt.log))
       if (config.otlp) {
         exporter = new OtlpExporter({
           endpoint: config.otlp.endpoint,

@@ -89,3 +89,32 @@ test('over maxTraces new traces between writes, the first are kept whole and the
   expect(kept).not.toContain(id(30))
   store.close()
 })
+
+test('a write that fails pauses recording with one warning; recording resumes once a write passes', async () => {
+  const db = new Database(':memory:')
+  const logged: { level: string; msg: string }[] = []
+  const sink = {
+    info: (msg: string) => logged.push({ level: 'info', msg }),
+    warn: (msg: string) => logged.push({ level: 'warn', msg }),
+    error: (msg: string) => logged.push({ level: 'error', msg }),
+  }
+  const store = new TraceStore(db, 100, { log: sink, file: '/data/traces.db' })
+  db.run('PRAGMA query_only = ON') // every write now fails with SQLITE_READONLY
+  store.add(span(0))
+  expect(() => store.flush()).not.toThrow()
+  expect(store.admits('b'.repeat(32))).toBe(false) // paused: nothing is recorded
+  store.flush()
+  expect(logged).toEqual([
+    {
+      level: 'warn',
+      msg: expect.stringMatching(/^traces: writing \/data\/traces.db failed: \/data\/traces.db: it cannot be written/),
+    },
+  ])
+  db.run('PRAGMA query_only = OFF')
+  await Bun.sleep(1100) // the first pause lasts a second
+  store.add(span(0))
+  store.flush()
+  expect(store.list().map((t) => t.traceId)).toEqual([TRACE])
+  expect(logged.map((l) => l.level)).toEqual(['warn', 'info'])
+  store.close()
+})

@@ -1,6 +1,8 @@
 import type { Database, Statement } from 'bun:sqlite'
-import type { LogRecord } from '../../runtime/logger'
+import type { LogRecord, StructuredLogger } from '../../runtime/logger'
 import type { SpanEventRecord, SpanRecord, SpanStatusName } from '../../runtime/tracing'
+import { FailureEpisode } from '../storage/failure-episode'
+import { storageError } from '../storage/storage-error'
 
 export interface TraceSummary {
   traceId: string
@@ -56,6 +58,15 @@ CREATE TABLE IF NOT EXISTS motia_traces (
 CREATE INDEX IF NOT EXISTS motia_traces_start ON motia_traces(start);
 `
 
+export interface TraceStoreOptions {
+  /** Where the one warning goes when writes fail (a full disk, a file locked elsewhere). */
+  log?: Pick<StructuredLogger, 'info' | 'warn' | 'error'>
+  /** The file, for messages. */
+  file?: string
+}
+
+const SILENT = { info() {}, warn() {}, error() {} }
+
 /** JSON of a span or log record. A replacer costs a call per value: used only when plain JSON throws (a BigInt). */
 const stringify = (v: unknown): string => {
   try {
@@ -108,6 +119,10 @@ interface TraceDelta {
  * not buffered at all. Dropping them at once, rather than buffering and cutting later, lets
  * their spans die young: measured with callgrind on the hello route, buffered spans that
  * outlive a garbage collection cost ~3k instructions a request.
+ *
+ * Traces are best effort: a write that fails (a full disk, a file locked elsewhere, a damaged
+ * file) drops what it held and pauses recording, with one warning; recording starts again
+ * after a wait (1 s doubling to 30 s) and stays on once a write succeeds, which is logged too.
  */
 export class TraceStore {
   private spans: SpanRecord[] = []
@@ -124,11 +139,22 @@ export class TraceStore {
   /** Traces admitted in this window and in the one before: their later spans and logs are kept. */
   private admitted = new Set<string>()
   private previous = new Set<string>()
+  /** A write failed: nothing is recorded until `resume` fires. */
+  private paused = false
+  private resume: ReturnType<typeof setTimeout> | undefined
+  private readonly failures: FailureEpisode
+  private readonly file: string
 
   constructor(
     private readonly db: Database,
     private readonly maxTraces: number,
+    options: TraceStoreOptions = {},
   ) {
+    this.file = options.file ?? (db.filename || ':memory:')
+    this.failures = new FailureEpisode(options.log ?? SILENT, `traces: writing ${this.file}`, {
+      level: 'warn',
+      minMs: 1000,
+    })
     dropEarlierLayout(db)
     db.run(SCHEMA)
     this.bufferCap = Math.max(maxTraces * 4, 4_000)
@@ -201,6 +227,7 @@ export class TraceStore {
    * while the window has room for another of `maxTraces` new traces.
    */
   admits(traceId: string): boolean {
+    if (this.paused) return false
     if (this.admitted.has(traceId) || this.previous.has(traceId)) return true
     if (this.admitted.size >= this.maxTraces) return false
     this.admitted.add(traceId)
@@ -213,7 +240,40 @@ export class TraceStore {
     if (this.backlog.length === 0) return
     const all = this.backlog
     this.backlog = []
-    this.write(all)
+    this.tryWrite(all)
+  }
+
+  /** Whether the write went through; a failure pauses recording (never throws). */
+  private tryWrite(traces: readonly [string, TraceDelta][]): boolean {
+    try {
+      this.write(traces)
+      this.failures.succeeded()
+      return true
+    } catch (err) {
+      this.pause(err)
+      return false
+    }
+  }
+
+  private pause(err: unknown): void {
+    this.paused = true
+    this.spans = []
+    this.logs = []
+    this.backlog = []
+    this.admitted = new Set()
+    this.previous = new Set()
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    const wait = this.failures.failed(
+      storageError(err, this.file),
+      'trace recording is paused (requests and jobs are not affected) and tried again later',
+    )
+    clearTimeout(this.resume)
+    this.resume = setTimeout(() => {
+      this.resume = undefined
+      this.paused = false
+    }, wait)
+    this.resume.unref?.()
   }
 
   /** The timed write: a few hundred traces per transaction, yielding in between (p99 under load). */
@@ -227,7 +287,10 @@ export class TraceStore {
         this.writing = false
         return
       }
-      this.write(this.backlog.splice(0, CHUNK))
+      if (!this.tryWrite(this.backlog.splice(0, CHUNK))) {
+        this.writing = false
+        return
+      }
       setImmediate(step)
     }
     step()
@@ -261,12 +324,14 @@ export class TraceStore {
     }
     // Between prunes the table may hold a few more than maxTraces; the listing never does.
     params.push(Math.min(filter.limit ?? 100, this.maxTraces))
-    const rows = this.db
-      .query<TraceRow, (string | number)[]>(
-        `SELECT trace_id, name, step, start, end, status, spans FROM motia_traces
-         WHERE ${where.join(' AND ')} ORDER BY start DESC LIMIT ?`,
-      )
-      .all(...params)
+    const rows = this.read(() =>
+      this.db
+        .query<TraceRow, (string | number)[]>(
+          `SELECT trace_id, name, step, start, end, status, spans FROM motia_traces
+           WHERE ${where.join(' AND ')} ORDER BY start DESC LIMIT ?`,
+        )
+        .all(...params),
+    )
     return rows.map((r) => ({
       traceId: r.trace_id,
       name: r.name,
@@ -281,11 +346,13 @@ export class TraceStore {
 
   get(traceId: string): { spans: SpanRecord[]; logs: LogRecord[] } | null {
     this.flush()
-    const row = this.db
-      .query<{ span_data: string; log_data: string }, [string]>(
-        'SELECT span_data, log_data FROM motia_traces WHERE trace_id = ? AND spans > 0',
-      )
-      .get(traceId)
+    const row = this.read(() =>
+      this.db
+        .query<{ span_data: string; log_data: string }, [string]>(
+          'SELECT span_data, log_data FROM motia_traces WHERE trace_id = ? AND spans > 0',
+        )
+        .get(traceId),
+    )
     if (!row) return null
     const spans = lines<SpanRecord>(row.span_data).sort((a, b) => a.startTime - b.startTime)
     const logs = lines<LogRecord>(row.log_data).sort((a, b) => a.time - b.time)
@@ -294,6 +361,16 @@ export class TraceStore {
 
   close(): void {
     this.flush()
+    clearTimeout(this.resume)
+  }
+
+  /** A failed read names the file. */
+  private read<T>(run: () => T): T {
+    try {
+      return run()
+    } catch (err) {
+      throw storageError(err, this.file)
+    }
   }
 
   private schedule(): void {

@@ -1,5 +1,7 @@
 import { serializeError } from '../../runtime/errors'
 import type { StructuredLogger } from '../../runtime/logger'
+import { FailureEpisode } from '../storage/failure-episode'
+import { storageTrouble } from '../storage/storage-error'
 import type { QueueAdapter, QueueMessage } from './adapter'
 import type { BackgroundRunner } from './runner'
 import type { SubscriptionDef } from './subscriptions'
@@ -8,7 +10,9 @@ import type { SubscriptionDef } from './subscriptions'
  * Moves messages from the queue store to the worker pool: per subscription, keeps up to
  * `concurrency` messages in flight, claims more as soon as one finishes or new work is
  * announced, and wakes up for delayed messages and expired leases. No polling loop on the hot
- * path: the adapter announces new messages, a timer covers delays.
+ * path: the adapter announces new messages, a timer covers delays. A store that fails (a file
+ * locked elsewhere, a full disk) is logged once per episode and tried again with backoff; the
+ * messages stay in the store meanwhile.
  */
 export class Dispatcher {
   private readonly subs = new Map<string, SubState>()
@@ -17,12 +21,23 @@ export class Dispatcher {
   private stopped = false
   private unlisten?: () => void
   private idleWaiters: (() => void)[] = []
+  /** After a failed claim: the timer that pumps every subscription again. */
+  private claimRetry?: ReturnType<typeof setTimeout>
+  /** After a failed lease sweep, no sweep before this time (backoff). */
+  private sweepAfter = 0
+  private readonly claims: FailureEpisode
+  private readonly settles: FailureEpisode
+  private readonly sweeps: FailureEpisode
 
   constructor(
     private readonly adapter: QueueAdapter,
     private readonly runner: BackgroundRunner,
     private readonly log: StructuredLogger,
-  ) {}
+  ) {
+    this.claims = new FailureEpisode(log, 'queue: claiming messages')
+    this.settles = new FailureEpisode(log, 'queue: recording message outcomes')
+    this.sweeps = new FailureEpisode(log, 'queue: lease recovery', { minMs: 1000 })
+  }
 
   setSubscriptions(defs: readonly SubscriptionDef[]): void {
     const next = new Map<string, SubState>()
@@ -46,6 +61,8 @@ export class Dispatcher {
     this.unlisten?.()
     if (this.timer) clearTimeout(this.timer)
     if (this.sweeper) clearInterval(this.sweeper)
+    if (this.claimRetry) clearTimeout(this.claimRetry)
+    this.claimRetry = undefined
   }
 
   /**
@@ -91,7 +108,14 @@ export class Dispatcher {
     // messages) unless the subscription is idle, where latency matters more.
     const low = Math.floor(max / 2)
     while (!this.stopped && s.inFlight < max && (s.inFlight <= low || s.inFlight === 0)) {
-      const batch = await this.adapter.claim(s.def.id, max - s.inFlight)
+      let batch: QueueMessage[]
+      try {
+        batch = await this.adapter.claim(s.def.id, max - s.inFlight)
+        this.claims.succeeded()
+      } catch (err) {
+        this.retryClaims(this.claims.failed(err))
+        return
+      }
       if (batch.length === 0) {
         void this.scheduleDelayed(s.def.id)
         return
@@ -145,6 +169,7 @@ export class Dispatcher {
         const acked = this.adapter.ack(msg.id)
         release()
         await acked
+        this.settles.succeeded()
         return
       }
       const nacked = this.adapter.nack(msg.id, {
@@ -154,6 +179,7 @@ export class Dispatcher {
       })
       release()
       const verdict = await nacked
+      this.settles.succeeded()
       const log = this.log.child({ step: step.name, traceId: msg.traceId })
       if (verdict === 'dead') {
         log.error(
@@ -170,8 +196,18 @@ export class Dispatcher {
       }
     } catch (err) {
       // A store failure: the lease expires and the message comes back (at-least-once).
-      this.log.error(`queue dispatch failed for message ${msg.id}`, { error: serializeError(err) })
+      if (storageTrouble(err)) this.settles.failed(err, 'their messages come back after the visibility timeout')
+      else this.log.error(`queue dispatch failed for message ${msg.id}`, { error: serializeError(err) })
     }
+  }
+
+  /** One timer, however many subscriptions failed to claim: every one is pumped again. */
+  private retryClaims(ms: number): void {
+    if (this.claimRetry || this.stopped) return
+    this.claimRetry = setTimeout(() => {
+      this.claimRetry = undefined
+      this.pumpAll()
+    }, ms)
   }
 
   private async scheduleDelayed(id: string): Promise<void> {
@@ -192,13 +228,14 @@ export class Dispatcher {
   private timerAt?: number
 
   private async recover(): Promise<void> {
-    if (this.stopped) return
+    if (this.stopped || Date.now() < this.sweepAfter) return
     try {
       const n = await this.adapter.recoverExpired()
+      this.sweeps.succeeded()
       if (n > 0) this.log.warn(`${n} message(s) whose handler vanished are visible again (visibility timeout)`)
       this.pumpAll()
     } catch (err) {
-      this.log.error('queue lease recovery failed', { error: serializeError(err) })
+      this.sweepAfter = Date.now() + this.sweeps.failed(err)
     }
   }
 

@@ -9,7 +9,8 @@ import { workerEntryUrl } from '../../runtime/worker-url'
 import type { CheckpointerInit } from './checkpoint-worker'
 
 export interface Checkpointer {
-  stop(): void
+  /** Resolves once the thread has closed its connection (or after a second, whichever first). */
+  stop(): Promise<void>
 }
 
 export function startCheckpointer(path: string, options: { minMs?: number; maxMs?: number } = {}): Checkpointer {
@@ -31,8 +32,17 @@ export function startCheckpointer(path: string, options: { minMs?: number; maxMs
   }
   return {
     stop() {
-      worker?.postMessage('stop') // closes its connection, then exits
+      const w = worker
       worker = undefined
+      if (!w) return Promise.resolve()
+      return new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 1000)
+        w.addEventListener('close', () => {
+          clearTimeout(timer)
+          resolve()
+        })
+        w.postMessage('stop') // closes its connection, then exits
+      })
     },
   }
 }

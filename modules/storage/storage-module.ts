@@ -1,7 +1,9 @@
 import type { Database } from 'bun:sqlite'
 import type { MotiaModule, RuntimeServices } from '../../runtime/module'
+import { ENGINE_BUSY_TIMEOUT_MS } from './busy-retry'
 import { type Checkpointer, startCheckpointer } from './checkpointer'
-import { openSqlite } from './sqlite-database'
+import { openSqlite, probeWritable } from './sqlite-database'
+import { storageTrouble } from './storage-error'
 
 const KEY = 'sqlite.db'
 const CHECKPOINTER = 'sqlite.checkpointer'
@@ -17,11 +19,13 @@ export function storageModule(): MotiaModule {
     setup(services) {
       rt = services
     },
-    stop() {
-      ;(rt?.shared.get(CHECKPOINTER) as Checkpointer | undefined)?.stop()
+    async stop() {
+      // A checkpoint of that thread in progress would make the final one fail at once.
+      await (rt?.shared.get(CHECKPOINTER) as Checkpointer | undefined)?.stop()
       rt?.shared.delete(CHECKPOINTER)
       const db = rt?.shared.get(KEY) as Database | undefined
       rt?.shared.delete(KEY)
+      if (db && rt) checkpointFully(db, rt)
       db?.close()
     },
   }
@@ -30,9 +34,53 @@ export function storageModule(): MotiaModule {
 export function sharedSqlite(rt: RuntimeServices): Database {
   let db = rt.shared.get(KEY) as Database | undefined
   if (!db) {
-    db = openSqlite(rt.config.sqlite.path, { synchronous: rt.config.sqlite.synchronous })
+    const path = rt.config.sqlite.path
+    db = openSqlite(path, { synchronous: rt.config.sqlite.synchronous, busyTimeoutMs: ENGINE_BUSY_TIMEOUT_MS })
+    if (path !== ':memory:') checkWritable(db, path, rt)
     rt.shared.set(KEY, db)
-    if (rt.config.sqlite.path !== ':memory:') rt.shared.set(CHECKPOINTER, startCheckpointer(rt.config.sqlite.path))
+    if (path !== ':memory:') rt.shared.set(CHECKPOINTER, startCheckpointer(path))
   }
   return db
+}
+
+/**
+ * A file that cannot be written would otherwise start "ready" and fail every write: refused at
+ * start-up. A lock held elsewhere or a full disk may pass: warned about, and writes wait or fail
+ * with E_STORAGE_BUSY / E_STORAGE_FULL until they pass.
+ */
+function checkWritable(db: Database, path: string, rt: RuntimeServices): void {
+  try {
+    probeWritable(db, path)
+  } catch (err) {
+    const trouble = storageTrouble(err)
+    if (trouble === 'busy' || trouble === 'full') {
+      rt.log.warn(`${(err as Error).message}; starting anyway, writes wait for it or fail until it clears`)
+      return
+    }
+    db.close()
+    throw err
+  }
+}
+
+/**
+ * At a clean stop the WAL is copied into the database file and emptied (TRUNCATE), so
+ * `motia.db` alone is a complete copy of the data (a backup needs no `-wal` file).
+ */
+function checkpointFully(db: Database, rt: RuntimeServices): void {
+  const path = rt.config.sqlite.path
+  if (path === ':memory:') return
+  // Readers of other connections are waited for (busy timeout); a checkpoint another process
+  // runs makes it fail at once (SQLite does not wait for those), so it is tried a few times.
+  db.run('PRAGMA busy_timeout = 1000')
+  let failure = 'another connection was reading it'
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      const r = db.query<{ busy: number }, []>('PRAGMA wal_checkpoint(TRUNCATE)').get()
+      if (!r?.busy) return
+    } catch (err) {
+      failure = (err as Error).message
+    }
+    Bun.sleepSync(10)
+  }
+  rt.log.warn(`${path}: the WAL could not be emptied at shutdown (${failure}); the -wal file is part of the data`)
 }

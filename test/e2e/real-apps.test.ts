@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { BINARY, ensureBinary, type RunningMotia, startMotia } from '../support/binary'
 import { copyFixture, tempDir } from '../support/runtime'
@@ -30,6 +30,8 @@ async function npmInstall(dir: string) {
 beforeAll(async () => {
   await ensureBinary()
   app = copyFixture('real-apps/motia-0x')
+  // Named so that the repository's own `bun test` does not pick the app's test up.
+  renameSync(join(app.path, 'tests', 'orders.test.ts.fixture'), join(app.path, 'tests', 'orders.test.ts'))
   install = await npmInstall(app.path)
   if (install.code !== 0) throw new Error(`npm install failed:\n${install.stdout}\n${install.stderr}`)
   // npm's own motia and Workbench plugins in node_modules must not be what the app gets.

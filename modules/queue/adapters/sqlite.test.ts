@@ -1,8 +1,11 @@
+import { Database } from 'bun:sqlite'
 import { afterAll, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { MotiaError } from '../../../runtime/errors'
 import type { QueueConfig } from '../../../sdk/types'
+import { openSqlite } from '../../storage/sqlite-database'
 import { fakeClock, queueAdapterSuite } from '../adapter.suite'
 import { SqliteQueueAdapter } from './sqlite'
 
@@ -91,4 +94,47 @@ test('a file from an earlier release (no parent_span_id, the old claim index) op
   const indexes = check.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'index'").all()
   expect(indexes.map((i) => i.name)).not.toContain('motia_queue_order')
   check.close()
+})
+
+test('a file locked by another process: writes wait on timers and pass after it, the lease sweep fails fast', async () => {
+  const path = file()
+  const a = new SqliteQueueAdapter(openSqlite(path, { busyTimeoutMs: 20 }))
+  a.setSubscriptions([{ id: 's', topic: 't', config }])
+  const other = new Database(path)
+  other.run('BEGIN IMMEDIATE')
+  const t0 = performance.now()
+  const sweep = await a.recoverExpired().catch((e: unknown) => e)
+  expect(performance.now() - t0).toBeLessThan(500)
+  expect((sweep as MotiaError).code).toBe('E_STORAGE_BUSY')
+  let ticks = 0
+  const ticker = setInterval(() => ticks++, 10)
+  setTimeout(() => other.run('ROLLBACK'), 300)
+  const ids = await a.enqueue({ topic: 't', data: { n: 1 }, traceId: 'x' })
+  clearInterval(ticker)
+  expect(ids).toHaveLength(1)
+  expect(ticks).toBeGreaterThan(10)
+  expect((await a.claim('s', 10)).map((m) => m.data)).toEqual([{ n: 1 }])
+  other.close()
+  await a.close()
+})
+
+test('a batch that cannot be written fails every write in it with the file named', async () => {
+  const db = openSqlite(file())
+  const a = new SqliteQueueAdapter(db)
+  a.setSubscriptions([{ id: 's', topic: 't', config }])
+  db.run('PRAGMA query_only = ON')
+  const results = await Promise.allSettled([
+    a.enqueue({ topic: 't', data: 1, traceId: 'x' }),
+    a.enqueue({ topic: 't', data: 2, traceId: 'x' }),
+    a.claim('s', 5),
+  ])
+  expect(results.map((r) => r.status === 'rejected' && (r.reason as MotiaError).code)).toEqual([
+    'E_STORAGE_READONLY',
+    'E_STORAGE_READONLY',
+    'E_STORAGE_READONLY',
+  ])
+  db.run('PRAGMA query_only = OFF')
+  expect(await a.enqueue({ topic: 't', data: 3, traceId: 'x' })).toHaveLength(1)
+  await a.close()
+  db.close()
 })

@@ -1,8 +1,10 @@
 import type { Database } from 'bun:sqlite'
 import { DEFAULT_CONFIG } from '../../../runtime/config/schema'
-import type { SerializedError } from '../../../runtime/errors'
+import { MotiaError, type SerializedError } from '../../../runtime/errors'
 import type { QueueConfig } from '../../../sdk/types'
+import { BUSY_WAIT_MS } from '../../storage/busy-retry'
 import { openSqlite, type SqliteOptions } from '../../storage/sqlite-database'
+import { storageError, storageTrouble } from '../../storage/storage-error'
 import type {
   DeadLetter,
   DeadLetterFilter,
@@ -28,6 +30,15 @@ interface Row {
   parent_span_id: string | null
 }
 
+/** A write waiting for the group commit, with the callbacks that settle its promise. */
+interface PendingWrite {
+  run: () => unknown
+  resolve: (v: any) => void
+  reject: (e: unknown) => void
+  /** Set when the file was first found locked: past it, the write fails with E_STORAGE_BUSY. */
+  deadline?: number
+}
+
 /** For messages of a subscription no longer declared (e.g. its step was removed): config.yaml's defaults. */
 const FALLBACK: Readonly<QueueConfig> = DEFAULT_CONFIG.queue.defaults
 
@@ -44,10 +55,14 @@ export class SqliteQueueAdapter implements QueueAdapter {
   private readonly listeners = new Set<(subscription: string) => void>()
   private readonly now: () => number
   private readonly q: ReturnType<typeof statements>
-  /** Writes waiting for the next group commit, with the callbacks that settle their promises. */
-  private pending: { run: () => unknown; resolve: (v: any) => void; reject: (e: unknown) => void }[] = []
+  /** Writes waiting for the next group commit. */
+  private pending: PendingWrite[] = []
   private flushScheduled = false
-  private readonly commit: (ops: SqliteQueueAdapter['pending']) => unknown[]
+  /** While the file is locked elsewhere: the timer of the next attempt, and the wait before it. */
+  private busyTimer: ReturnType<typeof setTimeout> | undefined
+  private busyWaitMs = 0
+  private readonly file: string
+  private readonly commit: (ops: PendingWrite[]) => unknown[]
 
   static open(path: string, options?: SqliteOptions & { now?: () => number }): SqliteQueueAdapter {
     return new SqliteQueueAdapter(openSqlite(path, options), { ...options, owned: true })
@@ -58,17 +73,20 @@ export class SqliteQueueAdapter implements QueueAdapter {
     private readonly options: { now?: () => number; owned?: boolean } = {},
   ) {
     this.now = options.now ?? Date.now
+    this.file = db.filename || ':memory:'
     db.run(SCHEMA)
     migrate(db)
     this.q = statements(db)
-    this.commit = db.transaction((ops: SqliteQueueAdapter['pending']) => ops.map((op) => op.run())).immediate as never
+    this.commit = db.transaction((ops: PendingWrite[]) => ops.map((op) => op.run())).immediate as never
   }
 
   /**
    * Group commit: writes issued in the same turn of the event loop share one IMMEDIATE
    * transaction, and each promise settles once that transaction is committed (durable). A
    * commit costs ~100 µs on this kind of disk, so one per message capped throughput at a few
-   * thousand messages/s.
+   * thousand messages/s. A file locked by another process is tried again on a timer (the
+   * engine thread never waits on it for more than a busy timeout of ~50 ms), for up to
+   * BUSY_WAIT_MS per write; any SQLite failure rejects as a MotiaError naming the file.
    */
   private write<T>(run: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -81,6 +99,8 @@ export class SqliteQueueAdapter implements QueueAdapter {
   }
 
   private flush(): void {
+    // Reads flush first; while the file is locked elsewhere they read without waiting for it.
+    if (this.busyTimer) return
     this.flushScheduled = false
     const ops = this.pending
     if (ops.length === 0) return
@@ -88,18 +108,61 @@ export class SqliteQueueAdapter implements QueueAdapter {
     let results: unknown[]
     try {
       results = this.commit(ops)
-    } catch {
+    } catch (err) {
+      const trouble = storageTrouble(err)
+      if (trouble === 'busy') {
+        this.retryWhenFree(ops, err)
+        return
+      }
+      if (trouble) {
+        // A full disk, a read-only file: every write of the batch would fail the same way.
+        const failure = storageError(err, this.file)
+        for (const op of ops) op.reject(failure)
+        return
+      }
       // One bad write must not fail the others: replay them one transaction each.
+      const locked: PendingWrite[] = []
       for (const op of ops) {
         try {
           op.resolve(this.db.transaction(op.run).immediate())
         } catch (err) {
-          op.reject(err)
+          if (storageTrouble(err) === 'busy') locked.push(op)
+          else op.reject(storageError(err, this.file))
         }
       }
+      if (locked.length > 0) this.retryWhenFree(locked, err)
       return
     }
+    this.busyWaitMs = 0
     for (let i = 0; i < ops.length; i++) ops[i]!.resolve(results[i])
+  }
+
+  /** The file is locked elsewhere: these writes go first in a later commit, until their deadline. */
+  private retryWhenFree(ops: PendingWrite[], err: unknown): void {
+    const now = Date.now()
+    const waiting: PendingWrite[] = []
+    for (const op of ops) {
+      op.deadline ??= now + BUSY_WAIT_MS
+      if (op.deadline <= now) op.reject(storageError(err, this.file))
+      else waiting.push(op)
+    }
+    this.pending = [...waiting, ...this.pending]
+    if (this.pending.length === 0) return
+    this.busyWaitMs = this.busyWaitMs === 0 ? 5 : Math.min(this.busyWaitMs * 2, 200)
+    this.flushScheduled = true // new writes join the timed attempt
+    this.busyTimer = setTimeout(() => {
+      this.busyTimer = undefined
+      this.flush()
+    }, this.busyWaitMs)
+  }
+
+  /** A statement outside the group commit: a failure is a MotiaError naming the file. */
+  private guard<T>(run: () => T): T {
+    try {
+      return run()
+    } catch (err) {
+      throw storageError(err, this.file)
+    }
   }
 
   setSubscriptions(subs: readonly Subscription[]): void {
@@ -202,25 +265,29 @@ export class SqliteQueueAdapter implements QueueAdapter {
   async recoverExpired(): Promise<number> {
     this.flush()
     const now = this.now()
-    const recovered = this.db
-      .transaction(() => {
-        const rows = this.q.expired.all(now) as Row[]
-        for (const row of rows) {
-          const config = this.subs.get(row.subscription)?.config ?? FALLBACK
-          if (row.attempt > config.maxRetries) {
-            this.bury(row, null, `handler did not finish within the visibility timeout, ${row.attempt} time(s)`, now)
-          } else this.q.unlease.run(row.id)
-        }
-        return rows
-      })
-      .immediate()
+    // Maintenance: a locked file fails at once (after the connection's short busy timeout), and
+    // the dispatcher's sweep tries again on its next tick.
+    const recovered = this.guard(() =>
+      this.db
+        .transaction(() => {
+          const rows = this.q.expired.all(now) as Row[]
+          for (const row of rows) {
+            const config = this.subs.get(row.subscription)?.config ?? FALLBACK
+            if (row.attempt > config.maxRetries) {
+              this.bury(row, null, `handler did not finish within the visibility timeout, ${row.attempt} time(s)`, now)
+            } else this.q.unlease.run(row.id)
+          }
+          return rows
+        })
+        .immediate(),
+    )
     for (const s of new Set(recovered.map((r) => r.subscription))) this.announce(s)
     return recovered.length
   }
 
   async nextReadyAt(subscription: string): Promise<number | null> {
     this.flush()
-    return (this.q.nextVisible.get(subscription) as { at: number | null } | null)?.at ?? null
+    return this.guard(() => (this.q.nextVisible.get(subscription) as { at: number | null } | null)?.at ?? null)
   }
 
   async stats(): Promise<SubscriptionStats[]> {
@@ -236,7 +303,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
       return e
     }
     for (const s of this.subs.values()) entry(s.id, s.topic)
-    for (const r of this.q.stats.all(now) as {
+    for (const r of this.guard(() => this.q.stats.all(now)) as {
       subscription: string
       topic: string
       ready: number
@@ -245,7 +312,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
     }[]) {
       Object.assign(entry(r.subscription, r.topic), { ready: r.ready, delayed: r.delayed, inFlight: r.inflight })
     }
-    for (const r of this.q.deadStats.all() as { subscription: string; topic: string; n: number }[]) {
+    for (const r of this.guard(() => this.q.deadStats.all()) as { subscription: string; topic: string; n: number }[]) {
       entry(r.subscription, r.topic).dead = r.n
     }
     return [...out.values()].sort(
@@ -256,9 +323,11 @@ export class SqliteQueueAdapter implements QueueAdapter {
   async deadLetters(filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
     this.flush()
     const { where, params } = deadFilter(filter)
-    const rows = this.db
-      .query(`SELECT * FROM motia_dead_letters ${where} ORDER BY failed_at, id LIMIT ${filter.limit ?? 1000}`)
-      .all(...params) as {
+    const rows = this.guard(() =>
+      this.db
+        .query(`SELECT * FROM motia_dead_letters ${where} ORDER BY failed_at, id LIMIT ${filter.limit ?? 1000}`)
+        .all(...params),
+    ) as {
       id: number
       subscription: string
       topic: string
@@ -287,23 +356,27 @@ export class SqliteQueueAdapter implements QueueAdapter {
   async retryDeadLetters(ids: readonly string[] | 'all', filter: DeadLetterFilter = {}): Promise<number> {
     const now = this.now()
     const chosen = await this.chooseDead(ids, filter)
-    this.db
-      .transaction(() => {
-        for (const id of chosen) {
-          this.q.resurrect.run(now, id)
-          this.q.deleteDead.run(id)
-        }
-      })
-      .immediate()
+    this.guard(() =>
+      this.db
+        .transaction(() => {
+          for (const id of chosen) {
+            this.q.resurrect.run(now, id)
+            this.q.deleteDead.run(id)
+          }
+        })
+        .immediate(),
+    )
     for (const s of this.subs.keys()) this.announce(s)
     return chosen.length
   }
 
   async dropDeadLetters(ids: readonly string[] | 'all', filter: DeadLetterFilter = {}): Promise<number> {
     const chosen = await this.chooseDead(ids, filter)
-    this.db.transaction(() => {
-      for (const id of chosen) this.q.deleteDead.run(id)
-    })()
+    this.guard(() =>
+      this.db.transaction(() => {
+        for (const id of chosen) this.q.deleteDead.run(id)
+      })(),
+    )
     return chosen.length
   }
 
@@ -313,7 +386,17 @@ export class SqliteQueueAdapter implements QueueAdapter {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.busyTimer)
+    this.busyTimer = undefined
     this.flush()
+    if (this.busyTimer) {
+      // Still locked elsewhere: what could not be written fails now rather than after closing.
+      clearTimeout(this.busyTimer)
+      this.busyTimer = undefined
+      const failure = new MotiaError('E_STORAGE_BUSY', `${this.file}: closed while another connection held its lock`)
+      for (const op of this.pending) op.reject(failure)
+      this.pending = []
+    }
     this.listeners.clear()
     if (this.options.owned) this.db.close()
   }

@@ -1,21 +1,25 @@
 import type { Database, Statement } from 'bun:sqlite'
 import type { UpdateOp } from '../../../sdk/types'
 import { applyUpdateOps } from '../../state/update-ops'
+import { retryBusy } from '../../storage/busy-retry'
 import { openSqlite, type SqliteOptions } from '../../storage/sqlite-database'
 import { type StreamAdapter, type StreamItem, type StreamWriteResult, toItem } from '../adapter'
 
 type Key = [stream: string, groupId: string, id: string]
+type WriteOutcome = { old_value: StreamItem | null; new_value: StreamItem | null }
 
 /**
  * Stream items in the project's SQLite file, one row per item. Read-modify-write operations
  * run in IMMEDIATE transactions so they stay atomic when worker threads or other processes
  * share the file. Creation order is the rowid: an upsert keeps its row, a re-created item gets
- * a new (larger) one. When given a Database the caller owns it; `open()` makes an adapter that
- * closes its own.
+ * a new (larger) one. A file locked elsewhere is tried again on a timer, and a failure is a
+ * MotiaError naming the file (modules/storage/busy-retry.ts). When given a Database the caller
+ * owns it; `open()` makes an adapter that closes its own.
  */
 export class SqliteStreamAdapter implements StreamAdapter {
   readonly kind = 'sqlite'
   readonly capabilities = { persistent: true, fanOut: false } as const
+  private readonly file: string
   private readonly getStmt: Statement<{ data: string }, Key>
   private readonly insertStmt: Statement<unknown, [...Key, string, number]>
   private readonly updateStmt: Statement<unknown, [string, number, ...Key]>
@@ -26,10 +30,7 @@ export class SqliteStreamAdapter implements StreamAdapter {
   private readonly writeTx: (
     key: Key,
     next: (old: StreamItem | null) => StreamItem | undefined,
-  ) => {
-    old_value: StreamItem | null
-    new_value: StreamItem | null
-  }
+  ) => WriteOutcome | Promise<WriteOutcome>
 
   static open(path: string, options?: SqliteOptions): SqliteStreamAdapter {
     return new SqliteStreamAdapter(openSqlite(path, options), true)
@@ -39,6 +40,7 @@ export class SqliteStreamAdapter implements StreamAdapter {
     private readonly db: Database,
     private readonly owned = false,
   ) {
+    this.file = db.filename || ':memory:'
     db.run(`CREATE TABLE IF NOT EXISTS motia_stream_items (
       stream TEXT NOT NULL, group_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
       created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
@@ -66,37 +68,41 @@ export class SqliteStreamAdapter implements StreamAdapter {
       else this.insertStmt.run(...key, json, Date.now())
       return { old_value: old, new_value: JSON.parse(json) as StreamItem }
     })
-    this.writeTx = (key, next) => tx.immediate(key, next)
+    this.writeTx = (key, next) => retryBusy(this.file, () => tx.immediate(key, next))
   }
 
   async get(stream: string, groupId: string, id: string): Promise<StreamItem | null> {
-    const row = this.getStmt.get(stream, groupId, id)
+    const row = await retryBusy(this.file, () => this.getStmt.get(stream, groupId, id))
     return row ? (JSON.parse(row.data) as StreamItem) : null
   }
 
   async set(stream: string, groupId: string, id: string, data: Record<string, unknown>): Promise<StreamWriteResult> {
     const item = toItem(data, id)
-    return this.writeTx([stream, groupId, id], () => item) as StreamWriteResult
+    return (await this.writeTx([stream, groupId, id], () => item)) as StreamWriteResult
   }
 
   async update(stream: string, groupId: string, id: string, ops: readonly UpdateOp[]): Promise<StreamWriteResult> {
-    return this.writeTx([stream, groupId, id], (old) => toItem(applyUpdateOps(old, ops), id)) as StreamWriteResult
+    return (await this.writeTx([stream, groupId, id], (old) =>
+      toItem(applyUpdateOps(old, ops), id),
+    )) as StreamWriteResult
   }
 
   async delete(stream: string, groupId: string, id: string): Promise<StreamItem | null> {
-    return this.writeTx([stream, groupId, id], () => undefined).old_value
+    return (await this.writeTx([stream, groupId, id], () => undefined)).old_value
   }
 
   async getGroup(stream: string, groupId: string): Promise<StreamItem[]> {
-    return this.groupStmt.all(stream, groupId).map((r) => JSON.parse(r.data) as StreamItem)
+    const rows = await retryBusy(this.file, () => this.groupStmt.all(stream, groupId))
+    return rows.map((r) => JSON.parse(r.data) as StreamItem)
   }
 
   async listGroups(stream: string): Promise<string[]> {
-    return this.groupsStmt.all(stream).map((r) => r.group_id)
+    const rows = await retryBusy(this.file, () => this.groupsStmt.all(stream))
+    return rows.map((r) => r.group_id)
   }
 
   async clear(stream: string, groupId: string): Promise<void> {
-    this.clearStmt.run(stream, groupId)
+    await retryBusy(this.file, () => this.clearStmt.run(stream, groupId))
   }
 
   async close(): Promise<void> {
