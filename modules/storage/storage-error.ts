@@ -1,3 +1,5 @@
+import { statfsSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { MotiaError } from '../../runtime/errors'
 
 /** What went wrong with a SQLite file, as far as what to do about it goes. */
@@ -48,8 +50,10 @@ export function storageTrouble(err: unknown): StorageTrouble | undefined {
  */
 export function storageError(err: unknown, file: string): unknown {
   if (err instanceof MotiaError) return err
-  const kind = storageTrouble(err)
+  let kind = storageTrouble(err)
   if (!kind) return err
+  // SQLite reports some writes that found no space (its shared-memory file) as I/O errors.
+  if (kind === 'failed' && diskIsFull(file)) kind = 'full'
   const code = sqliteCode(err)!
   const detail = (err as Error).message
   const reason = code.startsWith('SQLITE_CANTOPEN')
@@ -59,4 +63,13 @@ export function storageError(err: unknown, file: string): unknown {
     details: { file, sqliteCode: code },
     cause: err,
   })
+}
+
+function diskIsFull(file: string): boolean {
+  if (file === ':memory:') return false
+  try {
+    return statfsSync(dirname(file)).bavail === 0
+  } catch {
+    return false
+  }
 }

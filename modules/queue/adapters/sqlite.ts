@@ -1,10 +1,9 @@
 import type { Database } from 'bun:sqlite'
 import { DEFAULT_CONFIG } from '../../../runtime/config/schema'
-import { MotiaError, type SerializedError } from '../../../runtime/errors'
+import type { SerializedError } from '../../../runtime/errors'
 import type { QueueConfig } from '../../../sdk/types'
-import { BUSY_WAIT_MS } from '../../storage/busy-retry'
 import { openSqlite, type SqliteOptions } from '../../storage/sqlite-database'
-import { storageError, storageTrouble } from '../../storage/storage-error'
+import { storageError } from '../../storage/storage-error'
 import type {
   DeadLetter,
   DeadLetterFilter,
@@ -16,6 +15,7 @@ import type {
   SubscriptionStats,
 } from '../adapter'
 import { backoffMs, shouldRetry } from '../retry-policy'
+import { GroupCommit } from './sqlite-group-commit'
 import { migrate, SCHEMA, statements } from './sqlite-statements'
 
 interface Row {
@@ -28,15 +28,6 @@ interface Row {
   attempt: number
   enqueued_at: number
   parent_span_id: string | null
-}
-
-/** A write waiting for the group commit, with the callbacks that settle its promise. */
-interface PendingWrite {
-  run: () => unknown
-  resolve: (v: any) => void
-  reject: (e: unknown) => void
-  /** Set when the file was first found locked: past it, the write fails with E_STORAGE_BUSY. */
-  deadline?: number
 }
 
 /** For messages of a subscription no longer declared (e.g. its step was removed): config.yaml's defaults. */
@@ -55,14 +46,8 @@ export class SqliteQueueAdapter implements QueueAdapter {
   private readonly listeners = new Set<(subscription: string) => void>()
   private readonly now: () => number
   private readonly q: ReturnType<typeof statements>
-  /** Writes waiting for the next group commit. */
-  private pending: PendingWrite[] = []
-  private flushScheduled = false
-  /** While the file is locked elsewhere: the timer of the next attempt, and the wait before it. */
-  private busyTimer: ReturnType<typeof setTimeout> | undefined
-  private busyWaitMs = 0
   private readonly file: string
-  private readonly commit: (ops: PendingWrite[]) => unknown[]
+  private readonly group: GroupCommit
 
   static open(path: string, options?: SqliteOptions & { now?: () => number }): SqliteQueueAdapter {
     return new SqliteQueueAdapter(openSqlite(path, options), { ...options, owned: true })
@@ -77,83 +62,16 @@ export class SqliteQueueAdapter implements QueueAdapter {
     db.run(SCHEMA)
     migrate(db)
     this.q = statements(db)
-    this.commit = db.transaction((ops: PendingWrite[]) => ops.map((op) => op.run())).immediate as never
+    this.group = new GroupCommit(db, this.file)
   }
 
-  /**
-   * Group commit: writes issued in the same turn of the event loop share one IMMEDIATE
-   * transaction, and each promise settles once that transaction is committed (durable). A
-   * commit costs ~100 µs on this kind of disk, so one per message capped throughput at a few
-   * thousand messages/s. A file locked by another process is tried again on a timer (the
-   * engine thread never waits on it for more than a busy timeout of ~50 ms), for up to
-   * BUSY_WAIT_MS per write; any SQLite failure rejects as a MotiaError naming the file.
-   */
+  /** Writes share the transaction of their event-loop turn (sqlite-group-commit.ts). */
   private write<T>(run: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.pending.push({ run, resolve, reject })
-      if (!this.flushScheduled) {
-        this.flushScheduled = true
-        setImmediate(() => this.flush())
-      }
-    })
+    return this.group.write(run)
   }
 
   private flush(): void {
-    // Reads flush first; while the file is locked elsewhere they read without waiting for it.
-    if (this.busyTimer) return
-    this.flushScheduled = false
-    const ops = this.pending
-    if (ops.length === 0) return
-    this.pending = []
-    let results: unknown[]
-    try {
-      results = this.commit(ops)
-    } catch (err) {
-      const trouble = storageTrouble(err)
-      if (trouble === 'busy') {
-        this.retryWhenFree(ops, err)
-        return
-      }
-      if (trouble) {
-        // A full disk, a read-only file: every write of the batch would fail the same way.
-        const failure = storageError(err, this.file)
-        for (const op of ops) op.reject(failure)
-        return
-      }
-      // One bad write must not fail the others: replay them one transaction each.
-      const locked: PendingWrite[] = []
-      for (const op of ops) {
-        try {
-          op.resolve(this.db.transaction(op.run).immediate())
-        } catch (err) {
-          if (storageTrouble(err) === 'busy') locked.push(op)
-          else op.reject(storageError(err, this.file))
-        }
-      }
-      if (locked.length > 0) this.retryWhenFree(locked, err)
-      return
-    }
-    this.busyWaitMs = 0
-    for (let i = 0; i < ops.length; i++) ops[i]!.resolve(results[i])
-  }
-
-  /** The file is locked elsewhere: these writes go first in a later commit, until their deadline. */
-  private retryWhenFree(ops: PendingWrite[], err: unknown): void {
-    const now = Date.now()
-    const waiting: PendingWrite[] = []
-    for (const op of ops) {
-      op.deadline ??= now + BUSY_WAIT_MS
-      if (op.deadline <= now) op.reject(storageError(err, this.file))
-      else waiting.push(op)
-    }
-    this.pending = [...waiting, ...this.pending]
-    if (this.pending.length === 0) return
-    this.busyWaitMs = this.busyWaitMs === 0 ? 5 : Math.min(this.busyWaitMs * 2, 200)
-    this.flushScheduled = true // new writes join the timed attempt
-    this.busyTimer = setTimeout(() => {
-      this.busyTimer = undefined
-      this.flush()
-    }, this.busyWaitMs)
+    this.group.flush()
   }
 
   /** A statement outside the group commit: a failure is a MotiaError naming the file. */
@@ -386,17 +304,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
   }
 
   async close(): Promise<void> {
-    clearTimeout(this.busyTimer)
-    this.busyTimer = undefined
-    this.flush()
-    if (this.busyTimer) {
-      // Still locked elsewhere: what could not be written fails now rather than after closing.
-      clearTimeout(this.busyTimer)
-      this.busyTimer = undefined
-      const failure = new MotiaError('E_STORAGE_BUSY', `${this.file}: closed while another connection held its lock`)
-      for (const op of this.pending) op.reject(failure)
-      this.pending = []
-    }
+    this.group.close()
     this.listeners.clear()
     if (this.options.owned) this.db.close()
   }

@@ -1,0 +1,100 @@
+import type { LogRecord } from '../../runtime/logger'
+import type { SpanRecord, SpanStatusName } from '../../runtime/tracing'
+
+/**
+ * What one trace keeps: its first spans and log records up to these limits (the span count
+ * still counts every span). A trace every message of a long batch joins would otherwise grow
+ * without bound, and each write rewrites its row.
+ */
+export const MAX_TRACE_SPANS = 1000
+export const MAX_TRACE_LOGS = 1000
+
+/** JSON of a span or log record. A replacer costs a call per value: used only when plain JSON throws (a BigInt). */
+const stringify = (v: unknown): string => {
+  try {
+    return JSON.stringify(v) ?? 'null'
+  } catch {
+    try {
+      return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x)) ?? 'null'
+    } catch {
+      return '"[unserialisable]"'
+    }
+  }
+}
+
+/** What one write adds to a trace's row. */
+export interface TraceDelta {
+  name: string
+  step: string | null
+  /** 1: has the root span; 0: spans only; -1: log records only (any span names the trace). */
+  root: number
+  start: number
+  end: number
+  status: SpanStatusName
+  spans: number
+  steps: Set<string>
+  /** At most MAX_TRACE_SPANS lines. */
+  spanData: string[]
+  logs: number
+  /** At most MAX_TRACE_LOGS lines. */
+  logData: string[]
+}
+
+/** A batch grouped by trace: what each trace's row gains. */
+export function deltas(spans: readonly SpanRecord[], logs: readonly LogRecord[]): Map<string, TraceDelta> {
+  const out = new Map<string, TraceDelta>()
+  for (const s of spans) {
+    const step = typeof s.attributes['motia.step'] === 'string' ? (s.attributes['motia.step'] as string) : null
+    const root = s.parentSpanId ? 0 : 1
+    const t = out.get(s.traceId)
+    if (!t) {
+      out.set(s.traceId, {
+        name: s.name,
+        step,
+        root,
+        start: s.startTime,
+        end: s.endTime,
+        status: s.status === 'error' ? 'error' : 'ok',
+        spans: 1,
+        steps: new Set(step ? [step] : []),
+        spanData: [stringify(s)],
+        logs: 0,
+        logData: [],
+      })
+      continue
+    }
+    if (root > t.root || (root === t.root && s.startTime < t.start)) {
+      t.name = s.name
+      t.step = step
+      t.root = root
+    }
+    t.start = Math.min(t.start, s.startTime)
+    t.end = Math.max(t.end, s.endTime)
+    if (s.status === 'error') t.status = 'error'
+    if (step) t.steps.add(step)
+    t.spans++
+    if (t.spanData.length < MAX_TRACE_SPANS) t.spanData.push(stringify(s))
+  }
+  for (const l of logs) {
+    let t = out.get(l.traceId!)
+    if (!t) {
+      t = {
+        name: '',
+        step: null,
+        root: -1,
+        start: l.time,
+        end: l.time,
+        status: 'ok',
+        spans: 0,
+        steps: new Set(),
+        spanData: [],
+        logs: 0,
+        logData: [],
+      }
+      out.set(l.traceId!, t)
+    }
+    t.logs++
+    if (t.logData.length < MAX_TRACE_LOGS) t.logData.push(stringify(l))
+  }
+  return out
+}
