@@ -15,9 +15,17 @@ import type {
   TriggerInfo,
   UpdateOp,
 } from '../sdk/types'
-import type { CallOrigin, EngineClient } from './engine-client'
+import {
+  type CallOrigin,
+  type EngineClient,
+  STATE_ARGS,
+  STREAM_ARGS,
+  type StateOp,
+  type StreamOp,
+} from './engine-client'
 import { MotiaError } from './errors'
-import { StructuredLogger } from './logger'
+import { type LogRecord, type LogTarget, StructuredLogger } from './logger'
+import { loggable, unstorableArgument } from './plain-data'
 import type { StepDefinition } from './step'
 
 const warnedTopics = new WeakMap<StepDefinition, Set<string>>()
@@ -68,7 +76,7 @@ export class StepContext implements FlowContext {
   }
 
   get logger(): Logger {
-    this._logger ??= new StructuredLogger(this.engine.logs, this.origin)
+    this._logger ??= new StructuredLogger(loggableTarget(this.engine.logs), this.origin)
     return this._logger
   }
 
@@ -130,6 +138,8 @@ export class StepContext implements FlowContext {
     if (!message || typeof message.topic !== 'string' || message.topic === '') {
       return Promise.reject(new MotiaError('E_STEP_CONFIG_INVALID', 'enqueue needs { topic: string, data }'))
     }
+    const bad = unstorableArgument('enqueue', [''], [message])
+    if (bad) return Promise.reject(bad)
     this.warnUndeclared(message.topic)
     return this.engine.enqueue(message, this.callOrigin())
   }
@@ -162,35 +172,43 @@ class StateFacade implements InternalStateManager {
   ) {}
 
   get<T>(groupId: string, key: string): Promise<T | null> {
-    return this.engine.state('get', [groupId, key], this.origin()) as Promise<T | null>
+    return this.call('get', [groupId, key]) as Promise<T | null>
   }
   async set<T>(groupId: string, key: string, value: T): Promise<any> {
-    const r = (await this.engine.state('set', [groupId, key, value], this.origin())) as StateWriteResult<T>
+    const r = (await this.call('set', [groupId, key, value])) as StateWriteResult<T>
     return this.legacy ? r.new_value : r
   }
   update<T>(groupId: string, key: string, ops: readonly UpdateOp[]): Promise<StateWriteResult<T>> {
-    return this.engine.state('update', [groupId, key, ops], this.origin()) as Promise<StateWriteResult<T>>
+    return this.call('update', [groupId, key, ops]) as Promise<StateWriteResult<T>>
   }
   delete<T>(groupId: string, key: string): Promise<T | null> {
-    return this.engine.state('delete', [groupId, key], this.origin()) as Promise<T | null>
+    return this.call('delete', [groupId, key]) as Promise<T | null>
   }
   getGroup<T>(groupId: string): Promise<T[]> {
-    return this.engine.state('getGroup', [groupId], this.origin()) as Promise<T[]>
+    return this.call('getGroup', [groupId]) as Promise<T[]>
   }
   list<T>(groupId: string): Promise<T[]> {
     return this.getGroup<T>(groupId)
   }
   clear(groupId: string): Promise<void> {
-    return this.engine.state('clear', [groupId], this.origin()) as Promise<void>
+    return this.call('clear', [groupId]) as Promise<void>
   }
   listGroups(): Promise<string[]> {
-    return this.engine.state('listGroups', [], this.origin()) as Promise<string[]>
+    return this.call('listGroups', []) as Promise<string[]>
+  }
+
+  private call(op: StateOp, args: unknown[]): Promise<unknown> {
+    const bad = unstorableArgument(`state.${op}`, STATE_ARGS[op], args)
+    return bad ? Promise.reject(bad) : this.engine.state(op, args, this.origin())
   }
 }
 
 /** `ctx.streams.<name>`: the 0.x stream API (`set` returns the item). */
 export function streamFacade(engine: EngineClient, name: string, origin: () => CallOrigin): MotiaStream<any> {
-  const call = (op: Parameters<EngineClient['stream']>[1], args: unknown[]) => engine.stream(name, op, args, origin())
+  const call = (op: StreamOp, args: unknown[]) => {
+    const bad = unstorableArgument(`streams.${name}.${op}`, STREAM_ARGS[op], args)
+    return bad ? Promise.reject(bad) : engine.stream(name, op, args, origin())
+  }
   return {
     get: (groupId, id) => call('get', [groupId, id]) as Promise<any>,
     set: (groupId, id, data) => call('set', [groupId, id, data]).then((r) => (r as StateWriteResult).new_value) as any,
@@ -222,4 +240,25 @@ function streamsProxy(engine: EngineClient, origin: () => CallOrigin): Streams {
     },
     has: (_t, name) => typeof name === 'string' && engine.hasStream(name),
   })
+}
+
+const loggableTargets = new WeakMap<LogTarget, LogTarget>()
+
+/**
+ * A handler's log target: fields a log line cannot carry (a Promise, a function) become
+ * placeholders, on the engine thread as in a worker, so logging never fails a handler.
+ */
+function loggableTarget(target: LogTarget): LogTarget {
+  let t = loggableTargets.get(target)
+  if (!t) {
+    t = { enabled: (level) => target.enabled(level), emit: (record) => target.emit(loggableRecord(record)) }
+    loggableTargets.set(target, t)
+  }
+  return t
+}
+
+function loggableRecord(record: LogRecord): LogRecord {
+  if (!record.fields) return record
+  const fields = loggable(record.fields) as LogRecord['fields']
+  return fields === record.fields ? record : { ...record, fields }
 }

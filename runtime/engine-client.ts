@@ -13,10 +13,30 @@ export interface CallOrigin {
 export type StateOp = 'get' | 'set' | 'update' | 'delete' | 'getGroup' | 'clear' | 'listGroups'
 export type StreamOp = 'get' | 'set' | 'update' | 'delete' | 'getGroup' | 'send'
 
+/** Argument names of each call, as errors about an argument name it (`state.set: value.result: …`). */
+export const STATE_ARGS: Record<StateOp, readonly string[]> = {
+  get: ['groupId', 'key'],
+  set: ['groupId', 'key', 'value'],
+  update: ['groupId', 'key', 'ops'],
+  delete: ['groupId', 'key'],
+  getGroup: ['groupId'],
+  clear: ['groupId'],
+  listGroups: [],
+}
+export const STREAM_ARGS: Record<StreamOp, readonly string[]> = {
+  get: ['groupId', 'id'],
+  set: ['groupId', 'id', 'data'],
+  update: ['groupId', 'id', 'ops'],
+  delete: ['groupId', 'id'],
+  getGroup: ['groupId'],
+  send: ['channel', 'event'],
+}
+
 /**
  * Everything a step's `ctx` can ask of the engine. Two transports implement it: direct calls on
  * the engine thread, and messages from worker threads (`modules/queue/pool/protocol.ts`). Calls
- * are plain data in and out so both behave the same.
+ * are plain data in and out so both behave the same: `StepContext` refuses any other argument
+ * (`runtime/plain-data.ts`) before it reaches either transport.
  */
 export interface EngineClient {
   state(op: StateOp, args: readonly unknown[], origin: CallOrigin): Promise<unknown>

@@ -27,6 +27,10 @@ export const ERROR_CODES = {
     status: 500,
     summary: 'a stream operation got malformed arguments (ids must be strings, items objects)',
   },
+  E_VALUE_NOT_STORABLE: {
+    status: 500,
+    summary: 'a ctx call got a value that is not plain data (a Promise, a function)',
+  },
   E_NOT_IN_EXECUTION: { status: 500, summary: 'a module-level SDK call ran outside any step execution' },
   E_STORAGE_BUSY: { status: 503, summary: 'another process holds a lock on a SQLite file for too long; retry later' },
   E_STORAGE_FULL: { status: 507, summary: 'the disk holding a SQLite file is full' },

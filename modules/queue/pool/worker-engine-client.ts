@@ -1,6 +1,14 @@
-import type { CallOrigin, EngineClient, StateOp, StreamOp } from '../../../runtime/engine-client'
+import {
+  type CallOrigin,
+  type EngineClient,
+  STATE_ARGS,
+  STREAM_ARGS,
+  type StateOp,
+  type StreamOp,
+} from '../../../runtime/engine-client'
 import { MotiaError, type SerializedError } from '../../../runtime/errors'
 import type { LogLevel, LogTarget } from '../../../runtime/logger'
+import { unstorableArgument } from '../../../runtime/plain-data'
 import type { ExecutionTracer } from '../../../runtime/tracing'
 import type { EnqueueMessage } from '../../../sdk/types'
 import type { CallTarget, WorkerToEngine } from './protocol'
@@ -29,9 +37,8 @@ export class WorkerEngineClient implements EngineClient {
   }
 
   reply(callId: number, ok: boolean, value: unknown): void {
-    const p = this.pending.get(callId)
+    const p = this.take(callId)
     if (!p) return
-    this.pending.delete(callId)
     if (ok) p.resolve(value)
     else {
       const e = value as SerializedError
@@ -39,6 +46,33 @@ export class WorkerEngineClient implements EngineClient {
       if (!e.code) Object.defineProperty(err, 'code', { value: undefined })
       p.reject(err)
     }
+  }
+
+  /**
+   * A call whose message could not be posted (outbox.ts): it fails in its handler, alone, with
+   * the error StepContext gives on either thread. Reached by calls that bypass StepContext's
+   * check (the module-level `Stream#set`), or by a value only the clone refuses (a Proxy).
+   */
+  unsendable(m: Extract<WorkerToEngine, { type: 'call' }>, error: unknown): void {
+    const p = this.take(m.callId)
+    if (!p) return
+    const [call, names] =
+      m.target === 'state'
+        ? [`state.${m.op}`, STATE_ARGS[m.op as StateOp]]
+        : m.target === 'stream'
+          ? [`streams.${m.name}.${m.op}`, STREAM_ARGS[m.op as StreamOp]]
+          : ['enqueue', ['']]
+    const reason = error instanceof Error ? error.message : String(error)
+    p.reject(
+      unstorableArgument(call, names, m.args) ??
+        new MotiaError('E_VALUE_NOT_STORABLE', `${call}: a value cannot be stored (${reason}); use plain data`),
+    )
+  }
+
+  private take(callId: number) {
+    const p = this.pending.get(callId)
+    this.pending.delete(callId)
+    return p
   }
 
   state(op: StateOp, args: readonly unknown[], origin: CallOrigin): Promise<unknown> {

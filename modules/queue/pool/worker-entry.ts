@@ -7,6 +7,7 @@ import { provideZod, registerBuiltinModules } from '../../../runtime/builtin-mod
 import { StepContext } from '../../../runtime/context'
 import { serializeError } from '../../../runtime/errors'
 import { callHandler, conditionPasses, triggerInfo } from '../../../runtime/invoke'
+import { loggable } from '../../../runtime/plain-data'
 import type { StepDefinition } from '../../../runtime/step'
 import { normalizeStep } from '../../../runtime/step-config'
 import { forgetProjectModules } from '../../../runtime/step-loader'
@@ -30,7 +31,7 @@ const registry = new TriggerRegistry()
 for (const k of [httpTriggerKind, queueTriggerKind, cronTriggerKind, stateTriggerKind, streamTriggerKind])
   registry.register(k)
 
-const post = outbox<WorkerToEngine>((m) => self.postMessage(m))
+const post = outbox<WorkerToEngine>((m) => self.postMessage(m), unsendable)
 let client: WorkerEngineClient | undefined
 let dir = ''
 const steps = new Map<string, Promise<StepDefinition>>()
@@ -71,6 +72,30 @@ async function run(job: JobSpec): Promise<JobOutcome> {
       return { status: 'error', error: serializeError(err), retryable: true, retryAfterMs: e.retryAfterMs }
     }
     return { status: 'error', error: serializeError(err), retryable: true }
+  }
+}
+
+/**
+ * A message the engine thread could not be sent (outbox.ts). A ctx call fails in its handler;
+ * a log line, span or result goes again with placeholders for what could not travel.
+ */
+function unsendable(m: WorkerToEngine, error: unknown): void {
+  if (m.type === 'call') {
+    client?.unsendable(m, error)
+    return
+  }
+  try {
+    self.postMessage(loggable(m))
+  } catch (again) {
+    const reason = again instanceof Error ? again.message : String(again)
+    // A job's result must arrive, if only as its error's name and message.
+    if (m.type === 'done' && m.outcome.status === 'error') {
+      const { name, message, code } = m.outcome.error
+      self.postMessage({ ...m, outcome: { ...m.outcome, error: { name, message, code } } })
+    } else {
+      const record = { time: Date.now(), level: 'error', msg: `a step worker dropped a ${m.type} message: ${reason}` }
+      self.postMessage({ type: 'log', record })
+    }
   }
 }
 

@@ -117,9 +117,12 @@ export class WorkerPool {
     let markReady!: () => void
     const slot: Slot = {
       worker,
-      post: outbox<EngineToWorker>((m) => {
-        if (!slot.dead) worker.postMessage(m)
-      }),
+      post: outbox<EngineToWorker>(
+        (m) => {
+          if (!slot.dead) worker.postMessage(m)
+        },
+        (m, err) => this.unsendable(slot, m, err),
+      ),
       jobs: new Map(),
       ready: new Promise((r) => (markReady = r)),
       dead: false,
@@ -180,6 +183,32 @@ export class WorkerPool {
     return engine.stream(m.name!, m.op as StreamOp, m.args, m.origin)
   }
 
+  /**
+   * A message a worker could not be sent (outbox.ts): its job or call fails alone. Job inputs
+   * and answers are JSON-parsed from the stores, so this guards against a module that passes on
+   * something else.
+   */
+  private unsendable(slot: Slot, m: EngineToWorker, err: unknown): void {
+    const reason = err instanceof Error ? err.message : String(err)
+    if (m.type === 'run') {
+      const job = slot.jobs.get(m.job.id)
+      if (!job) return
+      slot.jobs.delete(m.job.id)
+      clearTimeout(job.timer)
+      const why = `step "${m.job.step}": its input cannot be sent to a step worker (${reason})`
+      job.resolve(failed('E_VALUE_NOT_STORABLE', why, false))
+    } else if (m.type === 'reply') {
+      const error = {
+        name: 'MotiaError',
+        code: 'E_VALUE_NOT_STORABLE',
+        message: `the answer cannot be sent (${reason})`,
+      }
+      this.send(slot, { type: 'reply', callId: m.callId, ok: false, error })
+    } else {
+      this.options.onLog({ time: Date.now(), level: 'error', msg: `a step worker was not sent ${m.type}: ${reason}` })
+    }
+  }
+
   private replace(slot: Slot, why: string): void {
     if (slot.dead) return
     this.kill(slot, failed('E_WORKER_REPLACED', `${why}; the worker was replaced before this handler finished`))
@@ -204,6 +233,6 @@ export class WorkerPool {
   }
 }
 
-function failed(code: string, message: string): JobOutcome {
-  return { status: 'error', error: { name: 'MotiaError', code, message }, retryable: true }
+function failed(code: string, message: string, retryable = true): JobOutcome {
+  return { status: 'error', error: { name: 'MotiaError', code, message }, retryable }
 }
