@@ -107,11 +107,13 @@ describe('0.x: streamAuth.authenticate at upgrade, canAccess per join', () => {
     alice.close()
   })
 
-  test('the API port authenticates too and refuses a failed upgrade', async () => {
-    const raw = await rawUpgrade(`${t.apiUrl}?authToken=bad`)
-    // The http module turns a refused hook into its own answer (not 101); see docs/streams.md.
-    expect(raw.status).not.toBe(101)
-    raw.socket.destroy()
+  test('the API port authenticates too and refuses a failed upgrade with 401, as the stream port does', async () => {
+    // The streams module answers the refusal itself, not the router (whose 404 means "no such path").
+    for (const path of ['', 'any/path']) {
+      const raw = await rawUpgrade(`${t.apiUrl}${path}?authToken=bad`)
+      expect(raw.status).toBe(401)
+      raw.socket.destroy()
+    }
     const c = await TestClient.connect(t.apiUrl, ['Authorization', 'alice'])
     expect(c.ws.protocol).toBe('Authorization')
     c.join('private', 'g', 'doc')
@@ -205,9 +207,11 @@ describe('1.x: authenticateStream at upgrade, onJoin / onLeave per subscription'
     watcher.close()
   })
 
-  test('a throwing authenticateStream refuses the connection with 401', async () => {
-    const raw = await rawUpgrade(`${t.url}?authToken=bad`)
-    expect(raw.status).toBe(401)
-    raw.socket.destroy()
+  test('a throwing authenticateStream refuses the connection with 401, on the stream port and the API port', async () => {
+    for (const url of [t.url, t.apiUrl]) {
+      const raw = await rawUpgrade(`${url}?authToken=bad`)
+      expect(raw.status).toBe(401)
+      raw.socket.destroy()
+    }
   })
 })

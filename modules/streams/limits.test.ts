@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { configSchema, type StreamsConfig } from '../../runtime/config/schema'
+import { STREAM_LIMIT_DEFAULTS, streamLimits } from './limits'
 import { clientTextFrame, rawUpgrade, type StreamsTestRuntime, startProject, TestClient } from './test-harness'
 
 let t: StreamsTestRuntime
@@ -7,7 +9,8 @@ beforeAll(async () => {
     files: {
       'steps/todo.stream.ts': `export const config = { name: 'todo', schema: { type: 'object' }, baseConfig: { storageType: 'default' } }`,
     },
-    config: 'streams:\n  port: 0\n  maxPayload: 4kb\n  backpressureLimit: 256kb\n',
+    config:
+      'streams:\n  port: 0\n  maxPayload: 4kb\n  backpressureLimit: 256kb\n  maxIdLength: 64\n  maxSubscriptions: 4\n  maxSyncItems: 2\n',
   })
 })
 afterAll(() => t.stop())
@@ -54,10 +57,55 @@ describe('bad input', () => {
 
   test('a frame just under maxPayload is accepted', async () => {
     const c = await TestClient.connect(t.url)
-    const groupId = 'y'.repeat(3900)
-    c.join('todo', groupId)
-    expect((await c.sync('todo', groupId)).event.data).toEqual([])
+    c.send({
+      type: 'join',
+      data: { streamName: 'todo', groupId: 'padded', subscriptionId: 's' },
+      pad: 'y'.repeat(3900),
+    })
+    expect((await c.sync('todo', 'padded')).event.data).toEqual([])
     c.close()
+  })
+})
+
+describe('configured limits', () => {
+  test('maxIdLength, maxSubscriptions and maxSyncItems from config.yaml apply', async () => {
+    const c = await TestClient.connect(t.url)
+    c.join('todo', 'g'.repeat(65))
+    c.join('todo', 'g'.repeat(64))
+    await c.sync('todo', 'g'.repeat(64))
+    for (const id of ['a', 'b', 'c']) await t.call('todo', 'set', 'three', id, {})
+    c.join('todo', 'three')
+    for (const groupId of ['x', 'y', 'z']) c.join('todo', groupId) // the fifth subscription
+    const refused = await c.next((m) => m.error?.code === 'STREAM_TOO_MANY_SUBSCRIPTIONS')
+    expect(refused.error.message).toBe('a socket may hold at most 4 subscriptions (streams.maxSubscriptions)')
+    expect(c.frames[0].error.message).toBe('join: data.groupId is 65 bytes, over the limit of 64 (streams.maxIdLength)')
+    expect((await c.sync('todo', 'three')).event).toEqual({
+      type: 'sync',
+      data: [{ id: 'b' }, { id: 'c' }],
+      truncated: true,
+      total: 3,
+    })
+    expect(t.records.filter((r) => r.msg.includes('was truncated')).map((r) => r.msg)).toEqual([
+      'streams: a group sync of stream "todo" was truncated to its newest 2 of 3 items (streams.maxSyncItems / streams.maxSyncBytes); warned once per stream',
+    ])
+    c.close()
+  })
+
+  test('unset limits take their defaults; a sync never exceeds backpressureLimit', () => {
+    const parse = (streams: object) => ({ host: '', ...configSchema.parse({ streams }).streams }) as StreamsConfig
+    expect(streamLimits(parse({}))).toEqual(STREAM_LIMIT_DEFAULTS)
+    expect(streamLimits(parse({ maxIdLength: '1kb', maxSubscriptionBytes: '64kb', maxSyncBytes: '4mb' }))).toEqual({
+      ...STREAM_LIMIT_DEFAULTS,
+      maxIdLength: 1024,
+      maxSubscriptionBytes: 65_536,
+      maxSyncBytes: 1024 ** 2,
+    })
+    expect(streamLimits(parse({ backpressureLimit: '8mb', maxSyncBytes: '4mb' })).maxSyncBytes).toBe(4 * 1024 ** 2)
+    const problems = configSchema.safeParse({ streams: { maxSyncItems: 0, maxIdLength: 0 } }).error?.issues
+    expect(problems?.map((p) => `${p.path.join('.')}: ${p.message}`)).toEqual([
+      'streams.maxIdLength: expected a size above 0, got 0',
+      'streams.maxSyncItems: expected an integer of at least 1, got 0',
+    ])
   })
 })
 

@@ -31,6 +31,17 @@ describe('client frames', () => {
       'STREAM_INVALID_SUBSCRIPTION',
     )
   })
+
+  test('names are measured in UTF-8 bytes against maxIdLength', () => {
+    const join = (groupId: string) =>
+      JSON.stringify({ type: 'join', data: { streamName: 's', groupId, subscriptionId: '1' } })
+    expect(parseClientMessage(join('é'.repeat(4)), 8).data.groupId).toBe('éééé')
+    expect(() => parseClientMessage(join('é'.repeat(5)), 8)).toThrow(
+      'join: data.groupId is 10 bytes, over the limit of 8 (streams.maxIdLength)',
+    )
+    expect(() => parseClientMessage(join('😀😀😀'), 8)).toThrow('data.groupId is 12 bytes')
+    expect(parseClientMessage(join('x'.repeat(100_000))).data.groupId.length).toBe(100_000) // no limit given
+  })
 })
 
 describe('server frames', () => {

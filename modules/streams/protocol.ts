@@ -32,7 +32,8 @@ export interface ServerMessage {
 export const PROTOCOL_ERRORS = {
   STREAM_MALFORMED_JSON: 'the frame is not valid JSON',
   STREAM_UNKNOWN_MESSAGE: 'the frame is not a { type: "join" | "leave", data } message',
-  STREAM_INVALID_SUBSCRIPTION: 'data lacks a string streamName, groupId or subscriptionId, or id is not a string',
+  STREAM_INVALID_SUBSCRIPTION:
+    'data lacks a string streamName, groupId or subscriptionId, id is not a string, or one is longer than streams.maxIdLength',
   STREAM_NOT_FOUND: 'no stream has that name',
   STREAM_JOIN_FAILED: 'the server could not read the items to sync (see the server log)',
   STREAM_TOO_MANY_SUBSCRIPTIONS: 'the socket holds the maximum number of subscriptions',
@@ -57,8 +58,11 @@ export function errorFrame(code: ProtocolErrorCode, message: string, subscriptio
   )
 }
 
-/** Parses and checks one client frame; throws ProtocolError naming what is wrong. */
-export function parseClientMessage(raw: string | Buffer): ClientMessage {
+/**
+ * Parses and checks one client frame; throws ProtocolError naming what is wrong. Names longer
+ * than `maxIdLength` UTF-8 bytes are refused here, before the server keeps anything of them.
+ */
+export function parseClientMessage(raw: string | Buffer, maxIdLength = Number.POSITIVE_INFINITY): ClientMessage {
   let msg: unknown
   try {
     msg = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'))
@@ -87,6 +91,18 @@ export function parseClientMessage(raw: string | Buffer): ClientMessage {
     subscriptionId: data.subscriptionId as string,
   }
   if (typeof data.id === 'string' && data.id !== '') sub.id = data.id
+  for (const key of ['streamName', 'groupId', 'id', 'subscriptionId'] as const) {
+    const value = sub[key]
+    // A UTF-16 unit is at most 3 UTF-8 bytes: short names need no measuring.
+    if (value === undefined || value.length * 3 <= maxIdLength) continue
+    const bytes = Buffer.byteLength(value)
+    if (bytes > maxIdLength) {
+      throw new ProtocolError(
+        'STREAM_INVALID_SUBSCRIPTION',
+        `${msg.type}: data.${key} is ${bytes} bytes, over the limit of ${maxIdLength} (streams.maxIdLength)`,
+      )
+    }
+  }
   return { type: msg.type, data: sub }
 }
 

@@ -5,6 +5,7 @@ import type { StructuredLogger } from '../../runtime/logger'
 import type { StreamDefinition } from '../../runtime/step'
 import type { StreamSubscription } from '../../sdk/types'
 import type { StreamAdapter } from './adapter'
+import { MAX_PENDING_MESSAGES, type StreamLimits, subscriptionBytes } from './limits'
 import {
   type ClientMessage,
   type Clock,
@@ -16,10 +17,7 @@ import {
   type Subscription,
   topicOf,
 } from './protocol'
-
-/** Per-socket limits: a client cannot make the server hold unbounded state for it. */
-export const MAX_SUBSCRIPTIONS = 1024
-export const MAX_PENDING_MESSAGES = 1024
+import { groupSyncFrame } from './sync-frame'
 
 export interface SocketData {
   conn: Connection
@@ -32,6 +30,8 @@ export interface SocketData {
 export class Connection {
   /** subscriptionId → subscription. */
   readonly subs = new Map<string, Subscription>()
+  /** UTF-8 bytes of the names of `subs`, against `maxSubscriptionBytes`. */
+  subsBytes = 0
   /** topic → number of this socket's subscriptions on it (two joins of one room, one Bun subscription). */
   private readonly topics = new Map<string, number>()
   private chain: Promise<void> = Promise.resolve()
@@ -79,6 +79,7 @@ export interface RoomsEnv {
   hookContext(stream: StreamDefinition, subscription: StreamSubscription): StepContext
   /** True while the runtime shuts down: sockets closing then are not "leaving". */
   stopping(): boolean
+  limits: StreamLimits
 }
 
 /**
@@ -86,13 +87,16 @@ export interface RoomsEnv {
  * subscriptions, the `sync` reply. Delivery of changes is Bun pub/sub (`publisher.ts`).
  */
 export class Rooms {
+  /** Streams whose group sync was truncated once already: one warning each, not one per join. */
+  private readonly truncatedWarned = new Set<string>()
+
   constructor(private readonly env: RoomsEnv) {}
 
   /** A frame from the client: checked at once, then handled in order after earlier ones. */
   receive(conn: Connection, raw: string | Buffer): void {
     let msg: ClientMessage
     try {
-      msg = parseClientMessage(raw)
+      msg = parseClientMessage(raw, this.env.limits.maxIdLength)
     } catch (err) {
       const e = err as ProtocolError
       conn.send(errorFrame(e.code, e.message))
@@ -118,10 +122,18 @@ export class Rooms {
     // The names of other streams are not listed: the client may not be authenticated.
     if (!def) throw new ProtocolError('STREAM_NOT_FOUND', `no stream named "${sub.streamName}"`)
     if (conn.subs.has(sub.subscriptionId)) await this.leave(conn, sub.subscriptionId)
-    if (conn.subs.size >= MAX_SUBSCRIPTIONS) {
+    const { maxSubscriptions, maxSubscriptionBytes } = this.env.limits
+    if (conn.subs.size >= maxSubscriptions) {
       throw new ProtocolError(
         'STREAM_TOO_MANY_SUBSCRIPTIONS',
-        `a socket may hold at most ${MAX_SUBSCRIPTIONS} subscriptions`,
+        `a socket may hold at most ${maxSubscriptions} subscriptions (streams.maxSubscriptions)`,
+      )
+    }
+    const bytes = subscriptionBytes(sub)
+    if (conn.subsBytes + bytes > maxSubscriptionBytes) {
+      throw new ProtocolError(
+        'STREAM_TOO_MANY_SUBSCRIPTIONS',
+        `the subscriptions of a socket may hold at most ${maxSubscriptionBytes} bytes of names and ids (streams.maxSubscriptionBytes)`,
       )
     }
     const subscription = publicSubscription(sub)
@@ -133,18 +145,16 @@ export class Rooms {
     }
     const topic = topicOf(sub)
     conn.subs.set(sub.subscriptionId, sub)
+    conn.subsBytes += bytes
     conn.addTopic(topic)
     // The timestamp is taken before the read: a change committed after the read is published
     // with a later timestamp, so the client never lets this snapshot overwrite it.
     const timestamp = this.env.clock.next()
     try {
-      const data =
-        sub.id === undefined
-          ? await this.env.adapter.getGroup(sub.streamName, sub.groupId)
-          : await this.env.adapter.get(sub.streamName, sub.groupId, sub.id)
-      this.reply(conn, sub, { type: 'sync', data }, timestamp)
+      await (sub.id === undefined ? this.syncGroup(conn, sub, timestamp) : this.syncItem(conn, sub, sub.id, timestamp))
     } catch (err) {
       conn.subs.delete(sub.subscriptionId)
+      conn.subsBytes -= bytes
       conn.removeTopic(topic)
       throw err
     }
@@ -154,6 +164,7 @@ export class Rooms {
     const sub = conn.subs.get(subscriptionId)
     if (!sub) return
     conn.subs.delete(subscriptionId)
+    conn.subsBytes -= subscriptionBytes(sub)
     conn.removeTopic(topicOf(sub))
     const def = this.env.stream(sub.streamName)
     if (def) await this.onLeave(def, publicSubscription(sub), conn)
@@ -169,7 +180,27 @@ export class Rooms {
         if (def) await this.onLeave(def, publicSubscription(sub), conn)
       }
       conn.subs.clear()
+      conn.subsBytes = 0
     })
+  }
+
+  private async syncItem(conn: Connection, sub: Subscription, id: string, timestamp: number): Promise<void> {
+    const item = await this.env.adapter.get(sub.streamName, sub.groupId, id)
+    this.reply(conn, sub, { type: 'sync', data: item }, timestamp)
+  }
+
+  /** A group's items, bounded by `maxSyncItems` / `maxSyncBytes` (the newest that fit). */
+  private async syncGroup(conn: Connection, sub: Subscription, timestamp: number): Promise<void> {
+    const items = await this.env.adapter.getGroup(sub.streamName, sub.groupId)
+    const sync = groupSyncFrame({ streamName: sub.streamName, groupId: sub.groupId, timestamp }, items, this.env.limits)
+    conn.send(sync.frame)
+    if (sync.truncated && !this.truncatedWarned.has(sub.streamName)) {
+      this.truncatedWarned.add(sub.streamName)
+      this.env.log.warn(
+        `streams: a group sync of stream "${sub.streamName}" was truncated to its newest ${sync.sent} of ${items.length} items (streams.maxSyncItems / streams.maxSyncBytes); warned once per stream`,
+        { streamName: sub.streamName, groupId: sub.groupId },
+      )
+    }
   }
 
   private reply(conn: Connection, sub: Subscription, event: ServerEvent, timestamp = this.env.clock.next()): void {

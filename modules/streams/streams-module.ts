@@ -12,6 +12,7 @@ import type { StreamAdapter, StreamChange } from './adapter'
 import { MemoryStreamAdapter } from './adapters/memory'
 import { SqliteStreamAdapter } from './adapters/sqlite'
 import type { StreamAuthHooks } from './auth'
+import { streamLimits } from './limits'
 import { projectStreamHooks } from './project-hooks'
 import { Clock } from './protocol'
 import { Publisher } from './publisher'
@@ -112,6 +113,7 @@ export function streamsModule(options: StreamsModuleOptions = {}): MotiaModule {
         stream: (name) => streams.get(name),
         hookContext: (def, sub) => hookContext(def, sub),
         stopping: () => stopping,
+        limits: streamLimits(rt.config.streams),
       })
       const websocket = websocketHandler(rooms, rt.config.streams)
       const upgrade = createUpgrader(() => hooks, rt.log)

@@ -61,6 +61,17 @@ export interface StreamsConfig {
   readonly onApiPort: boolean
   /** Bytes. */
   readonly backpressureLimit: number
+  /**
+   * Per-socket limits (bytes unless said); unset means the default in modules/streams/limits.ts,
+   * where they are resolved (docs/streams.md, Limits).
+   */
+  readonly maxIdLength?: number
+  /** Subscriptions. */
+  readonly maxSubscriptions?: number
+  readonly maxSubscriptionBytes?: number
+  /** Items. */
+  readonly maxSyncItems?: number
+  readonly maxSyncBytes?: number
 }
 
 export interface QueueModuleConfig {
@@ -150,6 +161,7 @@ function parsed(parse: (v: unknown) => number, positive?: string) {
 }
 const duration = parsed(parseDuration, 'a duration')
 const bytes = parsed(parseBytes)
+const size = parsed(parseBytes, 'a size')
 /** A number of seconds, or a duration string (`"30s"`, `"5m"`). */
 const seconds = parsed((v) => {
   const n = typeof v === 'number' || /^\s*\d+(\.\d+)?\s*$/.test(String(v)) ? Number(v) : Number.NaN
@@ -221,6 +233,11 @@ export const configSchema = section({
     maxPayload: bytes.default(1024 ** 2),
     onApiPort: bool.default(true),
     backpressureLimit: bytes.default(1024 ** 2),
+    maxIdLength: size.optional(),
+    maxSubscriptions: int(1).optional(),
+    maxSubscriptionBytes: size.optional(),
+    maxSyncItems: int(1).optional(),
+    maxSyncBytes: size.optional(),
   }).prefault({}),
   state: section({ adapter: adapter.default('sqlite') }).prefault({}),
   queue: section({
