@@ -45,11 +45,12 @@ test('the same values from an HTTP handler (engine thread) give the same errors 
   expect(rt.logs.find((r) => r.msg === 'unclonable fields')?.fields).toEqual(LOGGED)
 })
 
-test('a call that reaches the worker transport unchecked (module-level Stream#set) still fails alone', async () => {
+test('what gets past the checks (module-level Stream#set, error details) fails alone at the worker boundary', async () => {
   await using rt = await createTestRuntime({ dir: join(FIXTURES, 'unstorable') })
   const file = join(tmp.path, 'bypass.txt')
   await Promise.all([
     rt.enqueue({ topic: 'work', data: { kind: 'bypass', file } }),
+    rt.enqueue({ topic: 'work', data: { kind: 'throws', file } }),
     rt.enqueue({ topic: 'work', data: { kind: 'count', file } }),
   ])
   await rt.drain()
@@ -57,6 +58,9 @@ test('a call that reaches the worker transport unchecked (module-level Stream#se
     code: 'E_VALUE_NOT_STORABLE',
     message: `streams.x.set: data.p: a Promise (missing await?) ${PLAIN}`,
   })
-  expect(readFileSync(file, 'utf8').trim().split('\n').sort()).toEqual(['bypass', 'count'])
-  expect(rt.logs.filter((r) => r.level === 'error').map((r) => r.msg)).toEqual([])
+  // The throwing job is retried once (maxRetries: 1); the others ran once, on a worker never replaced.
+  expect(readFileSync(file, 'utf8').trim().split('\n').sort()).toEqual(['bypass', 'count', 'throws', 'throws'])
+  const failed = rt.logs.filter((r) => r.level === 'error')
+  expect(failed.map((r) => r.msg)).toEqual(['message 2 on "work" failed (attempt 2) and went to dead letters: boom'])
+  expect(failed[0]?.fields?.error).toMatchObject({ message: 'boom', details: { f: '[Function f]' } })
 })
