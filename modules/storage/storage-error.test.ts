@@ -80,10 +80,33 @@ test('retryBusy waits for a lock held elsewhere on timers, not on the thread', a
   const ticker = setInterval(() => ticks++, 10)
   setTimeout(() => other.run('ROLLBACK'), 300)
   const insert = db.query('INSERT INTO t VALUES (1)')
-  await retryBusy(file, () => insert.run())
+  await retryBusy(db, () => insert.run())
   clearInterval(ticker)
   expect(db.query('SELECT count(*) AS n FROM t').get()).toEqual({ n: 1 })
   expect(ticks).toBeGreaterThan(10) // the event loop kept turning while it waited
+  other.close()
+  db.close()
+})
+
+test('many writes waiting on one locked file take turns: the thread is never blocked for long', async () => {
+  const file = join(dir, 'turns.db')
+  const db = openSqlite(file, { busyTimeoutMs: 20 })
+  db.run('CREATE TABLE t (a)')
+  const other = new Database(file)
+  other.run('BEGIN IMMEDIATE')
+  let last = performance.now()
+  let longestGap = 0
+  const ticker = setInterval(() => {
+    longestGap = Math.max(longestGap, performance.now() - last)
+    last = performance.now()
+  }, 5)
+  setTimeout(() => other.run('ROLLBACK'), 400)
+  const insert = db.query('INSERT INTO t VALUES (?)')
+  await Promise.all(Array.from({ length: 50 }, (_, i) => retryBusy(db, () => insert.run(i))))
+  clearInterval(ticker)
+  expect(db.query('SELECT count(*) AS n FROM t').get()).toEqual({ n: 50 })
+  // 50 writers each blocking 20 ms per round would stall it ~1 s at a time.
+  expect(longestGap).toBeLessThan(150)
   other.close()
   db.close()
 })

@@ -1,6 +1,6 @@
 import type { Database, Statement } from 'bun:sqlite'
 import type { UpdateOp } from '../../../sdk/types'
-import { retryBusy } from '../../storage/busy-retry'
+import { readSqlite, retryBusy } from '../../storage/busy-retry'
 import { openSqlite, type SqliteOptions } from '../../storage/sqlite-database'
 import type { StateAdapter, StateEntry, StateWriteResult } from '../adapter'
 import { applyUpdateOps } from '../update-ops'
@@ -29,7 +29,6 @@ type Tx<A extends unknown[], R> = ((...args: A) => R) & { immediate: (...args: A
 export class SqliteStateAdapter implements StateAdapter {
   readonly kind = 'sqlite'
   private ownsDb = false
-  private readonly file: string
   private readonly statements: Statement[]
   private readonly getStmt: Statement<{ value: string }, [string, string]>
   private readonly delStmt: Statement<{ value: string }, [string, string]>
@@ -51,7 +50,6 @@ export class SqliteStateAdapter implements StateAdapter {
     private readonly db: Database,
     options: SqliteStateOptions = {},
   ) {
-    this.file = db.filename || ':memory:'
     const table = options.table ?? 'motia_state'
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) throw new Error(`SqliteStateAdapter: invalid table name "${table}"`)
     db.run(`CREATE TABLE IF NOT EXISTS ${table} (
@@ -92,42 +90,42 @@ export class SqliteStateAdapter implements StateAdapter {
   }
 
   async get<T>(groupId: string, key: string): Promise<T | null> {
-    const row = await retryBusy(this.file, () => this.getStmt.get(groupId, key))
+    const row = readSqlite(this.db, () => this.getStmt.get(groupId, key))
     return row ? (JSON.parse(row.value) as T) : null
   }
 
   async set<T>(groupId: string, key: string, value: T): Promise<StateWriteResult<T>> {
     const json = toJson(value)
-    const old = await retryBusy(this.file, () => this.setTx.immediate(groupId, key, json))
+    const old = await retryBusy(this.db, () => this.setTx.immediate(groupId, key, json))
     return { old_value: old === null ? null : (JSON.parse(old) as T), new_value: JSON.parse(json) as T }
   }
 
   async update<T>(groupId: string, key: string, ops: readonly UpdateOp[]): Promise<StateWriteResult<T>> {
-    const { old, json } = await retryBusy(this.file, () => this.updateTx.immediate(groupId, key, ops))
+    const { old, json } = await retryBusy(this.db, () => this.updateTx.immediate(groupId, key, ops))
     return { old_value: old as T | null, new_value: JSON.parse(json) as T }
   }
 
   async delete<T>(groupId: string, key: string): Promise<T | null> {
-    const row = await retryBusy(this.file, () => this.delStmt.get(groupId, key))
+    const row = await retryBusy(this.db, () => this.delStmt.get(groupId, key))
     return row ? (JSON.parse(row.value) as T) : null
   }
 
   async getGroup<T>(groupId: string): Promise<T[]> {
-    const rows = await retryBusy(this.file, () => this.groupStmt.all(groupId))
+    const rows = readSqlite(this.db, () => this.groupStmt.all(groupId))
     return rows.map((r) => JSON.parse(r.value) as T)
   }
 
   async entries<T>(groupId: string): Promise<StateEntry<T>[]> {
-    const rows = await retryBusy(this.file, () => this.groupStmt.all(groupId))
+    const rows = readSqlite(this.db, () => this.groupStmt.all(groupId))
     return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as T }))
   }
 
   async clear(groupId: string): Promise<void> {
-    await retryBusy(this.file, () => this.clearStmt.run(groupId))
+    await retryBusy(this.db, () => this.clearStmt.run(groupId))
   }
 
   async listGroups(): Promise<string[]> {
-    const rows = await retryBusy(this.file, () => this.groupsStmt.all())
+    const rows = readSqlite(this.db, () => this.groupsStmt.all())
     return rows.map((r) => r.group_id)
   }
 

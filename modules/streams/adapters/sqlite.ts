@@ -1,7 +1,7 @@
 import type { Database, Statement } from 'bun:sqlite'
 import type { UpdateOp } from '../../../sdk/types'
 import { applyUpdateOps } from '../../state/update-ops'
-import { retryBusy } from '../../storage/busy-retry'
+import { readSqlite, retryBusy } from '../../storage/busy-retry'
 import { openSqlite, type SqliteOptions } from '../../storage/sqlite-database'
 import { type StreamAdapter, type StreamItem, type StreamWriteResult, toItem } from '../adapter'
 
@@ -19,7 +19,6 @@ type WriteOutcome = { old_value: StreamItem | null; new_value: StreamItem | null
 export class SqliteStreamAdapter implements StreamAdapter {
   readonly kind = 'sqlite'
   readonly capabilities = { persistent: true, fanOut: false } as const
-  private readonly file: string
   private readonly getStmt: Statement<{ data: string }, Key>
   private readonly insertStmt: Statement<unknown, [...Key, string, number]>
   private readonly updateStmt: Statement<unknown, [string, number, ...Key]>
@@ -40,7 +39,6 @@ export class SqliteStreamAdapter implements StreamAdapter {
     private readonly db: Database,
     private readonly owned = false,
   ) {
-    this.file = db.filename || ':memory:'
     db.run(`CREATE TABLE IF NOT EXISTS motia_stream_items (
       stream TEXT NOT NULL, group_id TEXT NOT NULL, id TEXT NOT NULL, data TEXT NOT NULL,
       created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
@@ -68,11 +66,11 @@ export class SqliteStreamAdapter implements StreamAdapter {
       else this.insertStmt.run(...key, json, Date.now())
       return { old_value: old, new_value: JSON.parse(json) as StreamItem }
     })
-    this.writeTx = (key, next) => retryBusy(this.file, () => tx.immediate(key, next))
+    this.writeTx = (key, next) => retryBusy(this.db, () => tx.immediate(key, next))
   }
 
   async get(stream: string, groupId: string, id: string): Promise<StreamItem | null> {
-    const row = await retryBusy(this.file, () => this.getStmt.get(stream, groupId, id))
+    const row = readSqlite(this.db, () => this.getStmt.get(stream, groupId, id))
     return row ? (JSON.parse(row.data) as StreamItem) : null
   }
 
@@ -92,17 +90,17 @@ export class SqliteStreamAdapter implements StreamAdapter {
   }
 
   async getGroup(stream: string, groupId: string): Promise<StreamItem[]> {
-    const rows = await retryBusy(this.file, () => this.groupStmt.all(stream, groupId))
+    const rows = readSqlite(this.db, () => this.groupStmt.all(stream, groupId))
     return rows.map((r) => JSON.parse(r.data) as StreamItem)
   }
 
   async listGroups(stream: string): Promise<string[]> {
-    const rows = await retryBusy(this.file, () => this.groupsStmt.all(stream))
+    const rows = readSqlite(this.db, () => this.groupsStmt.all(stream))
     return rows.map((r) => r.group_id)
   }
 
   async clear(stream: string, groupId: string): Promise<void> {
-    await retryBusy(this.file, () => this.clearStmt.run(stream, groupId))
+    await retryBusy(this.db, () => this.clearStmt.run(stream, groupId))
   }
 
   async close(): Promise<void> {
