@@ -93,6 +93,13 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
   }
   process.on('SIGINT', shutdown)
   process.on('SIGTERM', shutdown)
+  // The last line of defence: a rejection nobody handled is a bug to log, never a reason for the
+  // server (and every request in flight) to die. Modules catch their own; this catches the rest.
+  process.on('unhandledRejection', (reason) => {
+    runtime.services.log.error(`unhandled rejection: ${(reason as Error)?.message ?? String(reason)}`, {
+      error: reason,
+    })
+  })
 }
 
 /** One reload's log line lists a few files, not thousands (a checkout, a linked folder). */

@@ -117,7 +117,7 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
           ws.subscribe(TOPIC)
           ws.send(frame([{ type: 'hello', tracing: rt.shared.has('observability'), mode: rt.mode }]))
           lastStats = ''
-          void sampleQueues()
+          sampleQueues().catch((err) => rt.log.debug('console: queue stats failed', { error: err }))
         },
         message() {},
       },

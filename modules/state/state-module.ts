@@ -127,13 +127,14 @@ export function stateModule(): MotiaModule {
         const { origin, ...input } = change
         for (const { step, def } of targets) {
           const cause = origin.spanId ? { parentSpanId: origin.spanId } : {}
-          void runner.run({ step, def, input, traceId: origin.traceId, attempt: 1, ...cause }).then((out) => {
-            if (out.status === 'error') {
-              rt.log
-                .child({ step: step.name, traceId: origin.traceId })
-                .error(`state trigger handler failed: ${out.error.message}`, { error: out.error })
-            }
-          })
+          const log = rt.log.child({ step: step.name, traceId: origin.traceId })
+          void runner
+            .run({ step, def, input, traceId: origin.traceId, attempt: 1, ...cause })
+            .then((out) => {
+              if (out.status === 'error')
+                log.error(`state trigger handler failed: ${out.error.message}`, { error: out.error })
+            })
+            .catch((err) => log.error(`state trigger could not run: ${(err as Error).message}`, { error: err }))
         }
       })
     },
