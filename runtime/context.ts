@@ -138,10 +138,11 @@ export class StepContext implements FlowContext {
     if (!message || typeof message.topic !== 'string' || message.topic === '') {
       return Promise.reject(new MotiaError('E_STEP_CONFIG_INVALID', 'enqueue needs { topic: string, data }'))
     }
-    const bad = unstorableArgument('enqueue', [''], [message])
+    const args: unknown[] = [message]
+    const bad = unstorableArgument('enqueue', [''], args)
     if (bad) return Promise.reject(bad)
     this.warnUndeclared(message.topic)
-    return this.engine.enqueue(message, this.callOrigin())
+    return this.engine.enqueue(args[0] as EnqueueMessage, this.callOrigin())
   }
 
   private warnUndeclared(topic: string): void {

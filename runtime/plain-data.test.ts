@@ -24,9 +24,9 @@ describe('unstorableArgument', () => {
   })
 
   test('names the call, the argument and the path down to the offending part', () => {
-    class Money {
-      amount = 1
-      add() {}
+    /** A method as an own field (an arrow function): it is data a clone would have to carry. */
+    class Handler {
+      handle = () => 1
     }
     /** A query builder's lazy promise, as ORMs return. */
     class Query {
@@ -57,14 +57,20 @@ describe('unstorableArgument', () => {
       [
         'streams.x.set',
         ['groupId', 'id', 'data'],
-        ['g', 'i', new Money()],
-        'streams.x.set: data: an instance of Money',
+        ['g', 'i', new Handler()],
+        'streams.x.set: data.handle: a function (handle)',
       ],
       [
         'streams.x.set',
         ['groupId', 'id', 'data'],
         ['g', 'i', { m: new Map() }],
-        'streams.x.set: data.m: an instance of Map',
+        'streams.x.set: data.m: a Map (JSON would store {})',
+      ],
+      [
+        'state.set',
+        ['groupId', 'key', 'value'],
+        ['g', 'k', [new Error('x')]],
+        'state.set: value[0]: an Error (store its message)',
       ],
       ['state.set', ['groupId', 'key', 'value'], ['g', 'k', cycle], 'state.set: value.self: a circular reference'],
       ['state.get', ['groupId', 'key'], [Symbol('g'), 'k'], 'state.get: groupId: a Symbol (Symbol(g))'],
@@ -74,11 +80,30 @@ describe('unstorableArgument', () => {
         ['g', 'k', { q: new Query() }],
         'state.set: value.q: a Promise (missing await?)',
       ],
-      ['enqueue', [''], [new Money()], 'enqueue: message: an instance of Money'],
     ]
     expect(cases.map(([call, names, args]) => unstorableArgument(call, names, args)?.message)).toEqual(
       cases.map(([, , , want]) => `${want} ${HINT}`),
     )
+  })
+
+  test('stored as JSON stores them: class instances as their fields, toJSON objects as its result', () => {
+    class Money {
+      amount = 1
+      add() {}
+    }
+    class Decimal {
+      constructor(private readonly digits: string) {}
+      toJSON() {
+        return this.digits
+      }
+    }
+    const args: unknown[] = ['g', 'k', { price: new Decimal('9.99'), money: new Money(), at: new Date(0) }]
+    expect(unstorableArgument('state.set', ['groupId', 'key', 'value'], args)).toBeUndefined()
+    expect(args[2]).toEqual({ price: '9.99', money: { amount: 1 }, at: '1970-01-01T00:00:00.000Z' })
+    const plain = { a: [1, { b: 2 }] }
+    const same: unknown[] = ['g', 'k', plain]
+    unstorableArgument('state.set', ['groupId', 'key', 'value'], same)
+    expect(same[2]).toBe(plain)
   })
 })
 

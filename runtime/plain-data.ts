@@ -17,21 +17,26 @@ interface Problem {
 }
 
 /**
- * The error for the first argument of `call` that is not plain data (objects, arrays, strings,
- * numbers, booleans, null, dates), or undefined. `names` name the arguments in the message;
- * an empty name starts the path at the argument's fields (`data.f` for `enqueue`).
+ * The error for the first argument of `call` that cannot be stored as JSON without losing or
+ * inventing data, or undefined. What JSON stores faithfully is accepted as Motia's JSON stores
+ * took it: class instances as their own fields, objects with `toJSON` (Date, Buffer, decimal
+ * and date libraries) as its result. Those with `toJSON` are replaced in `args` by their JSON
+ * form, so a worker posts what the engine thread would have stored. Refused: Promises,
+ * functions, Symbols, BigInts, Map/Set (JSON keeps `{}`), errors, circular references.
+ * `names` name the arguments in the message; an empty name starts the path at the argument's
+ * fields (`data.f` for `enqueue`).
  */
-export function unstorableArgument(
-  call: string,
-  names: readonly string[],
-  args: readonly unknown[],
-): MotiaError | undefined {
+export function unstorableArgument(call: string, names: readonly string[], args: unknown[]): MotiaError | undefined {
   for (let i = 0; i < args.length; i++) {
     const v = args[i]
     // Ids and scalars, the common case, need no walk.
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v == null) continue
-    const problem = find(v, [])
-    if (!problem) continue
+    const walk: Walk = { ancestors: [], json: false }
+    const problem = find(v, walk)
+    if (!problem) {
+      if (walk.json) args[i] = JSON.parse(JSON.stringify(v))
+      continue
+    }
     const path = formatPath(names[i] ?? `arguments[${i}]`, problem.at)
     return new MotiaError(
       'E_VALUE_NOT_STORABLE',
@@ -42,7 +47,21 @@ export function unstorableArgument(
   return undefined
 }
 
-function find(value: unknown, ancestors: object[]): Problem | undefined {
+interface Walk {
+  ancestors: object[]
+  /** An object with `toJSON` was met: the argument is sent in its JSON form. */
+  json: boolean
+}
+
+const REFUSED: readonly [new (...a: any[]) => object, string][] = [
+  [Map, 'a Map (JSON would store {})'],
+  [Set, 'a Set (JSON would store {})'],
+  [WeakMap, 'a WeakMap'],
+  [WeakSet, 'a WeakSet'],
+  [Error, 'an Error (store its message)'],
+]
+
+function find(value: unknown, walk: Walk): Problem | undefined {
   switch (typeof value) {
     case 'function':
       return { what: value.name ? `a function (${value.name})` : 'a function', at: [] }
@@ -57,18 +76,27 @@ function find(value: unknown, ancestors: object[]): Problem | undefined {
       return undefined
   }
   const array = Array.isArray(value)
-  if (!array && !isPlainObject(value)) return value instanceof Date ? undefined : { what: describe(value), at: [] }
+  const { ancestors } = walk
+  if (!array && !isPlainObject(value)) {
+    if (isThenable(value)) return { what: 'a Promise (missing await?)', at: [] }
+    if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+      walk.json = true
+      return undefined
+    }
+    for (const [type, what] of REFUSED) if (value instanceof type) return { what, at: [] }
+    // Any other class instance is stored as its own fields, as JSON and a structured clone keep.
+  }
   if (ancestors.includes(value)) return { what: 'a circular reference', at: [] }
   ancestors.push(value)
   if (array) {
     for (let i = 0; i < value.length; i++) {
-      const p = find(value[i], ancestors)
+      const p = find(value[i], walk)
       if (p) return within(p, i)
     }
   } else {
     const record = value as Record<string, unknown>
     for (const k in record) {
-      const p = find(record[k], ancestors)
+      const p = find(record[k], walk)
       if (p) return within(p, k)
     }
   }
@@ -79,12 +107,6 @@ function find(value: unknown, ancestors: object[]): Problem | undefined {
 function within(p: Problem, key: Key): Problem {
   p.at.push(key)
   return p
-}
-
-function describe(value: object): string {
-  if (isThenable(value)) return 'a Promise (missing await?)'
-  const name = (value as { constructor?: { name?: unknown } }).constructor?.name
-  return typeof name === 'string' && name !== '' ? `an instance of ${name}` : 'a class instance'
 }
 
 /** Also plain: an object of another realm (its prototype's prototype is null). */

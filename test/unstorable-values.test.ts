@@ -9,9 +9,9 @@ const PLAIN = 'cannot be stored; use plain data (objects, arrays, strings, numbe
 const EXPECTED = [
   { code: 'E_VALUE_NOT_STORABLE', message: `state.set: value.result: a Promise (missing await?) ${PLAIN}` },
   { code: 'E_VALUE_NOT_STORABLE', message: `enqueue: data.f: a function (f) ${PLAIN}` },
-  { code: 'E_VALUE_NOT_STORABLE', message: `streams.x.set: data: an instance of A ${PLAIN}` },
+  { code: 'E_VALUE_NOT_STORABLE', message: `streams.x.set: data.handle: a function (handle) ${PLAIN}` },
 ]
-const LOGGED = { p: '[Promise]', f: '[Function foo]', s: '[Symbol(s)]', a: { x: 1 } }
+const LOGGED = { p: '[Promise]', f: '[Function foo]', s: '[Symbol(s)]', a: { x: 1, handle: '[Function handle]' } }
 
 const tmp = tempDir()
 afterAll(() => tmp.dispose())
