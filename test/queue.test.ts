@@ -83,6 +83,12 @@ describe('queue triggers in the worker pool', () => {
     expect(queue.pool.restarts).toBe(restarts + 1)
     const dead = await queue.adapter.deadLetters({ topic: 'spin' })
     expect(dead[0]?.error?.code).toBe('E_HANDLER_TIMEOUT')
+    // What it logged in the turn that never ended is not lost with its worker.
+    expect(rt.records.find((r) => r.msg === 'about to spin')).toMatchObject({
+      level: 'warn',
+      step: 'Spin',
+      fields: { id: 's1' },
+    })
     // The replacement worker serves the next job.
     await emit('flaky', { id: 'after-spin' })
     await drain()
@@ -131,6 +137,20 @@ describe('worker crashes and warnings', () => {
     await emit('flaky', { id: 'after-crash' })
     await drain()
     expect(await state('done', 'flaky:after-crash')).toEqual({ attempts: 3 })
+  })
+
+  test("a handler's log lines just before process.exit() are not lost with its worker", async () => {
+    const restarts = queue.pool.restarts
+    await emit('exit', { id: 'x1' })
+    await drain()
+    expect(queue.pool.restarts).toBeGreaterThan(restarts)
+    expect(rt.records.find((r) => r.msg === 'giving up on this process')).toMatchObject({
+      level: 'error',
+      step: 'Exit',
+      fields: { id: 'x1' },
+    })
+    const dead = await queue.adapter.deadLetters({ topic: 'exit' })
+    expect(dead[0]?.error?.code).toBe('E_WORKER_REPLACED')
   })
 
   test('enqueueing to an undeclared topic warns with step and topic, and still delivers', async () => {

@@ -38,6 +38,8 @@ export type EngineToWorker =
       streams: string[]
       tracing: boolean
       priority: ThreadPriority
+      /** Log lines not yet posted, readable by the engine if the worker dies (last-words.ts). */
+      lastWords: SharedArrayBuffer
     }
   | { type: 'run'; job: JobSpec }
   | { type: 'reply'; callId: number; ok: true; value: unknown }

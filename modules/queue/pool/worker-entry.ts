@@ -19,6 +19,7 @@ import { SpanTracer } from '../../observability/tracer'
 import { stateTriggerKind } from '../../state/trigger-kind'
 import { streamTriggerKind } from '../../streams/trigger-kind'
 import { queueTriggerKind } from '../trigger-kind'
+import { LastWords } from './last-words'
 import { outbox } from './outbox'
 import type { EngineToWorker, JobOutcome, JobSpec, WorkerToEngine } from './protocol'
 import { setThreadPriority } from './thread-priority'
@@ -31,7 +32,16 @@ const registry = new TriggerRegistry()
 for (const k of [httpTriggerKind, queueTriggerKind, cronTriggerKind, stateTriggerKind, streamTriggerKind])
   registry.register(k)
 
-const post = outbox<WorkerToEngine>((m) => self.postMessage(m), unsendable)
+let lastWords: LastWords | undefined
+const queue = outbox<WorkerToEngine>((m) => {
+  self.postMessage(m)
+  lastWords?.settle()
+}, unsendable)
+/** Every message goes out once per turn; log lines are also kept where the engine can read them should this worker die first. */
+const post = (m: WorkerToEngine) => {
+  if (m.type === 'log') lastWords?.record(m.record)
+  queue(m)
+}
 let client: WorkerEngineClient | undefined
 let dir = ''
 const steps = new Map<string, Promise<StepDefinition>>()
@@ -108,6 +118,7 @@ function handle(m: EngineToWorker): void {
       break
     case 'init':
       dir = m.dir
+      lastWords = new LastWords(m.lastWords)
       provideZod(dir)
       setThreadPriority(m.priority)
       client = new WorkerEngineClient(post, m.logLevel, new Set(m.streams))

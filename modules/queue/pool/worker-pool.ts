@@ -3,6 +3,7 @@ import { serializeError } from '../../../runtime/errors'
 import type { LogLevel, LogRecord } from '../../../runtime/logger'
 import { workerEntryUrl } from '../../../runtime/worker-url'
 import type { EnqueueMessage } from '../../../sdk/types'
+import { LAST_WORDS_BYTES, readLastWords } from './last-words'
 import { outbox } from './outbox'
 import type { EngineToWorker, JobOutcome, JobSpec, WorkerToEngine } from './protocol'
 import type { ThreadPriority } from './thread-priority'
@@ -36,6 +37,8 @@ interface Slot {
   /** Messages to the worker, one postMessage per event-loop turn. */
   post: (m: EngineToWorker) => void
   jobs: Map<number, PendingJob>
+  /** Log lines the worker has not posted yet (last-words.ts). */
+  lastWords: SharedArrayBuffer
   ready: Promise<void>
   dead: boolean
 }
@@ -124,13 +127,14 @@ export class WorkerPool {
         (m, err) => this.unsendable(slot, m, err),
       ),
       jobs: new Map(),
+      lastWords: new SharedArrayBuffer(LAST_WORDS_BYTES),
       ready: new Promise((r) => (markReady = r)),
       dead: false,
     }
     worker.onmessage = (e: MessageEvent<WorkerToEngine>) => this.receive(slot, e.data, markReady)
     worker.addEventListener('error', (e) => {
-      this.options.onLog({ time: Date.now(), level: 'error', msg: `step worker crashed: ${(e as ErrorEvent).message}` })
       this.replace(slot, 'the worker crashed')
+      this.options.onLog({ time: Date.now(), level: 'error', msg: `step worker crashed: ${(e as ErrorEvent).message}` })
     })
     worker.addEventListener('close', () => {
       if (!slot.dead && !this.stopped) this.replace(slot, 'the worker exited')
@@ -142,6 +146,7 @@ export class WorkerPool {
       streams: this.options.streams?.() ?? [],
       tracing: this.options.engine.tracer !== undefined,
       priority: this.options.priority ?? 'idle',
+      lastWords: slot.lastWords,
     })
     return slot
   }
@@ -220,6 +225,8 @@ export class WorkerPool {
 
   private kill(slot: Slot, outcome: JobOutcome): void {
     slot.dead = true
+    // What its handlers logged just before it exited or while it hung (last-words.ts).
+    for (const record of readLastWords(slot.lastWords)) this.options.onLog(record)
     for (const job of slot.jobs.values()) {
       clearTimeout(job.timer)
       job.resolve(outcome)
