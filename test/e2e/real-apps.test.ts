@@ -152,3 +152,59 @@ describe('a Motia 0.x app with npm packages and motia.config.ts, on dist/motia',
     expect((await fetch(`${motia.url}/express-only`)).status).toBe(404)
   })
 })
+
+describe('a Motia 1.x app on dist/motia', () => {
+  let v1: ReturnType<typeof copyFixture>
+  let server: RunningMotia
+  beforeAll(async () => {
+    v1 = copyFixture('real-apps/motia-1x')
+    server = await startMotia(['start', '--dir', v1.path, '--port', '0', '--host', '127.0.0.1'], {
+      cwd: elsewhere.path,
+      env: { MOTIA_SQLITE: join(v1.path, '.motia', 'e2e.db') },
+    })
+  }, 60_000)
+  afterAll(async () => {
+    await server?.stop()
+    v1?.dispose()
+  })
+
+  test('request.requestBody.stream yields the raw body; response.status/headers/stream/close stream SSE', async () => {
+    const body = new Uint8Array(300_000).fill(97)
+    const res = await fetch(`${server.url}/echo-sse`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'text/plain' },
+    })
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    const text = await res.text()
+    const received = JSON.parse(text.match(/event: received\ndata: (.*)\n/)![1]!) as { bytes: number; chunks: number }
+    expect(received.bytes).toBe(300_000)
+    expect(received.chunks).toBeGreaterThan(1)
+    expect(text).toContain('event: done')
+  })
+
+  test("a false condition is answered with Motia 1.x's exact 422; a 1.x bodySchema is enforced", async () => {
+    const skipped = await fetch(`${server.url}/orders/premium`, post({ amount: 5 }))
+    expect(skipped.status).toBe(422)
+    expect(await skipped.text()).toBe('{"error":"Request condition not met","skipped":true}')
+    expect(skipped.headers.get('x-motia-error-code')).toBe('E_CONDITION_NOT_MET')
+    expect(skipped.headers.get('x-trace-id')).toBeTruthy()
+    const invalid = await fetch(`${server.url}/orders/premium`, post({ amount: 'lots' }))
+    expect(invalid.status).toBe(400)
+    expect(((await invalid.json()) as { code: string }).code).toBe('E_BODY_INVALID')
+  })
+
+  test('a value that cannot be stored fails only that ctx call in a worker, with the call and path named', async () => {
+    const ok = await fetch(`${server.url}/orders/premium`, post({ amount: 5000 }))
+    expect(await ok.json()).toEqual({ accepted: 5000 })
+    let last: { amount?: number; refused?: string } = {}
+    for (let i = 0; i < 100 && last.amount !== 5000; i++) {
+      await Bun.sleep(30)
+      last = (await (await fetch(`${server.url}/orders/premium/last`)).json()) as typeof last
+    }
+    expect(last.amount).toBe(5000)
+    expect(last.refused).toStartWith('state.set: value.total: a Promise (missing await?) cannot be stored')
+    expect(server.output()).not.toContain('step worker crashed')
+  })
+})
