@@ -3,6 +3,7 @@ import { consoleModule } from './console/console-module'
 import { cronModule } from './cron/cron-module'
 import { httpModule } from './http/http-module'
 import { observabilityModule } from './observability/observability-module'
+import { pythonModule } from './python/python-module'
 import { queueModule } from './queue/queue-module'
 import { stateModule } from './state/state-module'
 import { storageModule } from './storage/storage-module'
@@ -24,5 +25,6 @@ export function defaultModules(options: DefaultModuleOptions = {}) {
     streamsModule({ listen: options.listen ?? true }),
     httpModule({ listen: options.listen ?? true }),
     consoleModule({ listen: options.listen ?? true }),
+    pythonModule(),
   ]
 }

@@ -3,7 +3,7 @@ import type { Engine } from './engine'
 import type { LogHub, StructuredLogger } from './logger'
 import type { ProjectConfig } from './project-config'
 import type { StepDefinition, StreamDefinition } from './step'
-import type { ProjectCheck } from './step-loader'
+import type { ProjectCheck, StepSource } from './step-loader'
 import type { TriggerKind } from './trigger-registry'
 
 export type RunMode = 'dev' | 'start' | 'test'
@@ -39,6 +39,8 @@ export interface MotiaModule {
   readonly dependsOn?: readonly string[]
   readonly triggerKinds?: readonly TriggerKind<any>[]
   readonly checks?: readonly ProjectCheck[]
+  /** Step files in another language this module runs (modules/python). */
+  readonly stepSource?: StepSource
   setup?(rt: RuntimeServices): void | Promise<void>
   start?(): void | Promise<void>
   /** The set of steps or streams changed (dev reload). */

@@ -89,12 +89,15 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const pluginSteps = pluginApiSteps(dir, projectConfig, registry)
 
   const checks = modules.flatMap((m) => m.checks ?? [])
+  const sources = modules.flatMap((m) => (m.stepSource ? [m.stepSource] : []))
   const load = (importer?: ModuleImporter) =>
     loadProject({
       dir,
       registry,
       checks,
       extraSteps: pluginSteps,
+      sources,
+      sourceContext: { config, mode: opts.mode, log, logs },
       ...((importer ?? opts.importer) ? { importer: importer ?? opts.importer } : {}),
     })
   const loaded = await load()
@@ -102,6 +105,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (loaded.problems.length > 0) {
     const lines = loaded.problems.map(formatProblem)
     if (opts.mode === 'start') {
+      await Promise.all(sources.map((s) => s.close?.()))
       throw new MotiaError(
         'E_PROJECT_INVALID',
         `the project has ${lines.length} problem${lines.length === 1 ? '' : 's'}:\n  ${lines.join('\n  ')}`,
@@ -150,6 +154,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     }
   } catch (err) {
     await stop()
+    await Promise.all(sources.map((s) => s.close?.()))
     throw err
   }
 

@@ -1,6 +1,9 @@
 import { relative } from 'node:path'
-import { discoverProject } from './discovery'
+import type { MotiaConfig } from './config/schema'
+import { discoverProject, type ProjectFiles } from './discovery'
 import type { LoadProblem } from './errors'
+import type { LogHub, StructuredLogger } from './logger'
+import type { RunMode } from './module'
 import type { StepDefinition, StreamDefinition } from './step'
 import { normalizeStep } from './step-config'
 import { normalizeStream } from './stream-config'
@@ -18,6 +21,31 @@ export type ProjectCheck = (steps: readonly StepDefinition[]) => { step: StepDef
 
 export type ModuleImporter = (file: string) => Promise<Record<string, unknown>>
 
+/** What a step source is told when the project (re)loads. */
+export interface StepSourceContext {
+  dir: string
+  files: ProjectFiles
+  config: MotiaConfig
+  mode: RunMode
+  log: StructuredLogger
+  logs: LogHub
+}
+
+/**
+ * Step files in another language (Python, modules/python): each file's exports as importing a
+ * TS step gives them (a config, a handler that forwards to that language's processes), or why
+ * it failed; plus the streams those files define. Normalised and checked with the TS steps.
+ */
+export interface StepSource {
+  load(ctx: StepSourceContext): Promise<{
+    steps: ImportedFile[]
+    streams: StreamDefinition[]
+    problems: LoadProblem[]
+  }>
+  /** The project did not start (start refused a problem): release what `load` started. */
+  close?(): Promise<void>
+}
+
 export interface LoadProjectOptions {
   dir: string
   registry: TriggerRegistry
@@ -25,6 +53,9 @@ export interface LoadProjectOptions {
   importer?: ModuleImporter
   /** Steps that come from elsewhere (routes `motia.config.ts` plugins register), checked with the rest. */
   extraSteps?: readonly StepDefinition[]
+  /** Other languages' step files, with what they need to load them. */
+  sources?: readonly StepSource[]
+  sourceContext?: Omit<StepSourceContext, 'dir' | 'files'>
 }
 
 const defaultImporter: ModuleImporter = (file) => import(file)
@@ -44,16 +75,24 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectLoad
       `${relative(dir, l.path)} is a link to ${l.target || 'nowhere'}, outside the project: not followed (not loaded, not watched)`,
   )
 
-  const [stepMods, streamMods] = await Promise.all([
+  const sourceContext = opts.sourceContext
+  const [tsStepMods, streamMods, foreign] = await Promise.all([
     Promise.all(files.steps.map((f) => importFile(f, dir, importer))),
     Promise.all(files.streams.map((f) => importFile(f, dir, importer))),
+    sourceContext ? Promise.all((opts.sources ?? []).map((s) => s.load({ dir, files, ...sourceContext }))) : [],
   ])
+  const stepMods = [...tsStepMods, ...foreign.flatMap((f) => f.steps)]
 
   const streams = uniqueByName('stream', problems, streamMods, (m) => {
     const r = normalizeStream(m.exports, m.ref)
     problems.push(...r.problems)
     return r.stream
   })
+  for (const f of foreign) {
+    problems.push(...f.problems)
+    // A stream another language only names (Python's `Stream("x")`) unless a file defines it.
+    for (const s of f.streams) if (!streams.some((x) => x.name === s.name)) streams.push(s)
+  }
   let steps = uniqueByName('step', problems, stepMods, (m) => {
     const r = normalizeStep(m.exports, m.ref, registry)
     problems.push(...r.problems)
@@ -108,6 +147,7 @@ function uniqueByName<T extends { name: string; relFile: string }>(
 }
 
 type Imported = { exports: Record<string, unknown>; ref: { file: string; relFile: string } } | { problem: LoadProblem }
+export type ImportedFile = Imported
 
 async function importFile(file: string, dir: string, importer: ModuleImporter): Promise<Imported> {
   const ref = { file, relFile: relative(dir, file) }

@@ -12,7 +12,7 @@ import { SqliteQueueAdapter } from './adapters/sqlite'
 import { Dispatcher } from './dispatcher'
 import { endJobSpan, startJobSpan } from './job-span'
 import { WorkerPool } from './pool/worker-pool'
-import { type BackgroundRunner, RUNNER_KEY } from './runner'
+import { type BackgroundRunner, type JobPool, PYTHON_POOL_KEY, RUNNER_KEY } from './runner'
 import { type SubscriptionDef, subscriptionsOf } from './subscriptions'
 import { queueTriggerKind, validateQueueConfig } from './trigger-kind'
 
@@ -113,7 +113,9 @@ export function queueModule(): MotiaModule {
       const runner: BackgroundRunner = {
         run: (job) => {
           const span = rt.engine.tracer && startJobSpan(rt.engine.tracer, job)
-          const outcome = pool.run({
+          // Python steps run in the python processes; the dispatcher's paths are the same.
+          const runs: JobPool = (job.step.file.endsWith('.py') && (rt.shared.get(PYTHON_POOL_KEY) as JobPool)) || pool
+          const outcome = runs.run({
             file: job.step.file,
             step: job.step.name,
             triggerIndex: job.def.index,

@@ -28,3 +28,14 @@ export interface BackgroundRunner {
 }
 
 export const RUNNER_KEY = 'queue.runner'
+
+/**
+ * The pool that runs `.py` steps' background jobs (modules/python sets it): the queue runner
+ * sends a job there when its step file is Python, and to the worker threads otherwise.
+ */
+export const PYTHON_POOL_KEY = 'queue.pool.python'
+
+/** What the runner needs of a pool: WorkerPool and the Python pool both have it. */
+export interface JobPool {
+  run(job: import('./pool/worker-pool').PoolJob): Promise<JobOutcome>
+}

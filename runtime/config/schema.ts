@@ -18,6 +18,17 @@ export interface MotiaConfig {
   readonly sqlite: { readonly path: string; readonly synchronous: 'NORMAL' | 'FULL' }
   readonly redis: { readonly url: string; readonly prefix: string }
   readonly logging: { readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly format: 'auto' | 'pretty' | 'json' }
+  readonly python: PythonConfig
+}
+
+/** Python steps (modules/python, docs/python.md). */
+export interface PythonConfig {
+  /** Unset: `MOTIA_PYTHON`, then `.venv/bin/python`, then `python3` on PATH. */
+  readonly interpreter?: string
+  /** Python processes; each runs many invocations at once. */
+  readonly workers: number
+  /** Threads per process for sync (`def`) handlers. */
+  readonly threads: number
 }
 
 export interface HttpConfig {
@@ -286,6 +297,11 @@ export const configSchema = section({
   logging: section({
     level: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
     format: oneOf(['auto', 'pretty', 'json']).default('auto'),
+  }).prefault({}),
+  python: section({
+    interpreter: optionalText,
+    workers: int(1, 64).default(1),
+    threads: int(1, 1024).default(32),
   }).prefault({}),
 })
 

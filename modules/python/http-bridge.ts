@@ -1,0 +1,118 @@
+import type { StepContext } from '../../runtime/context'
+import type { ApiResponse, ResponseWriter } from '../../sdk/types'
+import type { HttpRequest } from '../http/http-request'
+import { ERROR_CODE_HEADER } from '../http/respond'
+import type { HttpFrame, HttpInput, HttpReply, InvocationOutcome } from './protocol'
+import type { PythonPool } from './python-pool'
+
+const NULL_BODY = new Set([204, 205, 304])
+
+/**
+ * Serves one HTTP request with a Python handler: the request goes to the pool as plain data;
+ * the answer comes back as a returned response or as streamed frames written to the request's
+ * 1.x `response` writer. What is returned is what a TS handler returns, so the HTTP module
+ * treats both alike (validation, timeout, 500 bodies, spans).
+ */
+export async function invokeHttp(
+  pool: PythonPool,
+  file: string,
+  ctx: StepContext,
+  req: HttpRequest,
+  timeoutMs: number,
+): Promise<ApiResponse | undefined> {
+  const bytes = await req.requestBody.readAll()
+  const input: HttpInput = {
+    method: req.method,
+    pathParams: req.pathParams,
+    queryParams: req.queryParams,
+    headers: req.headers,
+    body: bytes.byteLength === 0 ? null : plainBody(req.body),
+  }
+  if (bytes.byteLength > 0) input.rawBody = bytes.toString('base64')
+  let writer: ResponseWriter | undefined
+  const onHttp = (frame: HttpFrame) => {
+    writer ??= req.response
+    switch (frame.op) {
+      case 'status':
+        writer.status(frame.status)
+        return
+      case 'headers':
+        writer.headers(frame.headers)
+        return
+      case 'write':
+        writer.stream.write(Buffer.from(frame.bytes, 'base64'))
+        return
+      case 'close':
+        writer.close()
+    }
+  }
+  const outcome = await pool.invoke(
+    {
+      file,
+      step: ctx.step.name,
+      kind: 'http',
+      triggerIndex: ctx.trigger.index,
+      input,
+      traceId: ctx.traceId,
+      ...(ctx.spanId ? { spanId: ctx.spanId } : {}),
+      attempt: 1,
+    },
+    timeoutMs,
+    onHttp,
+  )
+  return answer(outcome, writer)
+}
+
+function answer(outcome: InvocationOutcome, writer: ResponseWriter | undefined): ApiResponse | undefined {
+  if (outcome.status === 'skipped') {
+    return {
+      status: 422,
+      body: { error: 'Request condition not met', skipped: true },
+      headers: { [ERROR_CODE_HEADER]: 'E_CONDITION_NOT_MET' },
+    }
+  }
+  if (outcome.status === 'error') throw pythonError(outcome.error)
+  const reply = 'response' in outcome ? outcome.response : undefined
+  if (!reply) {
+    // Nothing returned: a streamed answer ends here (a handler that forgot close() must not hang
+    // the client); a handler that neither returned nor wrote answers 204.
+    if (writer) {
+      writer.close()
+      return undefined
+    }
+    return { status: 204 }
+  }
+  return toApiResponse(reply)
+}
+
+/** Python's answer → the TS handler shape: bytes raw, non-JSON text as is, anything else JSON. */
+export function toApiResponse(r: HttpReply): ApiResponse {
+  const headers = r.headers
+  if (NULL_BODY.has(r.status)) return { status: r.status, headers }
+  if (r.bodyBytes !== undefined) return { status: r.status, headers, body: Buffer.from(r.bodyBytes, 'base64') }
+  if (r.bodyText !== undefined) return { status: r.status, headers, body: r.bodyText }
+  if (!('body' in r)) return { status: r.status, headers }
+  const body = r.body
+  if (body !== null && typeof body === 'object') return { status: r.status, headers, body }
+  // A string, number or boolean body is JSON, as upstream Python steps sent it (`"hi"` quoted).
+  if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type'))
+    headers['content-type'] = 'application/json'
+  return { status: r.status, headers, body: JSON.stringify(body) }
+}
+
+/** An error raised in Python, for the HTTP module's 500 path (message, and the traceback as stack). */
+export function pythonError(e: { name: string; message: string; stack?: string; code?: string }): Error {
+  const err = new Error(e.message)
+  err.name = e.name
+  if (e.stack) err.stack = e.stack
+  return err
+}
+
+/** The parsed body as JSON-able data: bytes travel in `rawBody` only, files as their description. */
+function plainBody(body: unknown): unknown {
+  if (body === undefined || body instanceof Uint8Array) return null
+  if (body === null || typeof body !== 'object') return body
+  return JSON.parse(
+    JSON.stringify(body, (_k, v) => (v instanceof Blob ? { name: (v as File).name, type: v.type, size: v.size } : v)),
+  )
+}

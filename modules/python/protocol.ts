@@ -1,0 +1,106 @@
+/**
+ * The protocol between the engine and its python processes (modules/python/sdk/motia/_runner.py
+ * mirrors it): newline-delimited JSON, engine → python on the child's stdin, python → engine on
+ * the fd that was its stdout (user output is moved off it before any step is imported). Two
+ * string-tagged unions, like the Bun workers' (modules/queue/pool/protocol.ts), whose outcome
+ * and call shapes it shares. Bytes travel as base64 strings.
+ */
+import type { CallOrigin } from '../../runtime/engine-client'
+import type { SerializedError } from '../../runtime/errors'
+import type { LogRecord } from '../../runtime/logger'
+import type { CallTarget, JobOutcome } from '../queue/pool/protocol'
+
+export type InvocationKind = 'http' | 'queue' | 'cron' | 'state' | 'stream'
+
+/** The HTTP request as a python handler sees it (`MotiaHttpArgs`). */
+export interface HttpInput {
+  method: string
+  pathParams: Record<string, string>
+  queryParams: Record<string, string | string[]>
+  headers: Record<string, string | string[]>
+  /** The parsed body when it is plain data (JSON, text, a form); null for bytes. */
+  body: unknown
+  /** The raw request bytes, base64 (`request_body`); absent when empty. */
+  rawBody?: string
+}
+
+/** A handler's returned response. Exactly one of body (JSON), bodyText, bodyBytes (base64), or none. */
+export interface HttpReply {
+  status: number
+  headers: Record<string, string>
+  body?: unknown
+  bodyText?: string
+  bodyBytes?: string
+}
+
+export interface Invocation {
+  id: number
+  /** Absolute path of the step file. */
+  file: string
+  step: string
+  kind: InvocationKind
+  triggerIndex: number
+  topic?: string
+  input: unknown
+  traceId: string
+  spanId?: string
+  attempt: number
+}
+
+/** A background outcome, or an HTTP one that may carry the returned response. */
+export type InvocationOutcome = JobOutcome | { status: 'ok'; response?: HttpReply }
+
+export interface FileError {
+  message: string
+  /** Line in the file, when Python knows it (a syntax error, the frame that raised). */
+  line?: number
+}
+
+export type EngineToPython =
+  | { type: 'load'; files: string[]; streamFiles: string[] }
+  | {
+      type: 'invoke'
+      id: number
+      file: string
+      step: string
+      kind: InvocationKind
+      triggerIndex: number
+      topic?: string
+      input: unknown
+      traceId: string
+      spanId?: string
+      attempt: number
+    }
+  | { type: 'reply'; callId: number; ok: true; value: unknown }
+  | { type: 'reply'; callId: number; ok: false; error: SerializedError }
+
+export type PythonToEngine =
+  | { type: 'ready'; pid: number }
+  | {
+      type: 'loaded'
+      /** Each step file: its config as JSON (camelCase, schemas as JSON Schema), or why it failed. */
+      steps: ({ file: string; config: Record<string, unknown> } | { file: string; error: FileError })[]
+      /** `*_stream.py` files: the stream name each declares. */
+      streams: ({ file: string; name: string } | { file: string; error: FileError })[]
+      /** Stream names the Python code uses (`Stream("x")`, `ctx.streams.x`). */
+      streamNames: string[]
+      python: string
+    }
+  | { type: 'done'; id: number; outcome: InvocationOutcome }
+  /** The 1.x streamed response of an HTTP invocation: `response.status()`, `headers()`, `stream.write()`, `close()`. */
+  | { type: 'http'; id: number; op: 'status'; status: number }
+  | { type: 'http'; id: number; op: 'headers'; headers: Record<string, string> }
+  | { type: 'http'; id: number; op: 'write'; bytes: string }
+  | { type: 'http'; id: number; op: 'close' }
+  | {
+      type: 'call'
+      callId: number
+      target: CallTarget
+      name?: string
+      op?: string
+      args: unknown[]
+      origin: CallOrigin
+    }
+  | { type: 'log'; record: LogRecord }
+
+export type HttpFrame = Extract<PythonToEngine, { type: 'http' }>

@@ -1,0 +1,131 @@
+import type { FileSink, Subprocess } from 'bun'
+import type { EngineToPython, PythonToEngine } from './protocol'
+
+export interface PythonProcessOptions {
+  /** The interpreter's absolute path. */
+  python: string
+  /** The folder holding the SDK's `motia` package (sdk-files.ts). */
+  sdkDir: string
+  /** Project root: the process's working directory. */
+  dir: string
+  env: Record<string, string | undefined>
+  /** Threads for sync handlers. */
+  threads: number
+  onFrame(process: PythonProcess, frame: PythonToEngine): void
+  onStderr(process: PythonProcess, text: string): void
+  onExit(process: PythonProcess, code: number | null, signal: string | null): void
+}
+
+// `-c` rather than `-m`: with `-m` the working directory (the project) comes first on sys.path,
+// so a project folder named `motia` would shadow the SDK.
+const BOOT = 'import sys; sys.path.insert(0, sys.argv[1]); from motia._runner import main; del sys.argv[1]; main()'
+
+/**
+ * One python child: JSON lines on its stdin, JSON lines back on its stdout (the runner moved
+ * user output to stderr before importing steps), stderr passed on as log lines.
+ */
+export class PythonProcess {
+  private readonly proc: Subprocess<'pipe', 'pipe', 'pipe'>
+  private readonly stdin: FileSink
+  private flushing = false
+  readonly startedAt = Date.now()
+  /** Invocations sent here and not answered yet (the pool owns their records). */
+  readonly inFlight = new Set<number>()
+  dead = false
+  /** Set once the process reported its steps loaded. */
+  loaded = false
+  readonly exited: Promise<number | null>
+
+  constructor(private readonly opts: PythonProcessOptions) {
+    const pythonPath = [opts.sdkDir, opts.env.PYTHONPATH].filter(Boolean).join(':')
+    this.proc = Bun.spawn([opts.python, '-u', '-c', BOOT, opts.sdkDir, opts.dir], {
+      cwd: opts.dir,
+      env: {
+        ...opts.env,
+        PYTHONPATH: pythonPath,
+        PYTHONUNBUFFERED: '1',
+        PYTHONDONTWRITEBYTECODE: opts.env.PYTHONDONTWRITEBYTECODE ?? '',
+        MOTIA_PYTHON_THREADS: String(opts.threads),
+      },
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+    })
+    this.stdin = this.proc.stdin
+    this.exited = this.proc.exited.then((code) => {
+      this.dead = true
+      opts.onExit(this, code, this.proc.signalCode ? String(this.proc.signalCode) : null)
+      return code
+    })
+    void this.readFrames()
+    void this.readStderr()
+  }
+
+  get pid(): number {
+    return this.proc.pid
+  }
+
+  send(m: EngineToPython): void {
+    if (this.dead) return
+    try {
+      this.stdin.write(`${JSON.stringify(m)}\n`)
+    } catch {
+      return // the pipe closed: the exit handler settles what was in flight
+    }
+    // One flush per event-loop turn, however many frames the turn wrote.
+    if (!this.flushing) {
+      this.flushing = true
+      queueMicrotask(() => {
+        this.flushing = false
+        if (!this.dead) {
+          try {
+            void this.stdin.flush()
+          } catch {}
+        }
+      })
+    }
+  }
+
+  /** Closes stdin: the runner finishes what it runs, then exits. */
+  drain(): void {
+    try {
+      void this.stdin.end()
+    } catch {}
+  }
+
+  kill(): void {
+    this.dead = true
+    this.proc.kill('SIGKILL')
+  }
+
+  private async readFrames(): Promise<void> {
+    const decoder = new TextDecoder()
+    let buf = ''
+    for await (const chunk of this.proc.stdout) {
+      buf += decoder.decode(chunk, { stream: true })
+      let nl = buf.indexOf('\n')
+      while (nl >= 0) {
+        const line = buf.slice(0, nl)
+        buf = buf.slice(nl + 1)
+        nl = buf.indexOf('\n')
+        if (line.length === 0) continue
+        let frame: PythonToEngine
+        try {
+          frame = JSON.parse(line)
+        } catch {
+          this.opts.onStderr(this, `unreadable frame from python: ${line.slice(0, 200)}`)
+          continue
+        }
+        this.opts.onFrame(this, frame)
+      }
+    }
+  }
+
+  private async readStderr(): Promise<void> {
+    const decoder = new TextDecoder()
+    for await (const chunk of this.proc.stderr) {
+      const text = decoder.decode(chunk, { stream: true }).replace(/\n$/, '')
+      if (text) this.opts.onStderr(this, text)
+    }
+  }
+}

@@ -1,0 +1,34 @@
+"""``enqueue({"topic", "data", "messageGroupId"?})``."""
+
+from . import _bridge
+
+
+def _message(message, data=None, **kw):
+    if isinstance(message, str):
+        message = {"topic": message, "data": data}
+    elif hasattr(message, "model_dump") and not isinstance(message, dict):
+        message = message.model_dump()
+    if not isinstance(message, dict) or not isinstance(message.get("topic"), str) or not message.get("topic"):
+        raise ValueError('enqueue needs {"topic": str, "data": ...} (or enqueue("topic", data))')
+    out = {"topic": message["topic"], "data": message.get("data")}
+    group = message.get("messageGroupId", message.get("message_group_id", kw.get("message_group_id")))
+    if group is not None:
+        out["messageGroupId"] = group
+    for src, dst in (("idempotency_key", "idempotencyKey"), ("delay_seconds", "delaySeconds")):
+        v = message.get(dst, message.get(src))
+        if v is not None:
+            out[dst] = v
+    return out
+
+
+def send(awaits, message, data=None, **kw):
+    fut = _bridge.call("enqueue", [_message(message, data, **kw)])
+    return _bridge.settle(fut, awaits, lambda _: None)
+
+
+def enqueue(message, data=None, **kw):
+    """Sends a message; waits for the engine's ack (sync callers) or returns an awaitable."""
+    return send(_bridge.caller_awaits(), message, data, **kw)
+
+
+emit = enqueue

@@ -1,0 +1,218 @@
+"""The python process the engine starts: ``python -m motia._runner <project dir>``.
+
+Protocol (modules/python/protocol.ts is the typed definition): newline-delimited JSON. Frames
+from the engine arrive on stdin; frames to it leave on what was stdout when the process started.
+Before user code is imported, fd 1 is pointed at stderr and ``sys.stdout`` at the step log, so
+``print()`` (and a C library writing to fd 1) can never corrupt a frame.
+"""
+
+import asyncio
+import concurrent.futures
+import logging
+import os
+import sys
+import threading
+
+
+def _take_fds():
+    proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    out_fd = os.dup(1)
+    os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+
+    def write(data):
+        view = memoryview(data)
+        while view:
+            n = os.write(out_fd, view)
+            view = view[n:]
+
+    return proto_in, write
+
+
+def load_env(dir):
+    """``<project>/.env`` without overriding what is set (the engine normally passed it already)."""
+    path = os.path.join(dir, ".env")
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return
+    for line in lines:
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        if line.startswith("export "):
+            line = line[7:]
+        key, _, value = line.partition("=")
+        key, value = key.strip(), value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        os.environ.setdefault(key, value)
+
+
+class Worker:
+    def __init__(self, dir, loop, threads):
+        from . import _bridge, _invoke
+
+        self.dir = dir
+        self.loop = loop
+        self.bridge = _bridge
+        self.invoke_mod = _invoke
+        self.runner = _invoke.Runner(loop, concurrent.futures.ThreadPoolExecutor(max_workers=threads,
+                                                                                 thread_name_prefix="motia-step"))
+        self.steps = {}
+        self.errors = {}
+        self.tasks = set()
+        self.closing = False
+
+    # -- loading -------------------------------------------------------------------------------
+    def load(self, msg):
+        from ._loader import LoadError, load_step, load_stream_file, stream_names
+
+        reports = []
+        for path in msg.get("files", []):
+            try:
+                step, config = load_step(path, self.dir)
+                self.steps[path] = step
+                reports.append({"file": path, "config": config})
+            except LoadError as err:
+                self.errors[path] = str(err)
+                e = {"message": str(err)}
+                if err.line:
+                    e["line"] = err.line
+                reports.append({"file": path, "error": e})
+        streams = []
+        for path in msg.get("streamFiles", []):
+            try:
+                streams.append({"file": path, "name": load_stream_file(path, self.dir)})
+            except LoadError as err:
+                e = {"message": str(err)}
+                if err.line:
+                    e["line"] = err.line
+                streams.append({"file": path, "error": e})
+        used = stream_names(list(msg.get("files", [])))
+        self.bridge.send({"type": "loaded", "steps": reports, "streams": streams, "streamNames": used,
+                          "python": sys.version.split()[0]})
+
+    # -- invocations ---------------------------------------------------------------------------
+    def invoke(self, msg):
+        task = self.loop.create_task(self.run(msg))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def run(self, msg):
+        b, iv = self.bridge, self.invoke_mod
+        inv_id = msg["id"]
+        try:
+            outcome = await self.execute(msg)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as err:  # noqa: BLE001 - SystemExit in a handler fails that handler only
+            outcome = iv.error_outcome(err)
+        try:
+            b.send({"type": "done", "id": inv_id, "outcome": outcome})
+        except TypeError as err:  # the return value is not JSON
+            b.send({"type": "done", "id": inv_id, "outcome": iv.error_outcome(err)})
+
+    async def execute(self, msg):
+        b, iv = self.bridge, self.invoke_mod
+        step = self.steps.get(msg["file"])
+        if step is None:
+            why = self.errors.get(msg["file"], "it is not loaded in this python process")
+            raise RuntimeError("step file %s cannot run: %s" % (msg["file"], why))
+        index = msg.get("triggerIndex", 0)
+        trigger = step.triggers[index] if 0 <= index < len(step.triggers) else {}
+        kind = trigger.get("type") or msg.get("kind")
+        inv = b.Invocation(msg["id"], step.name, msg.get("traceId"), msg.get("spanId"), step.legacy)
+        b.current.set(inv)
+        info = iv.trigger_info(trigger, kind, index, msg.get("topic"))
+        cond = trigger.get("condition")
+        if kind == "http":
+            req = iv.http_args(msg.get("input"), msg["id"])
+            ctx = iv.new_context(step, info, inv.trace_id, req, step.legacy)
+            if cond is not None and not bool(await self.runner.call(cond, req, ctx, kind="http")):
+                return {"status": "skipped"}
+
+            def handler_call():
+                return self.runner.call(step.handler, req, ctx, kind="http", legacy=step.legacy)
+
+            mws = trigger.get("middleware") or []
+            result = await (iv.run_chain(self.runner, mws, req, ctx, handler_call) if mws else handler_call())
+            response = iv.encode_response(result)
+            out = {"status": "ok"}
+            if response is not None:
+                out["response"] = response
+            return out
+        data = iv.background_input(kind, msg.get("input"), trigger)
+        ctx = iv.new_context(step, info, inv.trace_id, data, step.legacy)
+        if cond is not None and not bool(await self.runner.call(cond, data, ctx, kind=kind, legacy=step.legacy)):
+            return {"status": "skipped"}
+        await self.runner.call(step.handler, data, ctx, kind=kind, legacy=step.legacy)
+        return {"status": "ok"}
+
+    # -- the engine's frames -------------------------------------------------------------------
+    def handle(self, msg):
+        t = msg.get("type")
+        if t == "invoke":
+            self.invoke(msg)
+        elif t == "load":
+            self.load(msg)
+
+    async def drain(self):
+        """stdin closed: finish what runs, then exit."""
+        self.closing = True
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+        sys.stdout.flush()
+        os._exit(0)
+
+
+def read_frames(proto_in, worker, loop):
+    import json
+
+    from . import _bridge
+
+    for line in proto_in:
+        if not line.strip():
+            continue
+        try:
+            msg = json.loads(line)
+        except ValueError:
+            continue
+        if msg.get("type") == "reply":
+            _bridge.on_reply(msg)
+        else:
+            loop.call_soon_threadsafe(worker.handle, msg)
+    _bridge.fail_pending("the engine closed the connection")
+    asyncio.run_coroutine_threadsafe(worker.drain(), loop)
+
+
+def main():
+    dir = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("MOTIA_PROJECT_DIR", "."))
+    proto_in, write = _take_fds()
+    from . import _bridge
+    from ._logging import EngineLogHandler, PrintToLog
+
+    _bridge.configure(write)
+    sys.stdout = PrintToLog()
+    logging.getLogger().addHandler(EngineLogHandler())
+    load_env(dir)
+    # After the SDK's folder: the project's own modules import by name, a PyPI `motia` never wins.
+    if dir not in sys.path:
+        sys.path.insert(1, dir)
+    os.chdir(dir)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    worker = Worker(dir, loop, int(os.environ.get("MOTIA_PYTHON_THREADS", "32")))
+    reader = threading.Thread(target=read_frames, args=(proto_in, worker, loop), name="motia-reader", daemon=True)
+    reader.start()
+    _bridge.send({"type": "ready", "pid": os.getpid()})
+    loop.run_forever()
+
+
+if __name__ == "__main__":
+    main()

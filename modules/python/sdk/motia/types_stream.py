@@ -1,0 +1,1 @@
+from .types import StreamAuthInput, StreamAuthResult, StreamConfig, StreamSubscription  # noqa: F401
