@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   E_STORAGE_READONLY: { status: 503, summary: 'a SQLite file (or its folder) cannot be written' },
   E_STORAGE_CORRUPT: { status: 500, summary: 'a SQLite file is not a database or is damaged' },
   E_STORAGE_FAILED: { status: 500, summary: 'a SQLite file could not be read or written (another I/O error)' },
+  E_REDIS_UNAVAILABLE: { status: 503, summary: 'Redis (redis.url) cannot be reached; retry later' },
   E_INTERNAL: { status: 500, summary: 'an error with a code this catalogue lacks; the original code is in details' },
 } as const satisfies Record<string, { status: number; summary: string }>
 

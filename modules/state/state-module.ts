@@ -8,6 +8,7 @@ import { type BackgroundRunner, RUNNER_KEY } from '../queue/runner'
 import { sharedSqlite } from '../storage/storage-module'
 import type { StateAdapter, StateWriteResult } from './adapter'
 import { MemoryStateAdapter } from './adapters/memory'
+import { RedisStateAdapter } from './adapters/redis'
 import { SqliteStateAdapter } from './adapters/sqlite'
 import { stateTriggerKind } from './trigger-kind'
 
@@ -21,13 +22,14 @@ export interface StateModuleApi {
   onChange(listener: StateChangeListener): () => void
 }
 
-export function createStateAdapter(rt: RuntimeServices): StateAdapter {
+export function createStateAdapter(rt: RuntimeServices): StateAdapter | Promise<StateAdapter> {
   const kind = rt.config.state.adapter
   if (kind === 'memory') return new MemoryStateAdapter()
   if (kind === 'sqlite') return new SqliteStateAdapter(sharedSqlite(rt))
+  if (kind === 'redis') return RedisStateAdapter.connect(rt.config.redis)
   throw new MotiaError(
     'E_ADAPTER_UNKNOWN',
-    `state.adapter "${kind}" is not available in this build (use sqlite or memory)`,
+    `state.adapter "${kind}" is not available in this build (use sqlite, memory or redis)`,
   )
 }
 
@@ -102,9 +104,9 @@ export function stateModule(): MotiaModule {
     name: 'state',
     dependsOn: ['storage'],
     triggerKinds: [stateTriggerKind],
-    setup(services) {
+    async setup(services) {
       rt = services
-      adapter = createStateAdapter(rt)
+      adapter = await createStateAdapter(rt)
       rt.engine.stateService = service
       const api: StateModuleApi = {
         adapter,
