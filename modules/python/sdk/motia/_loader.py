@@ -83,6 +83,8 @@ def find_exports(module):
     if isinstance(handler, StepDefinition):
         config = config if config is not None else handler.config
         handler = handler.handler
+    if config is None and handler is not None and hasattr(handler, "__motia_config__"):
+        return handler.__motia_config__, handler
     if config is None or handler is None:
         for v in vars(module).values():
             if isinstance(v, StepDefinition) and v.handler is not None:
