@@ -1,3 +1,4 @@
+import type { Readiness } from '../../runtime/readiness'
 import type { UpdateOp } from '../../sdk/types'
 
 /** A stream item: a JSON object that always carries its key as `id`. */
@@ -45,10 +46,14 @@ export interface StreamAdapterCapabilities {
  * its ops to one read of the item). `getGroup` returns items in creation order (an update keeps
  * an item's place; delete then set moves it to the end), which is the order clients show.
  *
- * Cross-instance fan-out (a Redis adapter): the module calls `announce(change)` after every
- * change it makes and publishes what `subscribe` delivers (changes announced by OTHER
- * processes) to its own sockets only, so each change reaches every socket once and stream
- * triggers fire once, in the process that made the change.
+ * Cross-instance fan-out (`capabilities.fanOut`, the Redis adapter): `subscribe` delivers
+ * every change of every process, this one's included, in the one order the store gave them,
+ * and the module sends to its sockets only what `subscribe` delivers, so every client of every
+ * instance sees the same order. The module calls `announce(change)` after each change it makes
+ * (an adapter that publishes writes as part of storing them only needs it for `send()`), and
+ * stream triggers fire once, in the process that made the change. Such an adapter stamps each
+ * write with its timestamp (`stampWrite`, read back with `writtenAt`) and gives the module its
+ * clock (`now`), so timestamps increase across instances, not only within one.
  */
 export interface StreamAdapter {
   readonly kind: string
@@ -68,8 +73,12 @@ export interface StreamAdapter {
   clear(stream: string, groupId: string): Promise<void>
   /** fanOut adapters: tell the other processes about a change made here. */
   announce?(change: StreamChange): Promise<void>
-  /** fanOut adapters: changes announced by other processes; returns an unsubscribe function. */
+  /** fanOut adapters: every change, in store order; returns an unsubscribe function. */
   subscribe?(listener: StreamChangeListener): () => void
+  /** fanOut adapters: the current time on the shared clock's scale (ms). */
+  now?(): number
+  /** Readiness probe: a store elsewhere (Redis) answers a ping; none means nothing to check. */
+  ready?(): Promise<Readiness>
   close(): Promise<void>
 }
 
@@ -81,4 +90,16 @@ export function toItem(data: unknown, id: string): StreamItem {
     )
   }
   return { ...(data as Record<string, unknown>), id }
+}
+
+const WRITTEN_AT = Symbol('motia.stream.writtenAt')
+
+/** Records the timestamp the store gave a write on its result (or deleted item), out of sight of JSON and equality. */
+export function stampWrite(result: object, timestamp: number): void {
+  Object.defineProperty(result, WRITTEN_AT, { value: timestamp, enumerable: false })
+}
+
+/** The timestamp a fanOut adapter gave this write, if any. */
+export function writtenAt(result: object | null): number | undefined {
+  return result === null ? undefined : (result as { [WRITTEN_AT]?: number })[WRITTEN_AT]
 }

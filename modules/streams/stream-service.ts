@@ -4,7 +4,14 @@ import { MotiaError } from '../../runtime/errors'
 import type { StructuredLogger } from '../../runtime/logger'
 import type { StreamDefinition } from '../../runtime/step'
 import type { UpdateOp } from '../../sdk/types'
-import type { StreamAdapter, StreamChange, StreamEvent, StreamItem, StreamWriteResult } from './adapter'
+import {
+  type StreamAdapter,
+  type StreamChange,
+  type StreamEvent,
+  type StreamItem,
+  type StreamWriteResult,
+  writtenAt,
+} from './adapter'
 import type { Clock } from './protocol'
 
 export interface StreamServiceEnv {
@@ -69,7 +76,7 @@ export class StreamService implements StreamsService {
         return this.written(def, groupId, id, await adapter.update(name, groupId, id, args[2] as UpdateOp[]), origin)
       case 'delete': {
         const old = await adapter.delete(name, groupId, id)
-        if (old) this.emit(def, groupId, id, { type: 'delete', data: old }, origin)
+        if (old) this.emit(def, groupId, id, { type: 'delete', data: old }, origin, writtenAt(old))
         return old
       }
       default:
@@ -79,7 +86,7 @@ export class StreamService implements StreamsService {
 
   private written(def: StreamDefinition, groupId: string, id: string, r: StreamWriteResult, origin: CallOrigin) {
     if (this.env.validate && def.schema) this.check(def, r.new_value, origin)
-    this.emit(def, groupId, id, { type: r.old_value ? 'update' : 'create', data: r.new_value }, origin)
+    this.emit(def, groupId, id, { type: r.old_value ? 'update' : 'create', data: r.new_value }, origin, writtenAt(r))
     return r
   }
 
@@ -97,8 +104,16 @@ export class StreamService implements StreamsService {
     this.emit(def, channel.groupId, channel.id as string | undefined, { type: 'event', event: payload }, origin)
   }
 
-  private emit(def: StreamDefinition, groupId: string, id: string | undefined, event: StreamEvent, origin: CallOrigin) {
-    const change: StreamChange = { streamName: def.name, groupId, timestamp: this.env.clock.next(), event }
+  /** `timestamp`: the one a fanOut adapter's store gave the write (shared by every instance). */
+  private emit(
+    def: StreamDefinition,
+    groupId: string,
+    id: string | undefined,
+    event: StreamEvent,
+    origin: CallOrigin,
+    timestamp = this.env.clock.next(),
+  ) {
+    const change: StreamChange = { streamName: def.name, groupId, timestamp, event }
     if (id !== undefined) change.id = id
     this.env.changed(change, origin)
   }

@@ -10,6 +10,7 @@ import { type BackgroundRunner, RUNNER_KEY } from '../queue/runner'
 import { sharedSqlite } from '../storage/storage-module'
 import type { StreamAdapter, StreamChange } from './adapter'
 import { MemoryStreamAdapter } from './adapters/memory'
+import { RedisStreamAdapter } from './adapters/redis'
 import { SqliteStreamAdapter } from './adapters/sqlite'
 import type { StreamAuthHooks } from './auth'
 import { streamLimits } from './limits'
@@ -40,13 +41,14 @@ export interface StreamsModuleOptions {
   hooks?: StreamAuthHooks
 }
 
-export function createStreamAdapter(rt: RuntimeServices): StreamAdapter {
+export function createStreamAdapter(rt: RuntimeServices): StreamAdapter | Promise<StreamAdapter> {
   const kind = rt.config.streams.adapter
   if (kind === 'memory') return new MemoryStreamAdapter()
   if (kind === 'sqlite') return new SqliteStreamAdapter(sharedSqlite(rt))
+  if (kind === 'redis') return RedisStreamAdapter.connect(rt.config.redis)
   throw new MotiaError(
     'E_ADAPTER_UNKNOWN',
-    `streams.adapter "${kind}" is not available in this build (use sqlite or memory)`,
+    `streams.adapter "${kind}" is not available in this build (use sqlite, memory or redis)`,
   )
 }
 
@@ -66,7 +68,8 @@ export function streamsModule(options: StreamsModuleOptions = {}): MotiaModule {
   let triggers: StreamTriggers | undefined
   const hookSteps = new WeakMap<StreamDefinition, StepDefinition>()
   const listeners = new Set<StreamChangeListener>()
-  const clock = new Clock()
+  // fanOut adapters keep one clock for every instance (see StreamAdapter.now).
+  const clock = new Clock(() => adapter?.now?.() ?? Date.now())
 
   const indexStreams = (project: Project) => {
     streams = new Map(project.streams.map((s) => [s.name, s]))
@@ -82,14 +85,15 @@ export function streamsModule(options: StreamsModuleOptions = {}): MotiaModule {
     triggerKinds: [streamTriggerKind],
     async setup(services) {
       rt = services
-      adapter = options.adapter ?? createStreamAdapter(rt)
+      adapter = options.adapter ?? (await createStreamAdapter(rt))
       hooks = options.hooks ?? projectStreamHooks(rt.projectConfig)
       indexStreams(rt.project())
       triggers = new StreamTriggers(() => rt.shared.get(RUNNER_KEY) as BackgroundRunner | undefined, rt.log)
       triggers.index(rt.project().steps)
 
       const changed = (change: StreamChange, origin: CallOrigin) => {
-        publisher.publish(change)
+        // fanOut adapters deliver this change back through subscribe, in store order.
+        if (!adapter.capabilities.fanOut) publisher.publish(change)
         triggers?.fire(change, origin)
         adapter.announce?.(change).catch((err) => rt.log.error('streams: announcing a change failed', { error: err }))
         for (const l of listeners) l(change, origin)
@@ -103,7 +107,8 @@ export function streamsModule(options: StreamsModuleOptions = {}): MotiaModule {
         streamNames,
         changed,
       })
-      // Changes other processes made (fanOut adapters): their sockets only; triggers ran there.
+      // Every change of every process (fanOut adapters), in store order: sockets only; triggers
+      // ran in the process that made the change.
       unsubscribe = adapter.subscribe?.((change) => publisher.publish(change))
 
       const rooms = new Rooms({
