@@ -1,9 +1,12 @@
 import { Cron } from 'croner'
+import type { MotiaConfig } from '../../runtime/config/schema'
 import { serializeError } from '../../runtime/errors'
+import type { StructuredLogger } from '../../runtime/logger'
 import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
 import type { CronTriggerDef, StepDefinition } from '../../runtime/step'
 import { newTraceId } from '../../runtime/trace-id'
 import { type BackgroundRunner, RUNNER_KEY } from '../queue/runner'
+import { RedisTickLock, type TickLock } from './redis-lock'
 import { cronTriggerKind } from './trigger-kind'
 
 /**
@@ -14,6 +17,7 @@ export function cronModule(): MotiaModule {
   let rt: RuntimeServices
   let jobs: Cron[] = []
   const running = new Set<string>()
+  let lock: TickLock | undefined
 
   const schedule = (project: Project) => {
     for (const j of jobs) j.stop()
@@ -23,12 +27,12 @@ export function cronModule(): MotiaModule {
       for (const def of step.triggers) {
         if (def.type !== 'cron') continue
         const timezone = def.timezone ?? rt.config.cron.timezone
-        jobs.push(new Cron(def.expression, { timezone }, () => void fire(step, def)))
+        jobs.push(new Cron(def.expression, { timezone }, (self: Cron) => void fire(step, def, self.currentRun())))
       }
     }
   }
 
-  const fire = async (step: StepDefinition, def: CronTriggerDef) => {
+  const fire = async (step: StepDefinition, def: CronTriggerDef, scheduled: Date | null) => {
     const key = `${step.name}#${def.index}`
     const traceId = newTraceId()
     const log = rt.log.child({ step: step.name, traceId })
@@ -36,10 +40,11 @@ export function cronModule(): MotiaModule {
       log.warn('cron tick skipped: the previous run is still going', { expression: def.expression })
       return
     }
-    const runner = rt.shared.get(RUNNER_KEY) as BackgroundRunner | undefined
-    if (!runner) return
     running.add(key)
     try {
+      if (lock && !(await claimTick(lock, key, scheduled, log))) return
+      const runner = rt.shared.get(RUNNER_KEY) as BackgroundRunner | undefined
+      if (!runner) return
       const out = await runner.run({ step, def, input: undefined, traceId, attempt: 1 })
       if (out.status === 'error') log.error(`cron handler failed: ${out.error.message}`, { error: out.error })
     } catch (err) {
@@ -54,8 +59,10 @@ export function cronModule(): MotiaModule {
     name: 'cron',
     dependsOn: ['queue'],
     triggerKinds: [cronTriggerKind],
-    setup(services) {
+    async setup(services) {
       rt = services
+      // Several instances on one Redis: each tick runs on one of them (modules/cron/redis-lock.ts).
+      if (rt.config.cron.enabled && usesRedis(rt.config)) lock = await RedisTickLock.connect(rt.config.redis)
     },
     start() {
       schedule(rt.project())
@@ -63,9 +70,28 @@ export function cronModule(): MotiaModule {
     projectChanged(project) {
       schedule(project)
     },
-    stop() {
+    async stop() {
       for (const j of jobs) j.stop()
       jobs = []
+      await lock?.close()
+      lock = undefined
     },
+  }
+}
+
+/** Any adapter on Redis means several instances may share it: cron ticks take the lock. */
+function usesRedis(config: MotiaConfig): boolean {
+  return config.queue.adapter === 'redis' || config.state.adapter === 'redis' || config.streams.adapter === 'redis'
+}
+
+/** True when this instance runs the tick; a Redis it cannot reach skips the tick (logged), never runs it twice. */
+async function claimTick(lock: TickLock, key: string, scheduled: Date | null, log: StructuredLogger): Promise<boolean> {
+  // Croner names the run it fires; its own clock is the fallback (to the second, as ticks are).
+  const at = scheduled?.getTime() ?? Math.round(Date.now() / 1000) * 1000
+  try {
+    return await lock.claim(key, at)
+  } catch (err) {
+    log.error(`cron tick skipped: ${(err as Error).message}`, { error: serializeError(err) })
+    return false
   }
 }
