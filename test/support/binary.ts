@@ -4,7 +4,8 @@ import type { Subprocess } from 'bun'
 import { buildBinary } from '../../build'
 
 const ROOT = join(import.meta.dir, '..', '..')
-export const BINARY = join(ROOT, 'dist', 'motia')
+/** `MOTIA_TEST_BINARY` points the e2e tests at another build (e.g. one built to a private path). */
+export const BINARY = process.env.MOTIA_TEST_BINARY ?? join(ROOT, 'dist', 'motia')
 
 let built: Promise<string> | undefined
 
