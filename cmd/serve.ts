@@ -84,9 +84,23 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
   }
 
   let stopping = false
-  const shutdown = async () => {
-    if (stopping) return
+  const shutdown = async (signal: NodeJS.Signals) => {
+    const log = runtime.services.log
+    if (stopping) {
+      log.warn(`${signal} again: exiting without waiting for in-flight work`)
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15))
+    }
     stopping = true
+    const timeout = runtime.config.shutdownTimeout
+    log.info(`${signal}: draining, up to ${timeout} ms (${signal} again exits at once)`)
+    // A module that hangs past its deadline must not keep the process alive.
+    setTimeout(() => {
+      log.error(`shutdown still not done ${timeout + SHUTDOWN_GRACE_MS} ms after ${signal}: exiting`)
+      process.exit(1)
+    }, timeout + SHUTDOWN_GRACE_MS).unref()
+    const t0 = performance.now()
+    await runtime.drain(timeout)
+    log.info(`drained in ${Math.round(performance.now() - t0)} ms`)
     await watcher?.close()
     await runtime.stop()
     process.exit(0)
@@ -101,6 +115,9 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
     })
   })
 }
+
+/** After the drain deadline, the time modules get to stop (close sockets, release, checkpoint). */
+const SHUTDOWN_GRACE_MS = 10_000
 
 /** One reload's log line lists a few files, not thousands (a checkout, a linked folder). */
 function capList(items: string[], max = 10): string[] {

@@ -1,3 +1,4 @@
+import type { MotiaConfig } from '../runtime/config/schema'
 import type { MotiaModule, RunMode } from '../runtime/module'
 import { consoleModule } from './console/console-module'
 import { cronModule } from './cron/cron-module'
@@ -16,14 +17,14 @@ export interface DefaultModuleOptions {
 
 /** The composition root: which modules a `motia` process runs. */
 export function defaultModules(options: DefaultModuleOptions = {}) {
-  return (_: { mode: RunMode }): MotiaModule[] => [
+  return ({ config }: { mode: RunMode; config: MotiaConfig }): MotiaModule[] => [
     storageModule(),
     observabilityModule(),
     stateModule(),
     queueModule(),
     cronModule(),
     streamsModule({ listen: options.listen ?? true }),
-    httpModule({ listen: options.listen ?? true }),
+    httpModule({ listen: options.listen ?? true, health: config.health }),
     consoleModule({ listen: options.listen ?? true }),
     pythonModule(),
   ]

@@ -9,6 +9,10 @@ export const ERROR_CODES = {
   E_STEP_CONFIG_INVALID: { status: 500, summary: 'a step config does not match the expected shape' },
   E_STEP_DUPLICATE_NAME: { status: 500, summary: 'two steps share one name' },
   E_ROUTE_DUPLICATE: { status: 500, summary: 'two HTTP triggers share one method and path' },
+  E_ROUTE_RESERVED: {
+    status: 500,
+    summary: 'an HTTP trigger on the path of a health probe (health.live / health.ready)',
+  },
   E_TRIGGER_UNKNOWN: { status: 500, summary: 'a trigger type no module serves' },
   E_PROJECT_INVALID: { status: 500, summary: 'the project has load errors (start refuses to run)' },
   E_ROUTE_NOT_FOUND: { status: 404, summary: 'no HTTP step matches the method and path' },
@@ -20,6 +24,10 @@ export const ERROR_CODES = {
   E_HANDLER_NO_RESPONSE: { status: 500, summary: 'an HTTP handler returned nothing and wrote no response' },
   E_HANDLER_TIMEOUT: { status: 504, summary: 'the handler ran longer than its timeout' },
   E_OVERLOADED: { status: 503, summary: 'more requests in flight than the concurrency limit' },
+  E_SHUTTING_DOWN: {
+    status: 503,
+    summary: 'the process is draining (SIGTERM): a request on a connection opened before; retry elsewhere',
+  },
   E_STATE_OP_INVALID: { status: 500, summary: 'a state UpdateOp is malformed or applies to a non-matching value' },
   E_ADAPTER_UNKNOWN: { status: 500, summary: 'config names an adapter that does not exist' },
   E_STREAM_UNKNOWN: { status: 500, summary: 'a stream operation named a stream no *.stream.ts file defines' },

@@ -2,6 +2,7 @@ import type { MotiaConfig } from './config/schema'
 import type { Engine } from './engine'
 import type { LogHub, StructuredLogger } from './logger'
 import type { ProjectConfig } from './project-config'
+import type { Readiness, ReadinessReport } from './readiness'
 import type { StepDefinition, StreamDefinition } from './step'
 import type { ProjectCheck, StepSource } from './step-loader'
 import type { TriggerKind } from './trigger-registry'
@@ -27,6 +28,15 @@ export interface RuntimeServices {
   readonly projectConfig: ProjectConfig
   /** Extra values modules hand each other (e.g. the http module's server for streams). */
   readonly shared: Map<string, unknown>
+  /** The runtime as a whole: draining (SIGTERM) and readiness, for health endpoints. */
+  readonly lifecycle: RuntimeLifecycle
+}
+
+export interface RuntimeLifecycle {
+  /** True from the first shutdown signal on: new work is refused, in-flight work finishes. */
+  readonly draining: boolean
+  /** Asks every module's `ready()`; not ok while draining. */
+  readiness(): Promise<ReadinessReport>
 }
 
 /**
@@ -45,6 +55,17 @@ export interface MotiaModule {
   start?(): void | Promise<void>
   /** The set of steps or streams changed (dev reload). */
   projectChanged?(project: Project): void | Promise<void>
+  /**
+   * Readiness probe (`GET /__motia/ready`): can this module serve now? A module whose adapter
+   * lives elsewhere (Redis) asks it (a ping); a throw counts as not ready.
+   */
+  ready?(): Promise<Readiness>
+  /**
+   * Graceful shutdown, before `stop`: take no new work, finish what is in flight until
+   * `deadline` (epoch ms), then hand back what is unfinished (a queue releases its messages).
+   * Every module drains at once; `stop` follows.
+   */
+  drain?(deadline: number): Promise<void>
   stop?(): void | Promise<void>
 }
 

@@ -8,8 +8,16 @@ import { Engine } from './engine'
 import { formatProblem, type LoadProblem, MotiaError } from './errors'
 import { createStreamSink } from './log-format'
 import { createLogHub, type LogHub, type LogSink, StructuredLogger } from './logger'
-import { type MotiaModule, orderModules, type Project, type RunMode, type RuntimeServices } from './module'
+import {
+  type MotiaModule,
+  orderModules,
+  type Project,
+  type RunMode,
+  type RuntimeLifecycle,
+  type RuntimeServices,
+} from './module'
 import { adapterWarnings, loadProjectConfig, pluginApiSteps } from './project-config'
+import { checkReadiness } from './readiness'
 import { forgetProjectModules, loadProject, type ModuleImporter } from './step-loader'
 import { TriggerRegistry } from './trigger-registry'
 
@@ -46,6 +54,12 @@ export interface Runtime extends AsyncDisposable {
    */
   reload(): Promise<{ problems: LoadProblem[] }>
   readonly modules: readonly MotiaModule[]
+  /**
+   * Graceful shutdown (SIGTERM): readiness turns 503 at once, every module stops taking work and
+   * finishes what it has until `timeoutMs` (default `shutdownTimeout`) has passed, then hands
+   * back the rest (unfinished queue messages are released). `stop()` follows.
+   */
+  drain(timeoutMs?: number): Promise<void>
   stop(): Promise<void>
 }
 
@@ -116,6 +130,19 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
 
   let project: Project = { steps: loaded.steps, streams: loaded.streams }
+  const started: MotiaModule[] = []
+  let draining = false
+  const lifecycle: RuntimeLifecycle = {
+    get draining() {
+      return draining
+    },
+    async readiness() {
+      const report = await checkReadiness(started, draining)
+      if (started.length === modules.length) return report
+      const runtime = { ok: false, detail: started.length === 0 ? 'stopped' : 'starting' }
+      return { ...report, ok: false, modules: { ...report.modules, runtime } }
+    },
+  }
   const services: RuntimeServices = {
     dir,
     mode: opts.mode,
@@ -126,9 +153,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     project: () => project,
     projectConfig,
     shared: new Map(),
+    lifecycle,
   }
 
-  const started: MotiaModule[] = []
   const stop = async () => {
     for (const m of [...started].reverse()) {
       try {
@@ -159,6 +186,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
 
   let stopped = false
+  let drained: Promise<void> | undefined
   const runtime: Runtime = {
     dir,
     mode: opts.mode,
@@ -194,6 +222,17 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
         streams: keep(project.streams, next.streams),
       })
       return { problems: next.problems }
+    },
+    drain(timeoutMs = config.shutdownTimeout) {
+      if (drained) return drained
+      draining = true
+      const deadline = Date.now() + timeoutMs
+      drained = Promise.all(
+        started.map((m) =>
+          m.drain?.(deadline).catch((err) => log.error(`module ${m.name} failed to drain`, { error: err })),
+        ),
+      ).then(() => undefined)
+      return drained
     },
     async stop() {
       if (stopped) return

@@ -17,6 +17,7 @@ export function cronModule(): MotiaModule {
   let rt: RuntimeServices
   let jobs: Cron[] = []
   const running = new Set<string>()
+  let draining = false
   let lock: TickLock | undefined
 
   const schedule = (project: Project) => {
@@ -68,7 +69,15 @@ export function cronModule(): MotiaModule {
       schedule(rt.project())
     },
     projectChanged(project) {
-      schedule(project)
+      if (!draining) schedule(project)
+    },
+    async drain(deadline) {
+      // No new ticks; runs under way finish (their handler's own timeout still applies).
+      draining = true
+      for (const j of jobs) j.stop()
+      jobs = []
+      while (running.size > 0 && Date.now() < deadline) await Bun.sleep(10)
+      if (running.size > 0) rt.log.warn(`${running.size} cron run(s) still going at the shutdown deadline are cut off`)
     },
     async stop() {
       for (const j of jobs) j.stop()

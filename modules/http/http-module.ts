@@ -1,7 +1,9 @@
 import type { Server } from 'bun'
+import type { HealthConfig } from '../../runtime/config/schema'
 import type { MotiaModule, RuntimeServices } from '../../runtime/module'
 import { Cors } from './cors'
 import { Deadlines } from './deadlines'
+import { HealthEndpoints, requestsDone, reservedHealthRoutes, shuttingDown } from './health'
 import { buildRouter, duplicateRoutes, type Router, type RouterEnv } from './router'
 import { httpTriggerKind } from './trigger-kind'
 
@@ -18,8 +20,9 @@ type UpgradeFetch = (request: Request, server: Server<any>) => Promise<Response 
  * HTTP triggers on Elysia, behind a Bun.serve the module owns: owning the server lets the
  * streams module accept WebSockets on the API port and lets reload swap routes in place.
  */
-export function httpModule(options: { listen?: boolean } = {}): MotiaModule {
+export function httpModule(options: { listen?: boolean; health?: HealthConfig } = {}): MotiaModule {
   let rt: RuntimeServices
+  let health: HealthEndpoints
   let env: RouterEnv
   let router: Router
   let server: Server<any> | undefined
@@ -62,7 +65,8 @@ export function httpModule(options: { listen?: boolean } = {}): MotiaModule {
     name: 'http',
     dependsOn: ['state', 'queue', 'streams', 'observability'],
     triggerKinds: [httpTriggerKind],
-    checks: [duplicateRoutes],
+    // The probes' paths come from config.yaml, known when the composition root builds the module.
+    checks: [duplicateRoutes, ...(options.health ? [reservedHealthRoutes(options.health)] : [])],
     setup(services) {
       rt = services
       const http = services.config.http
@@ -75,7 +79,11 @@ export function httpModule(options: { listen?: boolean } = {}): MotiaModule {
         cors: new Cors(http.cors),
       }
       router = buildRouter(services.project().steps, env)
-      services.shared.set('http.fetch', (r: Request) => router.fetch(r))
+      health = new HealthEndpoints(services)
+      services.shared.set(
+        'http.fetch',
+        (r: Request) => health.answer(r) ?? (services.lifecycle.draining ? shuttingDown() : router.fetch(r)),
+      )
     },
     start() {
       if (options.listen === false) return
@@ -86,7 +94,7 @@ export function httpModule(options: { listen?: boolean } = {}): MotiaModule {
         hostname: http.host ?? rt.config.host,
         maxRequestBodySize: http.bodyLimit,
         development: false,
-        routes: nativeRoutes(router, hook),
+        routes: { ...health.routes(), ...nativeRoutes(router, hook) },
         fetch: fallback(hook),
         ...(hook ? { websocket: hook.websocket } : {}),
       } as Parameters<typeof Bun.serve>[0])
@@ -97,9 +105,21 @@ export function httpModule(options: { listen?: boolean } = {}): MotiaModule {
     projectChanged(project) {
       router = buildRouter(project.steps, env)
       const hook = rt.shared.get('streams.upgrade') as UpgradeHook | undefined
-      server?.reload({ routes: nativeRoutes(router, hook), fetch: fallback(hook) } as Parameters<
-        Server<any>['reload']
-      >[0])
+      if (rt.lifecycle.draining) return
+      server?.reload({
+        routes: { ...health.routes(), ...nativeRoutes(router, hook) },
+        fetch: fallback(hook),
+      } as Parameters<Server<any>['reload']>[0])
+    },
+    async drain(deadline) {
+      const s = server
+      if (!s) return
+      // Connections opened before get 503 from now on; the probes still answer (ready: 503).
+      s.reload({ routes: health.routes(), fetch: () => shuttingDown() } as Parameters<Server<any>['reload']>[0])
+      // No new connections: a proxy sends them to another instance. In-flight requests go on.
+      void s.stop(false)
+      const left = await requestsDone(s, deadline)
+      if (left > 0) rt.log.warn(`${left} HTTP request(s) still running at the shutdown deadline are cut off`)
     },
     async stop() {
       deadlines.stop()

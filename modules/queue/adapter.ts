@@ -1,4 +1,5 @@
 import type { SerializedError } from '../../runtime/errors'
+import type { Readiness } from '../../runtime/readiness'
 import type { QueueConfig } from '../../sdk/types'
 
 /** A consumer of a topic. Each subscription receives its own copy of every message. */
@@ -102,6 +103,8 @@ export interface QueueAdapter {
   /** Dead letters back to the queue with a fresh attempt count; returns how many. */
   retryDeadLetters(ids: readonly string[] | 'all', filter?: DeadLetterFilter): Promise<number>
   dropDeadLetters(ids: readonly string[] | 'all', filter?: DeadLetterFilter): Promise<number>
+  /** Readiness probe: a store elsewhere (Redis) answers a ping; none means nothing to check. */
+  ready?(): Promise<Readiness>
   /** New work for a subscription, in this process (the dispatcher listens instead of polling). */
   onReady(listener: (subscription: string) => void): () => void
   close(): Promise<void>

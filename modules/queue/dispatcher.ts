@@ -28,6 +28,12 @@ export class Dispatcher {
   private readonly claims: FailureEpisode
   private readonly settles: FailureEpisode
   private readonly sweeps: FailureEpisode
+  /** Claimed messages whose handler has not returned yet (what a drain releases at its deadline). */
+  private readonly handling = new Set<string>()
+  /** Every message being handled or settled. */
+  private readonly processing = new Set<Promise<void>>()
+  /** Released by a drain: the outcome of their (terminated) run is not recorded. */
+  private readonly abandoned = new Set<string>()
 
   constructor(
     private readonly adapter: QueueAdapter,
@@ -63,6 +69,36 @@ export class Dispatcher {
     if (this.sweeper) clearInterval(this.sweeper)
     if (this.claimRetry) clearTimeout(this.claimRetry)
     this.claimRetry = undefined
+  }
+
+  /**
+   * Graceful shutdown: claims no more, lets running handlers finish until `deadline` (epoch ms),
+   * then releases the messages still running (visible again at once, the attempt not counted)
+   * so another instance, or this one after a restart, takes them without waiting for their
+   * lease. Returns how many were released.
+   */
+  async drain(deadline: number): Promise<number> {
+    await this.stop()
+    let timer: ReturnType<typeof setTimeout> | undefined
+    await Promise.race([
+      Promise.allSettled([...this.processing]),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, Math.max(0, deadline - Date.now()))
+      }),
+    ])
+    clearTimeout(timer)
+    const unfinished = [...this.handling]
+    for (const id of unfinished) this.abandoned.add(id)
+    await Promise.all(
+      unfinished.map((id) =>
+        this.adapter.release(id).catch((err) =>
+          this.log.error(`queue: message ${id} could not be released; it comes back after its visibility timeout`, {
+            error: serializeError(err),
+          }),
+        ),
+      ),
+    )
+    return unfinished.length
   }
 
   /**
@@ -129,7 +165,13 @@ export class Dispatcher {
           s.inFlight--
           this.pump(s.def.id)
         }
-        void this.process(s, msg, release).finally(release)
+        this.handling.add(msg.id)
+        const done = this.process(s, msg, release).finally(() => {
+          release()
+          this.handling.delete(msg.id)
+          this.processing.delete(done)
+        })
+        this.processing.add(done)
       }
     }
   }
@@ -165,6 +207,9 @@ export class Dispatcher {
         messageId: msg.id,
         ...(msg.parentSpanId ? { parentSpanId: msg.parentSpanId } : {}),
       })
+      this.handling.delete(msg.id)
+      // Released at a drain's deadline: back in the queue already, whatever this run says.
+      if (this.abandoned.delete(msg.id)) return
       if (out.status !== 'error') {
         const acked = this.adapter.ack(msg.id)
         release()

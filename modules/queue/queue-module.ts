@@ -3,6 +3,7 @@ import type { CallOrigin } from '../../runtime/engine-client'
 import type { LoadProblem } from '../../runtime/errors'
 import { MotiaError } from '../../runtime/errors'
 import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
+import { probe } from '../../runtime/readiness'
 import type { ProjectCheck } from '../../runtime/step-loader'
 import type { EnqueueMessage } from '../../sdk/types'
 import { sharedSqlite } from '../storage/storage-module'
@@ -147,6 +148,12 @@ export function queueModule(): MotiaModule {
       await pool.reload(project.steps.map((s) => s.file))
       await apply(project)
       dispatcher.pumpAll()
+    },
+    ready: () => probe(adapter),
+    async drain(deadline) {
+      const released = await dispatcher.drain(deadline)
+      if (released > 0)
+        rt.log.warn(`${released} message(s) still running at the shutdown deadline were released back to the queue`)
     },
     async stop() {
       await dispatcher?.stop()

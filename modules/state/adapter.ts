@@ -1,3 +1,4 @@
+import type { Readiness } from '../../runtime/readiness'
 import type { UpdateOp } from '../../sdk/types'
 
 /** What a write returns: the value before and after (null where there was none). */
@@ -32,5 +33,7 @@ export interface StateAdapter {
   clear(groupId: string): Promise<void>
   /** Names of groups holding at least one key, sorted. */
   listGroups(): Promise<string[]>
+  /** Readiness probe: a store elsewhere (Redis) answers a ping; none means nothing to check. */
+  ready?(): Promise<Readiness>
   close(): Promise<void>
 }

@@ -2,6 +2,7 @@ import type { StateService } from '../../runtime/engine'
 import type { CallOrigin, StateOp } from '../../runtime/engine-client'
 import { MotiaError } from '../../runtime/errors'
 import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
+import { probe } from '../../runtime/readiness'
 import type { StepDefinition, TriggerDef } from '../../runtime/step'
 import type { StateTriggerInput, UpdateOp } from '../../sdk/types'
 import { type BackgroundRunner, RUNNER_KEY } from '../queue/runner'
@@ -143,6 +144,7 @@ export function stateModule(): MotiaModule {
     projectChanged(project) {
       targets = stateTargets(project)
     },
+    ready: () => probe(adapter),
     async stop() {
       listeners.clear()
       await adapter?.close()

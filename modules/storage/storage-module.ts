@@ -19,6 +19,17 @@ export function storageModule(): MotiaModule {
     setup(services) {
       rt = services
     },
+    async ready() {
+      // Only when a store uses the file; a read never waits on a writer (WAL).
+      const db = rt?.shared.get(KEY) as Database | undefined
+      if (!db) return { ok: true }
+      try {
+        db.query('SELECT count(*) FROM sqlite_master').get()
+        return { ok: true }
+      } catch (err) {
+        return { ok: false, detail: `${rt?.config.sqlite.path}: ${(err as Error).message}` }
+      }
+    },
     async stop() {
       // A checkpoint of that thread in progress would make the final one fail at once.
       await (rt?.shared.get(CHECKPOINTER) as Checkpointer | undefined)?.stop()

@@ -2,6 +2,7 @@ import type { Server } from 'bun'
 import type { CallOrigin } from '../../runtime/engine-client'
 import { MotiaError } from '../../runtime/errors'
 import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
+import { probe } from '../../runtime/readiness'
 import type { StepDefinition, StreamDefinition } from '../../runtime/step'
 import { newTraceId } from '../../runtime/trace-id'
 import type { StreamSubscription } from '../../sdk/types'
@@ -161,6 +162,7 @@ export function streamsModule(options: StreamsModuleOptions = {}): MotiaModule {
       indexStreams(project)
       triggers?.index(project.steps)
     },
+    ready: () => probe(adapter),
     async stop() {
       stopping = true
       unsubscribe?.()

@@ -79,6 +79,9 @@ observability:
 sqlite: { path: /var/data/app.db, synchronous: FULL }
 redis: { url: "redis://cache:6380", prefix: shop }
 logging: { level: debug, format: json }
+health: { live: /hz, ready: /readyz }
+shutdownTimeout: 30s
+instanceId: api-1
 `)
     expect(config).toEqual({
       host: '127.0.0.1',
@@ -139,6 +142,9 @@ logging: { level: debug, format: json }
       sqlite: { path: '/var/data/app.db', synchronous: 'FULL' },
       redis: { url: 'redis://cache:6380', prefix: 'shop' },
       logging: { level: 'debug', format: 'json' },
+      health: { enabled: true, live: '/hz', ready: '/readyz' },
+      shutdownTimeout: 30_000,
+      instanceId: 'api-1',
     })
   })
 
@@ -186,7 +192,7 @@ logging: { level: debug, format: json }
     )
     expect(err.message.split('\n')).toEqual([
       'config.yaml is invalid:',
-      '  config.yaml:1:1: nope: unknown key (expected one of: host, http, streams, state, queue, cron, console, observability, sqlite, redis, logging)',
+      '  config.yaml:1:1: nope: unknown key (expected one of: host, http, streams, state, queue, cron, console, observability, sqlite, redis, logging, health, shutdownTimeout, instanceId)',
       '  config.yaml:3:9: http.port: expected an integer between 0 and 65535, got "abc"',
       '  config.yaml:4:3: http.prot: unknown key (expected one of: port, host, bodyLimit, timeout, concurrency, validateBody, traceHeader, cors)',
       '  config.yaml:6:13: http.cors.origin: expected "*" or a list of origins, got a list',

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { isAbsolute, resolve } from 'node:path'
 import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
 import { MotiaError } from '../errors'
@@ -70,7 +71,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig>
  */
 export function resolveConfig(
   parsed: ParsedConfig,
-  opts: { dir: string; cpus: number; overrides?: ConfigOverrides },
+  opts: { dir: string; cpus: number; overrides?: ConfigOverrides; env?: Record<string, string | undefined> },
 ): MotiaConfig {
   const o = opts.overrides ?? {}
   const host = o.host ?? parsed.host
@@ -86,6 +87,8 @@ export function resolveConfig(
     // Workers yield the CPU to the engine thread (queue.workerPriority), so every core can run jobs.
     queue: { ...parsed.queue, workers: parsed.queue.workers ?? Math.max(1, opts.cpus) },
     sqlite: { ...parsed.sqlite, path: dataPath(parsed.sqlite.path, o.dataRoot ?? opts.dir) },
+    // Stable for the process's life, distinct between processes of one host (systemd %i, compose replicas).
+    instanceId: parsed.instanceId ?? (opts.env?.MOTIA_INSTANCE_ID || `${hostname()}-${process.pid}`),
   }
 }
 

@@ -51,6 +51,8 @@ test('DEFAULT_CONFIG is what an empty file means, deep-frozen', () => {
     sqlite: { path: '.motia/motia.db', synchronous: 'NORMAL' },
     redis: { url: 'redis://127.0.0.1:6379', prefix: 'motia' },
     logging: { level: 'info', format: 'auto' },
+    health: { enabled: true, live: '/__motia/health', ready: '/__motia/ready' },
+    shutdownTimeout: 10_000,
   })
   expect(Object.isFrozen(DEFAULT_CONFIG.http.cors.methods)).toBe(true)
   expect(configSchema.parse({})).toEqual(DEFAULT_CONFIG)

@@ -18,6 +18,15 @@ export interface MotiaConfig {
   readonly sqlite: { readonly path: string; readonly synchronous: 'NORMAL' | 'FULL' }
   readonly redis: { readonly url: string; readonly prefix: string }
   readonly logging: { readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly format: 'auto' | 'pretty' | 'json' }
+  /** Probe endpoints for load balancers and orchestrators, on the API port. */
+  readonly health: HealthConfig
+  /** Milliseconds a graceful shutdown (SIGTERM) lets in-flight requests and jobs run. */
+  readonly shutdownTimeout: number
+  /**
+   * This process among several on one Redis: `service.instance.id` on exported spans and in
+   * health answers. From the file, else `MOTIA_INSTANCE_ID`, else `<hostname>-<pid>`.
+   */
+  readonly instanceId: string
   readonly python: PythonConfig
 }
 
@@ -29,6 +38,14 @@ export interface PythonConfig {
   readonly workers: number
   /** Threads per process for sync (`def`) handlers. */
   readonly threads: number
+}
+
+export interface HealthConfig {
+  readonly enabled: boolean
+  /** Liveness: 200 while the process serves. */
+  readonly live: string
+  /** Readiness: 200 when every module is ready, 503 naming what is not (and while draining). */
+  readonly ready: string
 }
 
 export interface HttpConfig {
@@ -201,6 +218,10 @@ const bodyValidation = z
   })
   .transform((v) => (v === true ? 'always' : v === false ? 'never' : v))
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+/** A fixed route path (no `:params`, no wildcards), for the health endpoints. */
+const fixedPath = text.refine((p) => /^\/[^\s:*?#]*$/.test(p), {
+  error: expected('a path starting with "/" without :params or wildcards'),
+})
 
 /** A strict mapping: an unknown key is a problem naming the allowed ones (a typo must not fall back to a default). */
 function section<T extends z.core.$ZodLooseShape>(shape: T) {
@@ -298,6 +319,13 @@ export const configSchema = section({
     level: oneOf(['debug', 'info', 'warn', 'error']).default('info'),
     format: oneOf(['auto', 'pretty', 'json']).default('auto'),
   }).prefault({}),
+  health: section({
+    enabled: bool.default(true),
+    live: fixedPath.default('/__motia/health'),
+    ready: fixedPath.default('/__motia/ready'),
+  }).prefault({}),
+  shutdownTimeout: duration.default(10_000),
+  instanceId: optionalText,
   python: section({
     interpreter: optionalText,
     workers: int(1, 64).default(1),
