@@ -1,3 +1,4 @@
+import { join } from 'node:path'
 import type { FileSink, Subprocess } from 'bun'
 import type { EngineToPython, PythonToEngine } from './protocol'
 
@@ -44,7 +45,8 @@ export class PythonProcess {
         ...opts.env,
         PYTHONPATH: pythonPath,
         PYTHONUNBUFFERED: '1',
-        PYTHONDONTWRITEBYTECODE: opts.env.PYTHONDONTWRITEBYTECODE ?? '',
+        // Bytecode caches out of steps/: the dev watcher would take a new .pyc for an edit.
+        PYTHONPYCACHEPREFIX: opts.env.PYTHONPYCACHEPREFIX ?? join(opts.sdkDir, '__pycache__'),
         MOTIA_PYTHON_THREADS: String(opts.threads),
       },
       stdin: 'pipe',

@@ -15,7 +15,7 @@ import threading
 
 
 def _take_fds():
-    proto_in = os.fdopen(os.dup(0), "rb", buffering=0)
+    proto_in = os.dup(0)
     out_fd = os.dup(1)
     os.dup2(2, 1)
     devnull = os.open(os.devnull, os.O_RDONLY)
@@ -155,6 +155,10 @@ class Worker:
         return {"status": "ok"}
 
     # -- the engine's frames -------------------------------------------------------------------
+    def handle_all(self, batch):
+        for msg in batch:
+            self.handle(msg)
+
     def handle(self, msg):
         t = msg.get("type")
         if t == "invoke":
@@ -172,21 +176,32 @@ class Worker:
 
 
 def read_frames(proto_in, worker, loop):
+    """Reads whole chunks off the pipe: the frames of one chunk reach the loop in one wake-up."""
     import json
 
     from . import _bridge
 
-    for line in proto_in:
-        if not line.strip():
-            continue
-        try:
-            msg = json.loads(line)
-        except ValueError:
-            continue
-        if msg.get("type") == "reply":
-            _bridge.on_reply(msg)
-        else:
-            loop.call_soon_threadsafe(worker.handle, msg)
+    buf = b""
+    while True:
+        chunk = os.read(proto_in, 1 << 16)
+        if not chunk:
+            break
+        buf += chunk
+        *lines, buf = buf.split(b"\n")
+        batch = []
+        for line in lines:
+            if not line.strip():
+                continue
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            if msg.get("type") == "reply":
+                _bridge.on_reply(msg)
+            else:
+                batch.append(msg)
+        if batch:
+            loop.call_soon_threadsafe(worker.handle_all, batch)
     _bridge.fail_pending("the engine closed the connection")
     asyncio.run_coroutine_threadsafe(worker.drain(), loop)
 
