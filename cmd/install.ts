@@ -26,7 +26,7 @@ export function registerInstallCommand(program: Command): void {
       }
       const list = python.map((f) => relative(dir, f)).join(', ')
       console.warn(
-        `motia install: ${python.length} Python step file(s) (${list}) found, but this build does not run Python steps yet; nothing was installed`,
+        `motia install: ${python.length} Python step file(s) (${list}) found; they run with the project's Python (docs/python.md). Creating a .venv from requirements.txt is not done yet; nothing was installed`,
       )
     })
 }
