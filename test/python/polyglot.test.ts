@@ -64,3 +64,37 @@ test('TS → Python → JS on one trace, with a live stream event from Python', 
     await motia.stop()
   }
 }, 60_000)
+
+test('motia dev: saving a .py file reloads the Python steps in place; static routes beat parameter routes', async () => {
+  const dir = copyFixture('polyglot')
+  const route = (body: string) => `from motia import http
+config = {"name": "Item", "triggers": [http("GET", "/items/:id")]}
+def handler(req):
+    return {"status": 200, "body": ${body}}
+`
+  await Bun.write(`${dir.path}/steps/item_step.py`, route('{"id": req.path_params["id"], "v": 1}'))
+  await Bun.write(
+    `${dir.path}/steps/summary_step.py`,
+    `config = {"name": "Summary", "triggers": [{"type": "http", "method": "GET", "path": "/items/summary"}]}
+async def handler(req):
+    return {"status": 200, "body": {"summary": True}}
+`,
+  )
+  const motia = await startMotia(['dev', '--dir', dir.path, '--port', '0', '--host', '127.0.0.1'])
+  try {
+    expect(await (await fetch(`${motia.url}/items/summary`)).json()).toEqual({ summary: true })
+    expect(await (await fetch(`${motia.url}/items/a`)).json()).toEqual({ id: 'a', v: 1 })
+    await Bun.write(`${dir.path}/steps/item_step.py`, route('{"id": req.path_params["id"], "v": 2}'))
+    let body: unknown
+    for (let i = 0; i < 300; i++) {
+      body = await (await fetch(`${motia.url}/items/a`)).json()
+      if ((body as { v: number }).v === 2) break
+      await Bun.sleep(20)
+    }
+    expect(body).toEqual({ id: 'a', v: 2 })
+    expect(await (await fetch(`${motia.url}/items/summary`)).json()).toEqual({ summary: true })
+  } finally {
+    await motia.stop()
+    dir.dispose()
+  }
+}, 60_000)
