@@ -98,6 +98,11 @@ test('spans are exported over OTLP/HTTP JSON with parent links from the request 
       key: 'service.name',
       value: { stringValue: 'shop' },
     })
+    // Which process of a fleet sent it: hostname-pid unless MOTIA_INSTANCE_ID or instanceId says.
+    expect(first.body.resourceSpans[0].resource.attributes).toContainEqual({
+      key: 'service.instance.id',
+      value: { stringValue: rt.config.instanceId },
+    })
     expect(first.body.resourceSpans[0].scopeSpans[0].scope.name).toBe('motia')
 
     const spans = collector.spans().filter((s) => s.traceId === traceId)

@@ -85,6 +85,7 @@ export function observabilityModule(): MotiaModule {
           headers: config.otlp.headers,
           serviceName: config.otlp.serviceName,
           serviceVersion: pkg.version,
+          instanceId: rt.config.instanceId,
           intervalMs: config.otlp.interval,
           log: rt.log,
         })

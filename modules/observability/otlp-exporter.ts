@@ -8,6 +8,11 @@ export interface OtlpOptions {
   headers: Readonly<Record<string, string>>
   serviceName: string
   serviceVersion: string
+  /**
+   * `service.instance.id`: which process of a fleet sent the span, so one backend (a collector,
+   * Jaeger, Tempo) can tell the instances of one service apart.
+   */
+  instanceId?: string
   log: StructuredLogger
   /** ms between exports (a full batch goes at once). */
   intervalMs?: number
@@ -40,7 +45,11 @@ export class OtlpExporter {
 
   constructor(private readonly opts: OtlpOptions) {
     this.resource = {
-      attributes: attributes({ 'service.name': opts.serviceName, 'telemetry.sdk.name': 'motia' }),
+      attributes: attributes({
+        'service.name': opts.serviceName,
+        ...(opts.instanceId ? { 'service.instance.id': opts.instanceId } : {}),
+        'telemetry.sdk.name': 'motia',
+      }),
     }
     this.scope = { name: 'motia', version: opts.serviceVersion }
   }
