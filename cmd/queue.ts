@@ -1,16 +1,20 @@
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
+import type { QueueAdapter } from '../modules/queue/adapter'
+import { openRedisQueue } from '../modules/queue/adapters/bullmq-inspect'
 import { SqliteQueueAdapter } from '../modules/queue/adapters/sqlite'
 import { loadConfig } from '../runtime/config/load-config'
 import { MotiaError } from '../runtime/errors'
 
-async function openQueue(dir: string): Promise<SqliteQueueAdapter> {
+/** The queue config.yaml names: the SQLite file, or the Redis every instance shares. */
+async function openQueue(dir: string): Promise<QueueAdapter> {
   const { config } = await loadConfig({ dir: resolve(dir), env: process.env, cpus: availableParallelism() })
+  if (config.queue.adapter === 'redis') return openRedisQueue(config.redis)
   if (config.queue.adapter !== 'sqlite') {
     throw new MotiaError(
       'E_ADAPTER_UNKNOWN',
-      `queue.adapter is "${config.queue.adapter}": only the sqlite queue can be inspected from outside the server`,
+      `queue.adapter is "${config.queue.adapter}": a memory queue lives inside the server and cannot be inspected from outside`,
     )
   }
   return SqliteQueueAdapter.open(config.sqlite.path)

@@ -8,6 +8,7 @@ import type { ProjectCheck } from '../../runtime/step-loader'
 import type { EnqueueMessage } from '../../sdk/types'
 import { sharedSqlite } from '../storage/storage-module'
 import type { QueueAdapter } from './adapter'
+import { BullmqQueueAdapter } from './adapters/bullmq'
 import { MemoryQueueAdapter } from './adapters/memory'
 import { SqliteQueueAdapter } from './adapters/sqlite'
 import { Dispatcher } from './dispatcher'
@@ -27,13 +28,14 @@ export interface QueueModuleApi {
 
 export const QUEUE_KEY = 'queue'
 
-export function createQueueAdapter(rt: RuntimeServices): QueueAdapter {
+export function createQueueAdapter(rt: RuntimeServices): QueueAdapter | Promise<QueueAdapter> {
   const kind = rt.config.queue.adapter
   if (kind === 'memory') return new MemoryQueueAdapter()
   if (kind === 'sqlite') return new SqliteQueueAdapter(sharedSqlite(rt))
+  if (kind === 'redis') return BullmqQueueAdapter.connect(rt.config.redis)
   throw new MotiaError(
     'E_ADAPTER_UNKNOWN',
-    `queue.adapter "${kind}" is not available in this build (use sqlite or memory)`,
+    `queue.adapter "${kind}" is not available in this build (use sqlite, memory or redis)`,
   )
 }
 
@@ -101,7 +103,7 @@ export function queueModule(): MotiaModule {
     checks: [infrastructureCheck],
     async setup(services) {
       rt = services
-      adapter = createQueueAdapter(rt)
+      adapter = await createQueueAdapter(rt)
       pool = new WorkerPool({
         size: rt.config.queue.workers,
         priority: rt.config.queue.workerPriority,
