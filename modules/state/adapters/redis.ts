@@ -6,15 +6,14 @@ import type { StateAdapter, StateEntry, StateWriteResult } from '../adapter'
 import { applyUpdateOps } from '../update-ops'
 
 // KEYS[1] the group's hash, KEYS[2] the sorted set of group names (score 0: byte order).
+// A group gains its name in KEYS[2] when it gains a key (HSET answers 1 for a new field).
 const SET = `local old = redis.call('HGET', KEYS[1], ARGV[1])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-redis.call('ZADD', KEYS[2], 0, ARGV[3])
+if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 1 then redis.call('ZADD', KEYS[2], 0, ARGV[3]) end
 return old`
 // ARGV[4] = '1' when ARGV[5] is the expected text, '0' when the key is expected missing.
 const CAS = `local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if (ARGV[4] == '1' and cur == ARGV[5]) or (ARGV[4] == '0' and not cur) then
-  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-  redis.call('ZADD', KEYS[2], 0, ARGV[3])
+  if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 1 then redis.call('ZADD', KEYS[2], 0, ARGV[3]) end
   return {1}
 end
 if cur then return {0, cur} end
