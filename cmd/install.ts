@@ -1,5 +1,9 @@
+import { availableParallelism } from 'node:os'
 import { relative, resolve } from 'node:path'
 import type { Command } from 'commander'
+import { writeSdk } from '../modules/python/sdk-files'
+import { installPython } from '../modules/python/venv-install'
+import { loadConfig } from '../runtime/config/load-config'
 import { discoverProject } from '../runtime/discovery'
 import { writeProjectTooling } from './project-tooling'
 
@@ -14,7 +18,7 @@ export function registerInstallCommand(program: Command): void {
     .option('-d, --dir <dir>', 'project directory', '.')
     .option('-v, --verbose', 'print every step (accepted for Motia 0.x scripts)')
     .addHelpText('after', '\nExample:\n  $ motia install            # in package.json: "postinstall": "motia install"')
-    .action((opts: { dir: string }) => {
+    .action(async (opts: { dir: string }) => {
       const dir = resolve(opts.dir)
       // Plain `bun test` and editors need motia and zod from .motia/ (no node_modules).
       const { notes } = writeProjectTooling(dir)
@@ -25,8 +29,21 @@ export function registerInstallCommand(program: Command): void {
         return
       }
       const list = python.map((f) => relative(dir, f)).join(', ')
-      console.warn(
-        `motia install: ${python.length} Python step file(s) (${list}) found; they run with the project's Python (docs/python.md). Creating a .venv from requirements.txt is not done yet; nothing was installed`,
-      )
+      console.log(`motia install: ${python.length} Python step file(s): ${list}`)
+      // `from motia import ...` for the project's own Python tests (python -m unittest), as at start.
+      writeSdk(dir)
+      const { config } = await loadConfig({ dir, env: process.env, cpus: availableParallelism() })
+      const result = await installPython({
+        dir,
+        configured: config.python.interpreter,
+        env: process.env,
+        print: (line) => console.log(`motia install: ${line}`),
+      })
+      if (result.status === 'failed') {
+        console.error(`motia install: ${result.message}`)
+        process.exitCode = 1
+        return
+      }
+      console.log(`motia install: ${result.message}`)
     })
 }
