@@ -330,5 +330,15 @@ function failure(
     traceId,
   }
   if (env.dev) body.message = (err as Error)?.message ?? String(err)
-  return errorResponse(500, body, base)
+  // A store that is away or full (E_REDIS_UNAVAILABLE, E_STORAGE_BUSY 503; E_STORAGE_FULL 507)
+  // keeps its status: the client, or the proxy, knows to retry, here or on another instance.
+  const status = err instanceof MotiaError && err.status > 500 ? err.status : 500
+  if (status === 503) {
+    body.error = 'Service unavailable'
+    const r = errorResponse(503, body, base)
+    r.headers.set('retry-after', '1')
+    return r
+  }
+  if (status === 507) body.error = 'Insufficient storage'
+  return errorResponse(status, body, base)
 }

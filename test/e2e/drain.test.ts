@@ -39,6 +39,7 @@ for (const adapter of ['sqlite', 'redis'] as const) {
     const prefix = freshPrefix('drain')
     const env = {
       MOTIA_ADAPTER: adapter,
+      MOTIA_QUEUE_ADAPTER: adapter,
       MOTIA_REDIS_PREFIX: prefix,
       MOTIA_SQLITE: join(tmp.path, 'motia.db'),
       SHUTDOWN_TIMEOUT: '2s',

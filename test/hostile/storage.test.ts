@@ -412,9 +412,8 @@ describe('in-process', () => {
     expect((await rt.request('/state/x', json({ size: 10 }))).status).toBe(200)
   })
 
-  // modules/http/step-route.ts answers 500 to every MotiaError of status 500 and above; the
-  // storage codes carry 503 / 507 in the catalogue (runtime/error-codes.ts) for it to use.
-  test.todo('HTTP answers a storage error with its status (503 for E_STORAGE_READONLY / _BUSY, 507 for _FULL)', async () => {
+  // The storage codes carry 503 / 507 in the catalogue (runtime/error-codes.ts); step-route.ts uses them.
+  test('HTTP answers a storage error with its status (503 for E_STORAGE_READONLY / _BUSY, 507 for _FULL)', async () => {
     await using rt = await fixtureRuntime(join(FIXTURES, 'storage'))
     const db = rt.services.shared.get('sqlite.db') as Database
     db.run('PRAGMA query_only = ON')

@@ -1,0 +1,318 @@
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Subprocess } from 'bun'
+import { type RunningMotia, startMotia, testBinary } from '../support/binary'
+import { dropPrefix, freshPrefix, noRedisReason, redisAnswers, TEST_REDIS_URL } from '../support/redis'
+import { copyFixture, tempDir } from '../support/runtime'
+
+/**
+ * Several `motia start` processes of one project (test/fixtures/fleet) on one Redis: state,
+ * streams and queues on the redis adapters, a fresh key prefix per test, dropped after it.
+ */
+const redisUp = await redisAnswers()
+if (!redisUp) console.log(`fleet tests skipped: ${noRedisReason()}`)
+
+let project: ReturnType<typeof copyFixture>
+let binary: string
+const tmp = tempDir('motia-fleet-')
+beforeAll(async () => {
+  binary = await testBinary()
+  project = copyFixture('fleet')
+}, 120_000)
+afterAll(() => {
+  project?.dispose()
+  tmp.dispose()
+})
+
+const post = (url: string, body?: unknown) =>
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
+const json = async <T>(url: string) => (await (await fetch(url)).json()) as T
+interface Count {
+  total: number
+  deliveries: number
+  duplicates: number
+  values?: { n: number; s?: number }[]
+}
+const count = (url: string, group: string, values = false) =>
+  json<Count>(`${url}/count/${group}${values ? '?values=1' : ''}`)
+
+/** Polls `probe` every 25 ms until it returns true: a condition on running processes, not a timer. */
+async function until(probe: () => Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
+    await Bun.sleep(25)
+  }
+}
+
+interface Fleet {
+  prefix: string
+  nodes: RunningMotia[]
+  urls(): string[]
+  start(k: number): Promise<RunningMotia>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** `n` instances on one Redis under a fresh prefix; disposing stops them and drops the prefix. */
+async function fleet(label: string, n: number, extra: Record<string, string> = {}): Promise<Fleet> {
+  const prefix = freshPrefix(`fleet-${label}`)
+  const redisUrl = extra.MOTIA_REDIS_URL ?? TEST_REDIS_URL
+  const dataDir = join(tmp.path, prefix.replaceAll(':', '_'))
+  mkdirSync(dataDir, { recursive: true })
+  const start = (k: number) =>
+    startMotia(['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1'], {
+      binary,
+      env: {
+        MOTIA_ADAPTER: 'redis',
+        MOTIA_QUEUE_ADAPTER: 'redis',
+        MOTIA_REDIS_URL: redisUrl,
+        MOTIA_REDIS_PREFIX: prefix,
+        MOTIA_SQLITE: join(dataDir, `${k}.db`),
+        MOTIA_INSTANCE_ID: `${label}-${k}`,
+        VISIBILITY: '5',
+        ...extra,
+      },
+    })
+  const nodes = await Promise.all(Array.from({ length: n }, (_, k) => start(k)))
+  const f: Fleet = {
+    prefix,
+    nodes,
+    urls: () => f.nodes.map((m) => m.url),
+    start,
+    async [Symbol.asyncDispose]() {
+      await Promise.all(f.nodes.map((m) => m.stop().catch(() => undefined)))
+      await dropPrefix(prefix, redisUrl).catch(() => undefined)
+    },
+  }
+  return f
+}
+
+describe.skipIf(!redisUp)('fleet: three motia start on one Redis', () => {
+  test('1. HTTP load over three instances, one SIGKILLed and restarted mid-load: every accepted message handled', async () => {
+    await using f = await fleet('load', 3)
+    const TOTAL = 3000
+    const accepted = new Set<number>()
+    let retried = 0
+    let next = 0
+    let killed = false
+    let down = -1
+    const send = async (i: number): Promise<void> => {
+      // Like a proxy: a refused or cut connection is retried on another instance.
+      for (let attempt = 0; ; attempt++) {
+        const urls = f.urls().filter((_, k) => k !== down)
+        const url = urls[(i + attempt) % urls.length]!
+        try {
+          const res = await post(`${url}/work`, { i })
+          if (res.status === 202) {
+            accepted.add(i)
+            return
+          }
+        } catch {}
+        retried++
+      }
+    }
+    const worker = async () => {
+      while (next < TOTAL) {
+        const i = next++
+        await send(i)
+        if (!killed && accepted.size >= TOTAL / 3) {
+          killed = true
+          down = 2
+          await f.nodes[2]!.stop('SIGKILL')
+          f.nodes[2] = await f.start(2)
+          down = -1
+        }
+      }
+    }
+    const t0 = performance.now()
+    await Promise.all(Array.from({ length: 32 }, worker))
+    const loadMs = performance.now() - t0
+    expect(accepted.size).toBe(TOTAL)
+    let c: Count = { total: 0, deliveries: 0, duplicates: 0 }
+    await until(
+      async () => {
+        c = await count(f.urls()[0]!, 'handled')
+        return c.total === TOTAL
+      },
+      60_000,
+      `all ${TOTAL} messages handled`,
+    )
+    console.log(
+      `fleet load: ${TOTAL} accepted in ${Math.round(loadMs)} ms over 3 instances (one SIGKILLed and restarted, ${retried} request(s) retried elsewhere); all handled after ${Math.round(performance.now() - t0)} ms; ${c.duplicates} handled twice or more (${c.deliveries - c.total} extra deliveries, at-least-once)`,
+    )
+  }, 120_000)
+
+  test('2. a WebSocket client on B receives the create, update and delete made through HTTP on A, in order', async () => {
+    await using f = await fleet('ws', 3)
+    const [a, b] = f.urls() as [string, string]
+    const ws = new WebSocket(b.replace('http', 'ws'))
+    const frames: { id?: string; event: { type: string; data?: unknown } }[] = []
+    ws.addEventListener('message', (e) => frames.push(JSON.parse(String(e.data))))
+    await new Promise((resolve, reject) => {
+      ws.addEventListener('open', resolve)
+      ws.addEventListener('error', reject)
+    })
+    try {
+      ws.send(JSON.stringify({ type: 'join', data: { streamName: 'items', groupId: 'g', subscriptionId: 's' } }))
+      await until(async () => frames.length >= 1, 5000, 'the sync frame')
+      expect((await post(`${a}/items/g/x`, { label: 'x', v: 1 })).status).toBe(201)
+      const patch = await fetch(`${a}/items/g/x`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ v: 2 }),
+      })
+      expect(patch.status).toBe(200)
+      expect((await fetch(`${a}/items/g/x`, { method: 'DELETE' })).status).toBe(200)
+      await until(async () => frames.length >= 4, 5000, 'three events on B')
+      expect(frames.map((fr) => [fr.event.type, fr.event.data])).toEqual([
+        ['sync', []],
+        ['create', { label: 'x', v: 1, id: 'x' }],
+        ['update', { label: 'x', v: 2, id: 'x' }],
+        ['delete', { label: 'x', v: 2, id: 'x' }],
+      ])
+    } finally {
+      ws.close()
+    }
+  }, 60_000)
+
+  test('3. a cron step firing every second for 10 s across three instances: each tick handled once', async () => {
+    await using f = await fleet('cron', 3, { CRON: 'true' })
+    const from = Math.ceil(Date.now() / 1000) + 1
+    await Bun.sleep(10_500) // the schedule itself is what is under test: ten real seconds
+    const to = Math.floor(Date.now() / 1000) - 1
+    const c = await count(f.urls()[0]!, 'ticks', true)
+    const seconds = new Set(c.values!.map((v) => v.s))
+    const missing = []
+    for (let s = from; s <= to; s++) if (!seconds.has(s)) missing.push(s)
+    console.log(`fleet cron: ${c.total} ticks, ${c.duplicates} run more than once, ${missing.length} missed`)
+    expect([c.duplicates, c.deliveries - c.total, missing]).toEqual([0, 0, []])
+    expect(to - from + 1).toBeGreaterThanOrEqual(8)
+  }, 60_000)
+
+  test('4. 3 × 200 concurrent state increments through HTTP: the total is exact', async () => {
+    await using f = await fleet('incr', 3)
+    const results = await Promise.all(
+      f.urls().flatMap((url) => Array.from({ length: 200 }, () => post(`${url}/counter/c`).then((r) => r.status))),
+    )
+    expect(results.filter((s) => s !== 200)).toEqual([])
+    expect(await json<{ n: number }>(`${f.urls()[1]!}/counter/c`)).toEqual({ n: 600 })
+  }, 60_000)
+
+  test('5. FIFO groups keep their order while messages are enqueued and handled across instances', async () => {
+    await using f = await fleet('fifo', 3)
+    const GROUPS = 5
+    const PER = 40
+    await Promise.all(
+      Array.from({ length: GROUPS }, async (_, g) => {
+        // In order per group, each message through another instance than the one before.
+        for (let seq = 0; seq < PER; seq++) {
+          const url = f.urls()[(g + seq) % 3]!
+          expect((await post(`${url}/fifo`, { group: `g${g}`, seq })).status).toBe(202)
+        }
+      }),
+    )
+    const want = Array.from({ length: PER }, (_, i) => i)
+    for (let g = 0; g < GROUPS; g++) {
+      await until(
+        async () => (await json<{ seqs: number[] }>(`${f.urls()[g % 3]!}/fifo/g${g}`)).seqs.length >= PER,
+        30_000,
+        `group g${g} handled`,
+      )
+      const { seqs } = await json<{ seqs: number[] }>(`${f.urls()[0]!}/fifo/g${g}`)
+      expect(`g${g}: ${seqs.join(',')}`).toBe(`g${g}: ${want.join(',')}`)
+    }
+  }, 60_000)
+
+  test('6. Redis restarted mid-run: routes without Redis keep answering, Redis calls are 503 JSON, work resumes, no acknowledged message lost', async () => {
+    const redis = await privateRedis()
+    try {
+      await using f = await fleet('redis-restart', 3, { MOTIA_REDIS_URL: redis.url })
+      const send = async (from: number, to: number) => {
+        const statuses = await Promise.all(
+          Array.from({ length: to - from }, (_, k) => post(`${f.urls()[k % 3]!}/work`, { i: from + k })),
+        )
+        return statuses.map((r) => r.status)
+      }
+      expect(new Set(await send(0, 200))).toEqual(new Set([202]))
+
+      await redis.stop()
+      for (const url of f.urls()) {
+        expect((await fetch(`${url}/hello`)).status).toBe(200)
+        const res = await post(`${url}/counter/r`)
+        const body = (await res.json()) as { code: string }
+        expect([res.status, body.code]).toEqual([503, 'E_REDIS_UNAVAILABLE'])
+        const ready = await fetch(`${url}/__motia/ready`)
+        expect(ready.status).toBe(503)
+        expect(((await ready.json()) as { notReady: string[] }).notReady.length).toBeGreaterThan(0)
+      }
+      // Not acknowledged while Redis is away: the caller knows to retry.
+      expect((await post(`${f.urls()[0]!}/work`, { i: 999_999 })).status).toBe(503)
+
+      await redis.start()
+      for (const url of f.urls())
+        await until(async () => (await fetch(`${url}/__motia/ready`)).status === 200, 20_000, `${url} ready again`)
+      expect(new Set(await send(200, 400))).toEqual(new Set([202]))
+      let c: Count = { total: 0, deliveries: 0, duplicates: 0 }
+      await until(
+        async () => {
+          c = await count(f.urls()[1]!, 'handled')
+          return c.total >= 400
+        },
+        60_000,
+        'the 400 acknowledged messages handled',
+      )
+      expect(c.total).toBe(400)
+      console.log(`fleet redis restart: 400/400 acknowledged messages handled, ${c.duplicates} more than once`)
+    } finally {
+      await redis.stop()
+      redis.dispose()
+    }
+  }, 120_000)
+})
+
+/** A redis-server of this test's own on a free port, with an append-only file that survives its restarts. */
+async function privateRedis() {
+  const dir = tempDir('motia-redis-')
+  const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
+  const port = probe.port
+  probe.stop(true)
+  const url = `redis://127.0.0.1:${port}`
+  let proc: Subprocess | undefined
+  const start = async () => {
+    proc = Bun.spawn(
+      [
+        'redis-server',
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir.path,
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+      ],
+      { stdout: 'ignore', stderr: 'ignore' },
+    )
+    await until(() => redisAnswers(url), 5000, `redis-server on ${port}`)
+  }
+  await start()
+  return {
+    url,
+    start,
+    async stop() {
+      if (!proc || proc.exitCode !== null) return
+      proc.kill('SIGTERM')
+      await proc.exited
+    },
+    dispose: () => dir.dispose(),
+  }
+}
