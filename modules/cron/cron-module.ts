@@ -28,7 +28,7 @@ export function cronModule(): MotiaModule {
       for (const def of step.triggers) {
         if (def.type !== 'cron') continue
         const timezone = def.timezone ?? rt.config.cron.timezone
-        jobs.push(new Cron(def.expression, { timezone }, (self: Cron) => void fire(step, def, self.currentRun())))
+        jobs.push(new Cron(def.expression, { timezone }, (self: Cron) => void fire(step, def, scheduledRun(self))))
       }
     }
   }
@@ -88,6 +88,14 @@ export function cronModule(): MotiaModule {
   }
 }
 
+/**
+ * The scheduled time of the tick being fired (the latest occurrence at or before now): croner's
+ * `currentRun()` is the moment its timer woke, which differs by some ms between instances.
+ */
+function scheduledRun(self: Cron): Date | null {
+  return self.previousRuns(1, new Date(Date.now() + 1))[0] ?? null
+}
+
 /** Any adapter on Redis means several instances may share it: cron ticks take the lock. */
 function usesRedis(config: MotiaConfig): boolean {
   return config.queue.adapter === 'redis' || config.state.adapter === 'redis' || config.streams.adapter === 'redis'
@@ -95,7 +103,7 @@ function usesRedis(config: MotiaConfig): boolean {
 
 /** True when this instance runs the tick; a Redis it cannot reach skips the tick (logged), never runs it twice. */
 async function claimTick(lock: TickLock, key: string, scheduled: Date | null, log: StructuredLogger): Promise<boolean> {
-  // Croner names the run it fires; its own clock is the fallback (to the second, as ticks are).
+  // The schedule names the tick; the clock is the fallback (to the second, as ticks are).
   const at = scheduled?.getTime() ?? Math.round(Date.now() / 1000) * 1000
   try {
     return await lock.claim(key, at)
