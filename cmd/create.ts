@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { basename, join, relative, resolve } from 'node:path'
 import type { Command } from 'commander'
+import { writeSdk } from '../modules/python/sdk-files'
 import { writeTypesFile } from './generate-types'
 import { BUNFIG_TEST, cliAssets, writeFiles, writeProjectTooling } from './project-tooling'
 
@@ -58,7 +59,7 @@ export interface CreateOptions {
 }
 
 /** Creates `name` from a template; returns the project dir. */
-export async function createProject(name: string, opts: CreateOptions): Promise<{ dir: string; files: number }> {
+export async function createProject(name: string, opts: CreateOptions): Promise<{ dir: string; files: number; js: boolean }> {
   const all = templates()
   const template = all.find((t) => t.name === opts.template)
   if (!template) {
@@ -71,12 +72,21 @@ export async function createProject(name: string, opts: CreateOptions): Promise<
   const projectName = basename(dir)
   const files: Record<string, string> = {}
   for (const [rel, text] of Object.entries(template.files)) files[rel] = text.replaceAll('{{name}}', projectName)
-  files['tsconfig.json'] ??= tsconfig(template.name.endsWith('-js'))
-  files['bunfig.toml'] ??= BUNFIG_TEST
+  const names = Object.keys(template.files)
+  // A Python-only template gets no TS tooling (tsconfig, bunfig, types.d.ts).
+  const js = names.some((f) => /\.(ts|js)$/.test(f))
+  if (js) {
+    files['tsconfig.json'] ??= tsconfig(template.name.endsWith('-js'))
+    files['bunfig.toml'] ??= BUNFIG_TEST
+  }
   writeFiles(dir, files)
-  writeProjectTooling(dir)
-  await writeTypesFile(dir)
-  return { dir, files: Object.keys(files).length }
+  // `from motia import ...` for the project's Python unit tests, before any motia dev.
+  if (names.some((f) => f.endsWith('.py'))) writeSdk(dir)
+  if (js) {
+    writeProjectTooling(dir)
+    await writeTypesFile(dir)
+  }
+  return { dir, files: Object.keys(files).length, js }
 }
 
 /** `motia create`: a new project from a template embedded in the binary; works offline. */
@@ -98,12 +108,22 @@ export function registerCreateCommand(program: Command): void {
         for (const t of all) console.log(`${t.name.padEnd(width)}  ${t.description}`)
         return
       }
-      const { dir, files } = await createProject(name, { template: opts.template, cwd: process.cwd() })
+      const { dir, files, js } = await createProject(name, { template: opts.template, cwd: process.cwd() })
       const rel = relative(process.cwd(), dir)
+      const cd = rel ? `  cd ${rel}\n` : ''
+      if (!js) {
+        console.log(`created ${rel || '.'} from the ${opts.template} template (${files} files)
+
+next steps:
+${cd}  motia dev            serve on http://localhost:3111, reloading on every save
+  python3 -m unittest  run the tests in tests/ (motia comes from .motia/python, no pip install)
+  motia install        create .venv from requirements.txt once it lists packages`)
+        return
+      }
       console.log(`created ${rel || '.'} from the ${opts.template} template (${files} files)
 
 next steps:
-${rel ? `  cd ${rel}\n` : ''}  motia dev      serve on http://localhost:3111, reloading on every save
+${cd}  motia dev      serve on http://localhost:3111, reloading on every save
   motia test     run the tests in tests/ (no node_modules needed; plain \`bun test\` works too)
 
 editors resolve motia, motia/testing and zod from .motia/types (tsconfig.json paths);

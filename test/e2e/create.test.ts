@@ -5,7 +5,9 @@ import { ensureBinary, runMotia, startMotia } from '../support/binary'
 import { tempDir } from '../support/runtime'
 
 const TSC = join(import.meta.dir, '..', '..', 'node_modules', '.bin', 'tsc')
-const TEMPLATES = ['starter', 'starter-js', 'todo']
+const TEMPLATES = ['polyglot', 'python', 'starter', 'starter-js', 'todo']
+/** Templates with TS/JS tests and a tsconfig (python's tests are Python: test/python/templates.test.ts). */
+const TS_TEMPLATES = TEMPLATES.filter((t) => t !== 'python')
 
 let tmp: ReturnType<typeof tempDir>
 // The first e2e file to run builds the binary: longer than the default 5 s hook timeout under load.
@@ -41,7 +43,7 @@ test('motia create --list shows every template with its description', async () =
   expect(r.stdout).toMatch(/^todo\s+Live todo board/m)
 }, 120_000)
 
-describe.each(TEMPLATES)('template %s', (template) => {
+describe.each(TS_TEMPLATES)('template %s', (template) => {
   test('created offline by the binary; motia test passes with no node_modules; tsc resolves motia and zod', async () => {
     const dir = await create(template)
     expect(existsSync(join(dir, 'node_modules'))).toBe(false)
@@ -87,7 +89,7 @@ test('motia create refuses a directory that is not empty and an unknown template
   const unknown = await runMotia(['create', 'other', '-t', 'nope'], { cwd: tmp.path })
   expect([unknown.code, unknown.stderr.trim()]).toEqual([
     1,
-    'motia: no template "nope" (templates: starter, starter-js, todo)',
+    `motia: no template "nope" (templates: ${TEMPLATES.join(', ')})`,
   ])
 })
 

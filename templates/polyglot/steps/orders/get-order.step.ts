@@ -1,0 +1,14 @@
+import { type Handlers, http } from 'motia'
+
+export const config = {
+  name: 'GetOrder',
+  flows: ['orders'],
+  triggers: [http('GET', '/orders/:id')],
+} as const
+
+export const handler: Handlers<typeof config> = async (req, { state }) => {
+  const order = await state.get('orders', req.pathParams.id)
+  if (!order) return { status: 404, body: { error: 'no such order' } }
+  const notification = await state.get('notifications', req.pathParams.id)
+  return { status: 200, body: { order, notification } }
+}
