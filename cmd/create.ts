@@ -59,7 +59,10 @@ export interface CreateOptions {
 }
 
 /** Creates `name` from a template; returns the project dir. */
-export async function createProject(name: string, opts: CreateOptions): Promise<{ dir: string; files: number; js: boolean }> {
+export async function createProject(
+  name: string,
+  opts: CreateOptions,
+): Promise<{ dir: string; files: number; js: boolean }> {
   const all = templates()
   const template = all.find((t) => t.name === opts.template)
   if (!template) {

@@ -7,6 +7,8 @@ export interface ProjectManifest {
   steps: {
     name: string
     file: string
+    /** From the file's extension: the console shows it as a badge. */
+    language: StepLanguage
     description?: string
     flows: readonly string[]
     triggers: Record<string, unknown>[]
@@ -17,6 +19,15 @@ export interface ProjectManifest {
   streams: { name: string; file: string; schema?: Record<string, unknown> }[]
   topics: Record<string, { producers: string[]; consumers: string[] }>
   flows: Record<string, string[]>
+}
+
+export type StepLanguage = 'typescript' | 'javascript' | 'python'
+
+/** `.py` → python, `.js`/`.mjs`/`.cjs` → javascript, anything else (`.ts`, `.mts`) → typescript. */
+export function stepLanguage(file: string): StepLanguage {
+  if (file.endsWith('.py')) return 'python'
+  if (/\.[mc]?js$/.test(file)) return 'javascript'
+  return 'typescript'
 }
 
 function trigger(def: TriggerDef): Record<string, unknown> {
@@ -68,6 +79,7 @@ export function projectManifest(project: Project, version: string): ProjectManif
     steps: steps.map((s: StepDefinition) => ({
       name: s.name,
       file: s.relFile,
+      language: stepLanguage(s.relFile),
       ...(s.description ? { description: s.description } : {}),
       flows: s.flows,
       triggers: s.triggers.map(trigger),

@@ -187,9 +187,6 @@ async function run(
     }
     if (pending.trim()) onLine?.(pending)
   }
-  await Promise.all([
-    pump(proc.stdout as ReadableStream<Uint8Array>),
-    pump(proc.stderr as ReadableStream<Uint8Array>),
-  ])
+  await Promise.all([pump(proc.stdout as ReadableStream<Uint8Array>), pump(proc.stderr as ReadableStream<Uint8Array>)])
   return { code: await proc.exited, output }
 }

@@ -95,7 +95,7 @@ describe('motia create -t polyglot', () => {
       const { id } = (await res.json()) as { id: string }
       const order = await until(async () => {
         const r = await fetch(`${motia.url}/orders/${id}`)
-        const body = r.status === 200 ? ((await r.json()) as { notification: unknown }) : undefined
+        const body = r.status === 200 ? ((await r.json()) as { order: unknown; notification: unknown }) : undefined
         return body?.notification ? body : undefined
       })
       expect(order).toEqual({

@@ -1,4 +1,4 @@
-import { projectManifest } from '../../../runtime/project-manifest'
+import { projectManifest, type StepLanguage } from '../../../runtime/project-manifest'
 import type { ApiContext, ApiRoutes } from './respond'
 import { json } from './respond'
 
@@ -6,6 +6,7 @@ import { json } from './respond'
 export interface EndpointInfo {
   step: string
   file: string
+  language: StepLanguage
   description?: string
   flows: readonly string[]
   method: string
@@ -47,6 +48,7 @@ export function projectRoutes(ctx: ApiContext): ApiRoutes {
             endpoints.push({
               step: s.name,
               file: s.file,
+              language: s.language,
               ...(s.description ? { description: s.description } : {}),
               flows: s.flows,
               method: String(t.method),

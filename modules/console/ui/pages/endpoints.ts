@@ -51,6 +51,7 @@ export async function endpointsPage(view: View): Promise<void> {
             h('span', { class: `method m-${e.method.toLowerCase()}` }, e.method),
             h('span', { class: 'path' }, e.path),
             h('span', { class: 'step-name' }, e.step),
+            e.language === 'python' && h('span', { class: 'badge lang lang-python', 'data-language': 'python' }, 'py'),
           ),
         ),
     )
@@ -163,7 +164,8 @@ function endpointDetail(e: EndpointInfo, tracing: boolean): HTMLElement {
       { class: 'muted' },
       'Step ',
       h('a', { href: hashFor('flows', { flow: e.flows[0] ?? '*' }) }, e.step),
-      ` · ${e.file}`,
+      ` · ${e.file} `,
+      h('span', { class: `badge lang lang-${e.language}`, 'data-language': e.language }, e.language),
       e.description ? ` — ${e.description}` : '',
     ),
     h(

@@ -7,6 +7,9 @@ import { flowGraph, type GraphEdge, type GraphNode, TOPIC_PREFIX, triggerLabel }
 
 type Step = ProjectManifest['steps'][number]
 
+/** Short enough for the corner of a node card. */
+const LANGUAGE_LABEL: Record<Step['language'], string> = { typescript: 'TS', javascript: 'JS', python: 'PY' }
+
 const ALL = '*'
 
 /** Flows: steps joined by the topics they enqueue and consume, one diagram per flow. */
@@ -155,6 +158,11 @@ function draw(graph: { nodes: GraphNode[]; edges: GraphEdge[] }, select: (step: 
       s('rect', { class: 'stripe', width: 5, height: p.height, rx: 2 }),
       s('text', { class: 'name', x: 16, y: 24 }, step.name),
       s('text', { class: 'file', x: 16, y: 42 }, step.file),
+      s(
+        'text',
+        { class: `lang lang-${step.language}`, x: p.width - 10, y: 24, 'text-anchor': 'end' },
+        LANGUAGE_LABEL[step.language],
+      ),
     )
     step.triggers.forEach((t, i) => {
       const y = 54 + i * 24
@@ -187,7 +195,13 @@ function stepDetails(step: Step): HTMLElement {
     { class: 'step-details', 'data-details': step.name },
     h('h2', null, step.name),
     step.description && h('p', { class: 'muted' }, step.description),
-    h('div', { class: 'kv' }, h('span', null, 'file'), h('code', null, step.file)),
+    h(
+      'div',
+      { class: 'kv' },
+      h('span', null, 'file'),
+      h('code', null, step.file),
+      h('span', { class: `badge lang lang-${step.language}`, 'data-language': step.language }, step.language),
+    ),
     step.flows.length > 0 &&
       h('div', { class: 'kv' }, h('span', null, 'flows'), h('span', null, step.flows.join(', '))),
     h('h3', null, 'Triggers'),

@@ -7,8 +7,9 @@ export const config = {
 } as const
 
 export const handler: Handlers<typeof config> = async (req, { state }) => {
-  const order = await state.get('orders', req.pathParams.id)
-  if (!order) return { status: 404, body: { error: 'no such order' } }
-  const notification = await state.get('notifications', req.pathParams.id)
+  const { id } = req.pathParams
+  const order = id ? await state.get('orders', id) : null
+  if (!id || !order) return { status: 404, body: { error: 'no such order' } }
+  const notification = await state.get('notifications', id)
   return { status: 200, body: { order, notification } }
 }
