@@ -51,6 +51,7 @@ interface Grave {
 // BullMQ keeps a delayed job's due time in its score, shifted to leave room for a counter.
 const DELAY_SCORE_SHIFT = 0x1000
 const STALLED_CHECK_MS = 1000
+const FIFO_REPAIR_GRACE_MS = 10_000
 
 /**
  * `queue.adapter: redis`, on BullMQ. One BullMQ queue per subscription (`<prefix>:bull:<sub>`),
@@ -75,6 +76,8 @@ export class BullmqQueueAdapter implements QueueAdapter {
   private tokens = 0
   private renewer: ReturnType<typeof setInterval>
   private toAnnounce = new Set<string>()
+  /** FIFO messages handed over but missing from BullMQ: since when (see repairFifo). */
+  private readonly missingSince = new Map<string, number>()
   private closed = false
 
   /** Opens the connections (start-up fails with E_REDIS_UNAVAILABLE naming the URL). */
@@ -324,6 +327,14 @@ export class BullmqQueueAdapter implements QueueAdapter {
     return () => this.listeners.delete(listener)
   }
 
+  /** Readiness probe: Redis answers PING on the queue's connections. */
+  async ready(): Promise<{ ok: boolean; detail?: string }> {
+    await this.call(() => this.client.ping())
+    if (this.workerClient.status !== 'ready')
+      return { ok: false, detail: `worker connection is ${this.workerClient.status}` }
+    return { ok: true }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
@@ -413,9 +424,19 @@ export class BullmqQueueAdapter implements QueueAdapter {
    * set (stalled too often) lets its group go on.
    */
   private async repairFifo(q: SubQueue): Promise<void> {
+    const seen = new Set<string>()
     for (const { group, id, job } of await this.call(() => q.fifo!.handedOver())) {
       const state = await this.call(() => q.queue.getJobState(id))
+      const key = `${q.name}/${id}`
       if (state === 'unknown' && job) {
+        // Between an ack (the job leaves BullMQ) and the gate's advance, or between the gate's
+        // script and the add, the job is missing for a moment: only one missing for longer than
+        // that is added again, else an acked message would run twice and out of order.
+        seen.add(key)
+        const since = this.missingSince.get(key)
+        if (since === undefined) this.missingSince.set(key, performance.now())
+        if (since === undefined || performance.now() - since < FIFO_REPAIR_GRACE_MS) continue
+        this.missingSince.delete(key)
         const { payload, opts } = JSON.parse(job) as { payload: Payload; opts: JobsOptions }
         await this.call(() => q.queue.add(payload.topic, payload, opts))
       } else if (state === 'failed') {
@@ -426,6 +447,8 @@ export class BullmqQueueAdapter implements QueueAdapter {
         }
       }
     }
+    for (const key of this.missingSince.keys())
+      if (key.startsWith(`${q.name}/`) && !seen.has(key)) this.missingSince.delete(key)
   }
 
   private async renewLocks(): Promise<void> {

@@ -139,6 +139,12 @@ export class RedisStateAdapter implements StateAdapter {
     return this.call(() => this.redis.zrange(this.groupsKey, '0', '-1'))
   }
 
+  /** Readiness probe (`/__motia/ready`): Redis answers PING. */
+  async ready(): Promise<{ ok: boolean; detail?: string }> {
+    await this.call(() => this.redis.ping())
+    return { ok: true }
+  }
+
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect())
   }

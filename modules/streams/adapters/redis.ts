@@ -219,6 +219,13 @@ export class RedisStreamAdapter implements StreamAdapter {
     return () => this.listeners.delete(listener)
   }
 
+  /** Readiness probe: Redis answers PING and the fan-out subscription is connected. */
+  async ready(): Promise<{ ok: boolean; detail?: string }> {
+    await this.call(() => this.redis.ping())
+    if (this.sub.status !== 'ready') return { ok: false, detail: `fan-out subscription is ${this.sub.status}` }
+    return { ok: true }
+  }
+
   async close(): Promise<void> {
     this.listeners.clear()
     await Promise.all([
