@@ -5,10 +5,7 @@
  * string-tagged unions, like the Bun workers' (modules/queue/pool/protocol.ts), whose outcome
  * and call shapes it shares. Bytes travel as base64 strings.
  */
-import type { CallOrigin } from '../../runtime/engine-client'
-import type { SerializedError } from '../../runtime/errors'
-import type { LogRecord } from '../../runtime/logger'
-import type { CallTarget, JobOutcome } from '../queue/pool/protocol'
+import type { CallReply, EngineCall, JobOutcome, LogMessage } from '../queue/pool/protocol'
 
 export type InvocationKind = 'http' | 'queue' | 'cron' | 'state' | 'stream'
 
@@ -58,21 +55,8 @@ export interface FileError {
 
 export type EngineToPython =
   | { type: 'load'; files: string[]; streamFiles: string[] }
-  | {
-      type: 'invoke'
-      id: number
-      file: string
-      step: string
-      kind: InvocationKind
-      triggerIndex: number
-      topic?: string
-      input: unknown
-      traceId: string
-      spanId?: string
-      attempt: number
-    }
-  | { type: 'reply'; callId: number; ok: true; value: unknown }
-  | { type: 'reply'; callId: number; ok: false; error: SerializedError }
+  | ({ type: 'invoke' } & Invocation)
+  | CallReply
 
 export type PythonToEngine =
   | { type: 'ready'; pid: number }
@@ -92,15 +76,7 @@ export type PythonToEngine =
   | { type: 'http'; id: number; op: 'headers'; headers: Record<string, string> }
   | { type: 'http'; id: number; op: 'write'; bytes: string }
   | { type: 'http'; id: number; op: 'close' }
-  | {
-      type: 'call'
-      callId: number
-      target: CallTarget
-      name?: string
-      op?: string
-      args: unknown[]
-      origin: CallOrigin
-    }
-  | { type: 'log'; record: LogRecord }
+  | EngineCall
+  | LogMessage
 
 export type HttpFrame = Extract<PythonToEngine, { type: 'http' }>

@@ -30,6 +30,28 @@ export type JobOutcome =
 
 export type CallTarget = 'state' | 'enqueue' | 'stream'
 
+/** A handler's ctx call (state, enqueue, streams), from a worker thread or a Python process. */
+export interface EngineCall {
+  type: 'call'
+  callId: number
+  target: CallTarget
+  name?: string
+  op?: string
+  args: unknown[]
+  origin: CallOrigin
+}
+
+/** The engine's answer to an EngineCall. */
+export type CallReply =
+  | { type: 'reply'; callId: number; ok: true; value: unknown }
+  | { type: 'reply'; callId: number; ok: false; error: SerializedError }
+
+/** A log line written by a handler, with its step and trace id. */
+export interface LogMessage {
+  type: 'log'
+  record: LogRecord
+}
+
 export type EngineToWorker =
   | {
       type: 'init'
@@ -42,8 +64,7 @@ export type EngineToWorker =
       lastWords: SharedArrayBuffer
     }
   | { type: 'run'; job: JobSpec }
-  | { type: 'reply'; callId: number; ok: true; value: unknown }
-  | { type: 'reply'; callId: number; ok: false; error: SerializedError }
+  | CallReply
   | { type: 'reload'; files: string[]; streams: string[] }
   /** Several messages of one event-loop turn (outbox.ts). */
   | { type: 'batch'; messages: EngineToWorker[] }
@@ -51,16 +72,8 @@ export type EngineToWorker =
 export type WorkerToEngine =
   | { type: 'ready' }
   | { type: 'done'; jobId: number; outcome: JobOutcome }
-  | {
-      type: 'call'
-      callId: number
-      target: CallTarget
-      name?: string
-      op?: string
-      args: unknown[]
-      origin: CallOrigin
-    }
-  | { type: 'log'; record: LogRecord }
+  | EngineCall
+  | LogMessage
   /** A span user code started through `@opentelemetry/api` in the worker, ended. */
   | { type: 'span'; span: SpanRecord }
   /** Several messages of one event-loop turn (outbox.ts). */
