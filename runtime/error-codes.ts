@@ -46,6 +46,14 @@ export const ERROR_CODES = {
   E_STORAGE_CORRUPT: { status: 500, summary: 'a SQLite file is not a database or is damaged' },
   E_STORAGE_FAILED: { status: 500, summary: 'a SQLite file could not be read or written (another I/O error)' },
   E_REDIS_UNAVAILABLE: { status: 503, summary: 'Redis (redis.url) cannot be reached; retry later' },
+  E_PYTHON_UNAVAILABLE: {
+    status: 500,
+    summary: 'no Python interpreter for the Python steps (MOTIA_PYTHON, python.interpreter, .venv, python3 on PATH)',
+  },
+  E_PYTHON_PROCESS_EXITED: {
+    status: 500,
+    summary: 'the python process running a handler exited (crash, os._exit, killed) before it finished',
+  },
   E_INTERNAL: { status: 500, summary: 'an error with a code this catalogue lacks; the original code is in details' },
 } as const satisfies Record<string, { status: number; summary: string }>
 

@@ -1,4 +1,5 @@
 import type { StepContext } from '../../runtime/context'
+import { MotiaError } from '../../runtime/errors'
 import type { ApiResponse, ResponseWriter } from '../../sdk/types'
 import type { HttpRequest } from '../http/http-request'
 import { ERROR_CODE_HEADER } from '../http/respond'
@@ -102,6 +103,8 @@ export function toApiResponse(r: HttpReply): ApiResponse {
 
 /** An error raised in Python, for the HTTP module's 500 path (message, and the traceback as stack). */
 export function pythonError(e: { name: string; message: string; stack?: string; code?: string }): Error {
+  // The pool's own failures keep their code (a 500 naming E_PYTHON_PROCESS_EXITED, say).
+  if (e.code === 'E_PYTHON_PROCESS_EXITED') return new MotiaError(e.code, e.message)
   const err = new Error(e.message)
   err.name = e.name
   if (e.stack) err.stack = e.stack

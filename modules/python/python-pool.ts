@@ -224,7 +224,7 @@ export class PythonPool {
         this.settle(
           p,
           failed(
-            'E_WORKER_REPLACED',
+            'E_PYTHON_PROCESS_EXITED',
             `the python process running step "${p.inv.step}" exited before the handler finished`,
           ),
         )

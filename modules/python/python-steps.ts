@@ -52,7 +52,7 @@ export class PythonSteps implements StepSource {
       const problem: LoadProblem = {
         file: relative(dir, stepFiles[0]!),
         message: `${stepFiles.length} Python step file(s) cannot run: ${notFoundMessage(found.tried)}`,
-        code: 'E_STEP_LOAD',
+        code: 'E_PYTHON_UNAVAILABLE',
       }
       return { steps: [{ problem }], streams: [], problems: [] }
     }
