@@ -327,6 +327,8 @@ export interface TriggerInfo {
   topic?: string
   expression?: string
   streamName?: string
+  /** Cron: the time (ms since the epoch) the tick was scheduled for; the same on every instance. */
+  scheduledTime?: number
 }
 
 export interface MatchHandlers<R> {

@@ -121,7 +121,11 @@ describe('cron triggers', () => {
     // Every-second schedules: wait for the next tick or two, no longer.
     for (let i = 0; i < 60 && ((await get('ticks')) === null || (await get('legacy')) === null); i++)
       await Bun.sleep(50)
-    expect(await get('ticks')).toMatchObject({ n: expect.any(Number) })
+    const ticks = (await get('ticks')) as { n: number; scheduledTime: number }
+    expect(ticks).toMatchObject({ n: expect.any(Number) })
+    // The tick's own time, on the second (not the moment the handler started).
+    expect(ticks.scheduledTime % 1000).toBe(0)
+    expect(Math.abs(Date.now() - ticks.scheduledTime)).toBeLessThan(5000)
     expect(await get('legacy')).toMatchObject({ n: expect.any(Number) })
   })
 })

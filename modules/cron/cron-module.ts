@@ -43,10 +43,11 @@ export function cronModule(): MotiaModule {
     }
     running.add(key)
     try {
-      if (lock && !(await claimTick(lock, key, scheduled, log))) return
+      const scheduledTime = tickTime(scheduled)
+      if (lock && !(await claimTick(lock, key, scheduledTime, log))) return
       const runner = rt.shared.get(RUNNER_KEY) as BackgroundRunner | undefined
       if (!runner) return
-      const out = await runner.run({ step, def, input: undefined, traceId, attempt: 1 })
+      const out = await runner.run({ step, def, input: undefined, traceId, attempt: 1, scheduledTime })
       if (out.status === 'error') log.error(`cron handler failed: ${out.error.message}`, { error: out.error })
     } catch (err) {
       // A tick runs on a timer: nothing above it would catch this, and the process must stay up.
@@ -101,10 +102,13 @@ function usesRedis(config: MotiaConfig): boolean {
   return config.queue.adapter === 'redis' || config.state.adapter === 'redis' || config.streams.adapter === 'redis'
 }
 
+/** The schedule names the tick; the clock is the fallback (to the second, as ticks are). */
+function tickTime(scheduled: Date | null): number {
+  return scheduled?.getTime() ?? Math.round(Date.now() / 1000) * 1000
+}
+
 /** True when this instance runs the tick; a Redis it cannot reach skips the tick (logged), never runs it twice. */
-async function claimTick(lock: TickLock, key: string, scheduled: Date | null, log: StructuredLogger): Promise<boolean> {
-  // The schedule names the tick; the clock is the fallback (to the second, as ticks are).
-  const at = scheduled?.getTime() ?? Math.round(Date.now() / 1000) * 1000
+async function claimTick(lock: TickLock, key: string, at: number, log: StructuredLogger): Promise<boolean> {
   try {
     return await lock.claim(key, at)
   } catch (err) {

@@ -127,6 +127,7 @@ export function queueModule(): MotiaModule {
             traceId: job.traceId,
             ...(span ? { spanId: span.spanId } : {}),
             attempt: job.attempt,
+            ...(job.scheduledTime !== undefined ? { scheduledTime: job.scheduledTime } : {}),
             timeoutMs: job.step.handlerTimeoutMs ?? rt.config.queue.handlerTimeout,
           })
           return span ? outcome.then((o) => endJobSpan(span, o)) : outcome

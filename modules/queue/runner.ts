@@ -12,6 +12,8 @@ export interface BackgroundJob {
   parentSpanId?: string
   /** The queue message's id. */
   messageId?: string
+  /** A cron tick: the time it was scheduled for (ms), `ctx.trigger.scheduledTime`. */
+  scheduledTime?: number
 }
 
 /** The protocol's outcome type: what a worker reports is what the runner returns. */

@@ -21,6 +21,8 @@ export interface JobSpec {
   /** The run's span (tracing on), made on the engine thread: ctx calls and user spans are its children. */
   spanId?: string
   attempt: number
+  /** A cron tick's scheduled time (ms). */
+  scheduledTime?: number
 }
 
 export type JobOutcome =

@@ -71,7 +71,9 @@ async function run(job: JobSpec): Promise<JobOutcome> {
       (t) => t.index === job.triggerIndex && (t.type !== 'queue' || !job.topic || t.topic === job.topic),
     )
     if (!def) throw new Error(`step "${step.name}" has no trigger #${job.triggerIndex}`)
-    const ctx = new StepContext(client!, step, triggerInfo(def), job.traceId, job.input, job.spanId)
+    const info = triggerInfo(def)
+    if (job.scheduledTime !== undefined) info.scheduledTime = job.scheduledTime
+    const ctx = new StepContext(client!, step, info, job.traceId, job.input, job.spanId)
     if (!(await conditionPasses(def, ctx, job.input))) return { status: 'skipped' }
     await callHandler(step, ctx, job.input)
     return { status: 'ok' }
