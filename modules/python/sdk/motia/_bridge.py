@@ -65,6 +65,11 @@ class _Transport:
         self.lock = threading.Lock()
         self.pending = {}
         self.ids = itertools.count(1)
+        # With a loop attached, frames of one loop turn leave in one write (see send()).
+        self.loop = None
+        self.loop_thread = None
+        self.out = []
+        self.scheduled = False
 
 
 _t = _Transport()
@@ -73,6 +78,12 @@ _t = _Transport()
 def configure(write):
     """Frames go to ``write(bytes)`` (the runner's protocol fd; tests pass a capture)."""
     _t.write = write
+
+
+def attach_loop(loop):
+    """Called on the loop's thread: from now on frames are written once per loop turn."""
+    _t.loop = loop
+    _t.loop_thread = threading.get_ident()
 
 
 def connected():
@@ -107,13 +118,41 @@ def _default(o):
     raise TypeError("%s is not plain data (JSON): it cannot be sent to the engine" % type(o).__name__)
 
 
-def send(msg):
+def send(msg, urgent=False):
+    """Queues a frame; the frames queued in one loop turn go out in one write at the start of
+    the next (a write per frame cost more than the handler). ``urgent`` writes at once, with
+    what is queued before it: a call frame, whose caller may block the loop thread itself."""
     data = (to_json(msg) + "\n").encode("utf-8")
     write = _t.write
     if write is None:
         raise RuntimeError("motia: not running under the motia engine (start the project with `motia dev`)")
+    loop = _t.loop
+    if loop is None or urgent:
+        with _t.lock:
+            if _t.out:
+                _t.out.append(data)
+                data = b"".join(_t.out)
+                _t.out = []
+            write(data)
+        return
     with _t.lock:
-        write(data)
+        _t.out.append(data)
+        if _t.scheduled:
+            return
+        _t.scheduled = True
+    if threading.get_ident() == _t.loop_thread:
+        loop.call_soon(flush)
+    else:
+        loop.call_soon_threadsafe(flush)
+
+
+def flush():
+    """Writes the queued frames."""
+    with _t.lock:
+        out, _t.out = _t.out, []
+        _t.scheduled = False
+        if out:
+            _t.write(b"".join(out))
 
 
 def call(target, args, op=None, name=None):
@@ -129,7 +168,7 @@ def call(target, args, op=None, name=None):
         msg["name"] = name
     _t.pending[cid] = fut
     try:
-        send(msg)
+        send(msg, urgent=True)
     except Exception as err:  # not JSON, or no engine: fails in the caller
         _t.pending.pop(cid, None)
         fut.set_exception(err)

@@ -47,11 +47,21 @@ def call_user(fn, input, ctx, kind=None, legacy=False, cron_arg=None):
     return fn()
 
 
-def is_async(fn):
+def _is_async(fn):
     if inspect.iscoroutinefunction(fn):
         return True
     call = getattr(fn, "__call__", None)
     return inspect.iscoroutinefunction(call)
+
+
+_async_cache = functools.lru_cache(maxsize=4096)(_is_async)
+
+
+def is_async(fn):
+    try:
+        return _async_cache(fn)
+    except TypeError:  # unhashable callable
+        return _is_async(fn)
 
 
 class Runner:

@@ -5,16 +5,20 @@ Instances take keyword (and, where declared, positional) arguments, read fields 
 ``Cls[...]`` works, as annotations of step files subscript these classes eagerly.
 """
 
+import functools
 import re
 
 _CAMEL = re.compile(r"_([a-z0-9])")
 _SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
 
 
+# Names repeat (field names, trigger keys): the regexes ran on every model built.
+@functools.lru_cache(maxsize=2048)
 def camel(name):
     return _CAMEL.sub(lambda m: m.group(1).upper(), name)
 
 
+@functools.lru_cache(maxsize=2048)
 def snake(name):
     return _SNAKE.sub("_", name).lower()
 
@@ -43,8 +47,10 @@ class Model:
         if len(args) > len(self._positional):
             raise TypeError("%s takes at most %d positional arguments" % (type(self).__name__, len(self._positional)))
         values = dict(zip(self._positional, args))
+        names = self._field_names()
         for k, v in kwargs.items():
-            values[snake(k) if snake(k) in self._field_names() else k] = v
+            sk = snake(k)
+            values[sk if sk in names else k] = v
         for name, default in self._fields:
             if name in values:
                 v = values.pop(name)
@@ -56,7 +62,11 @@ class Model:
 
     @classmethod
     def _field_names(cls):
-        return {n for n, _ in cls._fields}
+        names = cls.__dict__.get("_names")
+        if names is None:
+            names = frozenset(n for n, _ in cls._fields)
+            cls._names = names
+        return names
 
     def __getattr__(self, name):
         d = self.__dict__

@@ -8,10 +8,12 @@ Before user code is imported, fd 1 is pointed at stderr and ``sys.stdout`` at th
 
 import asyncio
 import concurrent.futures
+import contextvars
 import logging
 import os
 import sys
 import threading
+import types
 
 
 def _take_fds():
@@ -67,6 +69,7 @@ class Worker:
         self.steps = {}
         self.errors = {}
         self.tasks = set()
+        self.infos = {}
         self.closing = False
 
     # -- loading -------------------------------------------------------------------------------
@@ -100,7 +103,16 @@ class Worker:
 
     # -- invocations ---------------------------------------------------------------------------
     def invoke(self, msg):
-        task = self.loop.create_task(self.run(msg))
+        # Started at once, in a context of its own (the invocation's contextvars): most handlers
+        # finish without waiting, and a Task per invocation cost more than the handler. One
+        # that waits goes on as a Task from where it stopped.
+        ctx = contextvars.copy_context()
+        coro = self.run(msg)
+        try:
+            waiting_on = ctx.run(coro.send, None)
+        except StopIteration:
+            return
+        task = self.loop.create_task(_resume(coro, waiting_on), context=ctx)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
@@ -129,7 +141,10 @@ class Worker:
         kind = trigger.get("type") or msg.get("kind")
         inv = b.Invocation(msg["id"], step.name, msg.get("traceId"), msg.get("spanId"), step.legacy)
         b.current.set(inv)
-        info = iv.trigger_info(trigger, kind, index, msg.get("topic"))
+        key = (msg["file"], index, kind, msg.get("topic"))
+        info = self.infos.get(key)
+        if info is None:  # one per trigger: building it was a tenth of a trivial invocation
+            info = self.infos[key] = iv.trigger_info(trigger, kind, index, msg.get("topic"))
         cond = trigger.get("condition")
         if kind == "http":
             req = iv.http_args(msg.get("input"), msg["id"])
@@ -172,7 +187,31 @@ class Worker:
         while self.tasks:
             await asyncio.gather(*list(self.tasks), return_exceptions=True)
         sys.stdout.flush()
+        self.bridge.flush()
         os._exit(0)
+
+
+@types.coroutine
+def _resume(coro, waiting_on):
+    """Continues a coroutine stepped once outside any Task: yields what it was waiting on to
+    the Task driving this, then passes results and exceptions through until it returns."""
+    value = waiting_on
+    while True:
+        try:
+            sent = yield value
+        except GeneratorExit:
+            coro.close()
+            raise
+        except BaseException as err:  # noqa: BLE001 - thrown in by the Task (cancellation)
+            try:
+                value = coro.throw(err)
+            except StopIteration as stop:
+                return stop.value
+        else:
+            try:
+                value = coro.send(sent)
+            except StopIteration as stop:
+                return stop.value
 
 
 def read_frames(proto_in, worker, loop):
@@ -222,6 +261,7 @@ def main():
     os.chdir(dir)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
+    _bridge.attach_loop(loop)
     worker = Worker(dir, loop, int(os.environ.get("MOTIA_PYTHON_THREADS", "32")))
     reader = threading.Thread(target=read_frames, args=(proto_in, worker, loop), name="motia-reader", daemon=True)
     reader.start()
