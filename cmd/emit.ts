@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from 'commander'
+import { type Command, InvalidArgumentError, Option } from 'commander'
 
 function json(value: string): unknown {
   try {
@@ -13,6 +13,13 @@ export interface EmitOptions {
   data: unknown
   /** Base URL of the running server, e.g. http://localhost:3111. */
   url: string
+  /** `http.emit.token` of the server, sent as `Authorization: Bearer`. */
+  token?: string
+}
+
+const HINTS: Record<number, string> = {
+  404: '\n(motia start serves POST /emit only when config.yaml sets http.emit.enabled, with http.emit.token)',
+  401: "\n(pass the server's http.emit.token with --token or MOTIA_EMIT_TOKEN)",
 }
 
 /** Enqueues through a running server's `POST /emit`; resolves with its answer. */
@@ -22,7 +29,10 @@ export async function emit(opts: EmitOptions): Promise<unknown> {
   try {
     res = await fetch(target, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+      },
       body: JSON.stringify({ topic: opts.topic, data: opts.data }),
     })
   } catch (err) {
@@ -31,7 +41,7 @@ export async function emit(opts: EmitOptions): Promise<unknown> {
     )
   }
   const text = await res.text()
-  if (!res.ok) throw new Error(`POST ${target.href} answered ${res.status}: ${text}`)
+  if (!res.ok) throw new Error(`POST ${target.href} answered ${res.status}: ${text}${HINTS[res.status] ?? ''}`)
   return text ? JSON.parse(text) : undefined
 }
 
@@ -45,13 +55,26 @@ export function registerEmitCommand(program: Command): void {
     .option('-m, --message <json>', 'message data (JSON; the 0.x name of --data)', json)
     .option('-p, --port <port>', 'port of the server on localhost', '3111')
     .option('-u, --url <url>', 'base URL of the server (instead of --port)')
+    .addOption(
+      new Option('--token <token>', "the server's http.emit.token (needed by motia start)").env('MOTIA_EMIT_TOKEN'),
+    )
     .addHelpText(
       'after',
-      `\nExamples:\n  $ motia emit --topic order.created --data '{"id":"42"}'\n  $ motia emit --topic order.created --message '{"id":"42"}' --port 4000\n  $ motia emit --topic ping --url https://api.example.com`,
+      `\nExamples:\n  $ motia emit --topic order.created --data '{"id":"42"}'\n  $ motia emit --topic order.created --message '{"id":"42"}' --port 4000\n  $ motia emit --topic ping --url https://api.example.com --token "$MOTIA_EMIT_TOKEN"`,
     )
-    .action(async (opts: { topic: string; data?: unknown; message?: unknown; port: string; url?: string }) => {
-      const url = opts.url ?? `http://localhost:${opts.port}`
-      const answer = await emit({ topic: opts.topic, data: opts.data ?? opts.message ?? {}, url })
-      console.log(JSON.stringify(answer))
-    })
+    .action(
+      async (opts: {
+        topic: string
+        data?: unknown
+        message?: unknown
+        port: string
+        url?: string
+        token?: string
+      }) => {
+        const url = opts.url ?? `http://localhost:${opts.port}`
+        const data = opts.data ?? opts.message ?? {}
+        const answer = await emit({ topic: opts.topic, data, url, ...(opts.token ? { token: opts.token } : {}) })
+        console.log(JSON.stringify(answer))
+      },
+    )
 }

@@ -16,14 +16,28 @@ export const ERROR_CODES = {
   E_TRIGGER_UNKNOWN: { status: 500, summary: 'a trigger type no module serves' },
   E_PROJECT_INVALID: { status: 500, summary: 'the project has load errors (start refuses to run)' },
   E_ROUTE_NOT_FOUND: { status: 404, summary: 'no HTTP step matches the method and path' },
+  E_METHOD_NOT_IMPLEMENTED: {
+    status: 501,
+    summary: 'an HTTP method no step can declare (CONNECT, TRACE, PROPFIND, ...)',
+  },
   E_BODY_MALFORMED: { status: 400, summary: 'the request body could not be parsed (e.g. malformed JSON)' },
   E_BODY_INVALID: { status: 400, summary: 'the request body does not match the bodySchema' },
   E_BODY_TOO_LARGE: { status: 413, summary: 'the request body is over the configured limit' },
+  E_BODY_TIMEOUT: { status: 408, summary: 'the request body did not arrive within http.bodyTimeout' },
+  E_UNSUPPORTED_MEDIA_TYPE: { status: 415, summary: 'the route accepts another content type (POST /emit: JSON only)' },
+  E_EMIT_UNAUTHORIZED: {
+    status: 401,
+    summary: 'POST /emit without its token (Authorization: Bearer <http.emit.token>)',
+  },
   E_CONDITION_NOT_MET: { status: 422, summary: 'the HTTP trigger condition returned false' },
   E_HANDLER_FAILED: { status: 500, summary: 'the handler threw' },
   E_HANDLER_NO_RESPONSE: { status: 500, summary: 'an HTTP handler returned nothing and wrote no response' },
   E_HANDLER_TIMEOUT: { status: 504, summary: 'the handler ran longer than its timeout' },
   E_OVERLOADED: { status: 503, summary: 'more requests in flight than the concurrency limit' },
+  E_CLIENT_OVERLOADED: {
+    status: 429,
+    summary: 'one client address has more request bodies arriving than http.pendingBodiesPerClient',
+  },
   E_SHUTTING_DOWN: {
     status: 503,
     summary: 'the process is draining (SIGTERM): a request on a connection opened before; retry elsewhere',

@@ -1,8 +1,10 @@
 import type { Server } from 'bun'
 import type { HealthConfig } from '../../runtime/config/schema'
 import type { MotiaModule, RuntimeServices } from '../../runtime/module'
+import { BodyReads } from './body-reads'
 import { Cors } from './cors'
 import { Deadlines } from './deadlines'
+import { emitAccess } from './emit-route'
 import { HealthEndpoints, requestsDone, reservedHealthRoutes, shuttingDown } from './health'
 import { buildRouter, duplicateRoutes, type Router, type RouterEnv } from './router'
 import { httpTriggerKind } from './trigger-kind'
@@ -52,10 +54,10 @@ export function httpModule(options: { listen?: boolean; health?: HealthConfig } 
         out[path]![method] =
           method !== 'GET'
             ? handler
-            : (request) =>
+            : (request, srv) =>
                 request.headers.get('upgrade')
-                  ? (fallback(hook)(request, server!) as Promise<Response>)
-                  : handler(request)
+                  ? (fallback(hook)(request, srv) as Promise<Response>)
+                  : handler(request, srv)
       }
     }
     return out
@@ -70,13 +72,17 @@ export function httpModule(options: { listen?: boolean; health?: HealthConfig } 
     setup(services) {
       rt = services
       const http = services.config.http
+      const dev = services.mode !== 'start'
+      const emit = emitAccess(http.emit, dev)
       env = {
         engine: services.engine,
         config: http,
-        dev: services.mode !== 'start',
+        dev,
         deadlines,
         log: services.log,
         cors: new Cors(http.cors),
+        bodies: new BodyReads(http, deadlines),
+        ...(emit ? { emit } : {}),
       }
       router = buildRouter(services.project().steps, env)
       health = new HealthEndpoints(services)
@@ -92,7 +98,9 @@ export function httpModule(options: { listen?: boolean; health?: HealthConfig } 
       server = Bun.serve({
         port: http.port,
         hostname: http.host ?? rt.config.host,
-        maxRequestBodySize: http.bodyLimit,
+        // Bun would answer bodies over its limit itself, bare (no JSON, code, trace id or CORS):
+        // http.bodyLimit is enforced by the body reader instead (body.ts).
+        maxRequestBodySize: Number.MAX_SAFE_INTEGER,
         development: false,
         routes: { ...health.routes(), ...nativeRoutes(router, hook) },
         fetch: fallback(hook),

@@ -1,4 +1,5 @@
 import type { ApiRequest, HttpMethod, ResponseWriter } from '../../sdk/types'
+import { addEntry, multiRecord } from './multi-record'
 import { BufferedRequestBody } from './request-body'
 
 /**
@@ -65,25 +66,20 @@ export class HttpRequest<TBody = unknown> implements ApiRequest<TBody> {
   }
 }
 
-/** Query string → record; a repeated key becomes an array, in order. */
+/** Query string → record; a repeated key becomes an array, in order (multi-record.ts: any key is safe). */
 export function parseQuery(url: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {}
   const q = url.indexOf('?')
-  if (q < 0) return out
+  if (q < 0) return {}
   const end = url.indexOf('#', q)
-  for (const [k, v] of new URLSearchParams(end < 0 ? url.slice(q + 1) : url.slice(q + 1, end))) {
-    const prev = out[k]
-    if (prev === undefined) out[k] = v
-    else if (Array.isArray(prev)) prev.push(v)
-    else out[k] = [prev, v]
-  }
-  return out
+  return multiRecord(new URLSearchParams(end < 0 ? url.slice(q + 1) : url.slice(q + 1, end)))
 }
 
 function headersRecord(h: Headers): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   h.forEach((v, k) => {
-    out[k] = v
+    // Names are tokens, so `__proto__` is a legal header name: set as data, not as the prototype.
+    if (k === '__proto__') addEntry(out, k, v)
+    else out[k] = v
   })
   const cookies = h.getSetCookie?.()
   if (cookies && cookies.length > 1) out['set-cookie'] = cookies

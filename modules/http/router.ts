@@ -1,22 +1,27 @@
+import type { Server } from 'bun'
 import { Elysia } from 'elysia'
-import type { CallOrigin } from '../../runtime/engine-client'
 import type { LoadProblem } from '../../runtime/errors'
-import { MotiaError } from '../../runtime/errors'
 import type { HttpTriggerDef, StepDefinition } from '../../runtime/step'
 import type { ProjectCheck } from '../../runtime/step-loader'
 import { newTraceId, parseTraceparent } from '../../runtime/trace-id'
-import { readBody } from './body'
+import type { HttpMethod } from '../../sdk/types'
 import type { Cors } from './cors'
+import { type EmitAccess, emitRoute } from './emit-route'
 import { errorResponse } from './respond'
-import { endServerSpan, type RequestScope, type RouteEnv, stepRoute } from './step-route'
-import { routeKey } from './trigger-kind'
+import { type RequestScope, type RouteEnv, stepRoute } from './step-route'
+import { HTTP_METHODS, routeKey } from './trigger-kind'
 
 export interface RouterEnv extends Omit<RouteEnv, 'scopeOf' | 'load'> {
   cors: Cors
+  /** `POST /emit`: undefined when off (emit-route.ts). */
+  emit?: EmitAccess
 }
 
 export type FetchHandler = (request: Request) => Promise<Response> | Response
-type NativeHandler = (request: Request & { params?: Record<string, string> }) => Promise<Response> | Response
+type NativeHandler = (
+  request: Request & { params?: Record<string, string> },
+  server: Server<any>,
+) => Promise<Response> | Response
 
 export interface Router {
   /** Elysia: every route, plus /emit, preflight and JSON 404s. `runtime.request()` uses it. */
@@ -83,42 +88,41 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
         },
       )
       routes[def.path] ??= {}
-      routes[def.path]![def.method] = (request) => route(request, request.params ?? {})
+      // Only a body's reader needs the server (the client's address); GET stays as lean as it was.
+      routes[def.path]![def.method] =
+        def.method === 'GET' || def.method === 'HEAD'
+          ? (request) => route(request, request.params ?? {})
+          : (request, server) => route(request, request.params ?? {}, server)
     }
   }
 
-  if (!declared.has(routeKey('POST', '/emit'))) {
-    app.post(
-      '/emit',
-      async (c: { request: Request }) => {
-        const scope = scopeOf(c.request)
-        const span = env.engine.tracer?.begin(scope.traceId, scope.parentSpanId, 'POST /emit', 'server', {
-          'motia.step': '_system',
-          'motia.trigger.type': 'http',
-          'http.request.method': 'POST',
-          'http.route': '/emit',
-        })
-        const origin = span
-          ? { step: '_system', traceId: scope.traceId, spanId: span.spanId }
-          : { step: '_system', traceId: scope.traceId }
-        if (span) scope.span = span
-        const response = await emitMessage(c.request, scope, origin, env)
-        if (span) endServerSpan(span, response)
-        return response
-      },
-      { parse: 'none' },
-    )
+  const emitServed = env.emit !== undefined && !declared.has(routeKey('POST', '/emit'))
+  if (env.emit && emitServed) {
+    const emit = emitRoute(env, env.emit, (request) => {
+      // No other site may call /emit: no CORS headers on its answers.
+      const scope = scopeOf(request)
+      scope.base = { [traceHeader]: scope.traceId }
+      return scope
+    })
+    app.post('/emit', (c: { request: Request }) => emit(c.request), { parse: 'none' })
+    // Natively too, where the client's address is known (http.pendingBodiesPerClient).
+    routes['/emit'] ??= {}
+    routes['/emit'].POST = emit
   }
 
-  app.options('/*', (c: { request: Request }) => env.cors.preflight(c.request, scopeOf(c.request).base))
+  app.options('/*', (c: { request: Request }) =>
+    // No other site may call /emit: its preflight gets no CORS headers, so the browser stops there.
+    emitServed && pathOf(c.request.url) === '/emit'
+      ? new Response(null, { status: 204, headers: { [traceHeader]: scopeOf(c.request).traceId } })
+      : env.cors.preflight(c.request, scopeOf(c.request).base),
+  )
   app.onError((c: { code: unknown; request: Request; error: unknown }) => {
     const scope = scopeOf(c.request)
     if (c.code === 'NOT_FOUND') {
-      const url = new URL(c.request.url)
       return errorResponse(
         404,
         {
-          error: `No route for ${c.request.method} ${url.pathname}`,
+          error: `No route for ${c.request.method} ${pathOf(c.request.url)}`,
           code: 'E_ROUTE_NOT_FOUND',
           traceId: scope.traceId,
         },
@@ -133,38 +137,40 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
     )
   })
   app.compile?.()
-  return { fetch: (request: Request) => app.fetch(request), routes }
+  const fetch = (request: Request) =>
+    SERVED_METHODS.has(request.method) ? app.fetch(request) : notImplemented(request, scopeOf(request))
+  return { fetch, routes }
 }
 
-/** `POST /emit { topic, data }`: enqueues a message from outside any step (origin `_system`). */
-async function emitMessage(
-  request: Request,
-  scope: RequestScope,
-  origin: CallOrigin,
-  env: RouterEnv,
-): Promise<Response> {
+const SERVED_METHODS: ReadonlySet<string> = new Set<HttpMethod>(HTTP_METHODS)
+
+/**
+ * Methods Bun parses but no step can declare (CONNECT, TRACE, PROPFIND, ...): 501. CONNECT's
+ * target is `host:port`, not a path, and made Elysia's error handler throw (a plain-text 500).
+ * Lower-case and unknown methods never get here: Bun closes the connection without running any
+ * JS (oven-sh/bun#6556), which docs/http.md states.
+ */
+function notImplemented(request: Request, scope: RequestScope): Response {
+  const r = errorResponse(
+    501,
+    {
+      error: `Method ${request.method} is not implemented (methods: ${HTTP_METHODS.join(', ')})`,
+      code: 'E_METHOD_NOT_IMPLEMENTED',
+      traceId: scope.traceId,
+    },
+    scope.base,
+  )
+  // A CONNECT client may go on sending its tunnel's bytes: they are not requests.
+  r.headers.set('connection', 'close')
+  return r
+}
+
+/** The path of a request URL; an authority-form target (`CONNECT host:443`) is returned as is. */
+function pathOf(url: string): string {
   try {
-    const { body } = await readBody(request, env.config.bodyLimit)
-    const { topic, data, messageGroupId, idempotencyKey } = (body ?? {}) as Record<string, unknown>
-    if (typeof topic !== 'string' || topic === '') {
-      throw new MotiaError('E_BODY_INVALID', 'POST /emit expects { "topic": string, "data": any }')
-    }
-    await env.engine.enqueue(
-      {
-        topic,
-        data,
-        ...(typeof messageGroupId === 'string' ? { messageGroupId } : {}),
-        ...(typeof idempotencyKey === 'string' ? { idempotencyKey } : {}),
-      },
-      origin,
-    )
-    return new Response(JSON.stringify({ success: true, emitted: { topic, data } }), {
-      headers: { ...scope.base, 'content-type': 'application/json' },
-    })
-  } catch (err) {
-    const e = err instanceof MotiaError ? err : new MotiaError('E_HANDLER_FAILED', (err as Error).message)
-    if (e.status >= 500) scope.span?.fail(e)
-    return errorResponse(e.status, { error: e.message, code: e.code, traceId: scope.traceId }, scope.base)
+    return new URL(url).pathname
+  } catch {
+    return url
   }
 }
 

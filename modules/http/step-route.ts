@@ -1,4 +1,5 @@
 import { SpanStatusCode } from '@opentelemetry/api'
+import type { Server } from 'bun'
 import type { MotiaConfig } from '../../runtime/config/schema'
 import type { StepContext } from '../../runtime/context'
 import type { Engine } from '../../runtime/engine'
@@ -8,7 +9,8 @@ import type { StructuredLogger } from '../../runtime/logger'
 import type { HttpTriggerDef, StepDefinition } from '../../runtime/step'
 import { type ActiveSpan, OK_STATUS, type SpanAttributes } from '../../runtime/tracing'
 import type { ApiResponse } from '../../sdk/types'
-import { NO_BODY, readBody } from './body'
+import { NO_BODY, type ParsedBody } from './body'
+import { type BodyReads, leavesBodyUnread } from './body-reads'
 import type { Deadlines } from './deadlines'
 import { HttpRequest } from './http-request'
 import { ERROR_CODE_HEADER, errorResponse, toResponse } from './respond'
@@ -32,8 +34,9 @@ export interface RouteEnv {
   deadlines: Deadlines
   log: StructuredLogger
   scopeOf(request: Request): RequestScope
-  /** Requests in flight across all routes, for the concurrency limit. */
+  /** Requests being handled across all routes (bodies read), for the concurrency limit. */
   load: { inFlight: number }
+  bodies: BodyReads
 }
 
 const BODYLESS = new Set(['GET', 'HEAD'])
@@ -87,6 +90,7 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
   const pipeline = async (
     request: Request,
     params: Record<string, string>,
+    parsed: ParsedBody,
     scope: RequestScope,
     onStream: (r: Response) => void,
   ): Promise<Response> => {
@@ -94,7 +98,6 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
     let ctx: StepContext | undefined
     let writer: StreamingResponseWriter | undefined
     try {
-      const parsed = bodyless || !request.body ? NO_BODY : await readBody(request, env.config.bodyLimit)
       let input = parsed.body
       if (validate) {
         const r = def.bodySchema!.validate(input ?? {})
@@ -223,10 +226,46 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
     })
   }
 
-  return (request: Request, params: Record<string, string>): Response | Promise<Response> => {
+  /** Takes a concurrency slot (503 when none is left) and runs the step. */
+  const serve = (
+    request: Request,
+    params: Record<string, string>,
+    parsed: ParsedBody,
+    scope: RequestScope,
+  ): Response | Promise<Response> => {
+    if (load.inFlight >= limit) {
+      const r = overloaded(scope)
+      if (scope.span) endServerSpan(scope.span, r)
+      return r
+    }
+    load.inFlight++
+    return awaitResponse(scope, (settle) => {
+      pipeline(request, params, parsed, scope, settle).then(settle)
+    })
+  }
+
+  /** The body first (under its own deadline and per-client bound, body-reads.ts), then a slot. */
+  const readThenServe = (
+    request: Request,
+    params: Record<string, string>,
+    scope: RequestScope,
+    server: Server<any> | undefined,
+  ): Promise<Response> =>
+    env.bodies.read(request, server).then(
+      (parsed) => serve(request, params, parsed, scope),
+      (err) => {
+        const r = bodyRefused(err, step, env, scope)
+        if (scope.span) endServerSpan(scope.span, r)
+        return r
+      },
+    )
+
+  return (request: Request, params: Record<string, string>, server?: Server<any>): Response | Promise<Response> => {
     const scope = env.scopeOf(request)
     const tracer = env.engine.tracer
     if (tracer) scope.span = tracer.begin(scope.traceId, scope.parentSpanId, spanName, 'server', spanAttributes())
+    if (!bodyless && request.body) return readThenServe(request, params, scope, server)
+    // Inline rather than through `serve`: this is the hello route's path (bench/instructions.ts).
     if (load.inFlight >= limit) {
       const r = overloaded(scope)
       if (scope.span) endServerSpan(scope.span, r)
@@ -235,9 +274,17 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
     load.inFlight++
     if (simple) return simpleRoute(request, params, scope)
     return awaitResponse(scope, (settle) => {
-      pipeline(request, params, scope, settle).then(settle)
+      pipeline(request, params, NO_BODY, scope, settle).then(settle)
     })
   }
+}
+
+/** A body that could not be read: its error answer, closing the connection if the body is still on it. */
+function bodyRefused(err: unknown, step: StepDefinition, env: RouteEnv, scope: RequestScope): Response {
+  const r = failure(err, step, env, scope)
+  if (leavesBodyUnread(r.status)) r.headers.set('connection', 'close')
+  if (r.status === 429) r.headers.set('retry-after', '1')
+  return r
 }
 
 /** Ends a request's span with the response status (a streamed response: when it starts). */

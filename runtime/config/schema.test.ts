@@ -12,6 +12,11 @@ test('DEFAULT_CONFIG is what an empty file means, deep-frozen', () => {
       bodyLimit: 1_048_576,
       timeout: 30_000,
       concurrency: 1024,
+      bodyTimeout: 30_000,
+      maxJsonDepth: 256,
+      pendingBodiesPerClient: 64,
+      trustProxy: 0,
+      emit: {},
       validateBody: 'auto',
       traceHeader: 'x-trace-id',
       cors: {

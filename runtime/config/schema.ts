@@ -56,8 +56,17 @@ export interface HttpConfig {
   readonly bodyLimit: number
   /** Milliseconds; the default for every HTTP handler. */
   readonly timeout: number
-  /** Requests in flight; one more is answered 503. */
+  /** Requests being handled (their body read); one more is answered 503. */
   readonly concurrency: number
+  /** Milliseconds a request body may take to arrive; 408 past it. */
+  readonly bodyTimeout: number
+  /** Arrays and objects a JSON body may nest; deeper is a 400. */
+  readonly maxJsonDepth: number
+  /** Requests from one client address whose body is still arriving; one more is answered 429. */
+  readonly pendingBodiesPerClient: number
+  /** Proxies in front whose `X-Forwarded-For` names the client (0: the socket's address). */
+  readonly trustProxy: number
+  readonly emit: EmitConfig
   /**
    * Where `bodySchema` is enforced: `auto` on 1.x (`triggers`) steps only, `always`, `never`
    * (`true`/`false` in the file mean `always`/`never`).
@@ -66,6 +75,14 @@ export interface HttpConfig {
   /** Lower-case header name. */
   readonly traceHeader: string
   readonly cors: CorsConfig
+}
+
+/** `POST /emit`. */
+export interface EmitConfig {
+  /** Unset: the mode decides (on in `dev`, off in `start`). */
+  readonly enabled?: boolean
+  /** Required as `Authorization: Bearer <token>` when set; `start` refuses to enable it without one. */
+  readonly token?: string
 }
 
 export interface CorsConfig {
@@ -241,6 +258,14 @@ export const configSchema = section({
     bodyLimit: bytes.default(1024 ** 2),
     timeout: duration.default(30_000),
     concurrency: int(1).default(1024),
+    bodyTimeout: duration.default(30_000),
+    maxJsonDepth: int(1).default(256),
+    pendingBodiesPerClient: int(1).default(64),
+    trustProxy: z
+      .union([bool, int(0)], { error: expected('true, false or a number of proxies') })
+      .transform((v) => (v === true ? 1 : v === false ? 0 : v))
+      .default(0),
+    emit: section({ enabled: bool.optional(), token: optionalText }).prefault({}),
     validateBody: bodyValidation.default('auto'),
     traceHeader: text
       .refine((h) => HEADER_NAME.test(h), { error: expected('an HTTP header name') })

@@ -107,24 +107,34 @@ test('motia generate-types follows the steps', async () => {
 
 test('motia emit enqueues into a running motia start', async () => {
   const dir = await create('starter', 'app-emit')
-  freePorts(dir)
-  const motia = await startMotia(['start', '--port', '0', '--host', '127.0.0.1'], { cwd: dir })
+  // motia start serves POST /emit only when enabled, with a token (docs/http.md).
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    'streams:\n  port: 0\nhttp:\n  emit:\n    enabled: true\n    token: ${MOTIA_EMIT_TOKEN}\n',
+  )
+  const token = { MOTIA_EMIT_TOKEN: 'create-test-token' }
+  const motia = await startMotia(['start', '--port', '0', '--host', '127.0.0.1'], { cwd: dir, env: token })
   try {
     const port = new URL(motia.url).port
     const data = { id: 'e1', text: 'from the CLI', priority: 'low' }
-    const r = await runMotia(['emit', '--topic', 'todo.created', '--data', JSON.stringify(data), '--port', port])
+    const r = await runMotia([
+      'emit',
+      '--topic',
+      'todo.created',
+      '--data',
+      JSON.stringify(data),
+      '--port',
+      port,
+      '--token',
+      token.MOTIA_EMIT_TOKEN,
+    ])
     expect(r.stderr).toBe('')
     expect(JSON.parse(r.stdout)).toEqual({ success: true, emitted: { topic: 'todo.created', data } })
-    // The 0.x flag name, and --url.
-    const legacy = await runMotia([
-      'emit',
-      '-t',
-      'todo.created',
-      '--message',
-      '{"id":"e2","text":"x","priority":"low"}',
-      '--url',
-      motia.url,
-    ])
+    // The 0.x flag name, --url, and the token from the environment.
+    const legacy = await runMotia(
+      ['emit', '-t', 'todo.created', '--message', '{"id":"e2","text":"x","priority":"low"}', '--url', motia.url],
+      { env: token },
+    )
     expect(legacy.code).toBe(0)
     let todo: unknown
     for (let i = 0; i < 200 && !todo; i++) {

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { appendFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { ensureBinary, runMotia, startMotia } from '../support/binary'
 import { copyFixture } from '../support/runtime'
 
@@ -6,6 +8,8 @@ let project: ReturnType<typeof copyFixture>
 beforeAll(async () => {
   await ensureBinary()
   project = copyFixture('queue')
+  // motia start serves POST /emit only when enabled, with a token (docs/http.md).
+  appendFileSync(join(project.path, 'config.yaml'), 'http:\n  emit:\n    enabled: true\n    token: queue-cli-token\n')
 }, 120_000)
 afterAll(() => project?.dispose())
 
@@ -15,7 +19,7 @@ test('motia queue: depth and dead letters, retry and drop from the CLI', async (
     const emit = (topic: string) =>
       fetch(`${motia.url}/emit`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: 'Bearer queue-cli-token' },
         body: JSON.stringify({ topic, data: { id: topic } }),
       })
     await emit('poison')

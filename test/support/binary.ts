@@ -24,15 +24,25 @@ export interface RunningMotia {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
+/** Where a test's binary comes from: `binary`, else `MOTIA_TEST_BINARY`, else dist/motia. */
+export interface BinaryOptions {
+  cwd?: string
+  env?: Record<string, string>
+  /** Another build than dist/motia (e.g. one built to a private path while others rebuild dist). */
+  binary?: string
+}
+
+/** `MOTIA_TEST_BINARY` when set (no build), else dist/motia built once per process. */
+export async function testBinary(): Promise<string> {
+  return process.env.MOTIA_TEST_BINARY ?? (await ensureBinary())
+}
+
 /**
  * Starts the binary and waits for its "ready" log line (JSON lines when not a TTY), returning
  * the URL it listens on. Rejects with the output if the process exits first.
  */
-export async function startMotia(
-  args: string[],
-  opts: { cwd?: string; env?: Record<string, string> } = {},
-): Promise<RunningMotia> {
-  const proc = Bun.spawn([BINARY, ...args], {
+export async function startMotia(args: string[], opts: BinaryOptions = {}): Promise<RunningMotia> {
+  const proc = Bun.spawn([opts.binary ?? BINARY, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
     stdin: 'ignore',
@@ -76,8 +86,8 @@ export async function startMotia(
 }
 
 /** Runs the binary to completion. */
-export async function runMotia(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
-  const proc = Bun.spawn([BINARY, ...args], {
+export async function runMotia(args: string[], opts: BinaryOptions = {}) {
+  const proc = Bun.spawn([opts.binary ?? BINARY, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...opts.env },
     stdout: 'pipe',
