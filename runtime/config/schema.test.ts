@@ -58,6 +58,7 @@ test('DEFAULT_CONFIG is what an empty file means, deep-frozen', () => {
     logging: { level: 'info', format: 'auto' },
     health: { enabled: true, live: '/__motia/health', ready: '/__motia/ready' },
     shutdownTimeout: 10_000,
+    python: { workers: 1, threads: 32 },
   })
   expect(Object.isFrozen(DEFAULT_CONFIG.http.cors.methods)).toBe(true)
   expect(configSchema.parse({})).toEqual(DEFAULT_CONFIG)
