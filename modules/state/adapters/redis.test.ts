@@ -55,6 +55,24 @@ else {
     }
   })
 
+  test('a delete landing between set and its group join leaves the group unlisted', async () => {
+    const prefix = freshPrefix('state-join')
+    prefixes.push(prefix)
+    const a = await RedisStateAdapter.connect({ url: TEST_REDIS_URL, prefix })
+    try {
+      // One connection, one event-loop turn: Redis runs SET, then the delete, then set's join.
+      const [written, old] = await Promise.all([a.set('race', 'k', 1), a.delete('race', 'k')])
+      expect({ written, old, groups: await a.listGroups(), entries: await a.entries('race') }).toEqual({
+        written: { old_value: null, new_value: 1 },
+        old: 1,
+        groups: [],
+        entries: [],
+      })
+    } finally {
+      await a.close()
+    }
+  })
+
   test('start-up against a Redis nobody runs: one error naming the URL', async () => {
     const url = 'redis://127.0.0.1:1'
     await expect(RedisStateAdapter.connect({ url, prefix: 'x' })).rejects.toMatchObject({

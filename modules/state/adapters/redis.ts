@@ -5,33 +5,63 @@ import { connectRedis, guarded, type RedisTarget } from '../../storage/redis-con
 import type { StateAdapter, StateEntry, StateWriteResult } from '../adapter'
 import { applyUpdateOps } from '../update-ops'
 
-// KEYS[1] the group's hash, KEYS[2] the sorted set of group names (score 0: byte order).
-// A group gains its name in KEYS[2] when it gains a key (HSET answers 1 for a new field).
-const SET = `local old = redis.call('HGET', KEYS[1], ARGV[1])
-if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 1 then redis.call('ZADD', KEYS[2], 0, ARGV[3]) end
-return old`
-// ARGV[4] = '1' when ARGV[5] is the expected text, '0' when the key is expected missing.
-const CAS = `local cur = redis.call('HGET', KEYS[1], ARGV[1])
+// KEYS: value, the group's key set, the group-name set (sorted sets, score 0: byte order).
+// A key joins its group's set only while its value exists, so a delete that ran between `set`'s
+// SET and this script leaves no member behind.
+const JOIN = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], 0, ARGV[1])
+redis.call('ZADD', KEYS[3], 0, ARGV[2])
+return 1`
+// ARGV: key, json, groupId, hasExpected ('1': ARGV[5] is the expected text, '0': missing), expected.
+const CAS = `local cur = redis.call('GET', KEYS[1])
 if (ARGV[4] == '1' and cur == ARGV[5]) or (ARGV[4] == '0' and not cur) then
-  if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 1 then redis.call('ZADD', KEYS[2], 0, ARGV[3]) end
+  redis.call('SET', KEYS[1], ARGV[2])
+  if not cur then
+    redis.call('ZADD', KEYS[2], 0, ARGV[1])
+    redis.call('ZADD', KEYS[3], 0, ARGV[3])
+  end
   return {1}
 end
 if cur then return {0, cur} end
 return {0}`
-const DELETE = `local old = redis.call('HGET', KEYS[1], ARGV[1])
+const DELETE = `local old = redis.call('GET', KEYS[1])
 if old then
-  redis.call('HDEL', KEYS[1], ARGV[1])
-  if redis.call('HLEN', KEYS[1]) == 0 then redis.call('ZREM', KEYS[2], ARGV[2]) end
+  redis.call('DEL', KEYS[1])
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  if redis.call('ZCARD', KEYS[2]) == 0 then redis.call('ZREM', KEYS[3], ARGV[2]) end
 end
 return old`
-const CLEAR = `redis.call('DEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
+// KEYS: the group's key set. ARGV[1]: the group's value-key stem. Flat {key, json, ...} in key order.
+const ENTRIES = `local ks = redis.call('ZRANGE', KEYS[1], 0, -1)
+local out = {}
+for i = 1, #ks, 500 do
+  local names = {}
+  for j = i, math.min(i + 499, #ks) do names[#names + 1] = ARGV[1] .. ks[j] end
+  local vs = redis.call('MGET', unpack(names))
+  for j = 1, #vs do
+    if vs[j] then
+      out[#out + 1] = ks[i + j - 1]
+      out[#out + 1] = vs[j]
+    end
+  end
+end
+return out`
+// KEYS: the group's key set, the group-name set. ARGV: the value-key stem, groupId.
+const CLEAR = `local ks = redis.call('ZRANGE', KEYS[1], 0, -1)
+for i = 1, #ks, 500 do
+  local names = {}
+  for j = i, math.min(i + 499, #ks) do names[#names + 1] = ARGV[1] .. ks[j] end
+  redis.call('DEL', unpack(names))
+end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], ARGV[2])
 return 1`
 
 interface Scripts {
-  motiaStateSet(group: string, groups: string, key: string, json: string, groupId: string): Promise<string | null>
+  motiaStateJoin(value: string, members: string, groups: string, key: string, groupId: string): Promise<number>
   motiaStateCas(
-    group: string,
+    value: string,
+    members: string,
     groups: string,
     key: string,
     json: string,
@@ -39,21 +69,29 @@ interface Scripts {
     hasExpected: '0' | '1',
     expected: string,
   ): Promise<[1] | [0] | [0, string]>
-  motiaStateDelete(group: string, groups: string, key: string, groupId: string): Promise<string | null>
-  motiaStateClear(group: string, groups: string, groupId: string): Promise<number>
+  motiaStateDelete(value: string, members: string, groups: string, key: string, groupId: string): Promise<string | null>
+  motiaStateEntries(members: string, stem: string): Promise<string[]>
+  motiaStateClear(members: string, groups: string, stem: string, groupId: string): Promise<number>
 }
 
 /**
- * State in Redis: one hash per group (`<prefix>:state:g:<groupId>`, field = key, value = JSON
- * text) and a sorted set of group names (`<prefix>:state:groups`) kept in step by the same
- * scripts, so `listGroups` never scans. Every write is one Lua script (atomic); `update` is a
- * compare-and-set loop (modules/storage/redis-cas.ts) so it stays atomic across processes.
+ * State in Redis, under `<prefix>:state:`: each value its own string key
+ * (`v:<groupId as JSON>:<key>`, JSON text), per group a sorted set of its keys
+ * (`k:<groupId as JSON>`) and one sorted set of group names (`groups`), so listings never scan.
+ * (The group as a JSON string ends at its closing quote: no group/key pair names another's key.)
+ *
+ * `set` is `SET … GET`, one plain command that returns the old value atomically; only when the
+ * key is new does a second script add it to the two sets. `update` is a compare-and-set loop
+ * (modules/storage/redis-cas.ts), atomic across processes; delete and clear are scripts.
  */
 export class RedisStateAdapter implements StateAdapter {
   readonly kind = 'redis'
   private readonly redis: Redis & Scripts
+  private readonly base: string
   private readonly groupsKey: string
   private readonly updates = new KeyedQueue()
+  /** Value keys written whose JOIN failed (Redis went away between the two): joined on the next set. */
+  private readonly unjoined = new Set<string>()
 
   /** Connects (start-up fails with E_REDIS_UNAVAILABLE naming the URL); `close()` disconnects. */
   static async connect(target: RedisTarget): Promise<RedisStateAdapter> {
@@ -64,32 +102,34 @@ export class RedisStateAdapter implements StateAdapter {
     client: Redis,
     private readonly target: RedisTarget,
   ) {
-    client.defineCommand('motiaStateSet', { numberOfKeys: 2, lua: SET })
-    client.defineCommand('motiaStateCas', { numberOfKeys: 2, lua: CAS })
-    client.defineCommand('motiaStateDelete', { numberOfKeys: 2, lua: DELETE })
+    client.defineCommand('motiaStateJoin', { numberOfKeys: 3, lua: JOIN })
+    client.defineCommand('motiaStateCas', { numberOfKeys: 3, lua: CAS })
+    client.defineCommand('motiaStateDelete', { numberOfKeys: 3, lua: DELETE })
+    client.defineCommand('motiaStateEntries', { numberOfKeys: 1, lua: ENTRIES })
     client.defineCommand('motiaStateClear', { numberOfKeys: 2, lua: CLEAR })
     this.redis = client as Redis & Scripts
-    this.groupsKey = `${target.prefix}:state:groups`
+    this.base = `${target.prefix}:state:`
+    this.groupsKey = `${this.base}groups`
   }
 
   async get<T>(groupId: string, key: string): Promise<T | null> {
-    const json = await this.call(() => this.redis.hget(this.groupKey(groupId), key))
+    const json = await this.call(() => this.redis.get(this.valueKey(groupId, key)))
     return json === null ? null : (JSON.parse(json) as T)
   }
 
   async set<T>(groupId: string, key: string, value: T): Promise<StateWriteResult<T>> {
     const json = toJson(value)
-    const old = await this.call(() =>
-      this.redis.motiaStateSet(this.groupKey(groupId), this.groupsKey, key, json, groupId),
-    )
+    const vkey = this.valueKey(groupId, key)
+    const old = await this.call(() => this.redis.set(vkey, json, 'GET'))
+    if (old === null || (this.unjoined.size > 0 && this.unjoined.has(vkey))) await this.join(vkey, groupId, key)
     return { old_value: old === null ? null : (JSON.parse(old) as T), new_value: JSON.parse(json) as T }
   }
 
   async update<T>(groupId: string, key: string, ops: readonly UpdateOp[]): Promise<StateWriteResult<T>> {
-    const hash = this.groupKey(groupId)
-    return this.updates.run(`${groupId}\u0000${key}`, () =>
+    const vkey = this.valueKey(groupId, key)
+    return this.updates.run(vkey, () =>
       casLoop<StateWriteResult<T>>({
-        read: () => this.call(() => this.redis.hget(hash, key)),
+        read: () => this.call(() => this.redis.get(vkey)),
         compute: (current) => {
           const old = current === null ? null : (JSON.parse(current) as T)
           // applyUpdateOps throws E_STATE_OP_INVALID before anything is written.
@@ -99,7 +139,8 @@ export class RedisStateAdapter implements StateAdapter {
         write: async (expected, json) => {
           const r = await this.call(() =>
             this.redis.motiaStateCas(
-              hash,
+              vkey,
+              this.membersKey(groupId),
               this.groupsKey,
               key,
               json,
@@ -115,7 +156,11 @@ export class RedisStateAdapter implements StateAdapter {
   }
 
   async delete<T>(groupId: string, key: string): Promise<T | null> {
-    const old = await this.call(() => this.redis.motiaStateDelete(this.groupKey(groupId), this.groupsKey, key, groupId))
+    const vkey = this.valueKey(groupId, key)
+    const old = await this.call(() =>
+      this.redis.motiaStateDelete(vkey, this.membersKey(groupId), this.groupsKey, key, groupId),
+    )
+    this.unjoined.delete(vkey)
     return old === null ? null : (JSON.parse(old) as T)
   }
 
@@ -124,15 +169,17 @@ export class RedisStateAdapter implements StateAdapter {
   }
 
   async entries<T>(groupId: string): Promise<StateEntry<T>[]> {
-    // The flat reply, not ioredis's object: a key named "__proto__" must stay a key.
-    const flat = (await this.call(() => this.redis.call('HGETALL', this.groupKey(groupId)))) as string[]
+    const flat = await this.call(() => this.redis.motiaStateEntries(this.membersKey(groupId), this.stem(groupId)))
     const out: StateEntry<T>[] = []
     for (let i = 0; i < flat.length; i += 2) out.push({ key: flat[i]!, value: JSON.parse(flat[i + 1]!) as T })
+    // Redis's byte order is code point order already; sorted again so the contract never rests on it.
     return out.sort((a, b) => byCodePoint(a.key, b.key))
   }
 
   async clear(groupId: string): Promise<void> {
-    await this.call(() => this.redis.motiaStateClear(this.groupKey(groupId), this.groupsKey, groupId))
+    await this.call(() =>
+      this.redis.motiaStateClear(this.membersKey(groupId), this.groupsKey, this.stem(groupId), groupId),
+    )
   }
 
   async listGroups(): Promise<string[]> {
@@ -149,8 +196,27 @@ export class RedisStateAdapter implements StateAdapter {
     await this.redis.quit().catch(() => this.redis.disconnect())
   }
 
-  private groupKey(groupId: string): string {
-    return `${this.target.prefix}:state:g:${groupId}`
+  /** Adds a new key to its group's set and the group to the group names. */
+  private async join(vkey: string, groupId: string, key: string): Promise<void> {
+    try {
+      await this.call(() => this.redis.motiaStateJoin(vkey, this.membersKey(groupId), this.groupsKey, key, groupId))
+      this.unjoined.delete(vkey)
+    } catch (err) {
+      this.unjoined.add(vkey)
+      throw err
+    }
+  }
+
+  private stem(groupId: string): string {
+    return `${this.base}v:${JSON.stringify(groupId)}:`
+  }
+
+  private valueKey(groupId: string, key: string): string {
+    return `${this.base}v:${JSON.stringify(groupId)}:${key}`
+  }
+
+  private membersKey(groupId: string): string {
+    return `${this.base}k:${JSON.stringify(groupId)}`
   }
 
   private call<T>(fn: () => Promise<T>): Promise<T> {
