@@ -14,14 +14,29 @@ const NULL_BODY = new Set([204, 205, 304])
  * 1.x `response` writer. What is returned is what a TS handler returns, so the HTTP module
  * treats both alike (validation, timeout, 500 bodies, spans).
  */
-export async function invokeHttp(
+export function invokeHttp(
   pool: PythonPool,
   file: string,
   ctx: StepContext,
   req: HttpRequest,
   timeoutMs: number,
 ): Promise<ApiResponse | undefined> {
-  const bytes = await req.requestBody.readAll()
+  // The request's bytes are in memory already (readAll resolves at once): peeked, not awaited,
+  // so the request goes out in this turn.
+  const read = req.requestBody.readAll()
+  const bytes = Bun.peek(read)
+  if (bytes instanceof Promise) return bytes.then((b) => send(pool, file, ctx, req, timeoutMs, b))
+  return send(pool, file, ctx, req, timeoutMs, bytes)
+}
+
+function send(
+  pool: PythonPool,
+  file: string,
+  ctx: StepContext,
+  req: HttpRequest,
+  timeoutMs: number,
+  bytes: Buffer,
+): Promise<ApiResponse | undefined> {
   const input: HttpInput = {
     method: req.method,
     pathParams: req.pathParams,
@@ -47,21 +62,22 @@ export async function invokeHttp(
         writer.close()
     }
   }
-  const outcome = await pool.invoke(
-    {
-      file,
-      step: ctx.step.name,
-      kind: 'http',
-      triggerIndex: ctx.trigger.index,
-      input,
-      traceId: ctx.traceId,
-      ...(ctx.spanId ? { spanId: ctx.spanId } : {}),
-      attempt: 1,
-    },
-    timeoutMs,
-    onHttp,
-  )
-  return answer(outcome, writer)
+  return pool
+    .invoke(
+      {
+        file,
+        step: ctx.step.name,
+        kind: 'http',
+        triggerIndex: ctx.trigger.index,
+        input,
+        traceId: ctx.traceId,
+        ...(ctx.spanId ? { spanId: ctx.spanId } : {}),
+        attempt: 1,
+      },
+      timeoutMs,
+      onHttp,
+    )
+    .then((outcome) => answer(outcome, writer))
 }
 
 function answer(outcome: InvocationOutcome, writer: ResponseWriter | undefined): ApiResponse | undefined {
@@ -111,11 +127,30 @@ export function pythonError(e: { name: string; message: string; stack?: string; 
   return err
 }
 
-/** The parsed body as JSON-able data: bytes travel in `rawBody` only, files as their description. */
+/**
+ * The parsed body as JSON-able data: bytes travel in `rawBody` only, files as their description.
+ * Files only occur as a form's values (one, or a list under a repeated name), so only that level
+ * is looked at and copied; a JSON body goes as it is (the frame's own stringify encodes it).
+ */
 function plainBody(body: unknown): unknown {
   if (body === undefined || body instanceof Uint8Array) return null
-  if (body === null || typeof body !== 'object') return body
-  return JSON.parse(
-    JSON.stringify(body, (_k, v) => (v instanceof Blob ? { name: (v as File).name, type: v.type, size: v.size } : v)),
-  )
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body
+  const record = body as Record<string, unknown>
+  let out: Record<string, unknown> | undefined
+  for (const k in record) {
+    const v = record[k]
+    const plain =
+      v instanceof Blob
+        ? fileInfo(v)
+        : Array.isArray(v) && v.some((x) => x instanceof Blob)
+          ? v.map((x) => (x instanceof Blob ? fileInfo(x) : x))
+          : v
+    if (plain !== v) out ??= { ...record }
+    if (out) out[k] = plain
+  }
+  return out ?? body
+}
+
+function fileInfo(v: Blob): { name?: string; type: string; size: number } {
+  return { name: (v as File).name, type: v.type, size: v.size }
 }

@@ -4,7 +4,7 @@ import { isLogLevel, type LogRecord, type LogTarget } from '../../runtime/logger
 import type { EnqueueMessage } from '../../sdk/types'
 import type { JobOutcome } from '../queue/pool/protocol'
 import type { PoolJob } from '../queue/pool/worker-pool'
-import type { HttpFrame, Invocation, InvocationOutcome, PythonToEngine } from './protocol'
+import type { EngineToPython, HttpFrame, Invocation, InvocationOutcome, PythonToEngine } from './protocol'
 import { PythonProcess } from './python-process'
 
 export interface PythonPoolOptions {
@@ -20,12 +20,16 @@ export interface PythonPoolOptions {
 
 export type LoadReport = Extract<PythonToEngine, { type: 'loaded' }>
 
+type InvokeFrame = Extract<EngineToPython, { type: 'invoke' }>
+
 interface Pending {
-  inv: Invocation
+  /** The frame as sent (again, on a resend). */
+  inv: InvokeFrame
   timeoutMs: number
+  /** `performance.now()` past which the handler is stopped; swept, not a timer each. */
+  deadline: number
   resolve(o: InvocationOutcome): void
   onHttp?: (frame: HttpFrame) => void
-  timer?: ReturnType<typeof setTimeout>
   proc?: PythonProcess
   /** Times it was sent again after its process died under it. */
   resends: number
@@ -36,6 +40,8 @@ interface Pending {
 /** A process that died this soon after its start is not replaced at once (a crash loop). */
 const QUICK_DEATH_MS = 2000
 const MAX_RESENDS = 2
+/** How often overdue handlers are looked for: timeouts are seconds, a sweep beats a timer per call. */
+const SWEEP_MS = 25
 
 /**
  * The python processes: a fixed set (`python.workers`) that each load every Python step once
@@ -55,6 +61,7 @@ export class PythonPool {
   private stopped = false
   private quickDeaths = 0
   private loadWaiters = new Map<PythonProcess, (r: LoadReport | Error) => void>()
+  private sweeper?: ReturnType<typeof setInterval>
   /** Serves the processes' ctx calls; set by the module at setup. */
   engine?: EngineClient
   restarts = 0
@@ -111,17 +118,19 @@ export class PythonPool {
     onHttp?: (frame: HttpFrame) => void,
   ): Promise<InvocationOutcome> {
     if (this.stopped) return Promise.resolve(failed('E_POOL_STOPPED', 'the python processes are stopped'))
-    const inv: Invocation = { id: this.nextId++, ...fields }
+    const inv: InvokeFrame = { type: 'invoke', id: this.nextId++, ...fields }
     return new Promise((resolve) => {
-      const p: Pending = { inv, timeoutMs, resolve, resends: 0, answered: false }
-      if (onHttp) p.onHttp = onHttp
+      const p: Pending = { inv, timeoutMs, deadline: 0, resolve, onHttp, resends: 0, answered: false }
       this.pending.set(inv.id, p)
+      this.sweeper ??= setInterval(this.sweep, SWEEP_MS)
       this.dispatch(p)
     })
   }
 
   async stop(): Promise<void> {
     this.stopped = true
+    clearInterval(this.sweeper)
+    this.sweeper = undefined
     const all = this.procs
     this.procs = []
     for (const p of this.pending.values())
@@ -131,18 +140,29 @@ export class PythonPool {
   }
 
   private dispatch(p: Pending): void {
-    const ready = this.procs.filter((x) => x.loaded && !x.dead)
-    if (ready.length === 0) {
+    let proc: PythonProcess | undefined
+    for (const x of this.procs) {
+      if (x.loaded && !x.dead && (!proc || x.inFlight.size < proc.inFlight.size)) proc = x
+    }
+    if (!proc) {
       this.waiting.push(p)
       return
     }
-    let proc = ready[0]!
-    for (const x of ready) if (x.inFlight.size < proc.inFlight.size) proc = x
     p.proc = proc
     proc.inFlight.add(p.inv.id)
-    clearTimeout(p.timer)
-    p.timer = setTimeout(() => this.timedOut(p), p.timeoutMs)
-    proc.send({ type: 'invoke', ...p.inv })
+    p.deadline = performance.now() + p.timeoutMs
+    proc.send(p.inv)
+  }
+
+  /** Stops the handlers past their deadline; stops itself when nothing is pending. */
+  private readonly sweep = (): void => {
+    if (this.pending.size === 0) {
+      clearInterval(this.sweeper)
+      this.sweeper = undefined
+      return
+    }
+    const now = performance.now()
+    for (const p of this.pending.values()) if (p.proc && p.deadline <= now) this.timedOut(p)
   }
 
   private flushWaiting(): void {
@@ -161,7 +181,6 @@ export class PythonPool {
 
   private settle(p: Pending, outcome: InvocationOutcome): void {
     if (!this.pending.delete(p.inv.id)) return
-    clearTimeout(p.timer)
     p.proc?.inFlight.delete(p.inv.id)
     p.resolve(outcome)
   }
@@ -230,7 +249,6 @@ export class PythonPool {
         )
       } else {
         p.resends++
-        clearTimeout(p.timer)
         p.proc = undefined
         this.dispatch(p)
       }

@@ -28,7 +28,7 @@ const BOOT = 'import sys; sys.path.insert(0, sys.argv[1]); from motia._runner im
 export class PythonProcess {
   private readonly proc: Subprocess<'pipe', 'pipe', 'pipe'>
   private readonly stdin: FileSink
-  private flushing = false
+  private queued: string[] = []
   readonly startedAt = Date.now()
   /** Invocations sent here and not answered yet (the pool owns their records). */
   readonly inFlight = new Set<number>()
@@ -67,29 +67,36 @@ export class PythonProcess {
     return this.proc.pid
   }
 
+  /**
+   * Queues a frame; the frames of one event-loop turn leave in one write (as the workers'
+   * outbox does): under load one write carries every request the turn read off its sockets.
+   */
   send(m: EngineToPython): void {
     if (this.dead) return
+    let line: string
     try {
-      this.stdin.write(`${JSON.stringify(m)}\n`)
+      line = JSON.stringify(m)
     } catch {
-      return // the pipe closed: the exit handler settles what was in flight
+      return // not JSON: dropped; whatever waits on it ends at its own timeout
     }
-    // One flush per event-loop turn, however many frames the turn wrote.
-    if (!this.flushing) {
-      this.flushing = true
-      queueMicrotask(() => {
-        this.flushing = false
-        if (!this.dead) {
-          try {
-            void this.stdin.flush()
-          } catch {}
-        }
-      })
+    if (this.queued.push(line) === 1) setImmediate(this.flush)
+  }
+
+  private readonly flush = (): void => {
+    const frames = this.queued
+    this.queued = []
+    if (this.dead || frames.length === 0) return
+    try {
+      this.stdin.write(frames.length === 1 ? `${frames[0]}\n` : `${frames.join('\n')}\n`)
+      void this.stdin.flush()
+    } catch {
+      // the pipe closed: the exit handler settles what was in flight
     }
   }
 
   /** Closes stdin: the runner finishes what it runs, then exits. */
   drain(): void {
+    this.flush()
     try {
       void this.stdin.end()
     } catch {}
@@ -100,27 +107,34 @@ export class PythonProcess {
     this.proc.kill('SIGKILL')
   }
 
+  /** One decode per chunk, frames cut out by index: a chunk holding many frames is not re-copied per frame. */
   private async readFrames(): Promise<void> {
     const decoder = new TextDecoder()
-    let buf = ''
+    let rest = ''
     for await (const chunk of this.proc.stdout) {
-      buf += decoder.decode(chunk, { stream: true })
+      const text = decoder.decode(chunk, { stream: true })
+      // Joined only when a frame was cut between two chunks.
+      const buf = rest.length === 0 ? text : rest + text
+      let start = 0
       let nl = buf.indexOf('\n')
       while (nl >= 0) {
-        const line = buf.slice(0, nl)
-        buf = buf.slice(nl + 1)
-        nl = buf.indexOf('\n')
-        if (line.length === 0) continue
-        let frame: PythonToEngine
-        try {
-          frame = JSON.parse(line)
-        } catch {
-          this.opts.onStderr(this, `unreadable frame from python: ${line.slice(0, 200)}`)
-          continue
-        }
-        this.opts.onFrame(this, frame)
+        if (nl > start) this.frame(buf.slice(start, nl))
+        start = nl + 1
+        nl = buf.indexOf('\n', start)
       }
+      rest = start === 0 ? buf : buf.slice(start)
     }
+  }
+
+  private frame(line: string): void {
+    let frame: PythonToEngine
+    try {
+      frame = JSON.parse(line)
+    } catch {
+      this.opts.onStderr(this, `unreadable frame from python: ${line.slice(0, 200)}`)
+      return
+    }
+    this.opts.onFrame(this, frame)
   }
 
   private async readStderr(): Promise<void> {

@@ -133,30 +133,42 @@ export class PythonSteps implements StepSource {
    * Background triggers normally reach the pool through the queue runner instead.
    */
   private handlerFor(file: string) {
-    return async (input: unknown, ctx: StepContext): Promise<unknown> => {
+    // Not an async function: the HTTP path hands back invokeHttp's promise as it is.
+    return (input: unknown, ctx: StepContext): Promise<unknown> => {
       const pool = this.pool
-      if (!pool) throw new Error('the python processes are not running')
+      if (!pool) return Promise.reject(new Error('the python processes are not running'))
       const timeout = ctx.step.handlerTimeoutMs
       if (ctx.trigger.type === 'http') {
         return invokeHttp(pool, file, ctx, input as HttpRequest, (timeout ?? this.timeouts.http) + 50)
       }
-      const out = await pool.invoke(
-        {
-          file,
-          step: ctx.step.name,
-          kind: ctx.trigger.type,
-          triggerIndex: ctx.trigger.index,
-          ...(ctx.trigger.topic ? { topic: ctx.trigger.topic } : {}),
-          input: input ?? null,
-          traceId: ctx.traceId,
-          ...(ctx.spanId ? { spanId: ctx.spanId } : {}),
-          attempt: 1,
-        },
-        timeout ?? this.timeouts.background,
-      )
-      if (out.status === 'error') throw pythonError(out.error)
-      return undefined
+      return this.background(pool, file, input, ctx, timeout ?? this.timeouts.background)
     }
+  }
+
+  /** A direct call of a background trigger: runs in the pool, throws what Python raised. */
+  private async background(
+    pool: PythonPool,
+    file: string,
+    input: unknown,
+    ctx: StepContext,
+    timeoutMs: number,
+  ): Promise<unknown> {
+    const out = await pool.invoke(
+      {
+        file,
+        step: ctx.step.name,
+        kind: ctx.trigger.type,
+        triggerIndex: ctx.trigger.index,
+        ...(ctx.trigger.topic ? { topic: ctx.trigger.topic } : {}),
+        input: input ?? null,
+        traceId: ctx.traceId,
+        ...(ctx.spanId ? { spanId: ctx.spanId } : {}),
+        attempt: 1,
+      },
+      timeoutMs,
+    )
+    if (out.status === 'error') throw pythonError(out.error)
+    return undefined
   }
 }
 
