@@ -91,7 +91,7 @@ def connected():
 
 
 def to_json(value):
-    return json.dumps(value, separators=(",", ":"), default=_default, ensure_ascii=False)
+    return _encode(value)
 
 
 def _default(o):
@@ -116,6 +116,10 @@ def _default(o):
     if isinstance(o, (bytes, bytearray, memoryview)):
         return bytes(o).decode("utf-8", "replace")
     raise TypeError("%s is not plain data (JSON): it cannot be sent to the engine" % type(o).__name__)
+
+
+# One encoder for every frame: json.dumps with options builds a JSONEncoder per call.
+_encode = json.JSONEncoder(separators=(",", ":"), default=_default, ensure_ascii=False).encode
 
 
 def send(msg, urgent=False):

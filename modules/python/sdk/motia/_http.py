@@ -94,8 +94,16 @@ class MotiaHttpResponse:
     def __init__(self, invocation_id=None):
         self._id = invocation_id
         self._closed = False
-        self.stream = _Writable(self)
-        self.writer = _Writer(self)
+
+    def __getattr__(self, name):
+        # ``stream`` and ``writer`` are made on first use: most handlers return their response.
+        if name == "stream":
+            value = self.stream = _Writable(self)
+        elif name == "writer":
+            value = self.writer = _Writer(self)
+        else:
+            raise AttributeError(name)
+        return value
 
     def _frame(self, op, **fields):
         if self._closed or self._id is None:
@@ -140,14 +148,16 @@ class MotiaHttpArgs(MotiaHttpRequest):
 
     def __init__(self, method="GET", path_params=None, query_params=None, headers=None, body=None,
                  raw_body=b"", response=None):
-        object.__setattr__(self, "method", method)
-        object.__setattr__(self, "path_params", path_params or {})
-        object.__setattr__(self, "query_params", query_params or {})
-        object.__setattr__(self, "headers", headers or {})
-        object.__setattr__(self, "body", body)
-        object.__setattr__(self, "request_body", ChannelReader(raw_body))
-        object.__setattr__(self, "response", response or MotiaHttpResponse())
-        object.__setattr__(self, "_raw", raw_body)
+        self.__dict__.update(  # one update: this runs for every request
+            method=method,
+            path_params=path_params or {},
+            query_params=query_params or {},
+            headers=headers or {},
+            body=body,
+            request_body=ChannelReader(raw_body),
+            response=response or MotiaHttpResponse(),
+            _raw=raw_body,
+        )
 
     @property
     def request(self):

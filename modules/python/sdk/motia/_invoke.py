@@ -79,9 +79,17 @@ class Runner:
         else:
             ctx = contextvars.copy_context()
             out = await self.loop.run_in_executor(self.executor, functools.partial(ctx.run, via, fn, *args, **kw))
-        while inspect.isawaitable(out):
+        while awaitable(out):
             out = await out
         return out
+
+
+# What handlers return most: never awaitable, told apart without inspect's checks.
+_PLAIN = frozenset((dict, list, str, int, float, bool, type(None)))
+
+
+def awaitable(value):
+    return value.__class__ not in _PLAIN and inspect.isawaitable(value)
 
 
 def trigger_info(trigger, kind, index, topic=None):

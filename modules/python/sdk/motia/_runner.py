@@ -69,7 +69,7 @@ class Worker:
         self.steps = {}
         self.errors = {}
         self.tasks = set()
-        self.infos = {}
+        self.plans = {}
         self.closing = False
 
     # -- loading -------------------------------------------------------------------------------
@@ -130,33 +130,45 @@ class Worker:
         except TypeError as err:  # the return value is not JSON
             b.send({"type": "done", "id": inv_id, "outcome": iv.error_outcome(err)})
 
+    def plan(self, key):
+        """What every invocation of one trigger shares, worked out at its first invocation."""
+        file, index, kind, topic = key
+        step = self.steps.get(file)
+        if step is None:
+            why = self.errors.get(file, "it is not loaded in this python process")
+            raise RuntimeError("step file %s cannot run: %s" % (file, why))
+        trigger = step.triggers[index] if 0 <= index < len(step.triggers) else {}
+        kind = trigger.get("type") or kind
+        info = self.invoke_mod.trigger_info(trigger, kind, index, topic)
+        cond = trigger.get("condition")
+        mws = trigger.get("middleware") or []
+        # An async handler with no condition and no middleware is called in place (no Runner hop).
+        direct = kind == "http" and cond is None and not mws and self.invoke_mod.is_async(step.handler)
+        plan = self.plans[key] = (step, trigger, kind, info, cond, mws, direct)
+        return plan
+
     async def execute(self, msg):
         b, iv = self.bridge, self.invoke_mod
-        step = self.steps.get(msg["file"])
-        if step is None:
-            why = self.errors.get(msg["file"], "it is not loaded in this python process")
-            raise RuntimeError("step file %s cannot run: %s" % (msg["file"], why))
-        index = msg.get("triggerIndex", 0)
-        trigger = step.triggers[index] if 0 <= index < len(step.triggers) else {}
-        kind = trigger.get("type") or msg.get("kind")
+        key = (msg["file"], msg.get("triggerIndex", 0), msg.get("kind"), msg.get("topic"))
+        plan = self.plans.get(key) or self.plan(key)
+        step, trigger, kind, info, cond, mws, direct = plan
         inv = b.Invocation(msg["id"], step.name, msg.get("traceId"), msg.get("spanId"), step.legacy)
         b.current.set(inv)
-        key = (msg["file"], index, kind, msg.get("topic"))
-        info = self.infos.get(key)
-        if info is None:  # one per trigger: building it was a tenth of a trivial invocation
-            info = self.infos[key] = iv.trigger_info(trigger, kind, index, msg.get("topic"))
-        cond = trigger.get("condition")
         if kind == "http":
             req = iv.http_args(msg.get("input"), msg["id"])
             ctx = iv.new_context(step, info, inv.trace_id, req, step.legacy)
-            if cond is not None and not bool(await self.runner.call(cond, req, ctx, kind="http")):
-                return {"status": "skipped"}
+            if direct:
+                result = iv.call_user(step.handler, req, ctx, kind="http", legacy=step.legacy)
+                while iv.awaitable(result):
+                    result = await result
+            else:
+                if cond is not None and not bool(await self.runner.call(cond, req, ctx, kind="http")):
+                    return {"status": "skipped"}
 
-            def handler_call():
-                return self.runner.call(step.handler, req, ctx, kind="http", legacy=step.legacy)
+                def handler_call():
+                    return self.runner.call(step.handler, req, ctx, kind="http", legacy=step.legacy)
 
-            mws = trigger.get("middleware") or []
-            result = await (iv.run_chain(self.runner, mws, req, ctx, handler_call) if mws else handler_call())
+                result = await (iv.run_chain(self.runner, mws, req, ctx, handler_call) if mws else handler_call())
             response = iv.encode_response(result)
             out = {"status": "ok"}
             if response is not None:
