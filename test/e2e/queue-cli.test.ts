@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { appendFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ensureBinary, runMotia, startMotia } from '../support/binary'
+import { dropPrefix, freshPrefix, redisAnswers, TEST_REDIS_URL } from '../support/redis'
 import { copyFixture } from '../support/runtime'
 
 let project: ReturnType<typeof copyFixture>
@@ -13,8 +14,8 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(() => project?.dispose())
 
-test('motia queue: depth and dead letters, retry and drop from the CLI', async () => {
-  const motia = await startMotia(['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1'])
+async function queueCli(env: Record<string, string>): Promise<void> {
+  const motia = await startMotia(['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1'], { env })
   try {
     const emit = (topic: string) =>
       fetch(`${motia.url}/emit`, {
@@ -27,35 +28,53 @@ test('motia queue: depth and dead letters, retry and drop from the CLI', async (
     let dead: unknown[] = []
     for (let i = 0; i < 100 && dead.length < 2; i++) {
       await Bun.sleep(20)
-      dead = JSON.parse((await runMotia(['queue', 'dlq', '--json', '--dir', project.path])).stdout)
+      dead = JSON.parse((await runMotia(['queue', 'dlq', '--json', '--dir', project.path], { env })).stdout)
     }
     expect(dead).toHaveLength(2)
   } finally {
     await motia.stop()
   }
-  const stats = JSON.parse((await runMotia(['queue', '--json', '--dir', project.path])).stdout) as {
+  const stats = JSON.parse((await runMotia(['queue', '--json', '--dir', project.path], { env })).stdout) as {
     topic: string
     dead: number
   }[]
   expect(stats.find((s) => s.topic === 'poison')).toMatchObject({ dead: 1, ready: 0, inFlight: 0 })
-  const table = (await runMotia(['queue', '--dir', project.path])).stdout
+  const table = (await runMotia(['queue', '--dir', project.path], { env })).stdout
   expect(table).toMatch(/topic\s+subscription\s+ready\s+delayed\s+inFlight\s+dead/)
-  const dlq = (await runMotia(['queue', 'dlq', '--dir', project.path])).stdout
+  const dlq = (await runMotia(['queue', 'dlq', '--dir', project.path], { env })).stdout
   expect(dlq).toContain('failed with a non-retriable error: this message can never succeed')
 
-  expect((await runMotia(['queue', 'retry', '--all', '--topic', 'poison', '--dir', project.path])).stdout.trim()).toBe(
-    'retried 1 dead letter',
-  )
-  const after = JSON.parse((await runMotia(['queue', '--json', '--dir', project.path])).stdout) as {
+  expect(
+    (await runMotia(['queue', 'retry', '--all', '--topic', 'poison', '--dir', project.path], { env })).stdout.trim(),
+  ).toBe('retried 1 dead letter')
+  const after = JSON.parse((await runMotia(['queue', '--json', '--dir', project.path], { env })).stdout) as {
     topic: string
     ready: number
     dead: number
   }[]
   expect(after.find((s) => s.topic === 'poison')).toMatchObject({ dead: 0, ready: 1 })
-  expect((await runMotia(['queue', 'drop', '--all', '--dir', project.path])).stdout.trim()).toBe(
+  expect((await runMotia(['queue', 'drop', '--all', '--dir', project.path], { env })).stdout.trim()).toBe(
     'dropped 1 dead letter',
   )
-  const none = await runMotia(['queue', 'drop', '--dir', project.path])
+  const none = await runMotia(['queue', 'drop', '--dir', project.path], { env })
   expect(none.code).toBe(1)
   expect(none.stderr).toContain('give dead-letter ids or --all')
+}
+
+test('motia queue: depth and dead letters, retry and drop from the CLI (sqlite)', async () => {
+  await queueCli({ MOTIA_SQLITE: join(project.path, '.motia', 'cli.db') })
+})
+
+test('motia queue against the redis (BullMQ) adapter, while the server runs and after', async () => {
+  if (!(await redisAnswers())) throw new Error(`no Redis answers at ${TEST_REDIS_URL}: CI starts one`)
+  const prefix = freshPrefix('queue-cli')
+  try {
+    await queueCli({
+      QUEUE_ADAPTER: 'redis',
+      REDIS_PREFIX: prefix,
+      MOTIA_SQLITE: join(project.path, '.motia', 'cli-redis.db'),
+    })
+  } finally {
+    await dropPrefix(prefix)
+  }
 })
