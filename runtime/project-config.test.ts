@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
-import { fixtureRuntime, tempDir } from '../test/support/runtime'
+import { join } from 'node:path'
+import { fixtureRuntime, tempProject } from '../test/support/runtime'
 
 const dirs: { dispose(): void }[] = []
 afterEach(() => {
@@ -9,12 +8,8 @@ afterEach(() => {
 })
 
 function project(files: Record<string, string>): string {
-  const dir = tempDir('motia-config-')
+  const dir = tempProject(files, 'motia-config-')
   dirs.push(dir)
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir.path, rel)), { recursive: true })
-    writeFileSync(join(dir.path, rel), text)
-  }
   return dir.path
 }
 

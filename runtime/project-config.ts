@@ -48,15 +48,19 @@ export interface ProjectConfig {
   notes: string[]
 }
 
-export const EMPTY_PROJECT_CONFIG: ProjectConfig = Object.freeze({
-  pluginApis: [],
-  workbench: [],
-  replacedPlugins: [],
-  adapters: [],
-  shutdownHooks: [],
-  warnings: [],
-  notes: [],
-}) as ProjectConfig
+/** What a project without `motia.config.ts` contributes: nothing. */
+export function emptyProjectConfig(file?: string): ProjectConfig {
+  return {
+    ...(file ? { file } : {}),
+    pluginApis: [],
+    workbench: [],
+    replacedPlugins: [],
+    adapters: [],
+    shutdownHooks: [],
+    warnings: [],
+    notes: [],
+  }
+}
 
 const DEFAULT_KEYS: Record<string, string | null> = {
   plugins: null,
@@ -82,23 +86,14 @@ const NAMED_EXPORTS: Record<string, string | null> = {
  */
 export async function loadProjectConfig(dir: string): Promise<ProjectConfig> {
   const name = PROJECT_CONFIG_FILES.find((f) => existsSync(join(dir, f)))
-  if (!name) return EMPTY_PROJECT_CONFIG
+  if (!name) return emptyProjectConfig()
   let mod: Record<string, unknown>
   try {
     mod = (await import(join(dir, name))) as Record<string, unknown>
   } catch (err) {
     throw new MotiaError('E_STEP_LOAD', `${name} could not be imported: ${(err as Error).message}`, { cause: err })
   }
-  const out: ProjectConfig = {
-    file: name,
-    pluginApis: [],
-    workbench: [],
-    replacedPlugins: [],
-    adapters: [],
-    shutdownHooks: [],
-    warnings: [],
-    notes: [],
-  }
+  const out = emptyProjectConfig(name)
   for (const key of Object.keys(mod)) {
     if (!(key in NAMED_EXPORTS))
       out.warnings.push(`${name}: export "${key}" is not a motia.config export; it is ignored`)

@@ -5,7 +5,7 @@
  * string-tagged unions, like the Bun workers' (modules/queue/pool/protocol.ts), whose outcome
  * and call shapes it shares. Bytes travel as base64 strings.
  */
-import type { CallReply, EngineCall, JobOutcome, LogMessage } from '../queue/pool/protocol'
+import type { CallReply, EngineCall, JobOutcome, JobSpec, LogMessage } from '../queue/pool/protocol'
 
 export type InvocationKind = 'http' | 'queue' | 'cron' | 'state' | 'stream'
 
@@ -30,18 +30,9 @@ export interface HttpReply {
   bodyBytes?: string
 }
 
-export interface Invocation {
-  id: number
-  /** Absolute path of the step file. */
-  file: string
-  step: string
+/** A worker job (modules/queue/pool/protocol.ts), and which kind of trigger it is. */
+export interface Invocation extends JobSpec {
   kind: InvocationKind
-  triggerIndex: number
-  topic?: string
-  input: unknown
-  traceId: string
-  spanId?: string
-  attempt: number
 }
 
 /** A background outcome, or an HTTP one that may carry the returned response. */

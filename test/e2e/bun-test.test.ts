@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ensureBinary, runMotia } from '../support/binary'
+import { ensureBinary, runCommand, runMotia } from '../support/binary'
 import { tempDir } from '../support/runtime'
 
 // Plain `bun test` (the repo's own bun, as a Bun user's editor or CI would run it) in projects
@@ -18,17 +18,10 @@ beforeAll(async () => {
 afterAll(() => tmp?.dispose())
 
 async function bunTest(dir: string, args: string[] = []) {
-  const proc = Bun.spawn([BUN, 'test', ...args], {
+  const { stdout, stderr, code } = await runCommand([BUN, 'test', ...args], {
     cwd: dir,
-    env: { ...process.env, BUN_BE_BUN: undefined },
-    stdout: 'pipe',
-    stderr: 'pipe',
+    env: { BUN_BE_BUN: undefined },
   })
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ])
   return { out: `${stdout}${stderr}`, code }
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { BINARY, ensureBinary, type RunningMotia, startMotia } from '../support/binary'
+import { BINARY, ensureBinary, type RunningMotia, runCommand, startMotia } from '../support/binary'
 import { copyFixture, tempDir } from '../support/runtime'
 
 // Apps shaped like published Motia apps, run the way a user of the binary runs them: a real
@@ -12,20 +12,11 @@ let install: { stdout: string; stderr: string; code: number }
 let motia: RunningMotia
 const elsewhere = tempDir('motia-cwd-')
 
-async function npmInstall(dir: string) {
-  const proc = Bun.spawn(['npm', 'install', '--prefer-offline', '--no-audit', '--no-fund'], {
+const npmInstall = (dir: string) =>
+  runCommand(['npm', 'install', '--prefer-offline', '--no-audit', '--no-fund'], {
     cwd: dir,
-    env: { ...process.env, PATH: `${dirname(BINARY)}:${process.env.PATH}` },
-    stdout: 'pipe',
-    stderr: 'pipe',
+    env: { PATH: `${dirname(BINARY)}:${process.env.PATH}` },
   })
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ])
-  return { stdout, stderr, code }
-}
 
 beforeAll(async () => {
   await ensureBinary()

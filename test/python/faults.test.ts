@@ -4,11 +4,11 @@
  * requests, reload with requests in flight, no interpreter.
  */
 import { afterAll, describe, expect, test } from 'bun:test'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { PythonModuleApi } from '../../modules/python/python-module'
 import type { QueueModuleApi } from '../../modules/queue/queue-module'
-import { fixtureRuntime, tempDir } from '../support/runtime'
+import { fixtureRuntime, tempProject } from '../support/runtime'
 
 const dirs: { dispose(): void }[] = []
 afterAll(() => {
@@ -16,12 +16,8 @@ afterAll(() => {
 })
 
 function project(files: Record<string, string>): string {
-  const dir = tempDir('motia-py-faults-')
+  const dir = tempProject(files, 'motia-py-faults-')
   dirs.push(dir)
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir.path, rel)), { recursive: true })
-    writeFileSync(join(dir.path, rel), text)
-  }
   return dir.path
 }
 

@@ -5,10 +5,8 @@
  * E_PYTHON_PROCESS_EXITED; no interpreter is one E_PYTHON_UNAVAILABLE load problem.
  */
 import { afterAll, expect, test } from 'bun:test'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
 import type { PythonModuleApi } from '../../modules/python/python-module'
-import { fixtureRuntime, tempDir } from '../support/runtime'
+import { fixtureRuntime, tempProject } from '../support/runtime'
 
 const dirs: { dispose(): void }[] = []
 afterAll(() => {
@@ -16,12 +14,8 @@ afterAll(() => {
 })
 
 function project(files: Record<string, string>): string {
-  const dir = tempDir('motia-py-timeouts-')
+  const dir = tempProject(files, 'motia-py-timeouts-')
   dirs.push(dir)
-  for (const [rel, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir.path, rel)), { recursive: true })
-    writeFileSync(join(dir.path, rel), text)
-  }
   return dir.path
 }
 

@@ -86,9 +86,17 @@ export async function startMotia(args: string[], opts: BinaryOptions = {}): Prom
 }
 
 /** Runs the binary to completion. */
-export async function runMotia(args: string[], opts: BinaryOptions = {}) {
-  const proc = Bun.spawn([opts.binary ?? BINARY, ...args], {
-    cwd: opts.cwd ?? ROOT,
+export function runMotia(args: string[], opts: BinaryOptions = {}) {
+  return runCommand([opts.binary ?? BINARY, ...args], { cwd: opts.cwd ?? ROOT, env: opts.env ?? {} })
+}
+
+/** Runs a command to completion; `env` is added to this process's environment (undefined removes). */
+export async function runCommand(
+  cmd: string[],
+  opts: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<{ stdout: string; stderr: string; code: number }> {
+  const proc = Bun.spawn(cmd, {
+    cwd: opts.cwd,
     env: { ...process.env, ...opts.env },
     stdout: 'pipe',
     stderr: 'pipe',

@@ -1,6 +1,6 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { basename, join } from 'node:path'
+import { basename, dirname, join } from 'node:path'
 import { defaultModules } from '../../modules/default-modules'
 import type { LogRecord } from '../../runtime/logger'
 import type { RunMode } from '../../runtime/module'
@@ -12,6 +12,19 @@ export const FIXTURES = join(import.meta.dir, '..', 'fixtures')
 export function tempDir(prefix = 'motia-test-'): { path: string; dispose(): void } {
   const path = mkdtempSync(join(tmpdir(), prefix))
   return { path, dispose: () => rmSync(path, { recursive: true, force: true }) }
+}
+
+/** A temp project made of `files` (path → text), removed by `dispose()`. */
+export function tempProject(
+  files: Record<string, string>,
+  prefix = 'motia-project-',
+): { path: string; dispose(): void } {
+  const dir = tempDir(prefix)
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir.path, rel)), { recursive: true })
+    writeFileSync(join(dir.path, rel), text)
+  }
+  return dir
 }
 
 /** Copies a fixture project into a temp dir (tests may then break or edit files freely). */
