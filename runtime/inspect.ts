@@ -5,7 +5,7 @@ import { loadConfig } from './config/load-config'
 import type { MotiaConfig } from './config/schema'
 import type { LoadProblem } from './errors'
 import type { MotiaModule, Project, RunMode } from './module'
-import { adapterWarnings, loadProjectConfig, pluginApiSteps } from './project-config'
+import { adapterOverrides, adapterReport, loadProjectConfig, pluginApiSteps } from './project-config'
 import { loadProject } from './step-loader'
 import { TriggerRegistry } from './trigger-registry'
 
@@ -24,11 +24,16 @@ export async function inspectProject(opts: {
 }): Promise<InspectedProject> {
   const dir = resolve(opts.dir)
   provideZod(dir)
-  const { config, warnings } = await loadConfig({ dir, env: opts.env ?? process.env, cpus: availableParallelism() })
+  const projectConfig = await loadProjectConfig(dir)
+  const { config, warnings } = await loadConfig({
+    dir,
+    env: opts.env ?? process.env,
+    cpus: availableParallelism(),
+    overrides: { unlessSet: adapterOverrides(projectConfig) },
+  })
   const modules = opts.modules({ mode: 'start', config })
   const registry = new TriggerRegistry()
   for (const m of modules) for (const k of m.triggerKinds ?? []) registry.register(k)
-  const projectConfig = await loadProjectConfig(dir)
   const loaded = await loadProject({
     dir,
     registry,
@@ -39,6 +44,11 @@ export async function inspectProject(opts: {
     config,
     project: { steps: loaded.steps, streams: loaded.streams },
     problems: loaded.problems,
-    warnings: [...warnings, ...projectConfig.warnings, ...adapterWarnings(projectConfig, config), ...loaded.warnings],
+    warnings: [
+      ...warnings,
+      ...projectConfig.warnings,
+      ...adapterReport(projectConfig, config).warnings,
+      ...loaded.warnings,
+    ],
   }
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
+import { dropPrefix, freshPrefix, redisAnswers, TEST_REDIS_URL } from '../test/support/redis'
 import { fixtureRuntime, tempProject } from '../test/support/runtime'
 
 const dirs: { dispose(): void }[] = []
@@ -17,15 +18,13 @@ const HELLO = `export const config = { type: 'api', name: 'Hello', path: '/hello
 export const handler = async () => ({ status: 200, body: { hello: true } })`
 
 describe('motia.config.ts', () => {
-  test('Workbench plugins by import and require, adapters, a local plugin with registerApi and onShutdown', async () => {
+  test('Workbench plugins by import and require, a local plugin with registerApi and onShutdown', async () => {
     const dir = project({
       'steps/hello.step.ts': HELLO,
       'motia.config.ts': `
         import { config } from '@motiadev/core'
         import endpointPlugin from '@motiadev/plugin-endpoint/plugin'
-        import { RedisStreamAdapterManager } from '@motiadev/adapter-redis-streams'
         const statesPlugin = require('@motiadev/plugin-states/plugin')
-        const { BullMQEventAdapter } = require('@motiadev/adapter-bullmq-events')
         export let shutdowns = 0
         function local(motia) {
           motia.printer.printPluginLog('registering')
@@ -37,10 +36,6 @@ describe('motia.config.ts', () => {
         }
         export default config({
           plugins: [statesPlugin, endpointPlugin, local],
-          adapters: {
-            streams: new RedisStreamAdapterManager({ host: 'localhost', port: 6379 }),
-            events: new BullMQEventAdapter({ connection: { host: 'localhost' } }),
-          },
         })`,
     })
     const rt = await fixtureRuntime(dir)
@@ -62,12 +57,6 @@ describe('motia.config.ts', () => {
       const msgs = rt.records.map((r) => `${r.level} ${r.msg}`)
       expect(msgs).toContain('info plugin local: registering')
       expect(msgs).toContainEqual(expect.stringContaining('info motia.config.ts: Workbench plugins are not loaded'))
-      expect(msgs).toContainEqual(
-        expect.stringContaining(
-          'warn motia.config.ts: adapters.streams = new RedisStreamAdapterManager(...) from @motiadev/adapter-redis-streams is ignored',
-        ),
-      )
-      expect(msgs).toContainEqual(expect.stringContaining('adapters.events = new BullMQEventAdapter(...)'))
       expect(msgs.filter((m) => m.startsWith('error'))).toEqual([])
       // The plugin's route is a step of motia.config.ts: the console lists it with the others.
       expect(rt.project().steps.map((s) => [s.name, s.relFile])).toContainEqual([
@@ -112,5 +101,59 @@ describe('motia.config.ts', () => {
     await expect(fixtureRuntime(dir)).rejects.toThrow(
       'motia.config.ts: plugin reader failed: plugin reader: motia.state is not available to plugins in this runtime',
     )
+  })
+
+  test('0.x adapters map onto the redis adapters where config.yaml names none; the rest are warnings', async () => {
+    if (!(await redisAnswers())) throw new Error(`no Redis answers at ${TEST_REDIS_URL}: CI starts one`)
+    const prefix = freshPrefix('motia-config')
+    const dir = project({
+      'steps/hello.step.ts': HELLO,
+      'config.yaml': 'queue:\n  adapter: sqlite\n',
+      'motia.config.ts': `
+        import { config } from '@motiadev/core'
+        import { RedisStateAdapter } from '@motiadev/adapter-redis-state'
+        import { RedisStreamAdapterManager } from '@motiadev/adapter-redis-streams'
+        const { BullMQEventAdapter } = require('@motiadev/adapter-bullmq-events')
+        const { RabbitMQEventAdapter } = require('@motiadev/adapter-rabbitmq-events')
+        export default config({
+          adapters: {
+            state: new RedisStateAdapter({ url: '${TEST_REDIS_URL}' }, { keyPrefix: '${prefix}:' }),
+            streams: new RedisStreamAdapterManager({ url: '${TEST_REDIS_URL}' }),
+            events: new BullMQEventAdapter({ connection: { url: '${TEST_REDIS_URL}' } }),
+            queue: new RabbitMQEventAdapter({ url: 'amqp://localhost' }),
+          },
+        })`,
+    })
+    try {
+      await using rt = await fixtureRuntime(dir)
+      expect([rt.config.state.adapter, rt.config.streams.adapter, rt.config.queue.adapter]).toEqual([
+        'redis',
+        'redis',
+        'sqlite',
+      ])
+      expect(rt.config.redis).toEqual({ url: TEST_REDIS_URL, prefix })
+      const msgs = rt.records.map((r) => `${r.level} ${r.msg}`)
+      expect(msgs).toContain(
+        `info motia.config.ts: adapters.state = new RedisStateAdapter(...) → state.adapter: redis (${TEST_REDIS_URL}, prefix "${prefix}")`,
+      )
+      expect(msgs).toContainEqual(
+        expect.stringContaining(
+          'info motia.config.ts: adapters.streams = new RedisStreamAdapterManager(...) → streams.adapter: redis',
+        ),
+      )
+      expect(msgs).toContain(
+        'warn motia.config.ts: adapters.events = new BullMQEventAdapter(...) is ignored: config.yaml sets queue.adapter: sqlite',
+      )
+      expect(msgs).toContainEqual(
+        expect.stringContaining(
+          'warn motia.config.ts: adapters.events = new RabbitMQEventAdapter(...) from @motiadev/adapter-rabbitmq-events is ignored: this build has no rabbitmq',
+        ),
+      )
+      // State really lives in Redis now, under the app's own key prefix.
+      await rt.engine.state('set', ['g', 'k', { v: 1 }], { step: 'test', traceId: 't' })
+      expect(await rt.engine.state('get', ['g', 'k'], { step: 'test', traceId: 't' })).toEqual({ v: 1 })
+    } finally {
+      await dropPrefix(prefix)
+    }
   })
 })

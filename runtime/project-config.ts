@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { type AdapterStandInInfo, adapterStandIn, WORKBENCH_PLUGIN } from '../sdk/motiadev-packages'
 import type { ApiRouteHandler, HttpMethod } from '../sdk/types'
+import type { ConfigOverrides } from './config/load-config'
 import type { MotiaConfig } from './config/schema'
 import { formatProblem, MotiaError } from './errors'
 import type { StepDefinition } from './step'
@@ -233,30 +234,78 @@ function pluginContext(label: string, out: ProjectConfig): Record<string, unknow
   }
 }
 
-/** Adapters of this build, by role, with the config.yaml key that selects them. */
-const ADAPTER_KEYS: Record<AdapterStandInInfo['role'], string> = {
-  state: 'state.adapter',
-  streams: 'streams.adapter',
-  events: 'queue.adapter',
-  cron: 'cron',
+type AdapterModule = 'state' | 'streams' | 'queue'
+
+/** The config.yaml module a 0.x adapter stands for, when this build has its counterpart. */
+function adapterModule(a: AdapterStandInInfo): AdapterModule | undefined {
+  if (a.role === 'state' || a.role === 'streams') return a.role
+  if (a.role === 'events' && a.backend === 'bullmq') return 'queue'
+  return undefined
 }
 
 /**
- * What became of the `@motiadev/adapter-*` objects of `motia.config.ts`: this build has no Redis,
- * BullMQ or RabbitMQ adapters, so each one is a warning naming what is used instead (the
- * embedded default, or what config.yaml selects) and the key that will select it.
+ * The settings the `@motiadev/adapter-*` objects of `motia.config.ts` ask for: the module on
+ * Redis, and the connection and key prefix from their constructor arguments. They apply where
+ * config.yaml says nothing (`ConfigOverrides.unlessSet`).
  */
-export function adapterWarnings(project: ProjectConfig, config: MotiaConfig): string[] {
-  const using: Record<AdapterStandInInfo['role'], string> = {
-    state: `${config.state.adapter} (${ADAPTER_KEYS.state})`,
-    streams: `${config.streams.adapter} (${ADAPTER_KEYS.streams})`,
-    events: `${config.queue.adapter} (${ADAPTER_KEYS.events})`,
-    cron: 'a process-local schedule',
+export function adapterOverrides(project: ProjectConfig): NonNullable<ConfigOverrides['unlessSet']> {
+  const out: NonNullable<ConfigOverrides['unlessSet']> = {}
+  for (const a of project.adapters) {
+    if (a.backend === 'rabbitmq') continue
+    const module = adapterModule(a)
+    if (module) out[module] = { adapter: 'redis' }
+    const { url, prefix } = redisConnection(a.args)
+    if (url && !out.redis?.url) out.redis = { ...out.redis, url }
+    if (prefix && !out.redis?.prefix) out.redis = { ...out.redis, prefix }
   }
-  return project.adapters.map(
-    (a) =>
-      `${project.file}: adapters.${a.role} = new ${a.className}(...) from ${a.packageName} is ignored: this build has no ${a.backend} ${a.role} adapter yet; ${a.role} uses ${using[a.role]}`,
-  )
+  return out
+}
+
+/** `new RedisStateAdapter({ url } | { host, port, password, username, db }, { keyPrefix })`, BullMQ's `{ connection, prefix }`. */
+function redisConnection(args: readonly unknown[]): { url?: string; prefix?: string } {
+  const first = args[0]
+  const options = (typeof first === 'object' && first !== null ? first : {}) as Record<string, any>
+  const conn = (typeof options.connection === 'object' && options.connection) || options
+  let url = typeof first === 'string' ? first : typeof conn.url === 'string' ? conn.url : undefined
+  if (!url && typeof conn.host === 'string') {
+    const auth = conn.password ? `${encodeURIComponent(conn.username ?? '')}:${encodeURIComponent(conn.password)}@` : ''
+    url = `redis://${auth}${conn.host}:${conn.port ?? 6379}${conn.db ? `/${conn.db}` : ''}`
+  }
+  const second = (typeof args[1] === 'object' && args[1] !== null ? args[1] : {}) as Record<string, unknown>
+  const raw = second.keyPrefix ?? options.keyPrefix ?? options.prefix
+  const prefix = typeof raw === 'string' && raw.replace(/:+$/, '') !== '' ? raw.replace(/:+$/, '') : undefined
+  return { ...(url ? { url } : {}), ...(prefix ? { prefix } : {}) }
+}
+
+/**
+ * What became of each `@motiadev/adapter-*` object: the Redis adapter it maps to (an info line)
+ * or why it was not used (a warning): config.yaml names another adapter for that module, or this
+ * build has no counterpart (RabbitMQ).
+ */
+export function adapterReport(project: ProjectConfig, config: MotiaConfig): { info: string[]; warnings: string[] } {
+  const info: string[] = []
+  const warnings: string[] = []
+  const redis = `${config.redis.url.replace(/\/\/([^@/]*):([^@/]*)@/, '//$1:***@')}, prefix "${config.redis.prefix}"`
+  const anyRedis = [config.state.adapter, config.streams.adapter, config.queue.adapter].includes('redis')
+  for (const a of project.adapters) {
+    const what = `${project.file}: adapters.${a.role} = new ${a.className}(...)`
+    const module = adapterModule(a)
+    if (module) {
+      const key = `${module}.adapter`
+      const chosen = config[module].adapter
+      if (chosen === 'redis') info.push(`${what} → ${key}: redis (${redis})`)
+      else warnings.push(`${what} is ignored: config.yaml sets ${key}: ${chosen}`)
+    } else if (a.role === 'cron' && a.backend === 'redis') {
+      if (anyRedis) info.push(`${what} → cron ticks take a lock in Redis (${redis})`)
+      else
+        warnings.push(`${what} is ignored: cron takes its Redis lock when a state, streams or queue adapter is redis`)
+    } else {
+      warnings.push(
+        `${what} from ${a.packageName} is ignored: this build has no ${a.backend} ${a.role} adapter; ${a.role === 'events' ? `the queue uses ${config.queue.adapter} (queue.adapter)` : 'the embedded default is used'}`,
+      )
+    }
+  }
+  return { info, warnings }
 }
 
 /** Routes `motia.config.ts` plugins registered: served like 0.x API steps of that file. */

@@ -16,7 +16,7 @@ import {
   type RuntimeLifecycle,
   type RuntimeServices,
 } from './module'
-import { adapterWarnings, loadProjectConfig, pluginApiSteps } from './project-config'
+import { adapterOverrides, adapterReport, loadProjectConfig, pluginApiSteps } from './project-config'
 import { checkReadiness } from './readiness'
 import { forgetProjectModules, loadProject, type ModuleImporter } from './step-loader'
 import { TriggerRegistry } from './trigger-registry'
@@ -73,11 +73,13 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const env = opts.env ?? process.env
   // Before anything of the project is imported: its own zod, when it has one, wins.
   const zod = provideZod(dir)
+  // motia.config.ts first: its 0.x `adapters` choose adapters where config.yaml names none.
+  const projectConfig = await loadProjectConfig(dir)
   const { config, warnings: configWarnings } = await loadConfig({
     dir,
     env,
     cpus: availableParallelism(),
-    ...(opts.overrides ? { overrides: opts.overrides } : {}),
+    overrides: { ...opts.overrides, unlessSet: adapterOverrides(projectConfig) },
   })
   const logs = createLogHub(config.logging.level, opts.logSinks ?? [terminalSink(config.logging.format)])
   const log = new StructuredLogger(logs)
@@ -85,9 +87,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
 
   if (zod.kind === 'project') log.debug(`steps use the project's zod (${zod.path.replace(`${dir}/`, '')})`)
 
-  const projectConfig = await loadProjectConfig(dir)
-  for (const w of [...projectConfig.warnings, ...adapterWarnings(projectConfig, config)]) log.warn(w)
-  for (const n of projectConfig.notes) log.info(n)
+  const adapters = adapterReport(projectConfig, config)
+  for (const w of [...projectConfig.warnings, ...adapters.warnings]) log.warn(w)
+  for (const n of [...adapters.info, ...projectConfig.notes]) log.info(n)
   if (projectConfig.replacedPlugins.length > 0 || projectConfig.workbench.length > 0) {
     const panels = projectConfig.workbench.map((w) => w.label ?? w.componentName ?? w.plugin)
     log.info(

@@ -5,7 +5,14 @@ import { isAbsolute, resolve } from 'node:path'
 import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
 import { MotiaError } from '../errors'
 import { type ConfigPath, interpolateEnv } from './interpolate'
-import { configSchema, DEFAULT_CONFIG, deepFreeze, type MotiaConfig, type ParsedConfig } from './schema'
+import {
+  type AdapterName,
+  configSchema,
+  DEFAULT_CONFIG,
+  deepFreeze,
+  type MotiaConfig,
+  type ParsedConfig,
+} from './schema'
 
 /** What CLI flags may override: applied after validation, before freezing. Flags beat the file. */
 export interface ConfigOverrides {
@@ -14,6 +21,16 @@ export interface ConfigOverrides {
   http?: { port?: number; host?: string }
   /** Where a relative `sqlite.path` is resolved (default: the project dir; compiled apps: the cwd). */
   dataRoot?: string
+  /**
+   * Settings from elsewhere (the `adapters` of a 0.x `motia.config.ts`) that apply only where
+   * the file says nothing: unlike flags, the file beats them.
+   */
+  unlessSet?: {
+    state?: { adapter: AdapterName }
+    streams?: { adapter: AdapterName }
+    queue?: { adapter: AdapterName }
+    redis?: { url?: string; prefix?: string }
+  }
 }
 
 export interface LoadConfigOptions {
@@ -58,8 +75,9 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig>
   const name = found[0]
   if (found.length > 1) warnings.push(`${found[1]} is ignored: ${name} is read instead`)
   const file = name === undefined ? undefined : resolve(opts.dir, name)
-  const parsed = file && name ? await readConfigFile(file, name, opts.env, warnings) : DEFAULT_CONFIG
-  const config = deepFreeze(resolveConfig(parsed, opts))
+  const read = file && name ? await readConfigFile(file, name, opts.env, warnings) : undefined
+  const parsed = read?.parsed ?? DEFAULT_CONFIG
+  const config = deepFreeze(resolveConfig(parsed, { ...opts, given: read?.given ?? (() => false) }))
   return file ? { config, file, warnings } : { config, warnings }
 }
 
@@ -71,21 +89,36 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig>
  */
 export function resolveConfig(
   parsed: ParsedConfig,
-  opts: { dir: string; cpus: number; overrides?: ConfigOverrides; env?: Record<string, string | undefined> },
+  opts: {
+    dir: string
+    cpus: number
+    overrides?: ConfigOverrides
+    env?: Record<string, string | undefined>
+    /** Whether the file itself set a key (`['state', 'adapter']`); `unlessSet` yields to it. */
+    given?: (path: readonly string[]) => boolean
+  },
 ): MotiaConfig {
   const o = opts.overrides ?? {}
   const host = o.host ?? parsed.host
+  const given = opts.given ?? (() => false)
+  const unless = o.unlessSet ?? {}
+  const adapter = (m: 'state' | 'streams' | 'queue') =>
+    unless[m] && !given([m, 'adapter']) ? { adapter: unless[m].adapter } : {}
+  const redisKey = (k: 'url' | 'prefix') =>
+    unless.redis?.[k] !== undefined && !given(['redis', k]) ? { [k]: unless.redis[k] } : {}
   return {
     ...parsed,
+    state: { ...parsed.state, ...adapter('state') },
+    redis: { ...parsed.redis, ...redisKey('url'), ...redisKey('prefix') },
     host,
     http: {
       ...parsed.http,
       port: o.http?.port ?? parsed.http.port,
       host: o.http?.host ?? o.host ?? parsed.http.host ?? host,
     },
-    streams: { ...parsed.streams, host: o.host ?? parsed.streams.host ?? host },
+    streams: { ...parsed.streams, ...adapter('streams'), host: o.host ?? parsed.streams.host ?? host },
     // Workers yield the CPU to the engine thread (queue.workerPriority), so every core can run jobs.
-    queue: { ...parsed.queue, workers: parsed.queue.workers ?? Math.max(1, opts.cpus) },
+    queue: { ...parsed.queue, ...adapter('queue'), workers: parsed.queue.workers ?? Math.max(1, opts.cpus) },
     sqlite: { ...parsed.sqlite, path: dataPath(parsed.sqlite.path, o.dataRoot ?? opts.dir) },
     // Stable for the process's life, distinct between processes of one host (systemd %i, compose replicas).
     instanceId: parsed.instanceId ?? (opts.env?.MOTIA_INSTANCE_ID || `${hostname()}-${process.pid}`),
@@ -101,7 +134,7 @@ async function readConfigFile(
   name: string,
   env: Record<string, string | undefined>,
   warnings: string[],
-): Promise<ParsedConfig> {
+): Promise<{ parsed: ParsedConfig; given: (path: readonly string[]) => boolean }> {
   let source: string
   try {
     source = await readFile(path, 'utf8')
@@ -135,7 +168,15 @@ async function readConfigFile(
   if (iii.problem) problems.push({ file: name, ...locate(['modules'], 'value'), ...iii.problem })
 
   const result = configSchema.safeParse(iii.config)
-  if (result.success && problems.length === 0) return result.data
+  if (result.success && problems.length === 0) {
+    const written = iii.config as Record<string, unknown>
+    const given = (path: readonly string[]) => {
+      let v: unknown = written
+      for (const k of path) v = isRecord(v) ? v[k] : undefined
+      return v !== undefined
+    }
+    return { parsed: result.data, given }
+  }
   for (const issue of result.error?.issues ?? []) {
     const base = issue.path.map((k) => (typeof k === 'number' ? k : String(k)))
     const targets: [ConfigPath, 'key' | 'value'][] =

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { BINARY, ensureBinary, type RunningMotia, runCommand, startMotia } from '../support/binary'
+import { dropPrefix, freshPrefix, TEST_REDIS_URL } from '../support/redis'
 import { copyFixture, tempDir } from '../support/runtime'
 
 // Apps shaped like published Motia apps, run the way a user of the binary runs them: a real
@@ -11,6 +12,7 @@ let app: ReturnType<typeof copyFixture>
 let install: { stdout: string; stderr: string; code: number }
 let motia: RunningMotia
 const elsewhere = tempDir('motia-cwd-')
+const ordersPrefix = freshPrefix('real-apps')
 
 const npmInstall = (dir: string) =>
   runCommand(['npm', 'install', '--prefer-offline', '--no-audit', '--no-fund'], {
@@ -41,12 +43,18 @@ beforeAll(async () => {
   }
   motia = await startMotia(['start', '--dir', app.path, '--port', '0', '--host', '127.0.0.1'], {
     cwd: elsewhere.path,
-    env: { MOTIA_SQLITE: join(app.path, '.motia', 'e2e.db') },
+    // The app's motia.config.ts puts state on Redis (RedisStateAdapter): its own key prefix here.
+    env: {
+      MOTIA_SQLITE: join(app.path, '.motia', 'e2e.db'),
+      REDIS_URL: TEST_REDIS_URL,
+      ORDERS_PREFIX: `${ordersPrefix}:`,
+    },
   })
 }, 240_000)
 
 afterAll(async () => {
   await motia?.stop()
+  await dropPrefix(ordersPrefix)
   app?.dispose()
   elsewhere.dispose()
 })
@@ -137,7 +145,10 @@ describe('a Motia 0.x app with npm packages and motia.config.ts, on dist/motia',
     expect(out).toContain('Orders Tester')
     // What is not supported is a warning naming it, never an error.
     expect(out).toContain('\\"app\\" is an Express hook of Motia 0.x')
-    expect(out).toContain('adapters.state = new RedisStateAdapter(...) from @motiadev/adapter-redis-state is ignored')
+    // The 0.x adapter maps onto the redis state adapter, with the app's connection and prefix.
+    expect(out).toContain(
+      `adapters.state = new RedisStateAdapter(...) → state.adapter: redis (${TEST_REDIS_URL}, prefix \\"${ordersPrefix}\\")`,
+    )
     expect(out).not.toContain('"level":"error"')
     expect(out).not.toContain('was loaded')
     expect((await fetch(`${motia.url}/express-only`)).status).toBe(404)
