@@ -111,8 +111,10 @@ for (const adapter of ['sqlite', 'redis'] as const) {
     test('a second SIGTERM exits at once', async () => {
       const motia = await start()
       try {
+        // The store is the previous test's: wait for this job's own start, not an earlier one.
+        const before = (await count(motia.url, 'started')).deliveries
         expect((await post(`${motia.url}/work`, { i: 2, ms: 60_000 })).status).toBe(202)
-        await until(async () => (await count(motia.url, 'started')).total >= 1, 10_000, 'the job to start')
+        await until(async () => (await count(motia.url, 'started')).deliveries > before, 10_000, 'the job to start')
         motia.proc.kill('SIGTERM')
         await until(async () => motia.output().includes('draining'), 1000, 'the drain to begin')
         const t = performance.now()
