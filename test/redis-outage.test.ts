@@ -11,6 +11,8 @@ import { BullmqQueueAdapter } from '../modules/queue/adapters/bullmq'
 import { RedisStateAdapter } from '../modules/state/adapters/redis'
 
 const server = Bun.which('redis-server')
+// .ci/run installs redis-server: under CI its absence is a failure, not a skip.
+if (!server && process.env.CI) throw new Error('redis-server is not on PATH; the outage test needs its own')
 const dir = mkdtempSync(join(tmpdir(), 'motia-redis-outage-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 

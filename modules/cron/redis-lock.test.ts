@@ -1,13 +1,14 @@
 import { afterAll, expect, test } from 'bun:test'
-import { dropPrefix, freshPrefix, noRedisReason, redisAnswers, TEST_REDIS_URL } from '../../test/support/redis'
+import { dropPrefix, freshPrefix, redisForTests, TEST_REDIS_URL } from '../../test/support/redis'
 import { RedisTickLock } from './redis-lock'
 
-const up = await redisAnswers()
+const up = await redisForTests('cron lock')
 const prefix = freshPrefix('cron')
-afterAll(() => dropPrefix(prefix))
+afterAll(async () => {
+  if (up) await dropPrefix(prefix)
+})
 
-if (!up) test.skip(`cron lock: ${noRedisReason()}`, () => {})
-else {
+if (up) {
   test('three instances ask for the same ticks at once: each tick goes to exactly one', async () => {
     const locks = await Promise.all([1, 2, 3].map(() => RedisTickLock.connect({ url: TEST_REDIS_URL, prefix })))
     try {

@@ -1,15 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { type RunningMotia, startMotia, testBinary } from '../support/binary'
-import { dropPrefix, freshPrefix, noRedisReason, redisAnswers } from '../support/redis'
+import { dropPrefix, freshPrefix, redisForTests } from '../support/redis'
 import { copyFixture, tempDir } from '../support/runtime'
 
-const ROOT = join(import.meta.dir, '..', '..')
-const redisQueue = ['redis.ts', 'bullmq.ts'].some((f) => existsSync(join(ROOT, 'modules/queue/adapters', f)))
-const redisUp = await redisAnswers()
-if (!redisUp) console.log(`drain test on redis skipped: ${noRedisReason()}`)
-else if (!redisQueue) console.log('drain test on redis skipped: no queue.adapter redis in this tree yet')
+const redisUp = await redisForTests('drain test on redis')
 
 let project: ReturnType<typeof copyFixture>
 let binary: string
@@ -34,7 +29,7 @@ async function until(probe: () => Promise<boolean>, ms: number, what: string): P
 }
 
 for (const adapter of ['sqlite', 'redis'] as const) {
-  describe.skipIf(adapter === 'redis' && !(redisUp && redisQueue))(`SIGTERM drain (${adapter})`, () => {
+  describe.skipIf(adapter === 'redis' && !redisUp)(`SIGTERM drain (${adapter})`, () => {
     const tmp = tempDir('motia-drain-')
     const prefix = freshPrefix('drain')
     const env = {

@@ -3,15 +3,14 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
 import { type RunningMotia, startMotia, testBinary } from '../support/binary'
-import { dropPrefix, freshPrefix, noRedisReason, redisAnswers, TEST_REDIS_URL } from '../support/redis'
+import { dropPrefix, freshPrefix, redisAnswers, redisForTests, TEST_REDIS_URL } from '../support/redis'
 import { copyFixture, tempDir } from '../support/runtime'
 
 /**
  * Several `motia start` processes of one project (test/fixtures/fleet) on one Redis: state,
  * streams and queues on the redis adapters, a fresh key prefix per test, dropped after it.
  */
-const redisUp = await redisAnswers()
-if (!redisUp) console.log(`fleet tests skipped: ${noRedisReason()}`)
+const redisUp = await redisForTests('fleet tests')
 
 let project: ReturnType<typeof copyFixture>
 let binary: string

@@ -48,3 +48,15 @@ export async function dropPrefix(prefix: string, url = TEST_REDIS_URL): Promise<
 export function noRedisReason(url = TEST_REDIS_URL): string {
   return `no Redis answers at ${url} (start one, or set MOTIA_TEST_REDIS_URL)`
 }
+
+/**
+ * Whether `what` (a Redis test file) can run: a Redis answers at TEST_REDIS_URL. Where none does,
+ * a local run skips it, saying why; under CI (`CI` set, as .ci/run runs) the file fails instead:
+ * CI has a Redis, and a skip there would hide a failure.
+ */
+export async function redisForTests(what: string): Promise<boolean> {
+  if (await redisAnswers()) return true
+  if (process.env.CI) throw new Error(`${what}: ${noRedisReason()}; CI must run the Redis tests`)
+  console.log(`${what} skipped: ${noRedisReason()}`)
+  return false
+}

@@ -1,11 +1,11 @@
 import { afterAll, afterEach, expect, test } from 'bun:test'
 import Redis from 'ioredis'
-import { dropPrefix, freshPrefix, noRedisReason, redisAnswers, TEST_REDIS_URL } from '../../../test/support/redis'
+import { dropPrefix, freshPrefix, redisForTests, TEST_REDIS_URL } from '../../../test/support/redis'
 import type { QueueAdapter } from '../adapter'
 import { type Clock, queueAdapterSuite } from '../adapter.suite'
 import { BullmqQueueAdapter } from './bullmq'
 
-const up = await redisAnswers()
+const up = await redisForTests('QueueAdapter: redis (BullMQ)')
 const prefixes: string[] = []
 const realNow = Date.now
 afterEach(() => {
@@ -52,8 +52,7 @@ async function withClock(clock: Clock): Promise<QueueAdapter> {
   return a
 }
 
-if (!up) test.skip(`QueueAdapter: redis (BullMQ) — ${noRedisReason()}`, () => {})
-else queueAdapterSuite('redis (BullMQ)', withClock)
+if (up) queueAdapterSuite('redis (BullMQ)', withClock)
 
 if (up) {
   test('a process killed with SIGKILL mid-job: its jobs are taken over by another once their lock expires', async () => {

@@ -1,10 +1,10 @@
 import { afterAll, expect, test } from 'bun:test'
 import { join } from 'node:path'
-import { dropPrefix, freshPrefix, noRedisReason, redisAnswers, TEST_REDIS_URL } from '../../../test/support/redis'
+import { dropPrefix, freshPrefix, redisForTests, TEST_REDIS_URL } from '../../../test/support/redis'
 import { stateAdapterSuite } from '../adapter.suite'
 import { RedisStateAdapter } from './redis'
 
-const up = await redisAnswers()
+const up = await redisForTests('StateAdapter: redis')
 const prefixes: string[] = []
 afterAll(async () => {
   for (const p of prefixes) await dropPrefix(p)
@@ -16,8 +16,7 @@ const make = () => {
   return RedisStateAdapter.connect({ url: TEST_REDIS_URL, prefix: last })
 }
 
-if (!up) test.skip(`StateAdapter: redis — ${noRedisReason()}`, () => {})
-else {
+if (up) {
   stateAdapterSuite('redis', make, {
     openAgain: () => RedisStateAdapter.connect({ url: TEST_REDIS_URL, prefix: last }),
   })

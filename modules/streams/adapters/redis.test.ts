@@ -1,10 +1,10 @@
 import { afterAll, expect, test } from 'bun:test'
-import { dropPrefix, freshPrefix, noRedisReason, redisAnswers, TEST_REDIS_URL } from '../../../test/support/redis'
+import { dropPrefix, freshPrefix, redisForTests, TEST_REDIS_URL } from '../../../test/support/redis'
 import { type StreamChange, writtenAt } from '../adapter'
 import { streamAdapterSuite } from '../adapter.suite'
 import { RedisStreamAdapter } from './redis'
 
-const up = await redisAnswers()
+const up = await redisForTests('stream adapter: redis')
 const prefixes: string[] = []
 afterAll(async () => {
   for (const p of prefixes) await dropPrefix(p)
@@ -29,8 +29,7 @@ function collect(a: RedisStreamAdapter, n: number): Promise<StreamChange[]> {
   })
 }
 
-if (!up) test.skip(`stream adapter: redis — ${noRedisReason()}`, () => {})
-else {
+if (up) {
   streamAdapterSuite('redis', async () => {
     const t = target('streams')
     let current = await RedisStreamAdapter.connect(t)
