@@ -1,13 +1,14 @@
 """``enqueue({"topic", "data", "messageGroupId"?})``."""
 
 from . import _bridge
+from ._model import plain
 
 
 def _message(message, data=None, **kw):
     if isinstance(message, str):
         message = {"topic": message, "data": data}
-    elif hasattr(message, "model_dump") and not isinstance(message, dict):
-        message = message.model_dump()
+    else:
+        message = plain(message)
     if not isinstance(message, dict) or not isinstance(message.get("topic"), str) or not message.get("topic"):
         raise ValueError('enqueue needs {"topic": str, "data": ...} (or enqueue("topic", data))')
     out = {"topic": message["topic"], "data": message.get("data")}

@@ -162,3 +162,15 @@ def attrify(value):
     if isinstance(value, list):
         return [attrify(v) for v in value]
     return value
+
+
+def plain(v):
+    """A pydantic model as its dict (``model_dump()``); anything else as it is."""
+    if hasattr(v, "model_dump") and not isinstance(v, dict):
+        return v.model_dump()
+    return v
+
+
+def update_ops(ops):
+    """``update()``'s ops: one op or a list of them, each a dict or a pydantic model, as a list of dicts."""
+    return [plain(op) for op in (ops if isinstance(ops, (list, tuple)) else [ops])]

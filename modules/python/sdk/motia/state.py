@@ -1,6 +1,7 @@
 """``stateManager`` / ``state_manager``: the engine's state, grouped by scope (group id)."""
 
 from . import _bridge
+from ._model import update_ops
 
 
 class GroupList(list):
@@ -13,15 +14,6 @@ class GroupList(list):
 
     def get(self, key, default=None):
         return list(self) if key == "groups" else default
-
-
-def _ops(ops):
-    out = []
-    for op in ops if isinstance(ops, (list, tuple)) else [ops]:
-        if hasattr(op, "model_dump") and not isinstance(op, dict):
-            op = op.model_dump()
-        out.append(op)
-    return out
 
 
 class StateManager:
@@ -45,7 +37,7 @@ class StateManager:
         return self._call(_bridge.caller_awaits(), "set", [group_id, key, value], pick)
 
     def update(self, group_id, key, ops):
-        return self._call(_bridge.caller_awaits(), "update", [group_id, key, _ops(ops)])
+        return self._call(_bridge.caller_awaits(), "update", [group_id, key, update_ops(ops)])
 
     def delete(self, group_id, key):
         return self._call(_bridge.caller_awaits(), "delete", [group_id, key])

@@ -1,25 +1,11 @@
 """``Stream("name")``: items at stream/group/id, pushed to WebSocket subscribers on every write."""
 
 from . import _bridge
+from ._model import plain, update_ops
 
 #: Names of every Stream created so far: the runner reports them, so clients may join streams
 #: that exist only in Python code.
 created_names = set()
-
-
-def _ops(ops):
-    out = []
-    for op in ops if isinstance(ops, (list, tuple)) else [ops]:
-        if hasattr(op, "model_dump") and not isinstance(op, dict):
-            op = op.model_dump()
-        out.append(op)
-    return out
-
-
-def _plain(v):
-    if hasattr(v, "model_dump") and not isinstance(v, dict):
-        return v.model_dump()
-    return v
 
 
 class Stream:
@@ -53,10 +39,10 @@ class Stream:
         return self._call(_bridge.caller_awaits(), "get", [group_id, id])
 
     def set(self, group_id, id, data):
-        return self._call(_bridge.caller_awaits(), "set", [group_id, id, _plain(data)], self._write_result())
+        return self._call(_bridge.caller_awaits(), "set", [group_id, id, plain(data)], self._write_result())
 
     def update(self, group_id, id, ops):
-        return self._call(_bridge.caller_awaits(), "update", [group_id, id, _ops(ops)], self._write_result())
+        return self._call(_bridge.caller_awaits(), "update", [group_id, id, update_ops(ops)], self._write_result())
 
     def delete(self, group_id, id):
         return self._call(_bridge.caller_awaits(), "delete", [group_id, id])
@@ -73,10 +59,10 @@ class Stream:
     listGroups = list_groups
 
     def send(self, channel, event):
-        channel = _plain(channel)
+        channel = plain(channel)
         if isinstance(channel, dict):
             channel = {"groupId": channel.get("groupId", channel.get("group_id")), **({"id": channel["id"]} if channel.get("id") is not None else {})}
-        return self._call(_bridge.caller_awaits(), "send", [channel, _plain(event)], lambda _: None)
+        return self._call(_bridge.caller_awaits(), "send", [channel, plain(event)], lambda _: None)
 
 
 class Streams:
