@@ -11,15 +11,10 @@
  *                       [--messages 5000] [--concurrency 20] [--only http|queue|ts]
  * MOTIA_BENCH_BINARY=path uses that build instead of building dist/motia.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { defaultModules } from '../modules/default-modules'
-import type { QueueModuleApi } from '../modules/queue/queue-module'
 import { registerBuiltinModules } from '../runtime/builtin-modules'
-import { createRuntime } from '../runtime/runtime'
-import { newTraceId } from '../runtime/trace-id'
+import { benchProject, embeddedQueueRun } from './queue-run'
 import { alternate, binary, fmt, median, medianLine, type Server, spawnServer, type WrkResult } from './support'
 
 const { values } = parseArgs({
@@ -53,13 +48,9 @@ def handler(req):
     return {"status": 200, "body": {"message": "Hello"}}
 `
 
-function project(files: Record<string, string>, yaml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'motia-pybench-'))
-  mkdirSync(join(dir, 'steps'))
-  for (const [name, src] of Object.entries(files)) writeFileSync(join(dir, 'steps', name), src)
-  writeFileSync(join(dir, 'config.yaml'), yaml)
-  return dir
-}
+const project = (files: Record<string, string>, yaml: string) => benchProject(files, yaml, 'motia-pybench-')
+/** The first messages pay for imports and JIT: not counted. */
+const WARMED = { messages: N, warmup: 200 }
 const SERVER_YAML = 'logging:\n  level: info\n  format: json\nstreams:\n  port: 0\nconsole:\n  port: 0\n'
 const dirs: string[] = []
 const serve = async (files: Record<string, string>): Promise<Server> => {
@@ -113,18 +104,24 @@ try {
   }
   if (run('queue')) {
     registerBuiltinModules()
-    const ts = await queueRun({
-      'work.step.ts': `export const config = { name: 'Work', triggers: [{ type: 'queue', topic: 'work', config: { concurrency: ${C} } }] }
+    const ts = await embeddedQueueRun(
+      {
+        'work.step.ts': `export const config = { name: 'Work', triggers: [{ type: 'queue', topic: 'work', config: { concurrency: ${C} } }] }
 export const handler = async (data, { logger }) => { logger.info('start', { lat: performance.timeOrigin + performance.now() - data.t }) }`,
-    })
-    const py = await queueRun({
-      'work_step.py': `import time
+      },
+      WARMED,
+    )
+    const py = await embeddedQueueRun(
+      {
+        'work_step.py': `import time
 from motia import logger, queue
 config = {"name": "Work", "triggers": [queue("work", config={"concurrency": ${C}})]}
 async def handler(data):
     logger.info("start", {"lat": time.time() * 1000 - data["t"]})
 `,
-    })
+      },
+      WARMED,
+    )
     console.log(`(b) Queue end to end, ${fmt(N)} messages, concurrency ${C}, trivial handler (in-process runtime)`)
     for (const [label, r] of [
       ['TS handler    ', ts],
@@ -155,53 +152,4 @@ async function alternatePaths(
     }
   }
   return out
-}
-
-async function queueRun(files: Record<string, string>): Promise<{ rate: number; p50: number; p99: number }> {
-  const now = () => performance.timeOrigin + performance.now()
-  const pct = (xs: number[], q: number) =>
-    [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!
-  const dir = project(files, 'logging:\n  level: info\n')
-  const lats: number[] = []
-  let done = 0
-  let finish!: () => void
-  const finished = new Promise<void>((r) => (finish = r))
-  const rt = await createRuntime({
-    dir,
-    mode: 'start',
-    modules: defaultModules({ listen: false }),
-    logSinks: [
-      (r) => {
-        if (r.msg !== 'start') return
-        lats.push(Number((r.fields as { lat: number }).lat))
-        if (++done === N) finish()
-      },
-    ],
-  })
-  const origin = () => ({ step: 'bench', traceId: newTraceId() })
-  // Warm-up: the first messages pay for imports and JIT.
-  for (let i = 0; i < 200; i++) await rt.engine.enqueue({ topic: 'work', data: { t: now() } }, origin())
-  await (rt.services.shared.get('queue') as QueueModuleApi).idle()
-  lats.length = 0
-  done = 0
-  const t0 = now()
-  for (let i = 0; i < N; i += 100) {
-    const batch = []
-    for (let j = i; j < Math.min(N, i + 100); j++)
-      batch.push(rt.engine.enqueue({ topic: 'work', data: { t: now() } }, origin()))
-    await Promise.all(batch)
-  }
-  await finished
-  const elapsed = now() - t0
-  await (rt.services.shared.get('queue') as QueueModuleApi).idle()
-  const from = lats.length
-  for (let i = 0; i < 1000; i++) {
-    await rt.engine.enqueue({ topic: 'work', data: { t: now() } }, origin())
-    await Bun.sleep(2)
-  }
-  while (lats.length < from + 1000) await Bun.sleep(5)
-  const paced = lats.slice(from)
-  await rt.stop()
-  rmSync(dir, { recursive: true, force: true })
-  return { rate: (N / elapsed) * 1000, p50: pct(paced, 0.5), p99: pct(paced, 0.99) }
 }

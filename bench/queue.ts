@@ -6,9 +6,7 @@
  *   bun bench/queue.ts [--messages 20000] [--concurrency 20] [--no-http]
  * Needs Redis on 127.0.0.1:6379 and wrk (apt-get install -y wrk) for the HTTP part.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { Queue, Worker } from 'bullmq'
 import { defaultModules } from '../modules/default-modules'
@@ -16,6 +14,7 @@ import type { QueueModuleApi } from '../modules/queue/queue-module'
 import { registerBuiltinModules } from '../runtime/builtin-modules'
 import { createRuntime } from '../runtime/runtime'
 import { newTraceId } from '../runtime/trace-id'
+import { benchProject, embeddedQueueRun, now, pacedLatency } from './queue-run'
 import { fmt, median, wrk } from './support'
 
 const { values } = parseArgs({
@@ -28,80 +27,17 @@ const { values } = parseArgs({
 })
 const N = Number(values.messages)
 const C = Number(values.concurrency)
-const now = () => performance.timeOrigin + performance.now()
-const pct = (xs: number[], q: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!
-
 registerBuiltinModules()
 
-function project(steps: Record<string, string>, yaml: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'motia-qbench-'))
-  mkdirSync(join(dir, 'steps'))
-  for (const [name, src] of Object.entries(steps)) writeFileSync(join(dir, 'steps', name), src)
-  writeFileSync(join(dir, 'config.yaml'), yaml)
-  return dir
-}
-
-async function embedded(): Promise<{ rate: number; p50: number; p99: number }> {
-  const dir = project(
+/** The embedded queue: sqlite and the worker pool, in-process (bench/queue-run.ts). */
+const embedded = () =>
+  embeddedQueueRun(
     {
       'work.step.ts': `export const config = { name: 'Work', triggers: [{ type: 'queue', topic: 'work', config: { concurrency: ${C} } }] }
 export const handler = async (data, { logger }) => { logger.info('start', { lat: performance.timeOrigin + performance.now() - data.t }) }`,
     },
-    'logging:\n  level: info\n',
+    { messages: N },
   )
-  const lats: number[] = []
-  let done = 0
-  let finish!: () => void
-  const finished = new Promise<void>((r) => (finish = r))
-  const rt = await createRuntime({
-    dir,
-    mode: 'start',
-    modules: defaultModules({ listen: false }),
-    logSinks: [
-      (r) => {
-        if (r.msg !== 'start') return
-        lats.push(r.fields!.lat as number)
-        if (++done === N) finish()
-      },
-    ],
-  })
-  // Each message its own trace, as when each is enqueued by a different request.
-  const origin = () => ({ step: 'bench', traceId: newTraceId() })
-  const t0 = now()
-  for (let i = 0; i < N; i += 100) {
-    const batch = []
-    for (let j = i; j < Math.min(N, i + 100); j++)
-      batch.push(rt.engine.enqueue({ topic: 'work', data: { t: now() } }, origin()))
-    await Promise.all(batch)
-  }
-  await finished
-  const elapsed = now() - t0
-  await (rt.services.shared.get('queue') as QueueModuleApi).idle()
-  const paced = await pacedLatency(lats, (t) => rt.engine.enqueue({ topic: 'work', data: { t } }, origin()))
-  await rt.stop()
-  rmSync(dir, { recursive: true, force: true })
-  return { rate: (N / elapsed) * 1000, ...paced }
-}
-
-/**
- * Enqueue-to-start latency at a steady 500 messages/s (well under capacity), so the figure is
- * the queue's own latency rather than time spent behind a backlog.
- */
-async function pacedLatency(
-  lats: number[],
-  send: (t: number) => Promise<unknown>,
-): Promise<{ p50: number; p99: number }> {
-  const M = 1000
-  const from = lats.length
-  for (let i = 0; i < M; i++) {
-    await send(now())
-    await Bun.sleep(2)
-  }
-  while (lats.length < from + M) await Bun.sleep(5)
-  const mine = lats.slice(from)
-  return { p50: pct(mine, 0.5), p99: pct(mine, 0.99) }
-}
 
 async function bullmq(): Promise<{ rate: number; p50: number; p99: number }> {
   const connection = { host: '127.0.0.1', port: 6379 }
@@ -144,7 +80,7 @@ async function bullmq(): Promise<{ rate: number; p50: number; p99: number }> {
  * keep every worker busy past its end, then waits for the queue to drain.
  */
 async function httpUnderLoad(rounds = 3, seconds = 4): Promise<{ idle: number; busy: number }> {
-  const dir = project(
+  const dir = benchProject(
     {
       'hello.step.ts': `export const config = { name: 'Hello', triggers: [{ type: 'http', method: 'GET', path: '/hello' }] }
 export const handler = async () => ({ status: 200, body: { message: 'Hello' } })`,
