@@ -1,11 +1,8 @@
-import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
-import { provideZod } from './builtin-modules'
-import { loadConfig } from './config/load-config'
 import type { MotiaConfig } from './config/schema'
 import type { LoadProblem } from './errors'
 import type { MotiaModule, Project, RunMode } from './module'
-import { adapterOverrides, adapterReport, loadProjectConfig, pluginApiSteps } from './project-config'
+import { adapterReport, loadProjectSettings, pluginApiSteps } from './project-config'
 import { loadProject } from './step-loader'
 import { TriggerRegistry } from './trigger-registry'
 
@@ -23,14 +20,7 @@ export async function inspectProject(opts: {
   env?: Record<string, string | undefined>
 }): Promise<InspectedProject> {
   const dir = resolve(opts.dir)
-  provideZod(dir)
-  const projectConfig = await loadProjectConfig(dir)
-  const { config, warnings } = await loadConfig({
-    dir,
-    env: opts.env ?? process.env,
-    cpus: availableParallelism(),
-    overrides: { unlessSet: adapterOverrides(projectConfig) },
-  })
+  const { projectConfig, config, warnings } = await loadProjectSettings({ dir, env: opts.env ?? process.env })
   const modules = opts.modules({ mode: 'start', config })
   const registry = new TriggerRegistry()
   for (const m of modules) for (const k of m.triggerKinds ?? []) registry.register(k)

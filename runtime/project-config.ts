@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
 import { type AdapterStandInInfo, adapterStandIn, WORKBENCH_PLUGIN } from '../sdk/motiadev-packages'
 import type { ApiRouteHandler, HttpMethod } from '../sdk/types'
-import type { ConfigOverrides } from './config/load-config'
+import { provideZod, type ZodSource } from './builtin-modules'
+import { type ConfigOverrides, type LoadedConfig, loadConfig } from './config/load-config'
 import type { MotiaConfig } from './config/schema'
 import { formatProblem, MotiaError } from './errors'
 import type { StepDefinition } from './step'
@@ -324,4 +326,25 @@ export function pluginApiSteps(dir: string, pc: ProjectConfig, registry: Trigger
     if (!step) throw new MotiaError('E_STEP_CONFIG_INVALID', problems.map(formatProblem).join('; '))
     return [step]
   })
+}
+
+/**
+ * What every entry point reads before any module exists (`createRuntime`, `motia build`): the
+ * step files' zod chosen (before anything of the project is imported), `motia.config.ts` loaded,
+ * then `config.yaml` with that file's 0.x adapters where config.yaml names none.
+ */
+export async function loadProjectSettings(opts: {
+  dir: string
+  env: Record<string, string | undefined>
+  overrides?: ConfigOverrides
+}): Promise<{ zod: ZodSource; projectConfig: ProjectConfig } & LoadedConfig> {
+  const zod = provideZod(opts.dir)
+  const projectConfig = await loadProjectConfig(opts.dir)
+  const loaded = await loadConfig({
+    dir: opts.dir,
+    env: opts.env,
+    cpus: availableParallelism(),
+    overrides: { ...opts.overrides, unlessSet: adapterOverrides(projectConfig) },
+  })
+  return { zod, projectConfig, ...loaded }
 }

@@ -1,8 +1,6 @@
 import { existsSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
-import { provideZod } from './builtin-modules'
-import { type ConfigOverrides, loadConfig } from './config/load-config'
+import type { ConfigOverrides } from './config/load-config'
 import type { MotiaConfig } from './config/schema'
 import { Engine } from './engine'
 import { formatProblem, type LoadProblem, MotiaError } from './errors'
@@ -16,7 +14,7 @@ import {
   type RuntimeLifecycle,
   type RuntimeServices,
 } from './module'
-import { adapterOverrides, adapterReport, loadProjectConfig, pluginApiSteps } from './project-config'
+import { adapterReport, loadProjectSettings, pluginApiSteps } from './project-config'
 import { checkReadiness } from './readiness'
 import { forgetProjectModules, loadProject, type ModuleImporter } from './step-loader'
 import { TriggerRegistry } from './trigger-registry'
@@ -71,16 +69,12 @@ export interface Runtime extends AsyncDisposable {
 export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const dir = resolve(opts.dir)
   const env = opts.env ?? process.env
-  // Before anything of the project is imported: its own zod, when it has one, wins.
-  const zod = provideZod(dir)
-  // motia.config.ts first: its 0.x `adapters` choose adapters where config.yaml names none.
-  const projectConfig = await loadProjectConfig(dir)
-  const { config, warnings: configWarnings } = await loadConfig({
-    dir,
-    env,
-    cpus: availableParallelism(),
-    overrides: { ...opts.overrides, unlessSet: adapterOverrides(projectConfig) },
-  })
+  const {
+    zod,
+    projectConfig,
+    config,
+    warnings: configWarnings,
+  } = await loadProjectSettings({ dir, env, ...(opts.overrides ? { overrides: opts.overrides } : {}) })
   const logs = createLogHub(config.logging.level, opts.logSinks ?? [terminalSink(config.logging.format)])
   const log = new StructuredLogger(logs)
   for (const w of configWarnings) log.warn(w)
