@@ -83,13 +83,10 @@ function walk(w: Walker, dir: string): void {
 }
 
 function realOrSelf(path: string): string {
-  try {
-    return realpathSync(path)
-  } catch {
-    return path
-  }
+  return linkTarget(path) ?? path
 }
 
+/** The real path, or undefined when it leads nowhere. */
 function linkTarget(path: string): string | undefined {
   try {
     return realpathSync(path)
