@@ -26,6 +26,26 @@ describe('routing and request parsing', () => {
     expect(res.headers.get('x-trace-id')).toBe(body.traceId)
   })
 
+  test('request headers: repeated names joined, a `__proto__` header is data, one set-cookie a string', async () => {
+    const headers = new Headers([
+      ['x-a', '1'],
+      ['x-a', '2'],
+      ['__proto__', 'p'],
+      ['set-cookie', 's=1'],
+    ])
+    const body = (await (await rt.request('/users/1/posts/2', { headers })).json()) as any
+    expect(body.headers['x-a']).toBe('1, 2')
+    expect(Object.hasOwn(body.headers, '__proto__')).toBe(true)
+    expect(Object.getOwnPropertyDescriptor(body.headers, '__proto__')?.value).toBe('p')
+    expect(body.headers['set-cookie']).toBe('s=1')
+    const two = new Headers([
+      ['set-cookie', 's=1'],
+      ['set-cookie', 't=2'],
+    ])
+    const both = (await (await rt.request('/users/1/posts/2', { headers: two })).json()) as any
+    expect(both.headers['set-cookie']).toEqual(['s=1', 't=2'])
+  })
+
   test('JSON, text, form and binary bodies; every method', async () => {
     const j = await (await rt.request('/echo', json({ a: 1 }, 'PUT', { 'x-custom': 'hi' }))).json()
     expect(j).toEqual({

@@ -1,5 +1,5 @@
 import type { ApiRequest, HttpMethod, ResponseWriter } from '../../sdk/types'
-import { addEntry, multiRecord } from './multi-record'
+import { multiRecord } from './multi-record'
 import { BufferedRequestBody } from './request-body'
 
 /**
@@ -21,7 +21,8 @@ export class HttpRequest<TBody = unknown> implements ApiRequest<TBody> {
     public rawBody: string,
     readonly method: HttpMethod,
     private readonly writer: () => ResponseWriter,
-    private readonly bytes: Uint8Array,
+    /** The request's bytes, read already (what `requestBody` streams). */
+    readonly bytes: Uint8Array,
   ) {}
 
   get queryParams(): Record<string, string | string[]> {
@@ -74,14 +75,14 @@ export function parseQuery(url: string): Record<string, string | string[]> {
   return multiRecord(new URLSearchParams(end < 0 ? url.slice(q + 1) : url.slice(q + 1, end)))
 }
 
+/**
+ * Headers → record, repeated names joined with ", " and `set-cookie` a list when repeated.
+ * Bun's native `toJSON` builds it in half the time of a `forEach`, and sets a `__proto__`
+ * header (a legal name) as data; it lists even a single `set-cookie`, made a string here.
+ */
 function headersRecord(h: Headers): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {}
-  h.forEach((v, k) => {
-    // Names are tokens, so `__proto__` is a legal header name: set as data, not as the prototype.
-    if (k === '__proto__') addEntry(out, k, v)
-    else out[k] = v
-  })
-  const cookies = h.getSetCookie?.()
-  if (cookies && cookies.length > 1) out['set-cookie'] = cookies
+  const out = h.toJSON() as Record<string, string | string[]>
+  const cookies = out['set-cookie']
+  if (Array.isArray(cookies) && cookies.length === 1) out['set-cookie'] = cookies[0]!
   return out
 }

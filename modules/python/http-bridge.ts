@@ -21,22 +21,8 @@ export function invokeHttp(
   req: HttpRequest,
   timeoutMs: number,
 ): Promise<ApiResponse | undefined> {
-  // The request's bytes are in memory already (readAll resolves at once): peeked, not awaited,
-  // so the request goes out in this turn.
-  const read = req.requestBody.readAll()
-  const bytes = Bun.peek(read)
-  if (bytes instanceof Promise) return bytes.then((b) => send(pool, file, ctx, req, timeoutMs, b))
-  return send(pool, file, ctx, req, timeoutMs, bytes)
-}
-
-function send(
-  pool: PythonPool,
-  file: string,
-  ctx: StepContext,
-  req: HttpRequest,
-  timeoutMs: number,
-  bytes: Buffer,
-): Promise<ApiResponse | undefined> {
+  // The request's bytes are in memory already: the request goes out in this turn.
+  const bytes = req.bytes
   const input: HttpInput = {
     method: req.method,
     pathParams: req.pathParams,
@@ -44,7 +30,8 @@ function send(
     headers: req.headers,
     body: bytes.byteLength === 0 ? null : plainBody(req.body),
   }
-  if (bytes.byteLength > 0) input.rawBody = bytes.toString('base64')
+  if (bytes.byteLength > 0)
+    input.rawBody = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
   let writer: ResponseWriter | undefined
   const onHttp = (frame: HttpFrame) => {
     writer ??= req.response
@@ -63,17 +50,8 @@ function send(
     }
   }
   return pool
-    .invoke(
-      {
-        file,
-        step: ctx.step.name,
-        kind: 'http',
-        triggerIndex: ctx.trigger.index,
-        input,
-        traceId: ctx.traceId,
-        ...(ctx.spanId ? { spanId: ctx.spanId } : {}),
-        attempt: 1,
-      },
+    .http(
+      { file, step: ctx.step.name, triggerIndex: ctx.trigger.index, input, traceId: ctx.traceId, spanId: ctx.spanId },
       timeoutMs,
       onHttp,
     )
@@ -104,12 +82,15 @@ function answer(outcome: InvocationOutcome, writer: ResponseWriter | undefined):
 
 /** Python's answer → the TS handler shape: bytes raw, non-JSON text as is, anything else JSON. */
 export function toApiResponse(r: HttpReply): ApiResponse {
-  const headers = r.headers
+  const body = r.body
+  // A JSON object and no headers: the common answer, as it came.
+  if (!r.headers && body !== null && typeof body === 'object' && !NULL_BODY.has(r.status))
+    return { status: r.status, body }
+  const headers = r.headers ?? {}
   if (NULL_BODY.has(r.status)) return { status: r.status, headers }
   if (r.bodyBytes !== undefined) return { status: r.status, headers, body: Buffer.from(r.bodyBytes, 'base64') }
   if (r.bodyText !== undefined) return { status: r.status, headers, body: r.bodyText }
   if (!('body' in r)) return { status: r.status, headers }
-  const body = r.body
   if (body !== null && typeof body === 'object') return { status: r.status, headers, body }
   // A string, number or boolean body is JSON, as upstream Python steps sent it (`"hi"` quoted).
   if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type'))

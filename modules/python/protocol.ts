@@ -1,7 +1,8 @@
 /**
  * The protocol between the engine and its python processes (modules/python/sdk/motia/_runner.py
  * mirrors it): newline-delimited JSON, engine → python on the child's stdin, python → engine on
- * the fd that was its stdout (user output is moved off it before any step is imported). Two
+ * the fd that was its stdout (user output is moved off it before any step is imported). A line
+ * holds one frame, or a JSON array of the frames one side wrote together. Two
  * string-tagged unions, like the Bun workers' (modules/queue/pool/protocol.ts), whose outcome
  * and call shapes it shares. Bytes travel as base64 strings.
  */
@@ -24,7 +25,8 @@ export interface HttpInput {
 /** A handler's returned response. Exactly one of body (JSON), bodyText, bodyBytes (base64), or none. */
 export interface HttpReply {
   status: number
-  headers: Record<string, string>
+  /** Absent: none of the handler's own. */
+  headers?: Record<string, string>
   body?: unknown
   bodyText?: string
   bodyBytes?: string
@@ -33,6 +35,16 @@ export interface HttpReply {
 /** A worker job (modules/queue/pool/protocol.ts), and which kind of trigger it is. */
 export interface Invocation extends JobSpec {
   kind: InvocationKind
+}
+
+/** What the HTTP module hands the pool for one request (sent as an HttpInvokeFrame). */
+export interface HttpInvocation {
+  file: string
+  step: string
+  triggerIndex: number
+  traceId: string
+  spanId?: string
+  input: HttpInput
 }
 
 /** A background outcome, or an HTTP one that may carry the returned response. */
@@ -44,9 +56,35 @@ export interface FileError {
   line?: number
 }
 
+/**
+ * An HTTP invocation, the hot path, as a tuple: positional fields parse in a third of the time
+ * of the keyed frame in Python, and what Python answers most (`["r", ...]`) likewise.
+ */
+export type HttpInvokeFrame = [
+  tag: 'h',
+  id: number,
+  file: string,
+  triggerIndex: number,
+  traceId: string,
+  spanId: string | null,
+  method: string,
+  pathParams: HttpInput['pathParams'],
+  queryParams: HttpInput['queryParams'],
+  headers: HttpInput['headers'],
+  /** As HttpInput.body. */
+  body: unknown,
+  /** As HttpInput.rawBody; null when the request had no body. */
+  rawBody: string | null,
+]
+
+/** An HTTP invocation answered with a JSON body and no headers of its own. */
+export type HttpReplyFrame = [tag: 'r', id: number, status: number, body: unknown]
+
 export type EngineToPython =
   | { type: 'load'; files: string[]; streamFiles: string[] }
+  /** A background invocation (queue, cron, state, stream). */
   | ({ type: 'invoke' } & Invocation)
+  | HttpInvokeFrame
   | CallReply
 
 export type PythonToEngine =
@@ -62,6 +100,7 @@ export type PythonToEngine =
       python: string
     }
   | { type: 'done'; id: number; outcome: InvocationOutcome }
+  | HttpReplyFrame
   /** The 1.x streamed response of an HTTP invocation: `response.status()`, `headers()`, `stream.write()`, `close()`. */
   | { type: 'http'; id: number; op: 'status'; status: number }
   | { type: 'http'; id: number; op: 'headers'; headers: Record<string, string> }
@@ -71,3 +110,5 @@ export type PythonToEngine =
   | LogMessage
 
 export type HttpFrame = Extract<PythonToEngine, { type: 'http' }>
+/** Every keyed frame from Python (all but the HTTP reply tuple). */
+export type KeyedPythonFrame = Exclude<PythonToEngine, HttpReplyFrame>

@@ -4,7 +4,16 @@ import { isLogLevel, type LogRecord, type LogTarget } from '../../runtime/logger
 import type { EnqueueMessage } from '../../sdk/types'
 import type { JobOutcome } from '../queue/pool/protocol'
 import type { PoolJob } from '../queue/pool/worker-pool'
-import type { EngineToPython, HttpFrame, Invocation, InvocationOutcome, PythonToEngine } from './protocol'
+import type {
+  EngineToPython,
+  HttpFrame,
+  HttpInvocation,
+  HttpInvokeFrame,
+  Invocation,
+  InvocationOutcome,
+  KeyedPythonFrame,
+  PythonToEngine,
+} from './protocol'
 import { PythonProcess } from './python-process'
 
 export interface PythonPoolOptions {
@@ -20,11 +29,13 @@ export interface PythonPoolOptions {
 
 export type LoadReport = Extract<PythonToEngine, { type: 'loaded' }>
 
-type InvokeFrame = Extract<EngineToPython, { type: 'invoke' }>
+type InvokeFrame = Extract<EngineToPython, { type: 'invoke' }> | HttpInvokeFrame
 
 interface Pending {
+  id: number
+  step: string
   /** The frame as sent (again, on a resend). */
-  inv: InvokeFrame
+  frame: InvokeFrame
   timeoutMs: number
   /** `performance.now()` past which the handler is stopped; swept, not a timer each. */
   deadline: number
@@ -112,16 +123,44 @@ export class PythonPool {
     return out.status === 'ok' ? { status: 'ok' } : out
   }
 
-  invoke(
-    fields: Omit<Invocation, 'id'>,
+  /** A background invocation. */
+  invoke(fields: Omit<Invocation, 'id'>, timeoutMs: number): Promise<InvocationOutcome> {
+    const id = this.nextId++
+    return this.start(id, fields.step, { type: 'invoke', id, ...fields }, timeoutMs)
+  }
+
+  /** An HTTP request; `onHttp` takes the frames of a streamed answer. */
+  http(call: HttpInvocation, timeoutMs: number, onHttp: (frame: HttpFrame) => void): Promise<InvocationOutcome> {
+    const id = this.nextId++
+    const { input } = call
+    const frame: HttpInvokeFrame = [
+      'h',
+      id,
+      call.file,
+      call.triggerIndex,
+      call.traceId,
+      call.spanId ?? null,
+      input.method,
+      input.pathParams,
+      input.queryParams,
+      input.headers,
+      input.body,
+      input.rawBody ?? null,
+    ]
+    return this.start(id, call.step, frame, timeoutMs, onHttp)
+  }
+
+  private start(
+    id: number,
+    step: string,
+    frame: InvokeFrame,
     timeoutMs: number,
     onHttp?: (frame: HttpFrame) => void,
   ): Promise<InvocationOutcome> {
     if (this.stopped) return Promise.resolve(failed('E_POOL_STOPPED', 'the python processes are stopped'))
-    const inv: InvokeFrame = { type: 'invoke', id: this.nextId++, ...fields }
     return new Promise((resolve) => {
-      const p: Pending = { inv, timeoutMs, deadline: 0, resolve, onHttp, resends: 0, answered: false }
-      this.pending.set(inv.id, p)
+      const p: Pending = { id, step, frame, timeoutMs, deadline: 0, resolve, onHttp, resends: 0, answered: false }
+      this.pending.set(id, p)
       this.sweeper ??= setInterval(this.sweep, SWEEP_MS)
       this.dispatch(p)
     })
@@ -149,9 +188,9 @@ export class PythonPool {
       return
     }
     p.proc = proc
-    proc.inFlight.add(p.inv.id)
+    proc.inFlight.add(p.id)
     p.deadline = performance.now() + p.timeoutMs
-    proc.send(p.inv)
+    proc.send(p.frame)
   }
 
   /** Stops the handlers past their deadline; stops itself when nothing is pending. */
@@ -167,21 +206,21 @@ export class PythonPool {
 
   private flushWaiting(): void {
     const queued = this.waiting.splice(0)
-    for (const p of queued) if (this.pending.has(p.inv.id)) this.dispatch(p)
+    for (const p of queued) if (this.pending.has(p.id)) this.dispatch(p)
   }
 
   private timedOut(p: Pending): void {
     const proc = p.proc
     this.settle(
       p,
-      failed('E_HANDLER_TIMEOUT', `handler of step "${p.inv.step}" ran longer than ${p.timeoutMs} ms and was stopped`),
+      failed('E_HANDLER_TIMEOUT', `handler of step "${p.step}" ran longer than ${p.timeoutMs} ms and was stopped`),
     )
-    if (proc && !proc.dead) this.replace(proc, `a handler of step "${p.inv.step}" timed out`)
+    if (proc && !proc.dead) this.replace(proc, `a handler of step "${p.step}" timed out`)
   }
 
   private settle(p: Pending, outcome: InvocationOutcome): void {
-    if (!this.pending.delete(p.inv.id)) return
-    p.proc?.inFlight.delete(p.inv.id)
+    if (!this.pending.delete(p.id)) return
+    p.proc?.inFlight.delete(p.id)
     p.resolve(outcome)
   }
 
@@ -244,7 +283,7 @@ export class PythonPool {
           p,
           failed(
             'E_PYTHON_PROCESS_EXITED',
-            `the python process running step "${p.inv.step}" exited before the handler finished`,
+            `the python process running step "${p.step}" exited before the handler finished`,
           ),
         )
       } else {
@@ -255,7 +294,17 @@ export class PythonPool {
     }
   }
 
-  private receive(proc: PythonProcess, m: PythonToEngine): void {
+  private receive(proc: PythonProcess, f: PythonToEngine): void {
+    if (Array.isArray(f)) {
+      // ['r', id, status, body]: the HTTP reply tuple.
+      const p = this.pending.get(f[1])
+      if (p) this.settle(p, { status: 'ok', response: { status: f[2], body: f[3] } })
+      return
+    }
+    this.keyed(proc, f)
+  }
+
+  private keyed(proc: PythonProcess, m: KeyedPythonFrame): void {
     switch (m.type) {
       case 'loaded': {
         proc.loaded = true

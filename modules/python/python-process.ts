@@ -23,7 +23,8 @@ const BOOT = 'import sys; sys.path.insert(0, sys.argv[1]); from motia._runner im
 
 /**
  * One python child: JSON lines on its stdin, JSON lines back on its stdout (the runner moved
- * user output to stderr before importing steps), stderr passed on as log lines.
+ * user output to stderr before importing steps), stderr passed on as log lines. A line holds
+ * one frame, or an array of the frames written together.
  */
 export class PythonProcess {
   private readonly proc: Subprocess<'pipe', 'pipe', 'pipe'>
@@ -87,7 +88,7 @@ export class PythonProcess {
     this.queued = []
     if (this.dead || frames.length === 0) return
     try {
-      this.stdin.write(frames.length === 1 ? `${frames[0]}\n` : `${frames.join('\n')}\n`)
+      this.stdin.write(frames.length === 1 ? `${frames[0]}\n` : `[${frames.join(',')}]\n`)
       void this.stdin.flush()
     } catch {
       // the pipe closed: the exit handler settles what was in flight
@@ -126,15 +127,18 @@ export class PythonProcess {
     }
   }
 
+  /** A line is one frame, or an array of the frames that left together. */
   private frame(line: string): void {
-    let frame: PythonToEngine
+    let frames: PythonToEngine | PythonToEngine[]
     try {
-      frame = JSON.parse(line)
+      frames = JSON.parse(line)
     } catch {
       this.opts.onStderr(this, `unreadable frame from python: ${line.slice(0, 200)}`)
       return
     }
-    this.opts.onFrame(this, frame)
+    // A batch is an array of frames; a frame that is itself a tuple starts with its string tag.
+    if (!Array.isArray(frames) || typeof frames[0] === 'string') this.opts.onFrame(this, frames as PythonToEngine)
+    else for (const f of frames as PythonToEngine[]) this.opts.onFrame(this, f)
   }
 
   private async readStderr(): Promise<void> {

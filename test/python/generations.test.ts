@@ -45,6 +45,7 @@ describe('Python steps load beside TS', () => {
       .sort()
     expect(names).toEqual(
       [
+        'Blocking',
         'Builder',
         'DeleteGreeting',
         'DotenvCheck',
@@ -182,6 +183,13 @@ describe('HTTP', () => {
     expect(ok.status).toBe(200)
     expect(ok.headers.get('x-mw')).toBe('outer')
     expect(await ok.json()).toEqual({ user: 'ada', body: { stamped: true } })
+  })
+
+  test('a blocking SDK call on the event loop thread, many at once, each gets its own reply', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => (await rt.request('/blocking', json('POST', { i }))).json()),
+    )
+    expect(answers).toEqual(Array.from({ length: 20 }, (_, i) => ({ stored: { i } })))
   })
 
   test('.env of the project reaches os.environ', async () => {

@@ -8,6 +8,10 @@ from .state import StateManager
 from .streams import Streams
 
 
+_STATE = StateManager(legacy=False)
+_LEGACY_STATE = StateManager(legacy=True)
+
+
 class FlowContext:
     """``trace_id``, ``trigger``, ``is_*()``, ``get_data()``, ``match()`` (1.x); ``emit``/``enqueue``,
     ``state``, ``streams``, ``logger``, ``flows`` (0.x and RC contexts). New attributes may be set
@@ -16,15 +20,17 @@ class FlowContext:
     def __class_getitem__(cls, item):
         return cls
 
+    # Stateless, so shared by every context (a handler may still assign its own).
+    logger = logger
+    streams = Streams()
+
     def __init__(self, trace_id=None, trigger=None, input_value=None, flows=(), legacy=False):
         self.trace_id = trace_id
         self.traceId = trace_id
         self.trigger = trigger
         self.input_value = input_value
         self.flows = list(flows)
-        self.logger = logger
-        self.state = StateManager(legacy=legacy)
-        self.streams = Streams()
+        self.state = _LEGACY_STATE if legacy else _STATE
 
     # -- emitting ------------------------------------------------------------------------------
     def enqueue(self, message, data=None, **kw):

@@ -148,13 +148,13 @@ class MotiaHttpArgs(MotiaHttpRequest):
 
     def __init__(self, method="GET", path_params=None, query_params=None, headers=None, body=None,
                  raw_body=b"", response=None):
-        self.__dict__.update(  # one update: this runs for every request
+        # One update: this runs for every request. `request_body` is made on first use.
+        self.__dict__.update(
             method=method,
             path_params=path_params or {},
             query_params=query_params or {},
             headers=headers or {},
             body=body,
-            request_body=ChannelReader(raw_body),
             response=response or MotiaHttpResponse(),
             _raw=raw_body,
         )
@@ -173,8 +173,9 @@ class MotiaHttpArgs(MotiaHttpRequest):
     def __getattr__(self, name):
         if name in ("rawBody", "raw_body"):
             return self.raw_body
-        if name == "requestBody":
-            return self.request_body
+        if name in ("request_body", "requestBody"):
+            value = self.request_body = ChannelReader(self._raw)
+            return value
         d = self.__dict__
         for alt in (snake(name), camel(name)):
             if alt in d:
@@ -182,7 +183,7 @@ class MotiaHttpArgs(MotiaHttpRequest):
         raise AttributeError(name)
 
     def __getitem__(self, key):
-        if key in ("request", "rawBody", "raw_body"):
+        if key in ("request", "rawBody", "raw_body", "request_body", "requestBody"):
             return getattr(self, key)
         v = lookup(self.__dict__, key, _MISSING)
         if v is _MISSING:

@@ -106,17 +106,9 @@ def trigger_info(trigger, kind, index, topic=None):
     return info
 
 
-def http_args(msg_input, invocation_id):
-    i = msg_input or {}
-    return MotiaHttpArgs(
-        method=i.get("method", "GET"),
-        path_params=i.get("pathParams") or {},
-        query_params=i.get("queryParams") or {},
-        headers=i.get("headers") or {},
-        body=i.get("body"),
-        raw_body=_bridge.unb64(i.get("rawBody")),
-        response=MotiaHttpResponse(invocation_id),
-    )
+def http_request(t):
+    """The handler's argument from the HTTP invocation tuple (``_runner.Worker.run_http``)."""
+    return MotiaHttpArgs(t[6], t[7], t[8], t[9], t[10], _bridge.unb64(t[11]), MotiaHttpResponse(t[1]))
 
 
 def background_input(kind, data, trigger):
@@ -140,9 +132,15 @@ def background_input(kind, data, trigger):
 
 
 def encode_response(result):
-    """A handler's return value → ``{status, headers, body | bodyBytes}`` (None: nothing returned)."""
+    """A handler's return value → ``{status, headers?, body | bodyText | bodyBytes}`` (None:
+    nothing returned; no ``headers``: none of the handler's own)."""
     if result is None:
         return None
+    if result.__class__ is dict and len(result) == 2 and "status" in result and "body" in result:
+        # `{"status": ..., "body": {...}}`, most handlers' answer: nothing to convert.
+        status, body = result["status"], result["body"]
+        if body.__class__ is dict and status.__class__ is int and status:
+            return {"status": status, "body": body}
     if isinstance(result, ApiResponse):
         d = {"status": result.status, "body": result.body, "headers": result.headers}
     elif isinstance(result, dict):
@@ -155,13 +153,16 @@ def encode_response(result):
             "{'status': ..., 'body': ...}, got %s" % type(result).__name__
         )
     status = d.get("status_code", d.get("status", 200))
-    out = {"status": int(status or 200), "headers": {str(k): str(v) for k, v in (d.get("headers") or {}).items()}}
+    out = {"status": int(status or 200)}
+    headers = d.get("headers")
+    if headers:
+        out["headers"] = {str(k): str(v) for k, v in headers.items()}
     body = d.get("body")
     if body is None:
         return out
     if isinstance(body, (bytes, bytearray, memoryview)):
         out["bodyBytes"] = _bridge.b64(body)
-    elif isinstance(body, str) and _is_text_type(out["headers"]):
+    elif isinstance(body, str) and headers and _is_text_type(out["headers"]):
         out["bodyText"] = body
     else:
         out["body"] = body
@@ -223,5 +224,5 @@ def new_context(step, trigger_info_obj, trace_id, input_value, legacy):
                        flows=step.flows, legacy=legacy)
 
 
-__all__ = ["Runner", "call_user", "arity", "encode_response", "error_outcome", "http_args", "background_input",
+__all__ = ["Runner", "call_user", "arity", "encode_response", "error_outcome", "http_request", "background_input",
            "trigger_info", "run_chain", "new_context", "AttrDict", "ApiRequest"]

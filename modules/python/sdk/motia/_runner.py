@@ -1,7 +1,8 @@
 """The python process the engine starts: ``python -m motia._runner <project dir>``.
 
-Protocol (modules/python/protocol.ts is the typed definition): newline-delimited JSON. Frames
-from the engine arrive on stdin; frames to it leave on what was stdout when the process started.
+Protocol (modules/python/protocol.ts is the typed definition): newline-delimited JSON, a line
+holding one frame or an array of them. Frames from the engine arrive on stdin (read by the event
+loop, ``_bridge.Inbox``); frames to it leave on what was stdout when the process started.
 Before user code is imported, fd 1 is pointed at stderr and ``sys.stdout`` at the step log, so
 ``print()`` (and a C library writing to fd 1) can never corrupt a frame.
 """
@@ -12,7 +13,6 @@ import contextvars
 import logging
 import os
 import sys
-import threading
 import types
 
 
@@ -102,12 +102,11 @@ class Worker:
                           "python": sys.version.split()[0]})
 
     # -- invocations ---------------------------------------------------------------------------
-    def invoke(self, msg):
+    def start(self, coro):
         # Started at once, in a context of its own (the invocation's contextvars): most handlers
         # finish without waiting, and a Task per invocation cost more than the handler. One
         # that waits goes on as a Task from where it stopped.
         ctx = contextvars.copy_context()
-        coro = self.run(msg)
         try:
             waiting_on = ctx.run(coro.send, None)
         except StopIteration:
@@ -116,19 +115,76 @@ class Worker:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
+    async def run_http(self, t):
+        """An HTTP invocation, the tuple ``["h", id, file, triggerIndex, traceId, spanId, method,
+        pathParams, queryParams, headers, body, rawBody]``; answered with ``["r", id, status,
+        body]`` when the response is a JSON body with no headers, else with a ``done`` frame."""
+        b, iv = self.bridge, self.invoke_mod
+        inv_id = t[1]
+        try:
+            key = (t[2], t[3], "http", None)
+            plan = self.plans.get(key) or self.plan(key)
+            step = plan.step
+            inv = b.Invocation(inv_id, step.name, t[4], t[5], step.legacy)
+            b.current.set(inv)
+            req = iv.http_request(t)
+            ctx = iv.new_context(step, plan.info, inv.trace_id, req, step.legacy)
+            if plan.direct:
+                # The common step, in this one frame: an async handler, no condition, no middleware.
+                n = plan.arity
+                result = step.handler(req, ctx) if n >= 2 else step.handler(req) if n == 1 else step.handler()
+                if result.__class__ is types.CoroutineType:
+                    result = await result
+                while iv.awaitable(result):
+                    result = await result
+            else:
+                cond, mws = plan.cond, plan.mws
+                if cond is not None and not bool(await self.runner.call(cond, req, ctx, kind="http")):
+                    b.send({"type": "done", "id": inv_id, "outcome": {"status": "skipped"}})
+                    return
+
+                def handler_call():
+                    return self.runner.call(step.handler, req, ctx, kind="http", legacy=step.legacy)
+
+                result = await (iv.run_chain(self.runner, mws, req, ctx, handler_call) if mws else handler_call())
+            response = iv.encode_response(result)
+            if response is None:
+                frame = {"type": "done", "id": inv_id, "outcome": {"status": "ok"}}
+            elif "body" in response and "headers" not in response:
+                frame = ["r", inv_id, response["status"], response["body"]]
+            else:
+                frame = {"type": "done", "id": inv_id, "outcome": {"status": "ok", "response": response}}
+        except asyncio.CancelledError:
+            raise
+        except BaseException as err:  # noqa: BLE001 - SystemExit in a handler fails that handler only
+            frame = {"type": "done", "id": inv_id, "outcome": iv.error_outcome(err)}
+        try:
+            b.send(frame)
+        except (TypeError, ValueError) as err:  # the return value is not JSON
+            b.send({"type": "done", "id": inv_id, "outcome": iv.error_outcome(err)})
+
     async def run(self, msg):
+        """A background invocation (queue, cron, state, stream)."""
         b, iv = self.bridge, self.invoke_mod
         inv_id = msg["id"]
         try:
-            outcome = await self.execute(msg)
+            key = (msg["file"], msg.get("triggerIndex", 0), msg.get("kind"), msg.get("topic"))
+            plan = self.plans.get(key) or self.plan(key)
+            step, kind, cond = plan.step, plan.kind, plan.cond
+            inv = b.Invocation(inv_id, step.name, msg.get("traceId"), msg.get("spanId"), step.legacy)
+            b.current.set(inv)
+            data = iv.background_input(kind, msg.get("input"), plan.trigger)
+            ctx = iv.new_context(step, plan.info, inv.trace_id, data, step.legacy)
+            if cond is not None and not bool(await self.runner.call(cond, data, ctx, kind=kind, legacy=step.legacy)):
+                outcome = {"status": "skipped"}
+            else:
+                await self.runner.call(step.handler, data, ctx, kind=kind, legacy=step.legacy)
+                outcome = {"status": "ok"}
         except asyncio.CancelledError:
             raise
         except BaseException as err:  # noqa: BLE001 - SystemExit in a handler fails that handler only
             outcome = iv.error_outcome(err)
-        try:
-            b.send({"type": "done", "id": inv_id, "outcome": outcome})
-        except TypeError as err:  # the return value is not JSON
-            b.send({"type": "done", "id": inv_id, "outcome": iv.error_outcome(err)})
+        b.send({"type": "done", "id": inv_id, "outcome": outcome})
 
     def plan(self, key):
         """What every invocation of one trigger shares, worked out at its first invocation."""
@@ -137,61 +193,20 @@ class Worker:
         if step is None:
             why = self.errors.get(file, "it is not loaded in this python process")
             raise RuntimeError("step file %s cannot run: %s" % (file, why))
-        trigger = step.triggers[index] if 0 <= index < len(step.triggers) else {}
-        kind = trigger.get("type") or kind
-        info = self.invoke_mod.trigger_info(trigger, kind, index, topic)
-        cond = trigger.get("condition")
-        mws = trigger.get("middleware") or []
-        # An async handler with no condition and no middleware is called in place (no Runner hop).
-        direct = kind == "http" and cond is None and not mws and self.invoke_mod.is_async(step.handler)
-        plan = self.plans[key] = (step, trigger, kind, info, cond, mws, direct)
+        plan = self.plans[key] = _Plan(step, index, kind, topic, self.invoke_mod)
         return plan
-
-    async def execute(self, msg):
-        b, iv = self.bridge, self.invoke_mod
-        key = (msg["file"], msg.get("triggerIndex", 0), msg.get("kind"), msg.get("topic"))
-        plan = self.plans.get(key) or self.plan(key)
-        step, trigger, kind, info, cond, mws, direct = plan
-        inv = b.Invocation(msg["id"], step.name, msg.get("traceId"), msg.get("spanId"), step.legacy)
-        b.current.set(inv)
-        if kind == "http":
-            req = iv.http_args(msg.get("input"), msg["id"])
-            ctx = iv.new_context(step, info, inv.trace_id, req, step.legacy)
-            if direct:
-                result = iv.call_user(step.handler, req, ctx, kind="http", legacy=step.legacy)
-                while iv.awaitable(result):
-                    result = await result
-            else:
-                if cond is not None and not bool(await self.runner.call(cond, req, ctx, kind="http")):
-                    return {"status": "skipped"}
-
-                def handler_call():
-                    return self.runner.call(step.handler, req, ctx, kind="http", legacy=step.legacy)
-
-                result = await (iv.run_chain(self.runner, mws, req, ctx, handler_call) if mws else handler_call())
-            response = iv.encode_response(result)
-            out = {"status": "ok"}
-            if response is not None:
-                out["response"] = response
-            return out
-        data = iv.background_input(kind, msg.get("input"), trigger)
-        ctx = iv.new_context(step, info, inv.trace_id, data, step.legacy)
-        if cond is not None and not bool(await self.runner.call(cond, data, ctx, kind=kind, legacy=step.legacy)):
-            return {"status": "skipped"}
-        await self.runner.call(step.handler, data, ctx, kind=kind, legacy=step.legacy)
-        return {"status": "ok"}
 
     # -- the engine's frames -------------------------------------------------------------------
     def handle_all(self, batch):
         for msg in batch:
-            self.handle(msg)
-
-    def handle(self, msg):
-        t = msg.get("type")
-        if t == "invoke":
-            self.invoke(msg)
-        elif t == "load":
-            self.load(msg)
+            if msg.__class__ is list:  # the HTTP invocation tuple
+                self.start(self.run_http(msg))
+                continue
+            t = msg.get("type")
+            if t == "invoke":
+                self.start(self.run(msg))
+            elif t == "load":
+                self.load(msg)
 
     async def drain(self):
         """stdin closed: finish what runs, then exit."""
@@ -201,6 +216,23 @@ class Worker:
         sys.stdout.flush()
         self.bridge.flush()
         os._exit(0)
+
+
+class _Plan:
+    """One trigger of one step, as every invocation of it runs."""
+
+    __slots__ = ("step", "trigger", "kind", "info", "cond", "mws", "direct", "arity")
+
+    def __init__(self, step, index, kind, topic, iv):
+        self.step = step
+        self.trigger = trigger = step.triggers[index] if 0 <= index < len(step.triggers) else {}
+        self.kind = kind = trigger.get("type") or kind
+        self.info = iv.trigger_info(trigger, kind, index, topic)
+        self.cond = trigger.get("condition")
+        self.mws = trigger.get("middleware") or []
+        # An async handler with no condition and no middleware is called in place (no Runner hop).
+        self.direct = kind == "http" and self.cond is None and not self.mws and iv.is_async(step.handler)
+        self.arity = iv.arity(step.handler)[0]
 
 
 @types.coroutine
@@ -226,37 +258,6 @@ def _resume(coro, waiting_on):
                 return stop.value
 
 
-def read_frames(proto_in, worker, loop):
-    """Reads whole chunks off the pipe: the frames of one chunk reach the loop in one wake-up."""
-    import json
-
-    from . import _bridge
-
-    buf = b""
-    while True:
-        chunk = os.read(proto_in, 1 << 16)
-        if not chunk:
-            break
-        buf += chunk
-        *lines, buf = buf.split(b"\n")
-        batch = []
-        for line in lines:
-            if not line.strip():
-                continue
-            try:
-                msg = json.loads(line)
-            except ValueError:
-                continue
-            if msg.get("type") == "reply":
-                _bridge.on_reply(msg)
-            else:
-                batch.append(msg)
-        if batch:
-            loop.call_soon_threadsafe(worker.handle_all, batch)
-    _bridge.fail_pending("the engine closed the connection")
-    asyncio.run_coroutine_threadsafe(worker.drain(), loop)
-
-
 def main():
     dir = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.environ.get("MOTIA_PROJECT_DIR", "."))
     proto_in, write = _take_fds()
@@ -275,8 +276,8 @@ def main():
     asyncio.set_event_loop(loop)
     _bridge.attach_loop(loop)
     worker = Worker(dir, loop, int(os.environ.get("MOTIA_PYTHON_THREADS", "32")))
-    reader = threading.Thread(target=read_frames, args=(proto_in, worker, loop), name="motia-reader", daemon=True)
-    reader.start()
+    inbox = _bridge.Inbox(proto_in, worker.handle_all, lambda: loop.create_task(worker.drain()))
+    inbox.attach(loop)
     _bridge.send({"type": "ready", "pid": os.getpid()})
     loop.run_forever()
 

@@ -127,10 +127,13 @@ class Models(unittest.TestCase):
 
     def test_encode_response(self):
         self.assertEqual(_invoke.encode_response({"status": 200, "body": b"\x00"}),
-                         {"status": 200, "headers": {}, "bodyBytes": "AA=="})
+                         {"status": 200, "bodyBytes": "AA=="})
         self.assertEqual(_invoke.encode_response(motia.ApiResponse(status=204, body="")),
-                         {"status": 204, "headers": {}, "body": ""})
+                         {"status": 204, "body": ""})
         self.assertEqual(_invoke.encode_response({"status_code": 201, "body": "hi"})["status"], 201)
+        self.assertEqual(_invoke.encode_response({"status": 200, "body": "<p>", "headers": {"Content-Type": "text/html"}}),
+                         {"status": 200, "headers": {"Content-Type": "text/html"}, "bodyText": "<p>"})
+        self.assertEqual(_invoke.encode_response({"status": 201, "body": {"a": 1}}), {"status": 201, "body": {"a": 1}})
 
 
 class Configs(unittest.TestCase):
