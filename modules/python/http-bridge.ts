@@ -1,5 +1,6 @@
 import type { StepContext } from '../../runtime/context'
 import { MotiaError } from '../../runtime/errors'
+import type { HttpTriggerDef } from '../../runtime/step'
 import type { ApiResponse, ResponseWriter } from '../../sdk/types'
 import type { HttpRequest } from '../http/http-request'
 import { ERROR_CODE_HEADER } from '../http/respond'
@@ -7,6 +8,8 @@ import type { HttpFrame, HttpInput, HttpReply, InvocationOutcome } from './proto
 import type { PythonPool } from './python-pool'
 
 const NULL_BODY = new Set([204, 205, 304])
+/** What `Response.json` sets, so a Python JSON answer carries what a TS one does. */
+const JSON_TYPE = 'application/json;charset=utf-8'
 
 /**
  * Serves one HTTP request with a Python handler: the request goes to the pool as plain data;
@@ -23,6 +26,7 @@ export function invokeHttp(
 ): Promise<ApiResponse | undefined> {
   // The request's bytes are in memory already: the request goes out in this turn.
   const bytes = req.bytes
+  const checked = (ctx.step.triggers[ctx.trigger.index] as HttpTriggerDef | undefined)?.responseSchema !== undefined
   const input: HttpInput = {
     method: req.method,
     pathParams: req.pathParams,
@@ -55,10 +59,14 @@ export function invokeHttp(
       timeoutMs,
       onHttp,
     )
-    .then((outcome) => answer(outcome, writer))
+    .then((outcome) => answer(outcome, writer, checked))
 }
 
-function answer(outcome: InvocationOutcome, writer: ResponseWriter | undefined): ApiResponse | undefined {
+function answer(
+  outcome: InvocationOutcome,
+  writer: ResponseWriter | undefined,
+  checked: boolean,
+): ApiResponse | undefined {
   if (outcome.status === 'skipped') {
     return {
       status: 422,
@@ -67,6 +75,12 @@ function answer(outcome: InvocationOutcome, writer: ResponseWriter | undefined):
     }
   }
   if (outcome.status === 'error') throw pythonError(outcome.error)
+  if ('json' in outcome) {
+    const { status, json } = outcome.json
+    // The body as Python serialised it; parsed only where a responseSchema is checked (dev).
+    if (checked) return { status, body: JSON.parse(json) }
+    return { status, headers: { 'content-type': JSON_TYPE }, body: json }
+  }
   const reply = 'response' in outcome ? outcome.response : undefined
   if (!reply) {
     // Nothing returned: a streamed answer ends here (a handler that forgot close() must not hang

@@ -1,8 +1,9 @@
 /**
  * The protocol between the engine and its python processes (modules/python/sdk/motia/_runner.py
  * mirrors it): newline-delimited JSON, engine → python on the child's stdin, python → engine on
- * the fd that was its stdout (user output is moved off it before any step is imported). A line
- * holds one frame, or a JSON array of the frames one side wrote together. Two
+ * the fd that was its stdout (user output is moved off it before any step is imported). The
+ * engine puts the frames it writes together in one JSON array (one parse in Python); Python
+ * writes a line per frame, one of them not JSON (`json` below). Two
  * string-tagged unions, like the Bun workers' (modules/queue/pool/protocol.ts), whose outcome
  * and call shapes it shares. Bytes travel as base64 strings.
  */
@@ -48,7 +49,10 @@ export interface HttpInvocation {
 }
 
 /** A background outcome, or an HTTP one that may carry the returned response. */
-export type InvocationOutcome = JobOutcome | { status: 'ok'; response?: HttpReply }
+export type InvocationOutcome =
+  | JobOutcome
+  | { status: 'ok'; response?: HttpReply }
+  | { status: 'ok'; json: Extract<PythonToEngine, { type: 'json' }> }
 
 export interface FileError {
   message: string
@@ -77,9 +81,6 @@ export type HttpInvokeFrame = [
   rawBody: string | null,
 ]
 
-/** An HTTP invocation answered with a JSON body and no headers of its own. */
-export type HttpReplyFrame = [tag: 'r', id: number, status: number, body: unknown]
-
 export type EngineToPython =
   | { type: 'load'; files: string[]; streamFiles: string[] }
   /** A background invocation (queue, cron, state, stream). */
@@ -100,7 +101,12 @@ export type PythonToEngine =
       python: string
     }
   | { type: 'done'; id: number; outcome: InvocationOutcome }
-  | HttpReplyFrame
+  /**
+   * An HTTP invocation answered with a JSON body and no headers of its own. On the wire it is
+   * not JSON but the line `R<id> <status> <body JSON>`: the body Python serialised becomes the
+   * response body as it is, never parsed and serialised again (the reader makes this frame).
+   */
+  | { type: 'json'; id: number; status: number; json: string }
   /** The 1.x streamed response of an HTTP invocation: `response.status()`, `headers()`, `stream.write()`, `close()`. */
   | { type: 'http'; id: number; op: 'status'; status: number }
   | { type: 'http'; id: number; op: 'headers'; headers: Record<string, string> }
@@ -110,5 +116,3 @@ export type PythonToEngine =
   | LogMessage
 
 export type HttpFrame = Extract<PythonToEngine, { type: 'http' }>
-/** Every keyed frame from Python (all but the HTTP reply tuple). */
-export type KeyedPythonFrame = Exclude<PythonToEngine, HttpReplyFrame>

@@ -11,7 +11,6 @@ import type {
   HttpInvokeFrame,
   Invocation,
   InvocationOutcome,
-  KeyedPythonFrame,
   PythonToEngine,
 } from './protocol'
 import { PythonProcess } from './python-process'
@@ -294,17 +293,7 @@ export class PythonPool {
     }
   }
 
-  private receive(proc: PythonProcess, f: PythonToEngine): void {
-    if (Array.isArray(f)) {
-      // ['r', id, status, body]: the HTTP reply tuple.
-      const p = this.pending.get(f[1])
-      if (p) this.settle(p, { status: 'ok', response: { status: f[2], body: f[3] } })
-      return
-    }
-    this.keyed(proc, f)
-  }
-
-  private keyed(proc: PythonProcess, m: KeyedPythonFrame): void {
+  private receive(proc: PythonProcess, m: PythonToEngine): void {
     switch (m.type) {
       case 'loaded': {
         proc.loaded = true
@@ -317,6 +306,11 @@ export class PythonPool {
       case 'done': {
         const p = this.pending.get(m.id)
         if (p) this.settle(p, m.outcome)
+        return
+      }
+      case 'json': {
+        const p = this.pending.get(m.id)
+        if (p) this.settle(p, { status: 'ok', json: m })
         return
       }
       case 'http': {

@@ -17,14 +17,16 @@ export interface PythonProcessOptions {
   onExit(process: PythonProcess, code: number | null, signal: string | null): void
 }
 
+const R = 'R'.charCodeAt(0)
+
 // `-c` rather than `-m`: with `-m` the working directory (the project) comes first on sys.path,
 // so a project folder named `motia` would shadow the SDK.
 const BOOT = 'import sys; sys.path.insert(0, sys.argv[1]); from motia._runner import main; del sys.argv[1]; main()'
 
 /**
- * One python child: JSON lines on its stdin, JSON lines back on its stdout (the runner moved
- * user output to stderr before importing steps), stderr passed on as log lines. A line holds
- * one frame, or an array of the frames written together.
+ * One python child: JSON lines on its stdin (an array of the frames of one turn), frame lines
+ * back on its stdout (the runner moved user output to stderr before importing steps), stderr
+ * passed on as log lines.
  */
 export class PythonProcess {
   private readonly proc: Subprocess<'pipe', 'pipe', 'pipe'>
@@ -127,18 +129,27 @@ export class PythonProcess {
     }
   }
 
-  /** A line is one frame, or an array of the frames that left together. */
+  /** A JSON frame, or the `R<id> <status> <body JSON>` line of an HTTP answer (protocol.ts). */
   private frame(line: string): void {
-    let frames: PythonToEngine | PythonToEngine[]
-    try {
-      frames = JSON.parse(line)
-    } catch {
-      this.opts.onStderr(this, `unreadable frame from python: ${line.slice(0, 200)}`)
-      return
+    let frame: PythonToEngine
+    if (line.charCodeAt(0) === R) {
+      const a = line.indexOf(' ')
+      const b = line.indexOf(' ', a + 1)
+      frame = {
+        type: 'json',
+        id: Number(line.slice(1, a)),
+        status: Number(line.slice(a + 1, b)),
+        json: line.slice(b + 1),
+      }
+    } else {
+      try {
+        frame = JSON.parse(line)
+      } catch {
+        this.opts.onStderr(this, `unreadable frame from python: ${line.slice(0, 200)}`)
+        return
+      }
     }
-    // A batch is an array of frames; a frame that is itself a tuple starts with its string tag.
-    if (!Array.isArray(frames) || typeof frames[0] === 'string') this.opts.onFrame(this, frames as PythonToEngine)
-    else for (const f of frames as PythonToEngine[]) this.opts.onFrame(this, f)
+    this.opts.onFrame(this, frame)
   }
 
   private async readStderr(): Promise<void> {

@@ -68,6 +68,7 @@ describe('Python steps load beside TS', () => {
         'RcStep',
         'SSE',
         'SeedStep',
+        'Unicode',
       ].sort(),
     )
     const legacy = rt.project().steps.find((s) => s.name === 'LegacyApi')!
@@ -127,6 +128,22 @@ describe('HTTP', () => {
       method: 'POST',
       dict_style: { hello: 'world' },
     })
+  })
+
+  test('a JSON answer with no headers: status, JSON content type and the exact body, unicode included', async () => {
+    const res = await rt.request('/unicode')
+    expect(res.status).toBe(201)
+    expect(res.headers.get('content-type')).toBe('application/json;charset=utf-8')
+    expect(res.headers.get('x-trace-id')).toBeTruthy()
+    expect(await res.json()).toEqual({ text: 'héllo ✓ "quoted"\nline', n: [1, 2.5, null, true] })
+    for (const [path, why] of [
+      ['/nan', 'Out of range float values are not JSON compliant'],
+      ['/object', 'object is not plain data (JSON)'],
+    ]) {
+      const bad = await rt.request(path!)
+      expect(bad.status).toBe(500)
+      expect(((await bad.json()) as { message: string }).message).toContain(why!)
+    }
   })
 
   test('bytes are sent raw, non-JSON text as is, other strings JSON-encoded', async () => {

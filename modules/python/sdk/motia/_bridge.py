@@ -7,8 +7,10 @@ waits, so a call may block any thread without deadlocking. Whether a call blocks
 awaitable follows the caller: code in a coroutine gets an awaitable, anything else gets the value
 (docs/python.md, "Sync and async").
 
-Frames are JSON; a line holds one frame or, when several leave together, a JSON array of them
-(one parse per batch on either side).
+Frames are JSON lines (the engine sends a JSON array of frames on one line when several leave
+together: one parse per batch). One line is not JSON: the answer of an HTTP handler that returned
+a JSON body with no headers, ``R<id> <status> <body as JSON>``, whose body goes to the client as
+it was serialised here.
 """
 
 import asyncio
@@ -153,7 +155,15 @@ def send(msg, urgent=False):
     """Queues a frame; the frames queued in one loop turn go out in one write at the start of
     the next (a write per frame cost more than the handler). ``urgent`` writes at once, with
     what is queued before it: a call frame, whose caller may block the loop thread itself."""
-    data = (to_json(msg) + "\n").encode("utf-8")
+    _queue((to_json(msg) + "\n").encode("utf-8"), urgent)
+
+
+def send_reply(invocation_id, status, body):
+    """An HTTP handler's JSON answer with no headers of its own: the ``R`` line."""
+    _queue(("R%d %d %s\n" % (invocation_id, status, to_json(body))).encode("utf-8"), False)
+
+
+def _queue(data, urgent):
     write = _t.write
     if write is None:
         raise RuntimeError("motia: not running under the motia engine (start the project with `motia dev`)")
@@ -162,7 +172,7 @@ def send(msg, urgent=False):
         with _t.lock:
             if _t.out:
                 _t.out.append(data)
-                data = _batch(_t.out)
+                data = b"".join(_t.out)
                 _t.out = []
             write(data)
         return
@@ -171,7 +181,7 @@ def send(msg, urgent=False):
         if len(_t.out) >= _EAGER:
             # A long batch answers as it goes: the engine works on these while the rest run.
             out, _t.out = _t.out, []
-            write(_batch(out))
+            write(b"".join(out))
             return
         if _t.scheduled:
             return
@@ -183,18 +193,12 @@ def send(msg, urgent=False):
 
 
 def flush():
-    """Writes the queued frames: one line, an array when there are several."""
+    """Writes the queued frames."""
     with _t.lock:
         out, _t.out = _t.out, []
         _t.scheduled = False
         if out:
-            _t.write(_batch(out))
-
-
-def _batch(frames):
-    if len(frames) == 1:
-        return frames[0]
-    return b"[" + b",".join(f[:-1] for f in frames) + b"]\n"
+            _t.write(b"".join(out))
 
 
 def call(target, args, op=None, name=None):

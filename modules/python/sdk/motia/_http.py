@@ -159,6 +159,15 @@ class MotiaHttpArgs(MotiaHttpRequest):
             _raw=raw_body,
         )
 
+    @classmethod
+    def for_invocation(cls, invocation_id, method, path_params, query_params, headers, body, raw_body):
+        """The argument of one engine invocation: ``response`` (which writes that invocation's
+        frames) and ``request_body`` are made on first use; most handlers touch neither."""
+        args = cls.__new__(cls)
+        args.__dict__.update(method=method, path_params=path_params, query_params=query_params, headers=headers,
+                             body=body, _raw=raw_body, _id=invocation_id)
+        return args
+
     @property
     def request(self):
         return self
@@ -176,6 +185,9 @@ class MotiaHttpArgs(MotiaHttpRequest):
         if name in ("request_body", "requestBody"):
             value = self.request_body = ChannelReader(self._raw)
             return value
+        if name == "response":
+            value = self.response = MotiaHttpResponse(self.__dict__.get("_id"))
+            return value
         d = self.__dict__
         for alt in (snake(name), camel(name)):
             if alt in d:
@@ -183,7 +195,7 @@ class MotiaHttpArgs(MotiaHttpRequest):
         raise AttributeError(name)
 
     def __getitem__(self, key):
-        if key in ("request", "rawBody", "raw_body", "request_body", "requestBody"):
+        if key in ("request", "rawBody", "raw_body", "request_body", "requestBody", "response"):
             return getattr(self, key)
         v = lookup(self.__dict__, key, _MISSING)
         if v is _MISSING:

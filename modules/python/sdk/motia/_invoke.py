@@ -8,7 +8,7 @@ import traceback
 
 from . import _bridge
 from ._context import FlowContext
-from ._http import MotiaHttpArgs, MotiaHttpResponse
+from ._http import MotiaHttpArgs
 from ._model import AttrDict, attrify
 from .types import ApiRequest, ApiResponse, TriggerInfo
 
@@ -108,7 +108,7 @@ def trigger_info(trigger, kind, index, topic=None):
 
 def http_request(t):
     """The handler's argument from the HTTP invocation tuple (``_runner.Worker.run_http``)."""
-    return MotiaHttpArgs(t[6], t[7], t[8], t[9], t[10], _bridge.unb64(t[11]), MotiaHttpResponse(t[1]))
+    return MotiaHttpArgs.for_invocation(t[1], t[6], t[7], t[8], t[9], t[10], _bridge.unb64(t[11]))
 
 
 def background_input(kind, data, trigger):

@@ -117,8 +117,8 @@ class Worker:
 
     async def run_http(self, t):
         """An HTTP invocation, the tuple ``["h", id, file, triggerIndex, traceId, spanId, method,
-        pathParams, queryParams, headers, body, rawBody]``; answered with ``["r", id, status,
-        body]`` when the response is a JSON body with no headers, else with a ``done`` frame."""
+        pathParams, queryParams, headers, body, rawBody]``; answered with an ``R`` line when the
+        response is a JSON body with no headers (``_bridge.send_reply``), else a ``done`` frame."""
         b, iv = self.bridge, self.invoke_mod
         inv_id = t[1]
         try:
@@ -128,16 +128,20 @@ class Worker:
             inv = b.Invocation(inv_id, step.name, t[4], t[5], step.legacy)
             b.current.set(inv)
             req = iv.http_request(t)
-            ctx = iv.new_context(step, plan.info, inv.trace_id, req, step.legacy)
             if plan.direct:
-                # The common step, in this one frame: an async handler, no condition, no middleware.
+                # The common step, in this one frame: an async handler, no condition, no middleware
+                # (and no ctx to make when it takes none).
                 n = plan.arity
-                result = step.handler(req, ctx) if n >= 2 else step.handler(req) if n == 1 else step.handler()
+                if n >= 2:
+                    result = step.handler(req, iv.new_context(step, plan.info, inv.trace_id, req, step.legacy))
+                else:
+                    result = step.handler(req) if n == 1 else step.handler()
                 if result.__class__ is types.CoroutineType:
                     result = await result
                 while iv.awaitable(result):
                     result = await result
             else:
+                ctx = iv.new_context(step, plan.info, inv.trace_id, req, step.legacy)
                 cond, mws = plan.cond, plan.mws
                 if cond is not None and not bool(await self.runner.call(cond, req, ctx, kind="http")):
                     b.send({"type": "done", "id": inv_id, "outcome": {"status": "skipped"}})
@@ -150,8 +154,8 @@ class Worker:
             response = iv.encode_response(result)
             if response is None:
                 frame = {"type": "done", "id": inv_id, "outcome": {"status": "ok"}}
-            elif "body" in response and "headers" not in response:
-                frame = ["r", inv_id, response["status"], response["body"]]
+            elif "body" in response and "headers" not in response and response["status"] not in _NULL_BODY:
+                frame = None
             else:
                 frame = {"type": "done", "id": inv_id, "outcome": {"status": "ok", "response": response}}
         except asyncio.CancelledError:
@@ -159,7 +163,10 @@ class Worker:
         except BaseException as err:  # noqa: BLE001 - SystemExit in a handler fails that handler only
             frame = {"type": "done", "id": inv_id, "outcome": iv.error_outcome(err)}
         try:
-            b.send(frame)
+            if frame is None:
+                b.send_reply(inv_id, response["status"], response["body"])
+            else:
+                b.send(frame)
         except (TypeError, ValueError) as err:  # the return value is not JSON
             b.send({"type": "done", "id": inv_id, "outcome": iv.error_outcome(err)})
 
@@ -216,6 +223,10 @@ class Worker:
         sys.stdout.flush()
         self.bridge.flush()
         os._exit(0)
+
+
+# Statuses whose responses have no body: answered in a `done` frame, never an `R` line.
+_NULL_BODY = frozenset((204, 205, 304))
 
 
 class _Plan:
