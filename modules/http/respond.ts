@@ -24,10 +24,10 @@ export function toResponse(result: ApiResponse, base: Record<string, string>): R
   }
   // `base` is this request's own object (router.ts): extend it in place, no copy.
   const headers: Record<string, string> = user ? Object.assign(base, lowerKeys(user)) : base
-  if (body === undefined || body === null) return new Response(null, { status, headers })
+  if (body === undefined || body === null) return withHeaders(null, status, headers)
   if (typeof body === 'string') {
     headers['content-type'] ??= 'text/plain; charset=utf-8'
-    return new Response(body, { status, headers })
+    return withHeaders(body, status, headers)
   }
   if (
     body instanceof Uint8Array ||
@@ -36,10 +36,22 @@ export function toResponse(result: ApiResponse, base: Record<string, string>): R
     body instanceof Blob
   ) {
     headers['content-type'] ??= body instanceof Blob && body.type ? body.type : 'application/octet-stream'
-    return new Response(body as ConstructorParameters<typeof Response>[0], { status, headers })
+    return withHeaders(body as ConstructorParameters<typeof Response>[0], status, headers)
   }
-  if (headers['content-type']) return new Response(JSON.stringify(body), { status, headers })
+  if (headers['content-type']) return withHeaders(JSON.stringify(body), status, headers)
   return jsonResponse(body, status, headers)
+}
+
+/** A body and headers, the way `jsonResponse` does it: no init object for a 200, headers set afterwards. */
+function withHeaders(
+  body: ConstructorParameters<typeof Response>[0],
+  status: number,
+  headers: Record<string, string>,
+): Response {
+  const r = status === 200 ? new Response(body) : new Response(body, { status })
+  const h = r.headers
+  for (const k in headers) h.set(k, headers[k]!)
+  return r
 }
 
 /**

@@ -53,13 +53,20 @@ export function invokeHttp(
         writer.close()
     }
   }
-  return pool
-    .http(
+  return new Promise((resolve, reject) => {
+    pool.http(
       { file, step: ctx.step.name, triggerIndex: ctx.trigger.index, input, traceId: ctx.traceId, spanId: ctx.spanId },
       timeoutMs,
+      (outcome) => {
+        try {
+          resolve(answer(outcome, writer, checked))
+        } catch (err) {
+          reject(err)
+        }
+      },
       onHttp,
     )
-    .then((outcome) => answer(outcome, writer, checked))
+  })
 }
 
 function answer(

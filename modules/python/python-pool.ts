@@ -125,11 +125,19 @@ export class PythonPool {
   /** A background invocation. */
   invoke(fields: Omit<Invocation, 'id'>, timeoutMs: number): Promise<InvocationOutcome> {
     const id = this.nextId++
-    return this.start(id, fields.step, { type: 'invoke', id, ...fields }, timeoutMs)
+    return new Promise((done) => this.start(id, fields.step, { type: 'invoke', id, ...fields }, timeoutMs, done))
   }
 
-  /** An HTTP request; `onHttp` takes the frames of a streamed answer. */
-  http(call: HttpInvocation, timeoutMs: number, onHttp: (frame: HttpFrame) => void): Promise<InvocationOutcome> {
+  /**
+   * An HTTP request: `done` gets the outcome (a callback, not a promise: the HTTP module's own
+   * promise is the one the request waits on), `onHttp` the frames of a streamed answer.
+   */
+  http(
+    call: HttpInvocation,
+    timeoutMs: number,
+    done: (outcome: InvocationOutcome) => void,
+    onHttp: (frame: HttpFrame) => void,
+  ): void {
     const id = this.nextId++
     const { input } = call
     const frame: HttpInvokeFrame = [
@@ -146,7 +154,7 @@ export class PythonPool {
       input.body,
       input.rawBody ?? null,
     ]
-    return this.start(id, call.step, frame, timeoutMs, onHttp)
+    this.start(id, call.step, frame, timeoutMs, done, onHttp)
   }
 
   private start(
@@ -154,15 +162,17 @@ export class PythonPool {
     step: string,
     frame: InvokeFrame,
     timeoutMs: number,
+    resolve: (outcome: InvocationOutcome) => void,
     onHttp?: (frame: HttpFrame) => void,
-  ): Promise<InvocationOutcome> {
-    if (this.stopped) return Promise.resolve(failed('E_POOL_STOPPED', 'the python processes are stopped'))
-    return new Promise((resolve) => {
-      const p: Pending = { id, step, frame, timeoutMs, deadline: 0, resolve, onHttp, resends: 0, answered: false }
-      this.pending.set(id, p)
-      this.sweeper ??= setInterval(this.sweep, SWEEP_MS)
-      this.dispatch(p)
-    })
+  ): void {
+    if (this.stopped) {
+      resolve(failed('E_POOL_STOPPED', 'the python processes are stopped'))
+      return
+    }
+    const p: Pending = { id, step, frame, timeoutMs, deadline: 0, resolve, onHttp, resends: 0, answered: false }
+    this.pending.set(id, p)
+    this.sweeper ??= setInterval(this.sweep, SWEEP_MS)
+    this.dispatch(p)
   }
 
   async stop(): Promise<void> {
