@@ -116,7 +116,9 @@ class Worker:
             waiting_on = ctx.run(coro.send, None)
         except StopIteration:
             return
-        task = self.loop.create_task(_resume(coro, waiting_on), context=ctx)
+        # Made inside the invocation's context, the Task runs in a copy of it (create_task's own
+        # `context=` needs Python 3.11).
+        task = ctx.run(self.loop.create_task, _resume(coro, waiting_on))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
