@@ -190,14 +190,14 @@ export class PythonPool {
   private dispatch(p: Pending): void {
     let proc: PythonProcess | undefined
     for (const x of this.procs) {
-      if (x.loaded && !x.dead && (!proc || x.inFlight.size < proc.inFlight.size)) proc = x
+      if (x.loaded && !x.dead && (!proc || x.inFlight < proc.inFlight)) proc = x
     }
     if (!proc) {
       this.waiting.push(p)
       return
     }
     p.proc = proc
-    proc.inFlight.add(p.id)
+    proc.inFlight++
     p.deadline = performance.now() + p.timeoutMs
     proc.send(p.frame)
   }
@@ -229,7 +229,7 @@ export class PythonPool {
 
   private settle(p: Pending, outcome: InvocationOutcome): void {
     if (!this.pending.delete(p.id)) return
-    p.proc?.inFlight.delete(p.id)
+    if (p.proc) p.proc.inFlight--
     p.resolve(outcome)
   }
 
@@ -283,10 +283,8 @@ export class PythonPool {
       else respawn()
     }
     // What the dead process held: sent again, unless it already answered or went around too often.
-    for (const id of [...proc.inFlight]) {
-      const p = this.pending.get(id)
-      if (!p) continue
-      proc.inFlight.delete(id)
+    for (const p of [...this.pending.values()]) {
+      if (p.proc !== proc) continue
       if (p.answered || p.resends >= MAX_RESENDS || this.stopped) {
         this.settle(
           p,
@@ -296,6 +294,7 @@ export class PythonPool {
           ),
         )
       } else {
+        proc.inFlight--
         p.resends++
         p.proc = undefined
         this.dispatch(p)

@@ -34,7 +34,7 @@ export class PythonProcess {
   private queued: string[] = []
   readonly startedAt = Date.now()
   /** Invocations sent here and not answered yet (the pool owns their records). */
-  readonly inFlight = new Set<number>()
+  inFlight = 0
   dead = false
   /** Set once the process reported its steps loaded. */
   loaded = false
