@@ -47,14 +47,15 @@ export interface ExecutionTracer {
   /**
    * Starts a span in `traceId`, child of `parentSpanId` (which may live in another thread or
    * process). Undefined when the trace is not recorded (sampled out): callers then run
-   * untraced, and the execution's ctx calls start no child spans either.
+   * untraced, and the execution's ctx calls start no child spans either. `attributes` may be
+   * a function, called only for a span that is recorded (a request under load mostly is not).
    */
   begin(
     traceId: string,
     parentSpanId: string | undefined,
     name: string,
     kind: SpanKindName,
-    attributes: SpanAttributes,
+    attributes: SpanAttributes | (() => SpanAttributes),
     startTime?: number,
   ): ActiveSpan | undefined
   /** A span that ended in another thread (user code in a worker). */

@@ -263,7 +263,7 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
   return (request: Request, params: Record<string, string>, server?: Server<any>): Response | Promise<Response> => {
     const scope = env.scopeOf(request)
     const tracer = env.engine.tracer
-    if (tracer) scope.span = tracer.begin(scope.traceId, scope.parentSpanId, spanName, 'server', spanAttributes())
+    if (tracer) scope.span = tracer.begin(scope.traceId, scope.parentSpanId, spanName, 'server', spanAttributes)
     if (!bodyless && request.body) return readThenServe(request, params, scope, server)
     // Inline rather than through `serve`: this is the hello route's path (bench/instructions.ts).
     if (load.inFlight >= limit) {

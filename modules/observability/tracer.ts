@@ -18,11 +18,12 @@ export class SpanTracer implements ExecutionTracer {
     parentSpanId: string | undefined,
     name: string,
     kind: SpanKindName,
-    attributes: SpanAttributes,
+    attributes: SpanAttributes | (() => SpanAttributes),
     startTime?: number,
   ): MotiaSpan | undefined {
     if (this.collector.sampled && !this.collector.sampled(traceId)) return undefined
-    return new MotiaSpan(this.collector, traceId, newSpanId(), parentSpanId, name, kind, attributes, startTime)
+    const attrs = typeof attributes === 'function' ? attributes() : attributes
+    return new MotiaSpan(this.collector, traceId, newSpanId(), parentSpanId, name, kind, attrs, startTime)
   }
 
   record(span: SpanRecord): void {
