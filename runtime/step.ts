@@ -1,4 +1,13 @@
-import type { ApiMiddleware, HttpMethod, QueryParamDoc, QueueConfig, TriggerCondition, TriggerType } from '../sdk/types'
+import type {
+  ApiMiddleware,
+  ApiResponse,
+  HttpMethod,
+  QueryParamDoc,
+  QueueConfig,
+  ResponseWriter,
+  TriggerCondition,
+  TriggerType,
+} from '../sdk/types'
 import type { CompiledSchema } from './schema'
 
 /** `legacy`: 0.x top-level `type` configs (cron handler gets ctx only, `state.set` returns the value). */
@@ -79,6 +88,41 @@ export interface StepDefinition {
 }
 
 export type TriggerOf<T extends TriggerType> = Extract<TriggerDef, { type: T }>
+
+/** A bodyless HTTP request as plain data, for a handler that runs in another process. */
+export interface RemoteHttpCall {
+  step: string
+  triggerIndex: number
+  method: string
+  pathParams: Record<string, string>
+  queryParams: Record<string, string | string[]>
+  headers: Record<string, string | string[]>
+  traceId: string
+  spanId?: string
+}
+
+/**
+ * What a handler running in another process (a Python step's) offers the HTTP module besides
+ * being called: a bodyless request goes to it straight from the route, without the in-process
+ * pipeline (request object, ctx, execution scope, a promise chain), which costs more than the
+ * trip to that process. `answer` gets the handler's response (undefined: none returned) or its
+ * error, E_HANDLER_TIMEOUT past `timeoutMs`; `writer()` is called when the handler streams.
+ */
+export interface RemoteHttp {
+  http(
+    call: RemoteHttpCall,
+    timeoutMs: number,
+    answer: (result: ApiResponse | undefined, error?: Error) => void,
+    writer: () => ResponseWriter,
+  ): void
+}
+
+/** The key under which a step's handler function carries its RemoteHttp. */
+export const REMOTE_HTTP = Symbol('motia.remoteHttp')
+
+export function remoteHttpOf(step: StepDefinition): RemoteHttp | undefined {
+  return (step.handler as { [REMOTE_HTTP]?: RemoteHttp } | undefined)?.[REMOTE_HTTP]
+}
 
 /** A `*.stream.ts` definition. */
 export interface StreamDefinition {

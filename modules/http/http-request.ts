@@ -80,7 +80,7 @@ export function parseQuery(url: string): Record<string, string | string[]> {
  * Bun's native `toJSON` builds it in half the time of a `forEach`, and sets a `__proto__`
  * header (a legal name) as data; it lists even a single `set-cookie`, made a string here.
  */
-function headersRecord(h: Headers): Record<string, string | string[]> {
+export function headersRecord(h: Headers): Record<string, string | string[]> {
   const out = h.toJSON() as Record<string, string | string[]>
   const cookies = out['set-cookie']
   if (Array.isArray(cookies) && cookies.length === 1) out['set-cookie'] = cookies[0]!

@@ -6,13 +6,13 @@ import type { Engine } from '../../runtime/engine'
 import { MotiaError } from '../../runtime/errors'
 import { callHandler, conditionPasses, triggerInfo } from '../../runtime/invoke'
 import type { StructuredLogger } from '../../runtime/logger'
-import type { HttpTriggerDef, StepDefinition } from '../../runtime/step'
+import { type HttpTriggerDef, remoteHttpOf, type StepDefinition } from '../../runtime/step'
 import { type ActiveSpan, OK_STATUS, type SpanAttributes } from '../../runtime/tracing'
 import type { ApiResponse } from '../../sdk/types'
 import { NO_BODY, type ParsedBody } from './body'
 import { type BodyReads, leavesBodyUnread } from './body-reads'
 import type { Deadlines } from './deadlines'
-import { HttpRequest } from './http-request'
+import { HttpRequest, headersRecord, parseQuery } from './http-request'
 import { ERROR_CODE_HEADER, errorResponse, toResponse } from './respond'
 import { StreamingResponseWriter } from './response-writer'
 
@@ -76,14 +76,14 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
   const respond = (
     result: unknown,
     scope: RequestScope,
-    ctx: StepContext,
+    ctx: StepContext | undefined,
     writer?: StreamingResponseWriter,
   ): Response | undefined => {
     if (writer?.response) return writer.response
     if (result === undefined && writer) return undefined
     writer?.abandon()
     if (result instanceof Response) return result
-    if (env.dev && def.responseSchema) checkResponse(def, result as ApiResponse, ctx)
+    if (env.dev && def.responseSchema && ctx) checkResponse(def, result as ApiResponse, ctx)
     return toResponse(result as ApiResponse, scope.base)
   }
 
@@ -226,6 +226,53 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
     })
   }
 
+  // A handler in another process (a Python step's) takes a simple request as plain data,
+  // straight from here: none of the in-process pipeline, which cost more than the trip there.
+  // A responseSchema to check in dev keeps the general path.
+  const remote = simple && !def.responseSchema ? remoteHttpOf(step) : undefined
+
+  /** The remote route: the handler's process enforces the timeout (504) and streams through `writer`. */
+  const remoteRoute = (request: Request, params: Record<string, string>, scope: RequestScope): Promise<Response> =>
+    new Promise<Response>((resolve) => {
+      let done = false
+      let writer: StreamingResponseWriter | undefined
+      const finish = (r: Response) => {
+        if (done) return
+        done = true
+        load.inFlight--
+        if (scope.span) endServerSpan(scope.span, r)
+        resolve(r)
+      }
+      remote!.http(
+        {
+          step: stepName,
+          triggerIndex: def.index,
+          method: def.method,
+          pathParams: params,
+          queryParams: parseQuery(request.url),
+          headers: headersRecord(request.headers),
+          traceId: scope.traceId,
+          spanId: scope.span?.spanId,
+        },
+        timeoutMs,
+        (result, error) => {
+          if (error) return finish(failure(error, step, env, scope, undefined, writer))
+          try {
+            // Undefined: a stream was set up and `started` finishes the request.
+            const r = respond(result, scope, undefined, writer)
+            if (r) finish(r)
+          } catch (err) {
+            finish(failure(err, step, env, scope, undefined, writer))
+          }
+        },
+        () => {
+          writer = new StreamingResponseWriter(scope.base)
+          writer.started.then(finish)
+          return writer
+        },
+      )
+    })
+
   /** Takes a concurrency slot (503 when none is left) and runs the step. */
   const serve = (
     request: Request,
@@ -272,6 +319,7 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
       return r
     }
     load.inFlight++
+    if (remote) return remoteRoute(request, params, scope)
     if (simple) return simpleRoute(request, params, scope)
     return awaitResponse(scope, (settle) => {
       pipeline(request, params, NO_BODY, scope, settle).then(settle)

@@ -4,7 +4,7 @@ import type { HttpTriggerDef } from '../../runtime/step'
 import type { ApiResponse, ResponseWriter } from '../../sdk/types'
 import type { HttpRequest } from '../http/http-request'
 import { ERROR_CODE_HEADER } from '../http/respond'
-import type { HttpFrame, HttpInput, HttpReply, InvocationOutcome } from './protocol'
+import type { HttpFrame, HttpInput, HttpInvocation, HttpReply, InvocationOutcome } from './protocol'
 import type { PythonPool } from './python-pool'
 
 const NULL_BODY = new Set([204, 205, 304])
@@ -36,9 +36,43 @@ export function invokeHttp(
   }
   if (bytes.byteLength > 0)
     input.rawBody = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64')
+  const call = {
+    file,
+    step: ctx.step.name,
+    triggerIndex: ctx.trigger.index,
+    input,
+    traceId: ctx.traceId,
+    spanId: ctx.spanId,
+  }
+  return new Promise((resolve, reject) => {
+    callHttp(
+      pool,
+      call,
+      timeoutMs,
+      checked,
+      (result, error) => (error ? reject(error) : resolve(result)),
+      () => req.response,
+    )
+  })
+}
+
+/**
+ * The request to the pool and its answer back: the handler's response, or its error (what
+ * Python raised, E_HANDLER_TIMEOUT, the process dying); `writer()` makes the writer of a
+ * streamed answer when its first frame arrives. `checked`: the body is parsed for a
+ * responseSchema check rather than passed on as the JSON Python wrote.
+ */
+export function callHttp(
+  pool: PythonPool,
+  call: HttpInvocation,
+  timeoutMs: number,
+  checked: boolean,
+  done: (result: ApiResponse | undefined, error?: Error) => void,
+  writerFor: () => ResponseWriter,
+): void {
   let writer: ResponseWriter | undefined
   const onHttp = (frame: HttpFrame) => {
-    writer ??= req.response
+    writer ??= writerFor()
     switch (frame.op) {
       case 'status':
         writer.status(frame.status)
@@ -53,20 +87,21 @@ export function invokeHttp(
         writer.close()
     }
   }
-  return new Promise((resolve, reject) => {
-    pool.http(
-      { file, step: ctx.step.name, triggerIndex: ctx.trigger.index, input, traceId: ctx.traceId, spanId: ctx.spanId },
-      timeoutMs,
-      (outcome) => {
-        try {
-          resolve(answer(outcome, writer, checked))
-        } catch (err) {
-          reject(err)
-        }
-      },
-      onHttp,
-    )
-  })
+  pool.http(
+    call,
+    timeoutMs,
+    (outcome) => {
+      let result: ApiResponse | undefined
+      try {
+        result = answer(outcome, writer, checked)
+      } catch (err) {
+        done(undefined, err as Error)
+        return
+      }
+      done(result)
+    },
+    onHttp,
+  )
 }
 
 function answer(
@@ -121,8 +156,8 @@ export function toApiResponse(r: HttpReply): ApiResponse {
 
 /** An error raised in Python, for the HTTP module's 500 path (message, and the traceback as stack). */
 export function pythonError(e: { name: string; message: string; stack?: string; code?: string }): Error {
-  // The pool's own failures keep their code (a 500 naming E_PYTHON_PROCESS_EXITED, say).
-  if (e.code === 'E_PYTHON_PROCESS_EXITED') return new MotiaError(e.code, e.message)
+  // The pool's own failures keep their code (a 500 naming E_PYTHON_PROCESS_EXITED, a 504).
+  if (e.code === 'E_PYTHON_PROCESS_EXITED' || e.code === 'E_HANDLER_TIMEOUT') return new MotiaError(e.code, e.message)
   const err = new Error(e.message)
   err.name = e.name
   if (e.stack) err.stack = e.stack

@@ -3,10 +3,10 @@ import { join, relative } from 'node:path'
 import type { StepContext } from '../../runtime/context'
 import { STEP_ROOTS } from '../../runtime/discovery'
 import type { LoadProblem } from '../../runtime/errors'
-import type { StreamDefinition } from '../../runtime/step'
+import { REMOTE_HTTP, type RemoteHttp, type StreamDefinition } from '../../runtime/step'
 import type { ImportedFile, StepSource, StepSourceContext } from '../../runtime/step-loader'
 import type { HttpRequest } from '../http/http-request'
-import { invokeHttp, pythonError } from './http-bridge'
+import { callHttp, invokeHttp, pythonError } from './http-bridge'
 import { findPython, notFoundMessage } from './interpreter'
 import { type LoadReport, PythonPool } from './python-pool'
 import { writeSdk } from './sdk-files'
@@ -134,7 +134,7 @@ export class PythonSteps implements StepSource {
    */
   private handlerFor(file: string) {
     // Not an async function: the HTTP path hands back invokeHttp's promise as it is.
-    return (input: unknown, ctx: StepContext): Promise<unknown> => {
+    const handler = (input: unknown, ctx: StepContext): Promise<unknown> => {
       const pool = this.pool
       if (!pool) return Promise.reject(new Error('the python processes are not running'))
       const timeout = ctx.step.handlerTimeoutMs
@@ -143,6 +143,20 @@ export class PythonSteps implements StepSource {
       }
       return this.background(pool, file, input, ctx, timeout ?? this.timeouts.background)
     }
+    // Bodyless requests come straight from the route (runtime/step.ts, RemoteHttp).
+    const remote: RemoteHttp = {
+      http: (call, timeoutMs, answer, writer) => {
+        const pool = this.pool
+        if (!pool) {
+          answer(undefined, new Error('the python processes are not running'))
+          return
+        }
+        const { step, triggerIndex, traceId, spanId, method, pathParams, queryParams, headers } = call
+        const input = { method, pathParams, queryParams, headers, body: null }
+        callHttp(pool, { file, step, triggerIndex, traceId, spanId, input }, timeoutMs, false, answer, writer)
+      },
+    }
+    return Object.assign(handler, { [REMOTE_HTTP]: remote })
   }
 
   /** A direct call of a background trigger: runs in the pool, throws what Python raised. */

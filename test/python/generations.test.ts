@@ -171,6 +171,16 @@ describe('HTTP', () => {
     )
   })
 
+  test('a GET that streams (the route hands bodyless requests straight to python): SSE frames in order', async () => {
+    const res = await rt.request('/sse')
+    expect(res.status).toBe(200)
+    expect(res.headers.get('content-type')).toBe('text/event-stream')
+    expect(res.headers.get('x-trace-id')).toBeTruthy()
+    expect(await res.text()).toBe(
+      'event: item\ndata: 0 \n\nevent: item\ndata: 1 \n\nevent: item\ndata: 2 \n\nevent: done\ndata: {}\n\n',
+    )
+  })
+
   test('a raising handler → the TS 500 body; a pydantic body_schema → 400; a false condition → 422', async () => {
     const boom = await rt.request('/boom')
     expect(boom.status).toBe(500)
