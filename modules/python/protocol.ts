@@ -7,16 +7,13 @@
  * string-tagged unions, like the Bun workers' (modules/queue/pool/protocol.ts), whose outcome
  * and call shapes it shares. Bytes travel as base64 strings.
  */
+import type { RemoteHttpCall } from '../../runtime/step'
 import type { CallReply, EngineCall, JobOutcome, JobSpec, LogMessage } from '../queue/pool/protocol'
 
 export type InvocationKind = 'http' | 'queue' | 'cron' | 'state' | 'stream'
 
-/** The HTTP request as a python handler sees it (`MotiaHttpArgs`). */
-export interface HttpInput {
-  method: string
-  pathParams: Record<string, string>
-  queryParams: Record<string, string | string[]>
-  headers: Record<string, string | string[]>
+/** The HTTP request as a python handler sees it (`MotiaHttpArgs`): the route's plain data and the body. */
+export interface HttpInput extends Pick<RemoteHttpCall, 'method' | 'pathParams' | 'queryParams' | 'headers'> {
   /** The parsed body when it is plain data (JSON, text, a form); null for bytes. */
   body: unknown
   /** The raw request bytes, base64 (`request_body`); absent when empty. */
@@ -39,12 +36,8 @@ export interface Invocation extends JobSpec {
 }
 
 /** What the HTTP module hands the pool for one request (sent as an HttpInvokeFrame). */
-export interface HttpInvocation {
+export interface HttpInvocation extends Pick<RemoteHttpCall, 'step' | 'triggerIndex' | 'traceId' | 'spanId'> {
   file: string
-  step: string
-  triggerIndex: number
-  traceId: string
-  spanId?: string
   input: HttpInput
 }
 
