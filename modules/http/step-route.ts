@@ -243,34 +243,39 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
         if (scope.span) endServerSpan(scope.span, r)
         resolve(r)
       }
-      remote!.http(
-        {
-          step: stepName,
-          triggerIndex: def.index,
-          method: def.method,
-          pathParams: params,
-          queryParams: parseQuery(request.url),
-          headers: headersRecord(request.headers),
-          traceId: scope.traceId,
-          spanId: scope.span?.spanId,
-        },
-        timeoutMs,
-        (result, error) => {
-          if (error) return finish(failure(error, step, env, scope, undefined, writer))
-          try {
-            // Undefined: a stream was set up and `started` finishes the request.
-            const r = respond(result, scope, undefined, writer)
-            if (r) finish(r)
-          } catch (err) {
-            finish(failure(err, step, env, scope, undefined, writer))
-          }
-        },
-        () => {
-          writer = new StreamingResponseWriter(scope.base)
-          writer.started.then(finish)
-          return writer
-        },
-      )
+      const fail = (err: unknown) => finish(failure(err, step, env, scope, undefined, writer))
+      try {
+        remote!.http(
+          {
+            step: stepName,
+            triggerIndex: def.index,
+            method: def.method,
+            pathParams: params,
+            queryParams: parseQuery(request.url),
+            headers: headersRecord(request.headers),
+            traceId: scope.traceId,
+            spanId: scope.span?.spanId,
+          },
+          timeoutMs,
+          (result, error) => {
+            if (error) return fail(error)
+            try {
+              // Undefined: a stream was set up and `started` finishes the request.
+              const r = respond(result, scope, undefined, writer)
+              if (r) finish(r)
+            } catch (err) {
+              fail(err)
+            }
+          },
+          () => {
+            writer = new StreamingResponseWriter(scope.base)
+            writer.started.then(finish)
+            return writer
+          },
+        )
+      } catch (err) {
+        fail(err) // the request could not even be sent: answered, and its slot given back
+      }
     })
 
   /** Takes a concurrency slot (503 when none is left) and runs the step. */

@@ -169,7 +169,9 @@ export class PythonPool {
       resolve(failed('E_POOL_STOPPED', 'the python processes are stopped'))
       return
     }
-    const p: Pending = { id, step, frame, timeoutMs, deadline: 0, resolve, onHttp, resends: 0, answered: false }
+    // Counted from now, also while no process is up to take it (dispatch restarts it on sending).
+    const deadline = performance.now() + timeoutMs
+    const p: Pending = { id, step, frame, timeoutMs, deadline, resolve, onHttp, resends: 0, answered: false }
     this.pending.set(id, p)
     this.sweeper ??= setInterval(this.sweep, SWEEP_MS)
     this.dispatch(p)
@@ -210,7 +212,12 @@ export class PythonPool {
       return
     }
     const now = performance.now()
-    for (const p of this.pending.values()) if (p.proc && p.deadline <= now) this.timedOut(p)
+    for (const p of this.pending.values()) {
+      if (p.deadline > now) continue
+      if (p.proc) this.timedOut(p)
+      else
+        this.settle(p, failed('E_HANDLER_TIMEOUT', `no python process took step "${p.step}" within ${p.timeoutMs} ms`))
+    }
   }
 
   private flushWaiting(): void {

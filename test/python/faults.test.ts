@@ -141,6 +141,29 @@ def handler(req):
     expect(ok.status).toBe(200)
   })
 
+  test('while no python process is up (the next one still loading), a request is a 504 at its timeout, not held', async () => {
+    const dir = project({
+      'config.yaml': 'http:\n  timeout: 300\n',
+      'steps/ok_step.py': OK_STEP,
+      // Processes started once `slow` exists take 3 s to load.
+      'steps/exit_step.py': `import os, time
+if os.path.exists(os.path.join(os.path.dirname(__file__), "slow")):
+    time.sleep(3)
+config = {"name": "Exit", "triggers": [{"type": "http", "method": "GET", "path": "/exit"}]}
+def handler(req):
+    os._exit(3)
+`,
+    })
+    await using rt = await fixtureRuntime(dir)
+    writeFileSync(join(dir, 'steps', 'slow'), '')
+    expect([500, 504]).toContain((await rt.request('/exit')).status)
+    const started = performance.now()
+    const res = await rt.request('/ok')
+    expect(res.status).toBe(504)
+    expect(res.headers.get('x-motia-error-code')).toBe('E_HANDLER_TIMEOUT')
+    expect(performance.now() - started).toBeLessThan(1500)
+  })
+
   test('100 concurrent requests to one Python step', async () => {
     const dir = project({
       'steps/many_step.py': `import asyncio
