@@ -138,10 +138,8 @@ function answer(
 
 /** Python's answer → the TS handler shape: bytes raw, non-JSON text as is, anything else JSON. */
 export function toApiResponse(r: HttpReply): ApiResponse {
+  // A JSON answer with no headers came as an `R` line: what reaches here is the rest.
   const body = r.body
-  // A JSON object and no headers: the common answer, as it came.
-  if (!r.headers && body !== null && typeof body === 'object' && !NULL_BODY.has(r.status))
-    return { status: r.status, body }
   const headers = r.headers ?? {}
   if (NULL_BODY.has(r.status)) return { status: r.status, headers }
   if (r.bodyBytes !== undefined) return { status: r.status, headers, body: Buffer.from(r.bodyBytes, 'base64') }

@@ -138,11 +138,8 @@ class Worker:
             if plan.direct:
                 # The common step, in this one frame: an async handler, no condition, no middleware
                 # (and no ctx to make when it takes none).
-                n = plan.arity
-                if n >= 2:
-                    result = step.handler(req, iv.new_context(step, plan.info, inv.trace_id, req, step.legacy))
-                else:
-                    result = step.handler(req) if n == 1 else step.handler()
+                ctx = iv.new_context(step, plan.info, inv.trace_id, req, step.legacy) if plan.arity >= 2 else None
+                result = iv.call_user(step.handler, req, ctx, kind="http")
                 if result.__class__ is types.CoroutineType:
                     result = await result
                 while iv.awaitable(result):
