@@ -3,13 +3,13 @@ import { join } from 'node:path'
 import type { QueueModuleApi } from '../modules/queue/queue-module'
 import { FIXTURES, fixtureRuntime } from './support/runtime'
 
-test("start-up does not wait for the workers, and a job's timeout does not count their loading", async () => {
+test('a job sent right after start-up runs on the workers as they come up', async () => {
   await using rt = await fixtureRuntime(join(FIXTURES, 'queue'))
   const { pool } = rt.services.shared.get('queue') as QueueModuleApi
   const step = rt.project().steps.find((s) => s.name === 'Audit')!
-  // Right after start-up the workers are still loading (~150-300 ms from source); 60 ms is far
-  // less, and enough for the job itself on a cold checkout (its step file is imported afresh).
-  const loading = performance.now()
+  // Right after start-up the workers may still be loading; 60 ms is enough for the job itself
+  // on a cold checkout (its step file is imported afresh). worker-pool.test.ts shows with a
+  // worker that surely loads longer that the timeout does not count the loading.
   const outcome = await pool.run({
     file: step.file,
     step: step.name,
@@ -20,7 +20,6 @@ test("start-up does not wait for the workers, and a job's timeout does not count
     attempt: 1,
     timeoutMs: 60,
   })
-  expect(performance.now() - loading).toBeGreaterThan(60)
   expect(outcome).toEqual({ status: 'ok' })
   expect(await rt.engine.state('get', ['audit', 'early'], { step: 'test', traceId: 't' })).toEqual({
     traceId: 'startup-test',

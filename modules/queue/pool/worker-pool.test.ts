@@ -46,3 +46,38 @@ test('a job whose input a worker cannot be sent fails alone, not retried; its wo
   expect(pool.restarts).toBe(0)
   expect(logs.filter((r) => r.level === 'error')).toEqual([])
 })
+
+test("a job sent while its worker loads: its timeout starts when the worker is ready, not before", async () => {
+  const sets: unknown[][] = []
+  const engine: EngineClient = {
+    logs: createLogHub('info'),
+    state: async (_op, args) => {
+      sets.push(args)
+      return { old_value: null, new_value: args[2] }
+    },
+    enqueue: async () => {},
+    stream: async () => null,
+    hasStream: () => true,
+  }
+  const dir = join(import.meta.dir, '..', '..', '..', 'test', 'fixtures', 'queue')
+  const entry = join(import.meta.dir, '..', '..', '..', 'test', 'fixtures', 'slow-worker.ts')
+  pool = new WorkerPool({ size: 1, dir, logLevel: 'info', engine, onLog: () => {}, entry })
+  const starting = pool.start()
+  const sent = performance.now()
+  // The worker takes 300 ms to start; the job's own 100 ms are plenty for it (a cold import).
+  const outcome = await pool.run({
+    file: join(dir, 'steps', 'audit.step.ts'),
+    step: 'Audit',
+    triggerIndex: 0,
+    topic: 'order.recorded',
+    input: { id: 'early' },
+    traceId: 'startup-test',
+    attempt: 1,
+    timeoutMs: 100,
+  })
+  expect(performance.now() - sent).toBeGreaterThan(300)
+  expect(outcome).toEqual({ status: 'ok' })
+  expect(sets).toEqual([['audit', 'early', { traceId: 'startup-test' }]])
+  expect(pool.restarts).toBe(0)
+  await starting
+})

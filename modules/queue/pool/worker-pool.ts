@@ -24,6 +24,8 @@ export interface WorkerPoolOptions {
   onLog(record: LogRecord): void
   /** Stream names, for `ctx.streams.<name>` checks inside workers. */
   streams?: () => string[]
+  /** The worker's module; tests give one that wraps worker-entry.ts (a slow-starting worker). */
+  entry?: string | URL
 }
 
 interface PendingJob {
@@ -115,7 +117,8 @@ export class WorkerPool {
 
   private spawn(): Slot {
     const worker = new Worker(
-      workerEntryUrl('modules/queue/pool/worker-entry', new URL('./worker-entry.ts', import.meta.url)),
+      this.options.entry ??
+        workerEntryUrl('modules/queue/pool/worker-entry', new URL('./worker-entry.ts', import.meta.url)),
     )
     let markReady!: () => void
     const slot: Slot = {
