@@ -47,8 +47,8 @@ test('a job whose input a worker cannot be sent fails alone, not retried; its wo
   expect(logs.filter((r) => r.level === 'error')).toEqual([])
 })
 
-test("a job sent while its worker loads: its timeout starts when the worker is ready, not before", async () => {
-  const sets: unknown[][] = []
+test('a job sent while its worker loads: its timeout starts when the worker is ready, not before', async () => {
+  const sets: (readonly unknown[])[] = []
   const engine: EngineClient = {
     logs: createLogHub('info'),
     state: async (_op, args) => {
