@@ -106,7 +106,9 @@ export interface RemoteHttpCall {
  * being called: a bodyless request goes to it straight from the route, without the in-process
  * pipeline (request object, ctx, execution scope, a promise chain), which costs more than the
  * trip to that process. `answer` gets the handler's response (undefined: none returned) or its
- * error, E_HANDLER_TIMEOUT past `timeoutMs`; `writer()` is called when the handler streams.
+ * error, E_HANDLER_TIMEOUT past `timeoutMs`; `writer()` is called when the handler streams;
+ * `json` gets the commonest answer instead, a JSON body with no headers of the handler's own,
+ * as the handler's process serialised it.
  */
 export interface RemoteHttp {
   http(
@@ -114,6 +116,7 @@ export interface RemoteHttp {
     timeoutMs: number,
     answer: (result: ApiResponse | undefined, error?: Error) => void,
     writer: () => ResponseWriter,
+    json: (status: number, body: string) => void,
   ): void
 }
 

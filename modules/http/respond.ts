@@ -67,6 +67,18 @@ function jsonResponse(body: unknown, status: number, headers: Record<string, str
   return r
 }
 
+/** JSON already serialised (a Python handler's answer), with this request's headers. */
+export function jsonTextResponse(json: string, status: number, base: Record<string, string>): Response {
+  const r = status === 200 ? new Response(json) : new Response(json, { status })
+  const h = r.headers
+  h.set('content-type', JSON_TYPE)
+  for (const k in base) h.set(k, base[k]!)
+  return r
+}
+
+/** What `Response.json` sets, so a JSON answer built from text carries what any other does. */
+export const JSON_TYPE = 'application/json;charset=utf-8'
+
 function lowerKeys(h: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const k in h) out[k.toLowerCase()] = String(h[k])

@@ -13,7 +13,7 @@ import { NO_BODY, type ParsedBody } from './body'
 import { type BodyReads, leavesBodyUnread } from './body-reads'
 import type { Deadlines } from './deadlines'
 import { HttpRequest, headersRecord, parseQuery } from './http-request'
-import { ERROR_CODE_HEADER, errorResponse, toResponse } from './respond'
+import { ERROR_CODE_HEADER, errorResponse, jsonTextResponse, toResponse } from './respond'
 import { StreamingResponseWriter } from './response-writer'
 
 /** Per-request facts the server computed before routing. */
@@ -272,6 +272,7 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
             writer.started.then(finish)
             return writer
           },
+          (status, body) => finish(jsonTextResponse(body, status, scope.base)),
         )
       } catch (err) {
         fail(err) // the request could not even be sent: answered, and its slot given back

@@ -3,13 +3,11 @@ import { MotiaError } from '../../runtime/errors'
 import type { HttpTriggerDef } from '../../runtime/step'
 import type { ApiResponse, ResponseWriter } from '../../sdk/types'
 import type { HttpRequest } from '../http/http-request'
-import { ERROR_CODE_HEADER } from '../http/respond'
+import { ERROR_CODE_HEADER, JSON_TYPE } from '../http/respond'
 import type { HttpFrame, HttpInput, HttpInvocation, HttpReply, InvocationOutcome } from './protocol'
 import type { PythonPool } from './python-pool'
 
 const NULL_BODY = new Set([204, 205, 304])
-/** What `Response.json` sets, so a Python JSON answer carries what a TS one does. */
-const JSON_TYPE = 'application/json;charset=utf-8'
 
 /**
  * Serves one HTTP request with a Python handler: the request goes to the pool as plain data;
@@ -60,7 +58,8 @@ export function invokeHttp(
  * The request to the pool and its answer back: the handler's response, or its error (what
  * Python raised, E_HANDLER_TIMEOUT, the process dying); `writer()` makes the writer of a
  * streamed answer when its first frame arrives. `checked`: the body is parsed for a
- * responseSchema check rather than passed on as the JSON Python wrote.
+ * responseSchema check rather than passed on as the JSON Python wrote. `json` (when given and
+ * nothing streamed) takes a JSON answer with no headers of the handler's own, as Python wrote it.
  */
 export function callHttp(
   pool: PythonPool,
@@ -69,6 +68,7 @@ export function callHttp(
   checked: boolean,
   done: (result: ApiResponse | undefined, error?: Error) => void,
   writerFor: () => ResponseWriter,
+  json?: (status: number, body: string) => void,
 ): void {
   let writer: ResponseWriter | undefined
   const onHttp = (frame: HttpFrame) => {
@@ -101,6 +101,12 @@ export function callHttp(
       done(result)
     },
     onHttp,
+    json && !checked
+      ? (status, body) => {
+          if (writer) done(jsonResult(status, body))
+          else json(status, body)
+        }
+      : undefined,
   )
 }
 
@@ -121,7 +127,7 @@ function answer(
     const { status, json } = outcome.json
     // The body as Python serialised it; parsed only where a responseSchema is checked (dev).
     if (checked) return { status, body: JSON.parse(json) }
-    return { status, headers: { 'content-type': JSON_TYPE }, body: json }
+    return jsonResult(status, json)
   }
   const reply = 'response' in outcome ? outcome.response : undefined
   if (!reply) {
@@ -134,6 +140,11 @@ function answer(
     return { status: 204 }
   }
   return toApiResponse(reply)
+}
+
+/** A JSON answer as Python serialised it, with the content type `Response.json` sets. */
+function jsonResult(status: number, json: string): ApiResponse {
+  return { status, headers: { 'content-type': JSON_TYPE }, body: json }
 }
 
 /** Python's answer → the TS handler shape: bytes raw, non-JSON text as is, anything else JSON. */

@@ -3,7 +3,7 @@
  * mirrors it): newline-delimited JSON, engine → python on the child's stdin, python → engine on
  * the fd that was its stdout (user output is moved off it before any step is imported). The
  * engine puts the frames it writes together in one JSON array (one parse in Python); Python
- * writes a line per frame, one of them not JSON (`json` below). Two
+ * writes a line per frame, one of them not JSON (JsonReply below). Two
  * string-tagged unions, like the Bun workers' (modules/queue/pool/protocol.ts), whose outcome
  * and call shapes it shares. Bytes travel as base64 strings.
  */
@@ -42,10 +42,18 @@ export interface HttpInvocation extends Pick<RemoteHttpCall, 'step' | 'triggerIn
 }
 
 /** A background outcome, or an HTTP one that may carry the returned response. */
-export type InvocationOutcome =
-  | JobOutcome
-  | { status: 'ok'; response?: HttpReply }
-  | { status: 'ok'; json: Extract<PythonToEngine, { type: 'json' }> }
+export type InvocationOutcome = JobOutcome | { status: 'ok'; response?: HttpReply } | { status: 'ok'; json: JsonReply }
+
+/**
+ * An HTTP invocation answered with a JSON body and no headers of its own. On the wire it is not
+ * a JSON frame but the line `R<id> <status> <body JSON>` (the reader hands it straight to the
+ * pool, python-process.ts): the body Python serialised becomes the response body as it is,
+ * never parsed and serialised again.
+ */
+export interface JsonReply {
+  status: number
+  json: string
+}
 
 export interface FileError {
   message: string
@@ -94,12 +102,6 @@ export type PythonToEngine =
       python: string
     }
   | { type: 'done'; id: number; outcome: InvocationOutcome }
-  /**
-   * An HTTP invocation answered with a JSON body and no headers of its own. On the wire it is
-   * not JSON but the line `R<id> <status> <body JSON>`: the body Python serialised becomes the
-   * response body as it is, never parsed and serialised again (the reader makes this frame).
-   */
-  | { type: 'json'; id: number; status: number; json: string }
   /** The 1.x streamed response of an HTTP invocation: `response.status()`, `headers()`, `stream.write()`, `close()`. */
   | { type: 'http'; id: number; op: 'status'; status: number }
   | { type: 'http'; id: number; op: 'headers'; headers: Record<string, string> }

@@ -40,6 +40,8 @@ interface Pending {
   deadline: number
   resolve(o: InvocationOutcome): void
   onHttp?: (frame: HttpFrame) => void
+  /** Takes a JSON answer (an `R` line) instead of `resolve`. */
+  onJson?: (status: number, json: string) => void
   proc?: PythonProcess
   /** Times it was sent again after its process died under it. */
   resends: number
@@ -130,13 +132,15 @@ export class PythonPool {
 
   /**
    * An HTTP request: `done` gets the outcome (a callback, not a promise: the HTTP module's own
-   * promise is the one the request waits on), `onHttp` the frames of a streamed answer.
+   * promise is the one the request waits on), `onHttp` the frames of a streamed answer, `onJson`
+   * (when given) a JSON answer instead of `done`.
    */
   http(
     call: HttpInvocation,
     timeoutMs: number,
     done: (outcome: InvocationOutcome) => void,
     onHttp: (frame: HttpFrame) => void,
+    onJson?: (status: number, json: string) => void,
   ): void {
     const id = this.nextId++
     const { input } = call
@@ -154,7 +158,7 @@ export class PythonPool {
       input.body,
       input.rawBody ?? null,
     ]
-    this.start(id, call.step, frame, timeoutMs, done, onHttp)
+    this.start(id, call.step, frame, timeoutMs, done, onHttp, onJson)
   }
 
   private start(
@@ -164,6 +168,7 @@ export class PythonPool {
     timeoutMs: number,
     resolve: (outcome: InvocationOutcome) => void,
     onHttp?: (frame: HttpFrame) => void,
+    onJson?: (status: number, json: string) => void,
   ): void {
     if (this.stopped) {
       resolve(failed('E_POOL_STOPPED', 'the python processes are stopped'))
@@ -171,7 +176,7 @@ export class PythonPool {
     }
     // Counted from now, also while no process is up to take it (dispatch restarts it on sending).
     const deadline = performance.now() + timeoutMs
-    const p: Pending = { id, step, frame, timeoutMs, deadline, resolve, onHttp, resends: 0, answered: false }
+    const p: Pending = { id, step, frame, timeoutMs, deadline, resolve, onHttp, onJson, resends: 0, answered: false }
     this.pending.set(id, p)
     this.sweeper ??= setInterval(this.sweep, SWEEP_MS)
     this.dispatch(p)
@@ -234,6 +239,19 @@ export class PythonPool {
     if (proc && !proc.dead) this.replace(proc, `a handler of step "${p.step}" timed out`)
   }
 
+  /** An `R` line: to the request's own `onJson` when it has one (the remote route's). */
+  private reply(id: number, status: number, json: string): void {
+    const p = this.pending.get(id)
+    if (!p) return
+    if (!p.onJson) {
+      this.settle(p, { status: 'ok', json: { status, json } })
+      return
+    }
+    this.pending.delete(id)
+    if (p.proc) p.proc.inFlight--
+    p.onJson(status, json)
+  }
+
   private settle(p: Pending, outcome: InvocationOutcome): void {
     if (!this.pending.delete(p.id)) return
     if (p.proc) p.proc.inFlight--
@@ -248,6 +266,7 @@ export class PythonPool {
       env: this.opts.env,
       threads: this.opts.threads,
       onFrame: (p, f) => this.receive(p, f),
+      onReply: (_p, id, status, json) => this.reply(id, status, json),
       onStderr: (p, text) => this.log('warn', text, { python: p.pid }),
       onExit: (p, code, signal) => this.exited(p, code, signal),
     })
@@ -322,11 +341,6 @@ export class PythonPool {
       case 'done': {
         const p = this.pending.get(m.id)
         if (p) this.settle(p, m.outcome)
-        return
-      }
-      case 'json': {
-        const p = this.pending.get(m.id)
-        if (p) this.settle(p, { status: 'ok', json: m })
         return
       }
       case 'http': {

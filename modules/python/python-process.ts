@@ -13,6 +13,8 @@ export interface PythonProcessOptions {
   /** Threads for sync handlers. */
   threads: number
   onFrame(process: PythonProcess, frame: PythonToEngine): void
+  /** An `R` line: the JSON answer of an HTTP invocation (protocol.ts), not made into a frame object. */
+  onReply(process: PythonProcess, id: number, status: number, json: string): void
   onStderr(process: PythonProcess, text: string): void
   onExit(process: PythonProcess, code: number | null, signal: string | null): void
 }
@@ -131,23 +133,18 @@ export class PythonProcess {
 
   /** A JSON frame, or the `R<id> <status> <body JSON>` line of an HTTP answer (protocol.ts). */
   private frame(line: string): void {
-    let frame: PythonToEngine
     if (line.charCodeAt(0) === R) {
       const a = line.indexOf(' ')
       const b = line.indexOf(' ', a + 1)
-      frame = {
-        type: 'json',
-        id: Number(line.slice(1, a)),
-        status: Number(line.slice(a + 1, b)),
-        json: line.slice(b + 1),
-      }
-    } else {
-      try {
-        frame = JSON.parse(line)
-      } catch {
-        this.opts.onStderr(this, `unreadable frame from python: ${line.slice(0, 200)}`)
-        return
-      }
+      this.opts.onReply(this, Number(line.slice(1, a)), Number(line.slice(a + 1, b)), line.slice(b + 1))
+      return
+    }
+    let frame: PythonToEngine
+    try {
+      frame = JSON.parse(line)
+    } catch {
+      this.opts.onStderr(this, `unreadable frame from python: ${line.slice(0, 200)}`)
+      return
     }
     this.opts.onFrame(this, frame)
   }

@@ -145,7 +145,7 @@ export class PythonSteps implements StepSource {
     }
     // Bodyless requests come straight from the route (runtime/step.ts, RemoteHttp).
     const remote: RemoteHttp = {
-      http: (call, timeoutMs, answer, writer) => {
+      http: (call, timeoutMs, answer, writer, json) => {
         const pool = this.pool
         if (!pool) {
           answer(undefined, new Error('the python processes are not running'))
@@ -153,7 +153,7 @@ export class PythonSteps implements StepSource {
         }
         const { step, triggerIndex, traceId, spanId, method, pathParams, queryParams, headers } = call
         const input = { method, pathParams, queryParams, headers, body: null }
-        callHttp(pool, { file, step, triggerIndex, traceId, spanId, input }, timeoutMs, false, answer, writer)
+        callHttp(pool, { file, step, triggerIndex, traceId, spanId, input }, timeoutMs, false, answer, writer, json)
       },
     }
     return Object.assign(handler, { [REMOTE_HTTP]: remote })

@@ -78,6 +78,8 @@ class _Transport:
         self.loop = None
         self.loop_thread = None
         self.out = []
+        # Frames (str lines) queued by the loop's own thread: only it appends to or takes this list.
+        self.loop_out = []
         self.scheduled = False
         self.inbox = None
 
@@ -155,50 +157,76 @@ def send(msg, urgent=False):
     """Queues a frame; the frames queued in one loop turn go out in one write at the start of
     the next (a write per frame cost more than the handler). ``urgent`` writes at once, with
     what is queued before it: a call frame, whose caller may block the loop thread itself."""
-    _queue((to_json(msg) + "\n").encode("utf-8"), urgent)
+    _queue(to_json(msg) + "\n", urgent)
 
 
 def send_reply(invocation_id, status, body):
     """An HTTP handler's JSON answer with no headers of its own: the ``R`` line."""
-    _queue(("R%d %d %s\n" % (invocation_id, status, to_json(body))).encode("utf-8"), False)
+    _queue("R%d %d %s\n" % (invocation_id, status, to_json(body)), False)
 
 
-def _queue(data, urgent):
-    write = _t.write
-    if write is None:
+def reply_on_loop(invocation_id, status, body):
+    """``send_reply`` from the loop's thread (the HTTP path): the C encoder called directly and
+    the loop's own queue."""
+    try:
+        text = "".join(_c_encode(body, 0)) if _c_encode is not None else _encoder.encode(body)
+    except BaseException:
+        _marks.clear()  # a failed encoding leaves its marks behind
+        raise
+    _queue_on_loop("R%d %d %s\n" % (invocation_id, status, text))
+
+
+def _queue(line, urgent):
+    """Frames made on the loop's thread go to its own queue, with no lock (only that thread
+    touches it); other threads (sync handlers) share a locked one. Each keeps its order."""
+    if _t.write is None:
         raise RuntimeError("motia: not running under the motia engine (start the project with `motia dev`)")
     loop = _t.loop
-    if loop is None or urgent:
+    if loop is not None and not urgent:
+        if threading.get_ident() == _t.loop_thread:
+            _queue_on_loop(line)
+            return
         with _t.lock:
-            if _t.out:
-                _t.out.append(data)
-                data = b"".join(_t.out)
-                _t.out = []
-            write(data)
+            _t.out.append(line)
+            if _t.scheduled:
+                return
+            _t.scheduled = True
+        loop.call_soon_threadsafe(flush)
         return
     with _t.lock:
-        _t.out.append(data)
-        if len(_t.out) >= _EAGER:
-            # A long batch answers as it goes: the engine works on these while the rest run.
-            out, _t.out = _t.out, []
-            write(b"".join(out))
-            return
-        if _t.scheduled:
-            return
+        parts = _t.out
+        _t.out = []
+        if _t.loop_out and threading.get_ident() == _t.loop_thread:
+            parts = _t.loop_out + parts
+            _t.loop_out = []
+        parts.append(line)
+        _t.write("".join(parts).encode("utf-8"))
+
+
+def _queue_on_loop(line):
+    out = _t.loop_out
+    out.append(line)
+    if len(out) >= _EAGER:
+        # A long batch answers as it goes: the engine works on these while the rest run.
+        _t.loop_out = []
+        with _t.lock:  # writes never interleave (another thread's urgent one)
+            _t.write("".join(out).encode("utf-8"))
+    elif not _t.scheduled:
         _t.scheduled = True
-    if threading.get_ident() == _t.loop_thread:
-        loop.call_soon(flush)
-    else:
-        loop.call_soon_threadsafe(flush)
+        _t.loop.call_soon(flush)
 
 
 def flush():
-    """Writes the queued frames."""
+    """Writes the queued frames (on the loop's thread)."""
     with _t.lock:
-        out, _t.out = _t.out, []
+        parts = _t.out
+        _t.out = []
         _t.scheduled = False
-        if out:
-            _t.write(b"".join(out))
+        if _t.loop_out:
+            parts = _t.loop_out + parts
+            _t.loop_out = []
+        if parts:
+            _t.write("".join(parts).encode("utf-8"))
 
 
 def call(target, args, op=None, name=None):

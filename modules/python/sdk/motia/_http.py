@@ -164,8 +164,8 @@ class MotiaHttpArgs(MotiaHttpRequest):
         """The argument of one engine invocation: ``response`` (which writes that invocation's
         frames) and ``request_body`` are made on first use; most handlers touch neither."""
         args = cls.__new__(cls)
-        args.__dict__.update(method=method, path_params=path_params, query_params=query_params, headers=headers,
-                             body=body, _raw=raw_body, _id=invocation_id)
+        args.__dict__ = {"method": method, "path_params": path_params, "query_params": query_params,
+                         "headers": headers, "body": body, "_raw": raw_body, "_id": invocation_id}
         return args
 
     @property

@@ -8,7 +8,6 @@ import traceback
 
 from . import _bridge
 from ._context import FlowContext
-from ._http import MotiaHttpArgs
 from ._model import AttrDict, attrify
 from .types import ApiRequest, ApiResponse, TriggerInfo
 
@@ -104,11 +103,6 @@ def trigger_info(trigger, kind, index, topic=None):
     elif kind == "stream":
         info.stream_name = trigger.get("stream_name") or trigger.get("streamName")
     return info
-
-
-def http_request(t):
-    """The handler's argument from the HTTP invocation tuple (``_runner.Worker.run_http``)."""
-    return MotiaHttpArgs.for_invocation(t[1], t[6], t[7], t[8], t[9], t[10], _bridge.unb64(t[11]))
 
 
 def background_input(kind, data, trigger):
@@ -224,5 +218,5 @@ def new_context(step, trigger_info_obj, trace_id, input_value, legacy):
                        flows=step.flows, legacy=legacy)
 
 
-__all__ = ["Runner", "call_user", "arity", "encode_response", "error_outcome", "http_request", "background_input",
+__all__ = ["Runner", "call_user", "arity", "encode_response", "error_outcome", "background_input",
            "trigger_info", "run_chain", "new_context", "AttrDict", "ApiRequest"]

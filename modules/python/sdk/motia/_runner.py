@@ -59,7 +59,7 @@ def load_env(dir):
 
 class Worker:
     def __init__(self, dir, loop, threads):
-        from . import _bridge, _invoke
+        from . import _bridge, _http, _invoke
 
         self.dir = dir
         self.loop = loop
@@ -71,6 +71,8 @@ class Worker:
         self.errors = {}
         self.tasks = set()
         self.plans = {}
+        self.http_plans = {}
+        self.http_args = _http.MotiaHttpArgs.for_invocation
         self.closing = False
 
     # -- loading -------------------------------------------------------------------------------
@@ -125,27 +127,31 @@ class Worker:
     async def run_http(self, t):
         """An HTTP invocation, the tuple ``["h", id, file, triggerIndex, traceId, spanId, method,
         pathParams, queryParams, headers, body, rawBody]``; answered with an ``R`` line when the
-        response is a JSON body with no headers (``_bridge.send_reply``), else a ``done`` frame."""
+        response is a JSON body with no headers (``_bridge.reply_on_loop``), else a ``done``
+        frame. The hot path of Python HTTP steps (bench/python.ts): each call and object here is
+        paid per request."""
         b, iv = self.bridge, self.invoke_mod
         inv_id = t[1]
         try:
-            key = (t[2], t[3], "http", None)
-            plan = self.plans.get(key) or self.plan(key)
+            plan = self.http_plans.get((t[2], t[3])) or self.http_plan(t[2], t[3])
             step = plan.step
-            inv = b.Invocation(inv_id, step.name, t[4], t[5], step.legacy)
-            b.current.set(inv)
-            req = iv.http_request(t)
+            b.current.set(b.Invocation(inv_id, step.name, t[4], t[5], step.legacy))
+            raw = t[11]
+            req = self.http_args(inv_id, t[6], t[7], t[8], t[9], t[10], b.unb64(raw) if raw else b"")
             if plan.direct:
                 # The common step, in this one frame: an async handler, no condition, no middleware
-                # (and no ctx to make when it takes none).
-                ctx = iv.new_context(step, plan.info, inv.trace_id, req, step.legacy) if plan.arity >= 2 else None
-                result = iv.call_user(step.handler, req, ctx, kind="http")
+                # (and no ctx to make when it takes none). The arguments follow call_user's rule.
+                n = plan.arity
+                if n >= 2:
+                    result = step.handler(req, iv.new_context(step, plan.info, t[4], req, step.legacy))
+                else:
+                    result = step.handler(req) if n == 1 else step.handler()
                 if result.__class__ is types.CoroutineType:
                     result = await result
                 while iv.awaitable(result):
                     result = await result
             else:
-                ctx = iv.new_context(step, plan.info, inv.trace_id, req, step.legacy)
+                ctx = iv.new_context(step, plan.info, t[4], req, step.legacy)
                 cond, mws = plan.cond, plan.mws
                 if cond is not None and not bool(await self.runner.call(cond, req, ctx, kind="http")):
                     b.send({"type": "done", "id": inv_id, "outcome": {"status": "skipped"}})
@@ -155,6 +161,15 @@ class Worker:
                     return self.runner.call(step.handler, req, ctx, kind="http", legacy=step.legacy)
 
                 result = await (iv.run_chain(self.runner, mws, req, ctx, handler_call) if mws else handler_call())
+            if result.__class__ is dict and len(result) == 2:
+                # `{"status": 200, "body": {...}}`, most handlers' answer: the R line, as it is.
+                status, body = result.get("status"), result.get("body")
+                if body.__class__ is dict and status.__class__ is int and status and status not in _NULL_BODY:
+                    try:
+                        b.reply_on_loop(inv_id, status, body)
+                    except (TypeError, ValueError) as err:  # the body is not JSON
+                        b.send({"type": "done", "id": inv_id, "outcome": iv.error_outcome(err)})
+                    return
             response = iv.encode_response(result)
             if response is None:
                 frame = {"type": "done", "id": inv_id, "outcome": {"status": "ok"}}
@@ -205,6 +220,10 @@ class Worker:
             why = self.errors.get(file, "it is not loaded in this python process")
             raise RuntimeError("step file %s cannot run: %s" % (file, why))
         plan = self.plans[key] = _Plan(step, index, kind, topic, self.invoke_mod)
+        return plan
+
+    def http_plan(self, file, index):
+        plan = self.http_plans[(file, index)] = self.plan((file, index, "http", None))
         return plan
 
     # -- the engine's frames -------------------------------------------------------------------

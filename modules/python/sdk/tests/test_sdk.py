@@ -175,5 +175,67 @@ class Configs(unittest.TestCase):
             self.assertIn("todo", _loader.stream_names([p]))
 
 
+class FrameQueues(unittest.TestCase):
+    """With a loop attached, the frames of one loop turn leave together, in the order made."""
+
+    def setUp(self):
+        self.writes = []
+        _bridge.configure(self.writes.append)
+        self.loop = asyncio.new_event_loop()
+        _bridge.attach_loop(self.loop)
+
+    def tearDown(self):
+        _bridge._t.loop = None
+        _bridge._t.loop_thread = None
+        self.loop.close()
+
+    def lines(self):
+        return b"".join(self.writes).decode().splitlines()
+
+    def test_one_write_per_turn_in_order_with_other_threads_frames(self):
+        async def turn():
+            _bridge.send({"type": "log", "n": 1})
+            _bridge.reply_on_loop(7, 200, {"ok": "é"})
+            _bridge.send_reply(8, 201, {"b": 2})
+            t = threading.Thread(target=_bridge.send, args=({"type": "log", "n": 2},))
+            t.start()
+            t.join()
+            self.assertEqual(self.writes, [])  # nothing written before the turn ends
+            await asyncio.sleep(0)
+
+        self.loop.run_until_complete(turn())
+        self.assertEqual(len(self.writes), 1)
+        self.assertEqual(self.lines(), ['{"type":"log","n":1}', 'R7 200 {"ok":"é"}', 'R8 201 {"b":2}',
+                                        '{"type":"log","n":2}'])
+
+    def test_a_long_batch_leaves_every_eight_frames(self):
+        async def turn():
+            for i in range(9):
+                _bridge.reply_on_loop(i, 200, {})
+            self.assertEqual(len(self.writes), 1)
+            await asyncio.sleep(0)
+
+        self.loop.run_until_complete(turn())
+        self.assertEqual([len(w.splitlines()) for w in self.writes], [8, 1])
+
+    def test_an_urgent_frame_takes_what_the_loop_queued_first(self):
+        async def turn():
+            _bridge.reply_on_loop(1, 200, {})
+            _bridge.send({"type": "call", "callId": 1}, urgent=True)
+            self.assertEqual(self.lines(), ["R1 200 {}", '{"type":"call","callId":1}'])
+
+        self.loop.run_until_complete(turn())
+
+    def test_a_body_that_is_not_json_raises_and_leaves_nothing_queued(self):
+        async def turn():
+            with self.assertRaises(ValueError):
+                _bridge.reply_on_loop(1, 200, {"x": float("nan")})
+            _bridge.reply_on_loop(2, 200, {"x": 1})
+            await asyncio.sleep(0)
+
+        self.loop.run_until_complete(turn())
+        self.assertEqual(self.lines(), ['R2 200 {"x":1}'])
+
+
 if __name__ == "__main__":
     unittest.main()
