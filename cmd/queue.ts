@@ -2,7 +2,6 @@ import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import type { QueueAdapter } from '../modules/queue/adapter'
-import { openRedisQueue } from '../modules/queue/adapters/bullmq-inspect'
 import { SqliteQueueAdapter } from '../modules/queue/adapters/sqlite'
 import { loadConfig } from '../runtime/config/load-config'
 import { MotiaError } from '../runtime/errors'
@@ -10,7 +9,8 @@ import { MotiaError } from '../runtime/errors'
 /** The queue config.yaml names: the SQLite file, or the Redis every instance shares. */
 async function openQueue(dir: string): Promise<QueueAdapter> {
   const { config } = await loadConfig({ dir: resolve(dir), env: process.env, cpus: availableParallelism() })
-  if (config.queue.adapter === 'redis') return openRedisQueue(config.redis)
+  if (config.queue.adapter === 'redis')
+    return (await import('../modules/queue/adapters/bullmq-inspect')).openRedisQueue(config.redis)
   if (config.queue.adapter !== 'sqlite') {
     throw new MotiaError(
       'E_ADAPTER_UNKNOWN',

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { defaultModules } from '../modules/default-modules'
-import { watchProject } from '../runtime/dev-watcher'
 import { MotiaError } from '../runtime/errors'
 import type { RunMode } from '../runtime/module'
 import { loadProjectEnv } from '../runtime/project-env'
@@ -51,6 +50,8 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
 
   if (mode === 'dev') refreshTestRuntime(runtime)
   if (mode === 'dev') {
+    // The watcher (chokidar) loads in dev only: `start` keeps a smaller heap.
+    const { watchProject } = await import('../runtime/dev-watcher')
     const w = watchProject({
       dir: runtime.dir,
       log: runtime.services.log,

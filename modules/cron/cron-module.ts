@@ -6,7 +6,7 @@ import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module
 import type { CronTriggerDef, StepDefinition } from '../../runtime/step'
 import { newTraceId } from '../../runtime/trace-id'
 import { type BackgroundRunner, RUNNER_KEY } from '../queue/runner'
-import { RedisTickLock, type TickLock } from './redis-lock'
+import type { TickLock } from './redis-lock'
 import { cronTriggerKind } from './trigger-kind'
 
 /**
@@ -64,7 +64,9 @@ export function cronModule(): MotiaModule {
     async setup(services) {
       rt = services
       // Several instances on one Redis: each tick runs on one of them (modules/cron/redis-lock.ts).
-      if (rt.config.cron.enabled && usesRedis(rt.config)) lock = await RedisTickLock.connect(rt.config.redis)
+      // ioredis loads only when configured (queue-module.ts says why).
+      if (rt.config.cron.enabled && usesRedis(rt.config))
+        lock = await (await import('./redis-lock')).RedisTickLock.connect(rt.config.redis)
     },
     start() {
       schedule(rt.project())

@@ -9,7 +9,6 @@ import { type BackgroundRunner, RUNNER_KEY } from '../queue/runner'
 import { sharedSqlite } from '../storage/storage-module'
 import type { StateAdapter, StateWriteResult } from './adapter'
 import { MemoryStateAdapter } from './adapters/memory'
-import { RedisStateAdapter } from './adapters/redis'
 import { SqliteStateAdapter } from './adapters/sqlite'
 import { stateTriggerKind } from './trigger-kind'
 
@@ -27,7 +26,8 @@ export function createStateAdapter(rt: RuntimeServices): StateAdapter | Promise<
   const kind = rt.config.state.adapter
   if (kind === 'memory') return new MemoryStateAdapter()
   if (kind === 'sqlite') return new SqliteStateAdapter(sharedSqlite(rt))
-  if (kind === 'redis') return RedisStateAdapter.connect(rt.config.redis)
+  // ioredis loads only when configured (queue-module.ts says why).
+  if (kind === 'redis') return import('./adapters/redis').then((m) => m.RedisStateAdapter.connect(rt.config.redis))
   throw new MotiaError(
     'E_ADAPTER_UNKNOWN',
     `state.adapter "${kind}" is not available in this build (use sqlite, memory or redis)`,

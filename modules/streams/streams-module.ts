@@ -11,7 +11,6 @@ import { type BackgroundRunner, RUNNER_KEY } from '../queue/runner'
 import { sharedSqlite } from '../storage/storage-module'
 import type { StreamAdapter, StreamChange } from './adapter'
 import { MemoryStreamAdapter } from './adapters/memory'
-import { RedisStreamAdapter } from './adapters/redis'
 import { SqliteStreamAdapter } from './adapters/sqlite'
 import type { StreamAuthHooks } from './auth'
 import { streamLimits } from './limits'
@@ -46,7 +45,8 @@ export function createStreamAdapter(rt: RuntimeServices): StreamAdapter | Promis
   const kind = rt.config.streams.adapter
   if (kind === 'memory') return new MemoryStreamAdapter()
   if (kind === 'sqlite') return new SqliteStreamAdapter(sharedSqlite(rt))
-  if (kind === 'redis') return RedisStreamAdapter.connect(rt.config.redis)
+  // ioredis loads only when configured (queue-module.ts says why).
+  if (kind === 'redis') return import('./adapters/redis').then((m) => m.RedisStreamAdapter.connect(rt.config.redis))
   throw new MotiaError(
     'E_ADAPTER_UNKNOWN',
     `streams.adapter "${kind}" is not available in this build (use sqlite, memory or redis)`,
