@@ -81,6 +81,8 @@ class _Transport:
         # Frames (str lines) queued by the loop's own thread: only it appends to or takes this list.
         self.loop_out = []
         self.scheduled = False
+        # The loop is delivering a batch of the engine's frames; it flushes at the end (Inbox).
+        self.delivering = False
         self.inbox = None
 
 
@@ -211,7 +213,7 @@ def _queue_on_loop(line):
         _t.loop_out = []
         with _t.lock:  # writes never interleave (another thread's urgent one)
             _t.write("".join(out).encode("utf-8"))
-    elif not _t.scheduled:
+    elif not _t.scheduled and not _t.delivering:
         _t.scheduled = True
         _t.loop.call_soon(flush)
 
@@ -270,7 +272,15 @@ class Inbox:
     def on_readable(self):
         batch = self.read()
         if batch:
-            self.deliver(batch)
+            # What the batch answers at once leaves at its end, in this loop iteration, rather
+            # than from a callback in the next one (an extra turn of the loop per batch).
+            _t.delivering = True
+            try:
+                self.deliver(batch)
+            finally:
+                _t.delivering = False
+            if _t.loop_out:
+                flush()
 
     def read(self):
         """Reads what the pipe holds; returns the frames that are not replies."""

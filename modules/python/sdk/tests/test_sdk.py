@@ -226,6 +226,18 @@ class FrameQueues(unittest.TestCase):
 
         self.loop.run_until_complete(turn())
 
+    def test_a_batch_read_off_the_pipe_is_answered_in_the_same_loop_iteration(self):
+        r, w = os.pipe()
+        try:
+            inbox = _bridge.Inbox(r, lambda batch: [_bridge.reply_on_loop(m[1], 200, {}) for m in batch], lambda: None)
+            os.write(w, b'[["h",1],["h",2]]\n')
+            inbox.on_readable()
+            self.assertEqual(self.lines(), ["R1 200 {}", "R2 200 {}"])
+            self.assertFalse(_bridge._t.scheduled)  # nothing left for a later iteration
+        finally:
+            os.close(r)
+            os.close(w)
+
     def test_a_body_that_is_not_json_raises_and_leaves_nothing_queued(self):
         async def turn():
             with self.assertRaises(ValueError):
