@@ -60,6 +60,12 @@ export interface ExecutionTracer {
   ): ActiveSpan | undefined
   /** A span that ended in another thread (user code in a worker). */
   record(span: SpanRecord): void
+  /**
+   * Whether a trace not seen before would be recorded now: a request that made its own trace
+   * id asks this instead of `begin` looking the trace up (the store keeps the first traces of
+   * each window, so under load most requests are not recorded).
+   */
+  takesNewTrace(): boolean
 }
 
 /** Epoch milliseconds with sub-millisecond precision (spans of a hello handler last ~50 µs). */

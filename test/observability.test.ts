@@ -216,9 +216,12 @@ test('over maxTraces new traces before a write, the others are not recorded at a
     expect(res.status).toBe(500)
     ids.push(res.headers.get('x-trace-id')!)
   }
+  // A request continuing a recorded trace is recorded still; one naming another trace is not.
+  await small.request('/boom', { headers: { 'x-trace-id': ids[0]! } })
+  await small.request('/boom', { headers: { 'x-trace-id': ids[5]! } })
   off()
   // One write window: the first three traces are recorded, the other five made no spans.
-  expect(ended.map((s) => s.traceId)).toEqual(ids.slice(0, 3))
+  expect(ended.map((s) => s.traceId)).toEqual([...ids.slice(0, 3), ids[0]!])
   expect(api.listTraces().map((t) => t.traceId)).toEqual(ids.slice(0, 3).reverse())
   // The write opened a new window.
   const next = await small.request('/boom')

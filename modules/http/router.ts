@@ -49,12 +49,18 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
     const given = headers.get(traceHeader)
     let traceId: string
     let parentSpanId: string | undefined
+    let fresh = false
     if (given && TRACE_ID.test(given)) traceId = given
     else {
       // A caller that traces (W3C Trace Context): this request's span becomes its child.
       const parent = parseTraceparent(headers.get('traceparent'))
-      traceId = parent?.traceId ?? newTraceId()
-      parentSpanId = parent?.spanId
+      if (parent) {
+        traceId = parent.traceId
+        parentSpanId = parent.spanId
+      } else {
+        traceId = newTraceId()
+        fresh = true
+      }
     }
     // A fresh object per request: responses add their content type to it in place.
     let base: Record<string, string>
@@ -67,7 +73,7 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
       const cors = env.cors.headersFor(request)
       base = cors ? { ...cors, [traceHeader]: traceId } : { [traceHeader]: traceId }
     }
-    return parentSpanId ? { traceId, base, parentSpanId } : { traceId, base }
+    return parentSpanId ? { traceId, base, fresh, parentSpanId } : { traceId, base, fresh }
   }
 
   const routeEnv: RouteEnv = { ...env, scopeOf, load: { inFlight: 0 } }

@@ -21,6 +21,8 @@ export interface RequestScope {
   traceId: string
   /** Headers every response carries: trace id, CORS. A fresh object per request. */
   base: Record<string, string>
+  /** The trace id was made for this request (no trace header, no `traceparent`). */
+  fresh: boolean
   /** The caller's span, from an incoming `traceparent`. */
   parentSpanId?: string
   /** This request's span (tracing on). */
@@ -316,7 +318,10 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
   return (request: Request, params: Record<string, string>, server?: Server<any>): Response | Promise<Response> => {
     const scope = env.scopeOf(request)
     const tracer = env.engine.tracer
-    if (tracer) scope.span = tracer.begin(scope.traceId, scope.parentSpanId, spanName, 'server', spanAttributes)
+    // A trace made here is recorded only while the store takes new traces: asked first, as
+    // under load most requests are not, without looking their trace up.
+    if (tracer && (!scope.fresh || tracer.takesNewTrace()))
+      scope.span = tracer.begin(scope.traceId, scope.parentSpanId, spanName, 'server', spanAttributes)
     if (!bodyless && request.body) return readThenServe(request, params, scope, server)
     // Inline rather than through `serve`: this is the hello route's path (bench/instructions.ts).
     if (load.inFlight >= limit) {

@@ -50,6 +50,7 @@ export function observabilityModule(): MotiaModule {
     // the others are not recorded at all (no span objects on the request path), unless an
     // OTLP collector wants every span.
     sampled: (traceId) => exporter !== undefined || store!.admits(traceId),
+    takesNew: () => exporter !== undefined || store!.hasRoom(),
   }
 
   /** A record written inside an execution: kept with its trace (and sent along with its span). */

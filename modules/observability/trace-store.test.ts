@@ -70,10 +70,12 @@ test('over maxTraces new traces between writes, the first are kept whole and the
   const id = (i: number) => i.toString(16).padStart(32, '0')
   const root = (i: number): SpanRecord => ({ ...span(0), traceId: id(i), startTime: 1_000 + i })
   for (let i = 1; i <= 20; i++) {
+    expect(store.hasRoom()).toBe(i <= 5)
     store.addLog({ ...log(i), traceId: id(i) })
     store.add(root(i))
   }
   store.flush()
+  expect(store.hasRoom()).toBe(true) // a new window
   expect(store.list().map((t) => t.traceId)).toEqual([5, 4, 3, 2, 1].map(id))
   expect(store.get(id(3))?.logs).toHaveLength(1)
   expect(store.get(id(6))).toBeNull()

@@ -187,6 +187,11 @@ export class TraceStore {
     this.schedule()
   }
 
+  /** Whether a trace not seen before would be admitted now. */
+  hasRoom(): boolean {
+    return !this.paused && this.admitted.size < this.maxTraces
+  }
+
   /**
    * Whether this trace is kept: admitted in this window or the one before, or admitted now
    * while the window has room for another of `maxTraces` new traces.

@@ -7,6 +7,8 @@ export interface SpanCollector extends SpanSink {
   recorded(span: SpanRecord): void
   /** Whether spans of this trace are recorded at all; absent: every trace is. */
   sampled?(traceId: string): boolean
+  /** Whether a trace not seen before would be (`sampled` of a new trace id); absent: yes. */
+  takesNew?(): boolean
 }
 
 /** Starts `MotiaSpan`s that end into a collector: the trace store, or a worker's message port. */
@@ -28,5 +30,9 @@ export class SpanTracer implements ExecutionTracer {
 
   record(span: SpanRecord): void {
     this.collector.recorded(span)
+  }
+
+  takesNewTrace(): boolean {
+    return this.collector.takesNew?.() ?? true
   }
 }
