@@ -279,8 +279,8 @@ class Inbox:
                 self.deliver(batch)
             finally:
                 _t.delivering = False
-            if _t.loop_out:
-                flush()
+                if _t.loop_out:
+                    flush()
 
     def read(self):
         """Reads what the pipe holds; returns the frames that are not replies."""

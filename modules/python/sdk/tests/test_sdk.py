@@ -238,6 +238,23 @@ class FrameQueues(unittest.TestCase):
             os.close(r)
             os.close(w)
 
+    def test_what_a_batch_queued_leaves_even_when_its_delivery_raises(self):
+        def deliver(batch):
+            _bridge.reply_on_loop(batch[0][1], 200, {})
+            raise RuntimeError("a frame the runner could not handle")
+
+        r, w = os.pipe()
+        try:
+            inbox = _bridge.Inbox(r, deliver, lambda: None)
+            os.write(w, b'[["h",3]]\n')
+            with self.assertRaises(RuntimeError):
+                inbox.on_readable()
+            self.assertEqual(self.lines(), ["R3 200 {}"])
+            self.assertFalse(_bridge._t.delivering)
+        finally:
+            os.close(r)
+            os.close(w)
+
     def test_a_body_that_is_not_json_raises_and_leaves_nothing_queued(self):
         async def turn():
             with self.assertRaises(ValueError):
