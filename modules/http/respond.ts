@@ -69,11 +69,9 @@ function jsonResponse(body: unknown, status: number, headers: Record<string, str
 
 /** JSON already serialised (a Python handler's answer), with this request's headers. */
 export function jsonTextResponse(json: string, status: number, base: Record<string, string>): Response {
-  const r = status === 200 ? new Response(json) : new Response(json, { status })
-  const h = r.headers
-  h.set('content-type', JSON_TYPE)
-  for (const k in base) h.set(k, base[k]!)
-  return r
+  // `base` is this request's own object (router.ts), as in toResponse.
+  base['content-type'] = JSON_TYPE
+  return withHeaders(json, status, base)
 }
 
 /** What `Response.json` sets, so a JSON answer built from text carries what any other does. */

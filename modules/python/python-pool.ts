@@ -243,19 +243,19 @@ export class PythonPool {
   private reply(id: number, status: number, json: string): void {
     const p = this.pending.get(id)
     if (!p) return
-    if (!p.onJson) {
-      this.settle(p, { status: 'ok', json: { status, json } })
-      return
-    }
-    this.pending.delete(id)
-    if (p.proc) p.proc.inFlight--
-    p.onJson(status, json)
+    if (!p.onJson) this.settle(p, { status: 'ok', json: { status, json } })
+    else if (this.release(p)) p.onJson(status, json)
   }
 
   private settle(p: Pending, outcome: InvocationOutcome): void {
-    if (!this.pending.delete(p.id)) return
+    if (this.release(p)) p.resolve(outcome)
+  }
+
+  /** Takes `p` off the pending ones and its process's count; false when it was settled already. */
+  private release(p: Pending): boolean {
+    if (!this.pending.delete(p.id)) return false
     if (p.proc) p.proc.inFlight--
-    p.resolve(outcome)
+    return true
   }
 
   private spawn(): PythonProcess {

@@ -141,7 +141,14 @@ _c_encode = c_make_encoder and c_make_encoder(_marks, _default, encode_basestrin
 
 
 def _encode(value):
-    if _c_encode is None or threading.get_ident() != _t.loop_thread:
+    if threading.get_ident() != _t.loop_thread:
+        return _encoder.encode(value)
+    return _encode_on_loop(value)
+
+
+def _encode_on_loop(value):
+    """JSON text of ``value``, made on the loop's thread (the only one the C encoder serves)."""
+    if _c_encode is None:
         return _encoder.encode(value)
     try:
         return "".join(_c_encode(value, 0))
@@ -162,20 +169,18 @@ def send(msg, urgent=False):
     _queue(to_json(msg) + "\n", urgent)
 
 
+# An HTTP handler's JSON answer with no headers of its own: ``R<id> <status> <body as JSON>``.
+_REPLY = "R%d %d %s\n"
+
+
 def send_reply(invocation_id, status, body):
-    """An HTTP handler's JSON answer with no headers of its own: the ``R`` line."""
-    _queue("R%d %d %s\n" % (invocation_id, status, to_json(body)), False)
+    """The ``R`` line of an HTTP answer, from any thread."""
+    _queue(_REPLY % (invocation_id, status, to_json(body)), False)
 
 
 def reply_on_loop(invocation_id, status, body):
-    """``send_reply`` from the loop's thread (the HTTP path): the C encoder called directly and
-    the loop's own queue."""
-    try:
-        text = "".join(_c_encode(body, 0)) if _c_encode is not None else _encoder.encode(body)
-    except BaseException:
-        _marks.clear()  # a failed encoding leaves its marks behind
-        raise
-    _queue_on_loop("R%d %d %s\n" % (invocation_id, status, text))
+    """``send_reply`` from the loop's thread (the HTTP path): no thread checks, the loop's own queue."""
+    _queue_on_loop(_REPLY % (invocation_id, status, _encode_on_loop(body)))
 
 
 def _queue(line, urgent):
