@@ -33,6 +33,11 @@ export const ERROR_CODES = {
   E_HANDLER_FAILED: { status: 500, summary: 'the handler threw' },
   E_HANDLER_NO_RESPONSE: { status: 500, summary: 'an HTTP handler returned nothing and wrote no response' },
   E_HANDLER_TIMEOUT: { status: 504, summary: 'the handler ran longer than its timeout' },
+  E_STEP_LOAD_TIMEOUT: {
+    status: 504,
+    summary:
+      'a step file took longer than its load timeout (60 s, or the handler timeout if longer) to import in a step worker',
+  },
   E_OVERLOADED: { status: 503, summary: 'more requests in flight than the concurrency limit' },
   E_CLIENT_OVERLOADED: {
     status: 429,

@@ -3,23 +3,15 @@
  * replaced, the other invocations it held run again), os._exit() in a handler, 100 concurrent
  * requests, reload with requests in flight, no interpreter.
  */
-import { afterAll, describe, expect, test } from 'bun:test'
+import { describe, expect, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { PythonModuleApi } from '../../modules/python/python-module'
 import type { QueueModuleApi } from '../../modules/queue/queue-module'
-import { fixtureRuntime, tempProject } from '../support/runtime'
+import { fixtureRuntime, tempProjects } from '../support/runtime'
+import { SLOW_STEP } from './steps'
 
-const dirs: { dispose(): void }[] = []
-afterAll(() => {
-  for (const d of dirs) d.dispose()
-})
-
-function project(files: Record<string, string>): string {
-  const dir = tempProject(files, 'motia-py-faults-')
-  dirs.push(dir)
-  return dir.path
-}
+const project = tempProjects('motia-py-faults-')
 
 const OK_STEP = `from motia import http
 config = {"name": "Ok", "triggers": [http("GET", "/ok")]}
@@ -92,13 +84,7 @@ config = {"name": "Hang", "triggers": [queue("hang", config={"max_retries": 0})]
 def handler(data, ctx):
     time.sleep(60)
 `,
-      'steps/slow_step.py': `import asyncio, os
-from motia import http
-config = {"name": "Slow", "triggers": [http("GET", "/slow")]}
-async def handler(req):
-    await asyncio.sleep(1.5)
-    return {"status": 200, "body": {"pid": os.getpid()}}
-`,
+      'steps/slow_step.py': SLOW_STEP,
     })
     await using rt = await fixtureRuntime(dir)
     const queue = rt.services.shared.get('queue') as QueueModuleApi

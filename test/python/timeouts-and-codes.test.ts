@@ -4,20 +4,12 @@
  * the new one and answered; a process that exits under a handler answers 500
  * E_PYTHON_PROCESS_EXITED; no interpreter is one E_PYTHON_UNAVAILABLE load problem.
  */
-import { afterAll, expect, test } from 'bun:test'
+import { expect, test } from 'bun:test'
 import type { PythonModuleApi } from '../../modules/python/python-module'
-import { fixtureRuntime, tempProject } from '../support/runtime'
+import { fixtureRuntime, tempProjects } from '../support/runtime'
+import { SLOW_STEP } from './steps'
 
-const dirs: { dispose(): void }[] = []
-afterAll(() => {
-  for (const d of dirs) d.dispose()
-})
-
-function project(files: Record<string, string>): string {
-  const dir = tempProject(files, 'motia-py-timeouts-')
-  dirs.push(dir)
-  return dir.path
-}
+const project = tempProjects('motia-py-timeouts-')
 
 test('an HTTP handler past its timeout: 504, process replaced, the other request in flight retried and answered', async () => {
   const dir = project({
@@ -27,13 +19,7 @@ config = {"name": "Hang", "triggers": [http("GET", "/hang")], "infrastructure": 
 def handler(req):
     time.sleep(60)
 `,
-    'steps/slow_step.py': `import asyncio, os
-from motia import http
-config = {"name": "Slow", "triggers": [http("GET", "/slow")]}
-async def handler(req):
-    await asyncio.sleep(1.5)
-    return {"status": 200, "body": {"pid": os.getpid()}}
-`,
+    'steps/slow_step.py': SLOW_STEP,
   })
   await using rt = await fixtureRuntime(dir)
   const pool = (rt.services.shared.get('python') as PythonModuleApi).steps.pool!

@@ -1,3 +1,4 @@
+import { afterAll } from 'bun:test'
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join } from 'node:path'
@@ -25,6 +26,19 @@ export function tempProject(
     writeFileSync(join(dir.path, rel), text)
   }
   return dir
+}
+
+/** `project(files)` makes a temp project (its path); all of them are removed after the file's tests. */
+export function tempProjects(prefix: string): (files: Record<string, string>) => string {
+  const made: { dispose(): void }[] = []
+  afterAll(() => {
+    for (const dir of made) dir.dispose()
+  })
+  return (files) => {
+    const dir = tempProject(files, prefix)
+    made.push(dir)
+    return dir.path
+  }
 }
 
 /** Copies a fixture project into a temp dir (tests may then break or edit files freely). */

@@ -74,6 +74,12 @@ export type EngineToWorker =
 export type WorkerToEngine =
   | { type: 'ready' }
   | { type: 'done'; jobId: number; outcome: JobOutcome }
+  /**
+   * The job's step file is being imported in this worker (its first job there, or the first
+   * since a reload), then it is: the load is not the handler's time (worker-pool.ts).
+   */
+  | { type: 'loading'; jobId: number }
+  | { type: 'loaded'; jobId: number }
   | EngineCall
   | LogMessage
   /** A span user code started through `@opentelemetry/api` in the worker, ended. */

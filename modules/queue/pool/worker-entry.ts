@@ -45,6 +45,8 @@ const post = (m: WorkerToEngine) => {
 let client: WorkerEngineClient | undefined
 let dir = ''
 const steps = new Map<string, Promise<StepDefinition>>()
+/** Step files imported (their `steps` promise resolved). */
+const loaded = new Set<string>()
 
 function load(file: string): Promise<StepDefinition> {
   let p = steps.get(file)
@@ -58,7 +60,11 @@ function load(file: string): Promise<StepDefinition> {
       if (!step) throw new Error(problems.map((x) => `${x.field ?? ''} ${x.message}`).join('; '))
       return step
     })
-    p.catch(() => steps.delete(file))
+    const current = p
+    current.then(
+      () => steps.get(file) === current && loaded.add(file), // not an import a reload made stale
+      () => steps.get(file) === current && steps.delete(file),
+    )
     steps.set(file, p)
   }
   return p
@@ -66,7 +72,11 @@ function load(file: string): Promise<StepDefinition> {
 
 async function run(job: JobSpec): Promise<JobOutcome> {
   try {
+    // The engine does not count an import against the handler's timeout: it is told.
+    const cold = !loaded.has(job.file)
+    if (cold) post({ type: 'loading', jobId: job.id })
     const step = await load(job.file)
+    if (cold) post({ type: 'loaded', jobId: job.id })
     const def = step.triggers.find(
       (t) => t.index === job.triggerIndex && (t.type !== 'queue' || !job.topic || t.topic === job.topic),
     )
@@ -144,6 +154,7 @@ function handle(m: EngineToWorker): void {
       // Forget every project module (not node_modules) so a step's own imports re-run too.
       forgetProjectModules(dir)
       steps.clear()
+      loaded.clear()
       client?.setStreams(m.streams)
       break
     }

@@ -1,4 +1,4 @@
-import { afterEach, expect, test } from 'bun:test'
+import { afterEach, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import type { EngineClient } from '../../../runtime/engine-client'
 import { createLogHub, type LogRecord } from '../../../runtime/logger'
@@ -80,4 +80,53 @@ test('a job sent while its worker loads: its timeout starts when the worker is r
   expect(sets).toEqual([['audit', 'early', { traceId: 'startup-test' }]])
   expect(pool.restarts).toBe(0)
   await starting
+})
+
+describe('a step file imported for its first job', () => {
+  const dir = join(import.meta.dir, '..', '..', '..', 'test', 'fixtures', 'slow-import')
+  const engine: EngineClient = {
+    logs: createLogHub('info'),
+    state: async () => null,
+    enqueue: async () => {},
+    stream: async () => null,
+    hasStream: () => true,
+  }
+  const job = (file: string, step: string, input: unknown, timeoutMs: number) => ({
+    file: join(dir, 'steps', file),
+    step,
+    triggerIndex: 0,
+    input,
+    traceId: 't',
+    attempt: 1,
+    timeoutMs,
+  })
+
+  test('its import is not counted against the handler timeout; the handler still is', async () => {
+    pool = new WorkerPool({ size: 1, dir, logLevel: 'info', engine, onLog: () => {} })
+    await pool.start()
+    // The file takes 400 ms to import; the handler's own 150 ms are plenty for its 10 ms.
+    expect(await pool.run(job('slow-import.step.ts', 'SlowImport', { sleepMs: 10 }, 150))).toEqual({ status: 'ok' })
+    expect(pool.restarts).toBe(0)
+    const slow = await pool.run(job('slow-import.step.ts', 'SlowImport', { sleepMs: 2000 }, 150))
+    expect(slow).toMatchObject({ status: 'error', error: { code: 'E_HANDLER_TIMEOUT' }, retryable: true })
+    expect(pool.restarts).toBe(1)
+  })
+
+  test('an import that never ends fails the job with E_STEP_LOAD_TIMEOUT and replaces the worker', async () => {
+    pool = new WorkerPool({ size: 1, dir, logLevel: 'info', engine, onLog: () => {}, loadTimeoutMs: 300 })
+    await pool.start()
+    const started = performance.now()
+    const outcome = await pool.run(job('hangs-on-import.step.ts', 'HangsOnImport', {}, 100))
+    expect(performance.now() - started).toBeGreaterThan(290)
+    expect(outcome).toEqual({
+      status: 'error',
+      error: {
+        name: 'MotiaError',
+        code: 'E_STEP_LOAD_TIMEOUT',
+        message: 'step "HangsOnImport": its file took longer than 300 ms to import and was stopped',
+      },
+      retryable: true,
+    })
+    expect(pool.restarts).toBe(1)
+  })
 })

@@ -26,9 +26,16 @@ export interface WorkerPoolOptions {
   streams?: () => string[]
   /** The worker's module; tests give one that wraps worker-entry.ts (a slow-starting worker). */
   entry?: string | URL
+  /** STEP_LOAD_TIMEOUT_MS unless given (tests). */
+  loadTimeoutMs?: number
 }
 
+/** The longest a step file may take to import in a worker (or the handler's timeout, if longer). */
+export const STEP_LOAD_TIMEOUT_MS = 60_000
+
 interface PendingJob {
+  id: number
+  job: PoolJob
   resolve(o: JobOutcome): void
   /** Set once the job is sent to its worker. */
   timer: ReturnType<typeof setTimeout> | undefined
@@ -82,24 +89,37 @@ export class WorkerPool {
     const { timeoutMs: _timeout, ...fields } = job
     const spec: JobSpec = { id, ...fields }
     return new Promise<JobOutcome>((resolve) => {
-      const entry: PendingJob = { resolve, timer: undefined }
+      const entry: PendingJob = { id, job, resolve, timer: undefined }
       slot.jobs.set(id, entry)
       // The handler's time starts when its worker can take it (not while the worker loads).
       slot.ready.then(() => {
         if (!slot.jobs.has(id)) return // its worker died meanwhile (kill() settled it)
-        entry.timer = setTimeout(() => {
-          slot.jobs.delete(id)
-          resolve(
-            failed(
-              'E_HANDLER_TIMEOUT',
-              `handler of step "${job.step}" ran longer than ${job.timeoutMs} ms and was stopped`,
-            ),
-          )
-          this.replace(slot, `a handler of step "${job.step}" timed out on this worker`)
-        }, job.timeoutMs)
+        this.deadline(slot, entry, false)
         this.send(slot, { type: 'run', job: spec })
       })
     })
+  }
+
+  /**
+   * (Re)starts a job's deadline: its handler's timeout, or while its worker imports the step
+   * file (`loading`), the load timeout. Past it the job fails and its worker is replaced.
+   */
+  private deadline(slot: Slot, entry: PendingJob, loading: boolean): void {
+    clearTimeout(entry.timer)
+    const { job } = entry
+    const ms = loading ? Math.max(job.timeoutMs, this.options.loadTimeoutMs ?? STEP_LOAD_TIMEOUT_MS) : job.timeoutMs
+    entry.timer = setTimeout(() => {
+      slot.jobs.delete(entry.id)
+      entry.resolve(
+        loading
+          ? failed(
+              'E_STEP_LOAD_TIMEOUT',
+              `step "${job.step}": its file took longer than ${ms} ms to import and was stopped`,
+            )
+          : failed('E_HANDLER_TIMEOUT', `handler of step "${job.step}" ran longer than ${ms} ms and was stopped`),
+      )
+      this.replace(slot, `${loading ? 'the import of' : 'a handler of'} step "${job.step}" timed out on this worker`)
+    }, ms)
   }
 
   /** Step files changed (dev reload): workers import them afresh on next use. */
@@ -168,6 +188,12 @@ export class WorkerPool {
         slot.jobs.delete(m.jobId)
         clearTimeout(job.timer)
         job.resolve(m.outcome)
+        return
+      }
+      case 'loading':
+      case 'loaded': {
+        const job = slot.jobs.get(m.jobId)
+        if (job) this.deadline(slot, job, m.type === 'loading')
         return
       }
       case 'log':
