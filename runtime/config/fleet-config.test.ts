@@ -1,14 +1,11 @@
 import { describe, expect, test } from 'bun:test'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { hostname, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { hostname } from 'node:os'
+import { tempProjects } from '../../test/support/runtime'
 import { loadConfig } from './load-config'
 
-const load = (yaml: string, env: Record<string, string> = {}) => {
-  const dir = mkdtempSync(join(tmpdir(), 'motia-fleet-config-'))
-  writeFileSync(join(dir, 'config.yaml'), yaml)
-  return loadConfig({ dir, env, cpus: 2 })
-}
+const project = tempProjects('motia-fleet-config-')
+const load = (yaml: string, env: Record<string, string> = {}) =>
+  loadConfig({ dir: project({ 'config.yaml': yaml }), env, cpus: 2 })
 
 describe('fleet keys: health, shutdownTimeout, instanceId', () => {
   test('defaults: probes under /__motia, 10 s drain, <hostname>-<pid>', async () => {

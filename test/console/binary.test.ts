@@ -28,7 +28,9 @@ afterAll(async () => {
 
 /** Runs an executable until it logs the console's address; returns it and a stop function. */
 async function consoleOf(cmd: string[], cwd: string) {
-  const proc = Bun.spawn(cmd, { cwd, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+  // TMPDIR: where a compiled app unpacks its step files (removed with the test's dir).
+  const env = { ...process.env, TMPDIR: cwd }
+  const proc = Bun.spawn(cmd, { cwd, env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
   let text = ''
   const decoder = new TextDecoder()
   void (async () => {

@@ -23,7 +23,13 @@ test('motia build --compile: one executable with the steps inside; runs from any
   expect(built.code).toBe(0)
   expect(built.stdout).toMatch(/compiled .*shop \(\d+ project files/)
   // Run it where the project is not: everything it needs is inside the file.
-  const proc = Bun.spawn([app, '--port', '0', '--host', '127.0.0.1'], { cwd: out.path, stdout: 'pipe', stderr: 'pipe' })
+  // TMPDIR: where the app unpacks its step files (removed with the test's dir).
+  const proc = Bun.spawn([app, '--port', '0', '--host', '127.0.0.1'], {
+    cwd: out.path,
+    env: { ...process.env, TMPDIR: out.path },
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
   try {
     let text = ''
     const reader = proc.stdout.getReader()
