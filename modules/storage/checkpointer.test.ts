@@ -1,30 +1,23 @@
 import { afterEach, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { statSync } from 'node:fs'
 import { join } from 'node:path'
+import { tempProjects } from '../../test/support/runtime'
 import { type Checkpointer, startCheckpointer } from './checkpointer'
 import { openSqlite } from './sqlite-database'
 
-const dirs: string[] = []
+const project = tempProjects('motia-ckpt-')
 let checkpointer: Checkpointer | undefined
 afterEach(() => {
   checkpointer?.stop()
   checkpointer = undefined
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
 })
-
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'motia-ckpt-'))
-  dirs.push(dir)
-  return dir
-}
 
 /**
  * The engine's connection here never checkpoints by itself (wal_autocheckpoint = 0), so pages
  * reach the database file, and the WAL is reused from its start, only through the checkpointer.
  */
 async function writeInRounds(withCheckpointer: boolean): Promise<{ dbBytes: number; walBytes: number }> {
-  const path = join(tempDir(), 'motia.db')
+  const path = join(project({}), 'motia.db')
   const db = openSqlite(path)
   db.run('PRAGMA wal_autocheckpoint = 0')
   db.run('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)')
@@ -57,7 +50,7 @@ test('checkpoints run on their own thread: pages reach the database file and the
 })
 
 test('a database that cannot be opened leaves the engine to checkpoint by itself', async () => {
-  checkpointer = startCheckpointer(join(tempDir(), 'missing', 'motia.db'), { minMs: 5, maxMs: 20 })
+  checkpointer = startCheckpointer(join(project({}), 'missing', 'motia.db'), { minMs: 5, maxMs: 20 })
   await Bun.sleep(50)
   checkpointer.stop() // no throw, nothing left running
 })

@@ -44,39 +44,37 @@ const post = (m: WorkerToEngine) => {
 }
 let client: WorkerEngineClient | undefined
 let dir = ''
-const steps = new Map<string, Promise<StepDefinition>>()
-/** Step files imported (their `steps` promise resolved). */
-const loaded = new Set<string>()
+/** Step files by path: the import under way, then the definition it gave. */
+const steps = new Map<string, Promise<StepDefinition> | StepDefinition>()
 
+/** Imports a step file; its definition replaces the promise in `steps` once it is ready. */
 function load(file: string): Promise<StepDefinition> {
-  let p = steps.get(file)
-  if (!p) {
-    p = import(file).then((exports) => {
-      const { step, problems } = normalizeStep(
-        exports,
-        { file, relFile: file.startsWith(`${dir}/`) ? file.slice(dir.length + 1) : file },
-        registry,
-      )
-      if (!step) throw new Error(problems.map((x) => `${x.field ?? ''} ${x.message}`).join('; '))
-      return step
-    })
-    const current = p
-    current.then(
-      () => steps.get(file) === current && loaded.add(file), // not an import a reload made stale
-      () => steps.get(file) === current && steps.delete(file),
+  const p = import(file).then((exports) => {
+    const { step, problems } = normalizeStep(
+      exports,
+      { file, relFile: file.startsWith(`${dir}/`) ? file.slice(dir.length + 1) : file },
+      registry,
     )
-    steps.set(file, p)
-  }
+    if (!step) throw new Error(problems.map((x) => `${x.field ?? ''} ${x.message}`).join('; '))
+    return step
+  })
+  steps.set(file, p)
+  p.then(
+    (step) => steps.get(file) === p && steps.set(file, step), // not an import a reload made stale
+    () => steps.get(file) === p && steps.delete(file),
+  )
   return p
 }
 
 async function run(job: JobSpec): Promise<JobOutcome> {
   try {
-    // The engine does not count an import against the handler's timeout: it is told.
-    const cold = !loaded.has(job.file)
-    if (cold) post({ type: 'loading', jobId: job.id })
-    const step = await load(job.file)
-    if (cold) post({ type: 'loaded', jobId: job.id })
+    let step = steps.get(job.file)
+    if (step === undefined || step instanceof Promise) {
+      // The engine does not count an import against the handler's timeout: it is told.
+      post({ type: 'loading', jobId: job.id })
+      step = await (step ?? load(job.file))
+      post({ type: 'loaded', jobId: job.id })
+    }
     const def = step.triggers.find(
       (t) => t.index === job.triggerIndex && (t.type !== 'queue' || !job.topic || t.topic === job.topic),
     )
@@ -154,7 +152,6 @@ function handle(m: EngineToWorker): void {
       // Forget every project module (not node_modules) so a step's own imports re-run too.
       forgetProjectModules(dir)
       steps.clear()
-      loaded.clear()
       client?.setStreams(m.streams)
       break
     }

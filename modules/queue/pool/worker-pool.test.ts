@@ -8,15 +8,14 @@ const FIXTURE = join(import.meta.dir, '..', '..', '..', 'test', 'fixtures', 'uns
 let pool: WorkerPool | undefined
 afterEach(() => pool?.stop())
 
+/** The engine side of ctx calls: `state` as given, the rest answering nothing. */
+function engineWith(state: EngineClient['state']): EngineClient {
+  return { logs: createLogHub('info'), state, enqueue: async () => {}, stream: async () => null, hasStream: () => true }
+}
+
 test('a job whose input a worker cannot be sent fails alone, not retried; its worker and batch-mates go on', async () => {
   const logs: LogRecord[] = []
-  const engine: EngineClient = {
-    logs: createLogHub('info'),
-    state: async () => ({ old_value: null, new_value: { n: 1 } }),
-    enqueue: async () => {},
-    stream: async () => null,
-    hasStream: () => true,
-  }
+  const engine = engineWith(async () => ({ old_value: null, new_value: { n: 1 } }))
   pool = new WorkerPool({ size: 1, dir: FIXTURE, logLevel: 'info', engine, onLog: (r) => logs.push(r) })
   await pool.start()
   const job = (input: unknown) => ({
@@ -49,16 +48,10 @@ test('a job whose input a worker cannot be sent fails alone, not retried; its wo
 
 test('a job sent while its worker loads: its timeout starts when the worker is ready, not before', async () => {
   const sets: (readonly unknown[])[] = []
-  const engine: EngineClient = {
-    logs: createLogHub('info'),
-    state: async (_op, args) => {
-      sets.push(args)
-      return { old_value: null, new_value: args[2] }
-    },
-    enqueue: async () => {},
-    stream: async () => null,
-    hasStream: () => true,
-  }
+  const engine = engineWith(async (_op, args) => {
+    sets.push(args)
+    return { old_value: null, new_value: args[2] }
+  })
   const dir = join(import.meta.dir, '..', '..', '..', 'test', 'fixtures', 'queue')
   const entry = join(import.meta.dir, '..', '..', '..', 'test', 'fixtures', 'slow-worker.ts')
   pool = new WorkerPool({ size: 1, dir, logLevel: 'info', engine, onLog: () => {}, entry })
@@ -84,13 +77,7 @@ test('a job sent while its worker loads: its timeout starts when the worker is r
 
 describe('a step file imported for its first job', () => {
   const dir = join(import.meta.dir, '..', '..', '..', 'test', 'fixtures', 'slow-import')
-  const engine: EngineClient = {
-    logs: createLogHub('info'),
-    state: async () => null,
-    enqueue: async () => {},
-    stream: async () => null,
-    hasStream: () => true,
-  }
+  const engine = engineWith(async () => null)
   const job = (file: string, step: string, input: unknown, timeoutMs: number) => ({
     file: join(dir, 'steps', file),
     step,
