@@ -9,6 +9,10 @@ export const ERROR_CODES = {
   E_STEP_CONFIG_INVALID: { status: 500, summary: 'a step config does not match the expected shape' },
   E_STEP_DUPLICATE_NAME: { status: 500, summary: 'two steps share one name' },
   E_ROUTE_DUPLICATE: { status: 500, summary: 'two HTTP triggers share one method and path' },
+  E_ROUTE_CONFLICT: {
+    status: 500,
+    summary: 'an HTTP trigger the router cannot serve with another one (or a path naming a parameter twice)',
+  },
   E_ROUTE_RESERVED: {
     status: 500,
     summary: 'an HTTP trigger on the path of a health probe (health.live / health.ready)',

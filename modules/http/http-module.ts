@@ -6,6 +6,7 @@ import { Cors } from './cors'
 import { Deadlines } from './deadlines'
 import { emitAccess } from './emit-route'
 import { HealthEndpoints, requestsDone, reservedHealthRoutes, shuttingDown } from './health'
+import { routeConflicts } from './route-conflicts'
 import { buildRouter, duplicateRoutes, type Router, type RouterEnv } from './router'
 import { httpTriggerKind } from './trigger-kind'
 
@@ -63,12 +64,27 @@ export function httpModule(options: { listen?: boolean; health?: HealthConfig } 
     return out
   }
 
+  /**
+   * Applies the routes to Bun.serve / reload. Should Bun's native router refuse a path the
+   * load checks let through, the server still runs: Elysia (the fallback) serves every route.
+   */
+  const withRoutes = <T>(r: Router, apply: (routes: Router['routes']) => T): T => {
+    const hook = rt.shared.get('streams.upgrade') as UpgradeHook | undefined
+    try {
+      return apply({ ...health.routes(), ...nativeRoutes(r, hook) })
+    } catch (err) {
+      const applied = apply(health.routes())
+      rt.log.error("Bun's router refused the step routes; they are served by the fallback router", { error: err })
+      return applied
+    }
+  }
+
   return {
     name: 'http',
     dependsOn: ['state', 'queue', 'streams', 'observability'],
     triggerKinds: [httpTriggerKind],
     // The probes' paths come from config.yaml, known when the composition root builds the module.
-    checks: [duplicateRoutes, ...(options.health ? [reservedHealthRoutes(options.health)] : [])],
+    checks: [duplicateRoutes, routeConflicts, ...(options.health ? [reservedHealthRoutes(options.health)] : [])],
     setup(services) {
       rt = services
       const http = services.config.http
@@ -95,17 +111,19 @@ export function httpModule(options: { listen?: boolean; health?: HealthConfig } 
       if (options.listen === false) return
       const http = rt.config.http
       const hook = rt.shared.get('streams.upgrade') as UpgradeHook | undefined
-      server = Bun.serve({
-        port: http.port,
-        hostname: http.host ?? rt.config.host,
-        // Bun would answer bodies over its limit itself, bare (no JSON, code, trace id or CORS):
-        // http.bodyLimit is enforced by the body reader instead (body.ts).
-        maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-        development: false,
-        routes: { ...health.routes(), ...nativeRoutes(router, hook) },
-        fetch: fallback(hook),
-        ...(hook ? { websocket: hook.websocket } : {}),
-      } as Parameters<typeof Bun.serve>[0])
+      server = withRoutes(router, (routes) =>
+        Bun.serve({
+          port: http.port,
+          hostname: http.host ?? rt.config.host,
+          // Bun would answer bodies over its limit itself, bare (no JSON, code, trace id or CORS):
+          // http.bodyLimit is enforced by the body reader instead (body.ts).
+          maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+          development: false,
+          routes,
+          fetch: fallback(hook),
+          ...(hook ? { websocket: hook.websocket } : {}),
+        } as Parameters<typeof Bun.serve>[0]),
+      )
       rt.shared.set('http.url', server.url.href)
       rt.shared.set('http.server', server)
       rt.log.info(`HTTP listening on ${server.url.href}`)
@@ -114,10 +132,11 @@ export function httpModule(options: { listen?: boolean; health?: HealthConfig } 
       router = buildRouter(project.steps, env)
       const hook = rt.shared.get('streams.upgrade') as UpgradeHook | undefined
       if (rt.lifecycle.draining) return
-      server?.reload({
-        routes: { ...health.routes(), ...nativeRoutes(router, hook) },
-        fetch: fallback(hook),
-      } as Parameters<Server<any>['reload']>[0])
+      const s = server
+      if (s)
+        withRoutes(router, (routes) =>
+          s.reload({ routes, fetch: fallback(hook) } as Parameters<Server<any>['reload']>[0]),
+        )
     },
     async drain(deadline) {
       const s = server

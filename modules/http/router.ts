@@ -8,6 +8,7 @@ import type { HttpMethod } from '../../sdk/types'
 import type { Cors } from './cors'
 import { type EmitAccess, emitRoute } from './emit-route'
 import { errorResponse } from './respond'
+import { renameParams, routerPath } from './route-params'
 import { type RequestScope, type RouteEnv, stepRoute } from './step-route'
 import { HTTP_METHODS, routeKey } from './trigger-kind'
 
@@ -85,14 +86,7 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
       if (def.type !== 'http') continue
       declared.add(routeKey(def.method, def.path))
       const route = stepRoute(step, def as HttpTriggerDef, routeEnv)
-      app.route(
-        def.method,
-        def.path,
-        (c: { request: Request; params?: Record<string, string> }) => route(c.request, c.params ?? {}),
-        {
-          parse: 'none',
-        },
-      )
+      addElysiaRoute(app, def as HttpTriggerDef, route)
       routes[def.path] ??= {}
       // Only a body's reader needs the server (the client's address); GET stays as lean as it was.
       routes[def.path]![def.method] =
@@ -146,6 +140,28 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
   const fetch = (request: Request) =>
     SERVED_METHODS.has(request.method) ? app.fetch(request) : notImplemented(request, scopeOf(request))
   return { fetch, routes }
+}
+
+/**
+ * One step route on Elysia, under positional parameter names (route-params.ts) so that routes
+ * naming a parameter differently at one place can live together; the handler gets its own names.
+ * Bun's native routes (the fast path) take the step's own path as is: they accept such pairs.
+ */
+export function addElysiaRoute(
+  app: { route(method: string, path: string, handler: (c: any) => unknown, hook: { parse: 'none' }): unknown },
+  def: Pick<HttpTriggerDef, 'method' | 'path'>,
+  serve: (request: Request, params: Record<string, string>) => Response | Promise<Response>,
+): void {
+  const { path, names } = routerPath(def.path)
+  const rename = renameParams(names)
+  app.route(
+    def.method,
+    path,
+    (c: { request: Request; params?: Record<string, string> }) => serve(c.request, rename(c.params)),
+    {
+      parse: 'none',
+    },
+  )
 }
 
 const SERVED_METHODS: ReadonlySet<string> = new Set<HttpMethod>(HTTP_METHODS)
