@@ -157,6 +157,29 @@ describe('0.x top-level type', () => {
     expect(noop.handler).toBeUndefined()
   })
 
+  test('an event step with `subscribes: []` loads, with a warning that it consumes nothing', () => {
+    // examples/content-and-marketing/email-marketing-automation, 09-welcome-email-series.step.ts
+    const r = load({
+      config: { type: 'event', name: 'Welcome', subscribes: [], emits: ['email.send'], flows: ['f'] },
+      handler,
+    })
+    expect(r.problems).toEqual([])
+    expect(r.warnings).toEqual([
+      'steps/x.step.ts: subscribes is empty: the step consumes no topic, so its handler never runs',
+    ])
+    expect(r.step).toMatchObject({ name: 'Welcome', triggers: [], enqueues: [{ topic: 'email.send' }], flows: ['f'] })
+    // The same in a triggers array names the trigger.
+    const t = load({ config: { name: 'T', triggers: [{ type: 'event', subscribes: [] }] }, handler })
+    expect(t.problems).toEqual([])
+    expect(t.warnings).toEqual([
+      'steps/x.step.ts: triggers[0].subscribes is empty: the step consumes no topic, so its handler never runs',
+    ])
+    // Still a problem: no `subscribes` at all, or a non-topic in it.
+    expect(messages({ config: { type: 'event', name: 'E', emits: [] }, handler })).toEqual([
+      'steps/x.step.ts: subscribes: expected a topic to consume (`topic: string` or `subscribes: string[]`)',
+    ])
+  })
+
   test('0.x problems use top-level field names', () => {
     expect(messages({ config: { type: 'api', name: 'A', path: 'a', method: 'GET' }, handler })).toEqual([
       'steps/x.step.ts: path: expected a path starting with "/", got "a"',

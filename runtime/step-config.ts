@@ -113,6 +113,7 @@ export function normalizeStep(
       problems.push(...result.problems)
       continue
     }
+    if (result.warnings) warnings.push(...result.warnings)
     for (const def of result.defs) {
       if (typeof raw.condition === 'function') def.condition = raw.condition as TriggerDef['condition']
       triggers.push(def)

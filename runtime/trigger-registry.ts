@@ -10,7 +10,10 @@ export interface TriggerLocation {
   index: number
 }
 
-export type NormalizeResult<T extends TriggerDef = TriggerDef> = { defs: T[] } | { problems: LoadProblem[] }
+/** The trigger's defs (none: it consumes nothing, with a warning saying so), or why it is invalid. */
+export type NormalizeResult<T extends TriggerDef = TriggerDef> =
+  | { defs: T[]; warnings?: string[] }
+  | { problems: LoadProblem[] }
 
 /** A trigger kind a module serves: how to validate and normalise its config. */
 export interface TriggerKind<T extends TriggerDef = TriggerDef> {

@@ -1,7 +1,7 @@
 import type { LoadProblem } from '../../runtime/errors'
 import { schemaField } from '../../runtime/schema-field'
 import type { QueueTriggerDef } from '../../runtime/step'
-import { describe, problemAt, type TriggerKind, type TriggerLocation } from '../../runtime/trigger-registry'
+import { describe, fieldOf, problemAt, type TriggerKind, type TriggerLocation } from '../../runtime/trigger-registry'
 import type { QueueConfig } from '../../sdk/types'
 
 /** `queue` with `topic` (1.x), `event` with `subscribes` (seed docs, 0.x `type: 'event'`). */
@@ -11,6 +11,7 @@ export const queueTriggerKind: TriggerKind<QueueTriggerDef> = {
   normalize(raw, at) {
     const problems: LoadProblem[] = []
     let topics: string[] = []
+    const warnings: string[] = []
     if (raw.topic !== undefined) {
       if (typeof raw.topic === 'string' && raw.topic !== '') topics = [raw.topic]
       else problems.push(problemAt(at, 'topic', `expected a non-empty topic name, got ${describe(raw.topic)}`))
@@ -19,6 +20,12 @@ export const queueTriggerKind: TriggerKind<QueueTriggerDef> = {
         if (typeof t === 'string' && t !== '') topics.push(t)
         else problems.push(problemAt(at, `subscribes[${i}]`, `expected a topic name, got ${describe(t)}`))
       })
+    } else if (Array.isArray(raw.subscribes)) {
+      // Motia 0.x loaded `type: 'event', subscribes: []` (published apps have it): a step that
+      // consumes nothing and never runs, as there. Drawn in flows like a noop step.
+      warnings.push(
+        `${at.file}: ${fieldOf(at, 'subscribes')} is empty: the step consumes no topic, so its handler never runs`,
+      )
     } else {
       problems.push(
         problemAt(
@@ -32,6 +39,7 @@ export const queueTriggerKind: TriggerKind<QueueTriggerDef> = {
     const queueConfig = validateQueueConfig(raw.config, at, 'config', problems)
     if (problems.length > 0) return { problems }
     return {
+      ...(warnings.length > 0 ? { warnings } : {}),
       defs: topics.map((topic) => {
         const def: QueueTriggerDef = { type: 'queue', index: at.index, topic, queueConfig: queueConfig ?? {} }
         if (input) def.input = input
