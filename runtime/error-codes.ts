@@ -7,7 +7,10 @@ export const ERROR_CODES = {
   E_CONFIG_READ: { status: 500, summary: 'config.yaml could not be read or parsed' },
   E_STEP_LOAD: { status: 500, summary: 'a step file could not be imported (syntax error, throwing module)' },
   E_STEP_CONFIG_INVALID: { status: 500, summary: 'a step config does not match the expected shape' },
-  E_STEP_DUPLICATE_NAME: { status: 500, summary: 'two steps share one name' },
+  E_STEP_DUPLICATE_NAME: {
+    status: 500,
+    summary: 'two stream files share one name (two step files with one name both load, with a warning)',
+  },
   E_ROUTE_DUPLICATE: { status: 500, summary: 'two HTTP triggers share one method and path' },
   E_ROUTE_CONFLICT: {
     status: 500,

@@ -83,22 +83,28 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectLoad
   ])
   const stepMods = [...tsStepMods, ...foreign.flatMap((f) => f.steps)]
 
-  const streams = uniqueByName('stream', problems, streamMods, (m) => {
-    const r = normalizeStream(m.exports, m.ref)
-    problems.push(...r.problems)
-    return r.stream
-  })
+  const streams = uniqueByName(
+    problems,
+    normalizeAll(problems, streamMods, (m) => {
+      const r = normalizeStream(m.exports, m.ref)
+      problems.push(...r.problems)
+      return r.stream
+    }),
+  )
   for (const f of foreign) {
     problems.push(...f.problems)
     // A stream another language only names (Python's `Stream("x")`) unless a file defines it.
     for (const s of f.streams) if (!streams.some((x) => x.name === s.name)) streams.push(s)
   }
-  let steps = uniqueByName('step', problems, stepMods, (m) => {
-    const r = normalizeStep(m.exports, m.ref, registry)
-    problems.push(...r.problems)
-    warnings.push(...r.warnings)
-    return r.step
-  })
+  let steps = disambiguateNames(
+    warnings,
+    normalizeAll(problems, stepMods, (m) => {
+      const r = normalizeStep(m.exports, m.ref, registry)
+      problems.push(...r.problems)
+      warnings.push(...r.warnings)
+      return r.step
+    }),
+  )
   if (opts.extraSteps) steps = [...steps, ...opts.extraSteps]
 
   for (const check of opts.checks ?? []) {
@@ -111,31 +117,38 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectLoad
   return { steps, streams, problems, warnings }
 }
 
-/**
- * Normalises imported files in order, keeping the first definition of each name; a later one
- * with the same name is a problem naming the file that has it.
- */
-function uniqueByName<T extends { name: string; relFile: string }>(
-  kind: 'step' | 'stream',
+/** Normalises imported files in order; files that failed to import become their problem. */
+function normalizeAll<T>(
   problems: LoadProblem[],
   imported: readonly Imported[],
   normalize: (m: Extract<Imported, { exports: unknown }>) => T | undefined,
 ): T[] {
   const out: T[] = []
-  const seen = new Map<string, string>()
   for (const m of imported) {
     if ('problem' in m) {
       problems.push(m.problem)
       continue
     }
     const def = normalize(m)
-    if (!def) continue
+    if (def) out.push(def)
+  }
+  return out
+}
+
+/**
+ * Streams are addressed by name (`ctx.streams.<name>`): the first file keeps a name, a later one
+ * with the same name is a problem naming the file that has it.
+ */
+function uniqueByName<T extends { name: string; relFile: string }>(problems: LoadProblem[], defs: readonly T[]): T[] {
+  const out: T[] = []
+  const seen = new Map<string, string>()
+  for (const def of defs) {
     const other = seen.get(def.name)
     if (other) {
       problems.push({
         file: def.relFile,
         field: 'name',
-        message: `${kind} name "${def.name}" is already used by ${other}`,
+        message: `stream name "${def.name}" is already used by ${other}`,
         code: 'E_STEP_DUPLICATE_NAME',
       })
       continue
@@ -144,6 +157,29 @@ function uniqueByName<T extends { name: string; relFile: string }>(
     out.push(def)
   }
   return out
+}
+
+/**
+ * Two step files with one name both load, as Motia 0.x loaded them (it keyed steps by file; 1.x
+ * registers functions per name and trigger, so the later file replaced the earlier's handler
+ * where their triggers matched). The first file, in load order, keeps the name; a later one is
+ * known as `Name (its/file.step.ts)`, so logs, traces, queue subscriptions, the console and
+ * motia.lock.json tell the two apart. A warning names both files.
+ */
+function disambiguateNames(warnings: string[], steps: StepDefinition[]): StepDefinition[] {
+  const seen = new Map<string, string>()
+  for (const step of steps) {
+    const first = seen.get(step.name)
+    if (first !== undefined) {
+      const label = `${step.name} (${step.relFile})`
+      warnings.push(
+        `${step.relFile}: step name "${step.name}" is also used by ${first}; both are loaded, this one as "${label}" (logs, traces, console)`,
+      )
+      step.name = label
+    }
+    seen.set(step.name, step.relFile)
+  }
+  return steps
 }
 
 type Imported = { exports: Record<string, unknown>; ref: { file: string; relFile: string } } | { problem: LoadProblem }

@@ -75,6 +75,8 @@ async function run(job: JobSpec): Promise<JobOutcome> {
       step = await (step ?? load(job.file))
       post({ type: 'loaded', jobId: job.id })
     }
+    // The engine's name for it: two files with one name are told apart there (step-loader.ts).
+    if (step.name !== job.step) step.name = job.step
     const def = step.triggers.find(
       (t) => t.index === job.triggerIndex && (t.type !== 'queue' || !job.topic || t.topic === job.topic),
     )
