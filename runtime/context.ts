@@ -24,6 +24,7 @@ import {
   type StreamOp,
 } from './engine-client'
 import { MotiaError } from './errors'
+import { enqueueTopic } from './legacy-enqueue'
 import { type LogRecord, type LogTarget, StructuredLogger } from './logger'
 import { loggable, unstorableArgument } from './plain-data'
 import type { StepDefinition } from './step'
@@ -135,13 +136,15 @@ export class StepContext implements FlowContext {
   }
 
   private send(message: EnqueueMessage): Promise<void> {
-    if (!message || typeof message.topic !== 'string' || message.topic === '') {
+    // `{ type, data }` (Motia's first releases) goes to the engine as it is: it reads `type` as the topic.
+    const topic = enqueueTopic(message)
+    if (topic === undefined) {
       return Promise.reject(new MotiaError('E_STEP_CONFIG_INVALID', 'enqueue needs { topic: string, data }'))
     }
     const args: unknown[] = [message]
     const bad = unstorableArgument('enqueue', [''], args)
     if (bad) return Promise.reject(bad)
-    this.warnUndeclared(message.topic)
+    this.warnUndeclared(topic)
     return this.engine.enqueue(args[0] as EnqueueMessage, this.callOrigin())
   }
 

@@ -2,6 +2,7 @@ import type { EnqueueMessage, TriggerInfo } from '../sdk/types'
 import { StepContext } from './context'
 import type { CallOrigin, EngineClient, StateOp, StreamOp } from './engine-client'
 import { MotiaError } from './errors'
+import { LegacyEnqueues } from './legacy-enqueue'
 import type { LogHub } from './logger'
 import type { StepDefinition } from './step'
 import { type ActiveSpan, type ExecutionTracer, endWith, type SpanAttributes } from './tracing'
@@ -33,7 +34,11 @@ export class Engine implements EngineClient {
   /** Set by the observability module: executions and the ctx calls inside them become spans. */
   tracer?: ExecutionTracer
 
-  constructor(readonly logs: LogHub) {}
+  private readonly legacyEnqueues: LegacyEnqueues
+
+  constructor(readonly logs: LogHub) {
+    this.legacyEnqueues = new LegacyEnqueues(logs)
+  }
 
   state(op: StateOp, args: readonly unknown[], origin: CallOrigin): Promise<unknown> {
     const service = this.stateService
@@ -46,6 +51,7 @@ export class Engine implements EngineClient {
   enqueue(message: EnqueueMessage, origin: CallOrigin): Promise<void> {
     const service = this.queueService
     if (!service) return Promise.reject(missing('queue'))
+    if (message.topic === undefined) message = this.legacyEnqueues.normalize(message, origin)
     const span = this.child(origin, `enqueue ${message.topic}`, 'producer', {
       'motia.step': origin.step,
       'motia.operation': 'enqueue',

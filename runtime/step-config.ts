@@ -1,5 +1,6 @@
 import type { InfrastructureConfig, QueueConfig } from '../sdk/types'
 import type { LoadProblem } from './errors'
+import { enqueueTopic } from './legacy-enqueue'
 import type { EnqueueDef, StepDefinition, StepGeneration, StepHandlerFn, TriggerDef } from './step'
 import { describe, type TriggerRegistry } from './trigger-registry'
 
@@ -120,11 +121,21 @@ export function normalizeStep(
     }
   }
 
-  const enqueues = topicList(config.enqueues ?? config.emits, config.enqueues ? 'enqueues' : 'emits', problem)
+  const legacyType = (field: string) =>
+    warnings.push(
+      `${ref.relFile}: ${field} names topics as { type } (Motia's first releases); read as { topic }, rename it`,
+    )
+  const enqueues = topicList(
+    config.enqueues ?? config.emits,
+    config.enqueues ? 'enqueues' : 'emits',
+    problem,
+    legacyType,
+  )
   const virtualEnqueues = topicList(
     config.virtualEnqueues ?? config.virtualEmits,
     config.virtualEnqueues ? 'virtualEnqueues' : 'virtualEmits',
     problem,
+    legacyType,
   )
   const virtualSubscribes = stringList(config.virtualSubscribes, 'virtualSubscribes', problem)
   const flows = stringList(config.flows, 'flows', problem)
@@ -176,23 +187,32 @@ function legacyTrigger(config: Record<string, unknown>): Record<string, unknown>
 
 type Problem = (field: string | undefined, message: string) => void
 
-function topicList(v: unknown, field: string, problem: Problem): EnqueueDef[] {
+/** `emits: ['a', { topic: 'b', label, conditional }]`; the first releases wrote `{ type: 'b', ... }`. */
+function topicList(v: unknown, field: string, problem: Problem, legacyType: (field: string) => void): EnqueueDef[] {
   if (v === undefined || v === null) return []
   if (!Array.isArray(v)) {
     problem(field, `expected an array of topics, got ${describe(v)}`)
     return []
   }
   const out: EnqueueDef[] = []
+  let warned = false
   v.forEach((e, i) => {
-    if (typeof e === 'string' && e !== '') out.push({ topic: e })
-    else if (e && typeof e === 'object' && typeof (e as { topic?: unknown }).topic === 'string') {
-      const { topic, label, conditional } = e as EnqueueDef
+    const topic = typeof e === 'string' ? e || undefined : enqueueTopic(e)
+    if (topic === undefined) {
+      problem(`${field}[${i}]`, `expected a topic name or { topic, label?, conditional? }, got ${describe(e)}`)
+    } else if (typeof e === 'string') out.push({ topic })
+    else {
+      const { label, conditional } = e as EnqueueDef
+      if ((e as { topic?: unknown }).topic === undefined && !warned) {
+        warned = true
+        legacyType(field)
+      }
       out.push({
         topic,
         ...(typeof label === 'string' ? { label } : {}),
         ...(conditional ? { conditional: true } : {}),
       })
-    } else problem(`${field}[${i}]`, `expected a topic name or { topic, label?, conditional? }, got ${describe(e)}`)
+    }
   })
   return out
 }

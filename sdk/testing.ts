@@ -26,6 +26,7 @@ import { StepContext, streamFacade } from '../runtime/context'
 import type { CallOrigin, EngineClient, StateOp, StreamOp } from '../runtime/engine-client'
 import { formatProblem, MotiaError } from '../runtime/errors'
 import { runInExecution } from '../runtime/execution'
+import { enqueueTopic } from '../runtime/legacy-enqueue'
 import { createStreamSink } from '../runtime/log-format'
 import { createLogHub, type LogSink } from '../runtime/logger'
 import type { MotiaModule, RunMode } from '../runtime/module'
@@ -287,7 +288,9 @@ function merge(target: Record<string, any>, source: Record<string, any>): Record
 }
 
 function recorded(message: EnqueueMessage, origin: CallOrigin): RecordedEnqueue {
-  const r: RecordedEnqueue = { topic: message.topic, data: message.data, traceId: origin.traceId, step: origin.step }
+  // A test context has no engine to read the first releases' `{ type }` as the topic: read it here.
+  const topic = enqueueTopic(message) ?? message.topic
+  const r: RecordedEnqueue = { topic, data: message.data, traceId: origin.traceId, step: origin.step }
   if (message.messageGroupId !== undefined) r.messageGroupId = message.messageGroupId
   return r
 }

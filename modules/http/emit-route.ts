@@ -3,6 +3,7 @@ import type { Server } from 'bun'
 import type { MotiaConfig } from '../../runtime/config/schema'
 import type { CallOrigin } from '../../runtime/engine-client'
 import { MotiaError } from '../../runtime/errors'
+import { enqueueTopic } from '../../runtime/legacy-enqueue'
 import { leavesBodyUnread } from './body-reads'
 import { errorResponse } from './respond'
 import type { RouterEnv } from './router'
@@ -80,8 +81,10 @@ async function enqueue(
   origin: CallOrigin,
 ): Promise<Response> {
   const { body } = await env.bodies.read(request, server)
-  const { topic, data, messageGroupId, idempotencyKey } = (body ?? {}) as Record<string, unknown>
-  if (typeof topic !== 'string' || topic === '') {
+  const { data, messageGroupId, idempotencyKey } = (body ?? {}) as Record<string, unknown>
+  // `{ type, data }`: Motia's first releases named the topic `type` here too.
+  const topic = enqueueTopic(body)
+  if (topic === undefined) {
     throw new MotiaError('E_BODY_INVALID', 'POST /emit expects { "topic": string, "data": any }')
   }
   await env.engine.enqueue(

@@ -9,9 +9,11 @@ def _message(message, data=None, **kw):
         message = {"topic": message, "data": data}
     else:
         message = plain(message)
-    if not isinstance(message, dict) or not isinstance(message.get("topic"), str) or not message.get("topic"):
+    # Motia's first releases named the topic "type": sent as such, the engine reads it as the topic (and warns).
+    key = "type" if isinstance(message, dict) and "topic" not in message else "topic"
+    if not isinstance(message, dict) or not isinstance(message.get(key), str) or not message.get(key):
         raise ValueError('enqueue needs {"topic": str, "data": ...} (or enqueue("topic", data))')
-    out = {"topic": message["topic"], "data": message.get("data")}
+    out = {key: message[key], "data": message.get("data")}
     group = message.get("messageGroupId", message.get("message_group_id", kw.get("message_group_id")))
     if group is not None:
         out["messageGroupId"] = group

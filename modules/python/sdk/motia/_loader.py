@@ -250,7 +250,8 @@ def _topic(e):
     m = as_mapping(e)
     if m is None:
         return repr(e)
-    return {k: v for k, v in m.items() if v is not None and k in ("topic", "label", "conditional")}
+    # "type": the topic's name in Motia's first releases; the engine reads it as the topic.
+    return {k: v for k, v in m.items() if v is not None and k in ("topic", "type", "label", "conditional")}
 
 
 def _plain(v):
