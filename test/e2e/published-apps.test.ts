@@ -70,3 +70,61 @@ describe('routes naming a parameter differently at one place (email-marketing-au
     expect(out).toContain('steps/a-item.step.ts')
   }, 60_000)
 })
+
+describe('0.x shapes that Motia accepted: start serves them, with warnings', () => {
+  test('subscribes: [], one step name in two files, emit({ type, data })', async () => {
+    const dir = project({
+      ...CONFIG,
+      // email-marketing-automation 09-welcome-email-series
+      'steps/welcome.step.ts': `
+export const config = { type: 'event', name: 'WelcomeSeries', subscribes: [], emits: ['email.send'], flows: ['app'] }
+export const handler = async () => {}
+`,
+      // ai-health-fitness: one name, two files
+      'steps/a/agent.step.ts': apiStep('Agent', 'GET', '/agent-a'),
+      'steps/b/agent.step.ts': apiStep('Agent', 'GET', '/agent-b'),
+      // vision-example: the first releases' emit({ type, data })
+      'steps/generate.step.ts': `
+export const config = { type: 'api', name: 'Generate', method: 'POST', path: '/generate', emits: [{ type: 'enhance' }], flows: ['app'] }
+export const handler = async (req, { emit }) => {
+  await emit({ type: 'enhance', data: { prompt: req.body.prompt } })
+  return { status: 200, body: { started: true } }
+}
+`,
+      'steps/enhance.step.ts': `
+export const config = { type: 'event', name: 'Enhance', subscribes: ['enhance'], emits: [], flows: ['app'] }
+export const handler = async (input, { state }) => { await state.set('prompts', 'last', input) }
+`,
+      'steps/last.step.ts': `
+export const config = { type: 'api', name: 'Last', method: 'GET', path: '/last', emits: [], flows: ['app'] }
+export const handler = async (req, { state }) => ({ status: 200, body: { last: await state.get('prompts', 'last') } })
+`,
+    })
+    const motia = await serve('start', dir)
+    try {
+      expect(await (await fetch(`${motia.url}/agent-a`)).json()).toEqual({ step: 'Agent', params: {} })
+      expect(await (await fetch(`${motia.url}/agent-b`)).json()).toEqual({ step: 'Agent', params: {} })
+      const started = await fetch(`${motia.url}/generate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'a cat' }),
+      })
+      expect(started.status).toBe(200)
+      // The queue step runs in the background: poll what it writes.
+      let last: unknown = null
+      for (let i = 0; i < 200 && last === null; i++) {
+        last = ((await (await fetch(`${motia.url}/last`)).json()) as { last: unknown }).last
+        if (last === null) await Bun.sleep(25)
+      }
+      expect(last).toEqual({ prompt: 'a cat' })
+      const out = motia.output()
+      expect(out).toContain('steps/welcome.step.ts: subscribes is empty: the step consumes no topic')
+      expect(out).toContain(
+        'steps/b/agent.step.ts: step name \\"Agent\\" is also used by steps/a/agent.step.ts; both are loaded',
+      )
+      expect(out).toContain('step \\"Generate\\" enqueued { type: \\"enhance\\", data }')
+    } finally {
+      await motia.stop()
+    }
+  }, 60_000)
+})
