@@ -16,8 +16,14 @@ export interface ProjectLoad {
   warnings: string[]
 }
 
-/** A cross-step check a module contributes (e.g. duplicate routes): the steps it rejects and why. */
-export type ProjectCheck = (steps: readonly StepDefinition[]) => { step: StepDefinition; problem: LoadProblem }[]
+/**
+ * A cross-step check a module contributes (e.g. duplicate routes): the steps it rejects and why.
+ * A `warning` instead of a `problem` leaves the step out without failing `start` (a stale copy
+ * of another step that Motia would have shadowed).
+ */
+export type ProjectCheck = (
+  steps: readonly StepDefinition[],
+) => ({ step: StepDefinition; problem: LoadProblem } | { step: StepDefinition; warning: string })[]
 
 export type ModuleImporter = (file: string) => Promise<Record<string, unknown>>
 
@@ -111,7 +117,10 @@ export async function loadProject(opts: LoadProjectOptions): Promise<ProjectLoad
     const rejected = check(steps)
     if (rejected.length === 0) continue
     const drop = new Set(rejected.map((r) => r.step))
-    problems.push(...rejected.map((r) => r.problem))
+    for (const r of rejected) {
+      if ('problem' in r) problems.push(r.problem)
+      else warnings.push(r.warning)
+    }
     steps = steps.filter((s) => !drop.has(s))
   }
   return { steps, streams, problems, warnings }

@@ -74,4 +74,33 @@ describe('two steps with one name', () => {
     })
     expect(manifest.flows.fit).toHaveLength(3)
   })
+
+  test("a file repeating a step's name and route is a copy: left out with a warning, the first file answers, start runs", async () => {
+    // ai-health-fitness: intent_router_api.step.ts and message_router_api.step.ts, both
+    // `intent-router` on POST /intent. Motia 0.x loaded both; Express answered with the first.
+    const copy = (tag: string) => `
+export const config = { type: 'api', name: 'intent-router', method: 'POST', path: '/intent', emits: [] }
+export const handler = async () => ({ status: 200, body: { served: '${tag}' } })
+`
+    const dir = project({
+      'steps/intent_router_api.step.ts': copy('first'),
+      'steps/message_router_api.step.ts': copy('copy'),
+    })
+    await using rt = await fixtureRuntime(dir, { mode: 'start' })
+    expect(rt.problems).toEqual([])
+    expect(rt.project().steps.map((s) => s.relFile)).toEqual(['steps/intent_router_api.step.ts'])
+    expect(rt.records.filter((r) => r.level === 'warn').map((r) => r.msg)).toContain(
+      'steps/message_router_api.step.ts: repeats step "intent-router" of steps/intent_router_api.step.ts with the same route POST /intent; not loaded: steps/intent_router_api.step.ts serves the route, as under Motia 0.x (the first file\'s route answered)',
+    )
+    expect(await (await rt.request('/intent', { method: 'POST' })).json()).toEqual({ served: 'first' })
+  })
+
+  test('two differently named steps on one route are still E_ROUTE_DUPLICATE', async () => {
+    const dir = project({
+      'steps/a.step.ts': `export const config = { type: 'api', name: 'A', method: 'GET', path: '/same', emits: [] }\nexport const handler = async () => ({ status: 200, body: {} })\n`,
+      'steps/b.step.ts': `export const config = { type: 'api', name: 'B', method: 'GET', path: '/same', emits: [] }\nexport const handler = async () => ({ status: 200, body: {} })\n`,
+    })
+    await using rt = await fixtureRuntime(dir)
+    expect(rt.problems.map((p) => p.code)).toEqual(['E_ROUTE_DUPLICATE'])
+  })
 })

@@ -1,6 +1,5 @@
 import type { Server } from 'bun'
 import { Elysia } from 'elysia'
-import type { LoadProblem } from '../../runtime/errors'
 import type { HttpTriggerDef, StepDefinition } from '../../runtime/step'
 import type { ProjectCheck } from '../../runtime/step-loader'
 import { newTraceId, parseTraceparent } from '../../runtime/trace-id'
@@ -142,6 +141,11 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
   return { fetch, routes }
 }
 
+/** The name a step's config gives (a later file with the same name is told apart, step-loader.ts). */
+function declaredName(step: StepDefinition): string | undefined {
+  return typeof step.config.name === 'string' ? step.config.name.trim() : undefined
+}
+
 /**
  * One step route on Elysia, under positional parameter names (route-params.ts) so that routes
  * naming a parameter differently at one place can live together; the handler gets its own names.
@@ -196,15 +200,27 @@ function pathOf(url: string): string {
   }
 }
 
-/** Two HTTP triggers on one method + path: the later file is rejected, naming the first. */
+/**
+ * Two HTTP triggers on one method + path: the later file is rejected, naming the first. A file
+ * repeating both the name and the route of an earlier step is a copy of it (ai-health-fitness has
+ * one): Motia 0.x loaded both and the first answered (Express: first route wins), so the copy is
+ * left out with a warning rather than failing `start`.
+ */
 export const duplicateRoutes: ProjectCheck = (steps) => {
   const seen = new Map<string, StepDefinition>()
-  const out: { step: StepDefinition; problem: LoadProblem }[] = []
+  const out: ReturnType<ProjectCheck> = []
   for (const step of steps) {
     for (const def of step.triggers) {
       if (def.type !== 'http') continue
       const key = routeKey(def.method, def.path)
       const first = seen.get(key)
+      if (first && first !== step && declaredName(first) === declaredName(step)) {
+        out.push({
+          step,
+          warning: `${step.relFile}: repeats step "${declaredName(step)}" of ${first.relFile} with the same route ${def.method} ${def.path}; not loaded: ${first.relFile} serves the route, as under Motia 0.x (the first file's route answered)`,
+        })
+        break
+      }
       if (first && first !== step) {
         out.push({
           step,

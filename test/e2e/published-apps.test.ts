@@ -72,7 +72,7 @@ describe('routes naming a parameter differently at one place (email-marketing-au
 })
 
 describe('0.x shapes that Motia accepted: start serves them, with warnings', () => {
-  test('subscribes: [], one step name in two files, emit({ type, data })', async () => {
+  test('subscribes: [], one step name in two files (and a copied step), emit({ type, data })', async () => {
     const dir = project({
       ...CONFIG,
       // email-marketing-automation 09-welcome-email-series
@@ -83,6 +83,12 @@ export const handler = async () => {}
       // ai-health-fitness: one name, two files
       'steps/a/agent.step.ts': apiStep('Agent', 'GET', '/agent-a'),
       'steps/b/agent.step.ts': apiStep('Agent', 'GET', '/agent-b'),
+      // ... and a copy of a step: same name, same route (the first file answers)
+      'steps/intent_router_api.step.ts': apiStep('intent-router', 'POST', '/intent'),
+      'steps/message_router_api.step.ts': apiStep('intent-router', 'POST', '/intent').replace(
+        "step: '",
+        "step: 'copy ",
+      ),
       // vision-example: the first releases' emit({ type, data })
       'steps/generate.step.ts': `
 export const config = { type: 'api', name: 'Generate', method: 'POST', path: '/generate', emits: [{ type: 'enhance' }], flows: ['app'] }
@@ -104,6 +110,10 @@ export const handler = async (req, { state }) => ({ status: 200, body: { last: a
     try {
       expect(await (await fetch(`${motia.url}/agent-a`)).json()).toEqual({ step: 'Agent', params: {} })
       expect(await (await fetch(`${motia.url}/agent-b`)).json()).toEqual({ step: 'Agent', params: {} })
+      expect(await (await fetch(`${motia.url}/intent`, { method: 'POST' })).json()).toEqual({
+        step: 'intent-router',
+        params: {},
+      })
       const started = await fetch(`${motia.url}/generate`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -123,6 +133,9 @@ export const handler = async (req, { state }) => ({ status: 200, body: { last: a
         'steps/b/agent.step.ts: step name \\"Agent\\" is also used by steps/a/agent.step.ts; both are loaded',
       )
       expect(out).toContain('step \\"Generate\\" enqueued { type: \\"enhance\\", data }')
+      expect(out).toContain(
+        'steps/message_router_api.step.ts: repeats step \\"intent-router\\" of steps/intent_router_api.step.ts',
+      )
     } finally {
       await motia.stop()
     }
