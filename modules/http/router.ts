@@ -141,11 +141,6 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
   return { fetch, routes }
 }
 
-/** The name a step's config gives (a later file with the same name is told apart, step-loader.ts). */
-function declaredName(step: StepDefinition): string | undefined {
-  return typeof step.config.name === 'string' ? step.config.name.trim() : undefined
-}
-
 /**
  * One step route on Elysia, under positional parameter names (route-params.ts) so that routes
  * naming a parameter differently at one place can live together; the handler gets its own names.
@@ -235,4 +230,9 @@ export const duplicateRoutes: ProjectCheck = (steps) => {
     }
   }
   return out
+}
+
+/** The name a step's config gives (a later file with the same name is told apart, step-loader.ts). */
+function declaredName(step: StepDefinition): string | undefined {
+  return typeof step.config.name === 'string' ? step.config.name.trim() : undefined
 }
