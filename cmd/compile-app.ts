@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import {
   cpSync,
   existsSync,
@@ -12,11 +11,10 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, relative, resolve } from 'node:path'
+import { APP_DIR, APP_MANIFEST, type AppManifest } from '../runtime/compiled-app/embedded-app'
 import { MotiaError } from '../runtime/errors'
 
 const RUNTIME_ASSET = 'dist/.app-runtime'
-const APP_DIR = 'app'
-const APP_MANIFEST = '.motia-app.json'
 /** What a project ships in its executable: its code and config, never data or dependencies. */
 const PROJECT_ENTRIES = [
   'steps',
@@ -28,11 +26,6 @@ const PROJECT_ENTRIES = [
   'package.json',
   'tsconfig.json',
 ]
-
-interface AppManifest {
-  name: string
-  files: string[]
-}
 
 /** The bundled runtime: embedded in the binary, or in dist/ when running from source after a build. */
 function runtimeDir(): string {
@@ -113,29 +106,4 @@ export async function compileApp(opts: {
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
-}
-
-/**
- * Inside an app built with `--compile`: unpacks the embedded project (once per content hash)
- * and returns its directory; undefined in the plain motia binary.
- */
-export function embeddedApp(): string | undefined {
-  const root = join('/$bunfs/root', APP_DIR)
-  const manifestPath = join(root, APP_MANIFEST)
-  if (!existsSync(manifestPath)) return undefined
-  const text = readFileSync(manifestPath, 'utf8')
-  const manifest = JSON.parse(text) as AppManifest
-  const hash = createHash('sha256')
-  hash.update(text)
-  const contents = manifest.files.map((f) => readFileSync(join(root, f)))
-  for (const c of contents) hash.update(c)
-  const target = join(tmpdir(), `motia-app-${manifest.name}-${hash.digest('hex').slice(0, 16)}`)
-  if (!existsSync(join(target, APP_MANIFEST))) {
-    manifest.files.forEach((f, i) => {
-      mkdirSync(dirname(join(target, f)), { recursive: true })
-      writeFileSync(join(target, f), contents[i]!)
-    })
-    writeFileSync(join(target, APP_MANIFEST), text)
-  }
-  return target
 }
