@@ -5,6 +5,8 @@ import { unpackPrivate } from './private-dir'
 /** Where `motia build --compile` puts the project inside the executable, and its file list. */
 export const APP_DIR = 'app'
 export const APP_MANIFEST = '.motia-app.json'
+/** The root of a compiled executable's embedded files (Bun names it differently on Windows). */
+export const EMBEDDED_ROOT = process.platform === 'win32' ? 'B:/~BUN/root' : '/$bunfs/root'
 
 export interface AppManifest {
   name: string
@@ -18,7 +20,7 @@ export interface AppManifest {
  * a link, or a file changed since is never loaded.
  */
 export function embeddedApp(env: Record<string, string | undefined> = process.env): string | undefined {
-  const root = join('/$bunfs/root', APP_DIR)
+  const root = join(EMBEDDED_ROOT, APP_DIR)
   const manifestPath = join(root, APP_MANIFEST)
   if (!existsSync(manifestPath)) return undefined
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as AppManifest
