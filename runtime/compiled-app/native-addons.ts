@@ -60,7 +60,8 @@ function nodeFile(dir: string, budget = { left: 5000 }): string | undefined {
 function nativeEvidence(dir: string, projectDir: string): string | undefined {
   const pkg = readJson(join(dir, 'package.json')) ?? {}
   const rel = (p: string) => relative(projectDir, p).split(sep).join('/')
-  if (pkg.gypfile === true || existsSync(join(dir, 'binding.gyp'))) return `${rel(dir)}/binding.gyp`
+  if (existsSync(join(dir, 'binding.gyp'))) return `${rel(dir)}/binding.gyp`
+  if (pkg.gypfile === true) return `${rel(dir)}/package.json: "gypfile": true`
   const own = nodeFile(dir)
   if (own) return rel(own)
   const deps = {
