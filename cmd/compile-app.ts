@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import {
   cpSync,
   existsSync,
@@ -12,12 +11,14 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, relative, resolve } from 'node:path'
+import { bundleProject, MODULE_FILE } from '../runtime/compiled-app/bundle-project'
+import { APP_DIR, APP_MANIFEST, type AppManifest } from '../runtime/compiled-app/embedded-app'
+import { bunTarget, type CompileTarget, executableName } from '../runtime/compiled-app/targets'
 import { MotiaError } from '../runtime/errors'
+import { PROJECT_CONFIG_FILES } from '../runtime/project-config'
 
 const RUNTIME_ASSET = 'dist/.app-runtime'
-const APP_DIR = 'app'
-const APP_MANIFEST = '.motia-app.json'
-/** What a project ships in its executable: its code and config, never data or dependencies. */
+/** What a project ships in its executable: its code and config, never its data (.motia, .env). */
 const PROJECT_ENTRIES = [
   'steps',
   'src',
@@ -28,11 +29,6 @@ const PROJECT_ENTRIES = [
   'package.json',
   'tsconfig.json',
 ]
-
-interface AppManifest {
-  name: string
-  files: string[]
-}
 
 /** The bundled runtime: embedded in the binary, or in dist/ when running from source after a build. */
 function runtimeDir(): string {
@@ -64,26 +60,43 @@ function listFiles(root: string, rel = ''): string[] {
 }
 
 /**
- * `motia build --compile`: one executable holding the runtime and the project's steps. The
- * binary acts as Bun (`BUN_BE_BUN=1`) to compile its own bundled runtime with the project's
- * files embedded as assets; at start-up the app unpacks them and runs `start` on them.
+ * The project files carried as they are: config, package.json, Python steps, data files under
+ * steps/ and src/. Its TS/JS modules are not: the bundles (bundle-project.ts) replace them.
  */
-export async function compileApp(opts: {
-  dir: string
+function carriedFiles(dir: string): string[] {
+  return PROJECT_ENTRIES.filter((e) => existsSync(join(dir, e)))
+    .flatMap((e) => listFiles(dir, e))
+    .filter((f) => !PROJECT_CONFIG_FILES.includes(f) && !(/^(steps|src)\//.test(f) && MODULE_FILE.test(f)))
+}
+
+/**
+ * `motia build --compile`: one executable holding the runtime and the project. Its steps are
+ * bundled with every npm package they import, so the app runs where there is no node_modules.
+ * The binary acts as Bun (`BUN_BE_BUN=1`) to compile its own bundled runtime with the project's
+ * files embedded as assets, for this platform or `target`; at start-up the app unpacks them
+ * into a private directory (runtime/compiled-app/embedded-app.ts) and runs `start` on them.
+ */
+export async function compileApp(opts: { dir: string; outfile: string; target?: CompileTarget }): Promise<{
   outfile: string
-}): Promise<{ outfile: string; files: number; bytes: number }> {
+  files: number
+  bytes: number
+  warnings: string[]
+}> {
   const dir = resolve(opts.dir)
-  const outfile = resolve(opts.outfile)
   const work = mkdtempSync(join(tmpdir(), 'motia-compile-'))
   try {
     copyTree(runtimeDir(), work)
-    const files = PROJECT_ENTRIES.filter((e) => existsSync(join(dir, e))).flatMap((e) => listFiles(dir, e))
-    for (const f of files) {
-      mkdirSync(dirname(join(work, APP_DIR, f)), { recursive: true })
-      cpSync(join(dir, f), join(work, APP_DIR, f))
+    const appDir = join(work, APP_DIR)
+    const bundle = await bundleProject(dir, appDir)
+    const carried = carriedFiles(dir)
+    for (const f of carried) {
+      mkdirSync(dirname(join(appDir, f)), { recursive: true })
+      cpSync(join(dir, f), join(appDir, f))
     }
+    const files = [...bundle.files, ...carried].sort()
     const manifest: AppManifest = { name: relative(dirname(dir), dir), files }
-    writeFileSync(join(work, APP_DIR, APP_MANIFEST), JSON.stringify(manifest))
+    writeFileSync(join(appDir, APP_MANIFEST), JSON.stringify(manifest))
+    const outfile = resolve(opts.outfile)
     mkdirSync(dirname(outfile), { recursive: true })
     const proc = Bun.spawn(
       [
@@ -95,9 +108,9 @@ export async function compileApp(opts: {
         './modules/storage/checkpoint-worker.js',
         '--asset',
         APP_DIR,
-        // As dist/motia: the project's package.json and tsconfig.json (paths) shape how its
-        // step files resolve; its bunfig (a test preload) must not run in production.
+        // As dist/motia: a bunfig in the working directory (a test preload) must not run in production.
         '--no-compile-autoload-bunfig',
+        ...(opts.target ? ['--target', bunTarget(opts.target)] : []),
         '--outfile',
         outfile,
       ],
@@ -109,33 +122,9 @@ export async function compileApp(opts: {
       proc.exited,
     ])
     if (code !== 0) throw new MotiaError('E_PROJECT_INVALID', `compiling the app failed:\n${out}${err}`)
-    return { outfile, files: files.length, bytes: statSync(outfile).size }
+    const written = executableName(outfile, opts.target)
+    return { outfile: written, files: files.length, bytes: statSync(written).size, warnings: bundle.warnings }
   } finally {
     rmSync(work, { recursive: true, force: true })
   }
-}
-
-/**
- * Inside an app built with `--compile`: unpacks the embedded project (once per content hash)
- * and returns its directory; undefined in the plain motia binary.
- */
-export function embeddedApp(): string | undefined {
-  const root = join('/$bunfs/root', APP_DIR)
-  const manifestPath = join(root, APP_MANIFEST)
-  if (!existsSync(manifestPath)) return undefined
-  const text = readFileSync(manifestPath, 'utf8')
-  const manifest = JSON.parse(text) as AppManifest
-  const hash = createHash('sha256')
-  hash.update(text)
-  const contents = manifest.files.map((f) => readFileSync(join(root, f)))
-  for (const c of contents) hash.update(c)
-  const target = join(tmpdir(), `motia-app-${manifest.name}-${hash.digest('hex').slice(0, 16)}`)
-  if (!existsSync(join(target, APP_MANIFEST))) {
-    manifest.files.forEach((f, i) => {
-      mkdirSync(dirname(join(target, f)), { recursive: true })
-      writeFileSync(join(target, f), contents[i]!)
-    })
-    writeFileSync(join(target, APP_MANIFEST), text)
-  }
-  return target
 }

@@ -2,8 +2,9 @@
 import { Command, InvalidArgumentError } from 'commander'
 import pkg from '../package.json' with { type: 'json' }
 import { registerBuiltinModules } from '../runtime/builtin-modules'
+import { embeddedApp } from '../runtime/compiled-app/embedded-app'
+import { MotiaError } from '../runtime/errors'
 import { registerBuildCommand } from './build'
-import { embeddedApp } from './compile-app'
 import { registerCreateCommand } from './create'
 import { registerEmitCommand } from './emit'
 import { registerGenerateTypesCommand } from './generate-types'
@@ -15,7 +16,15 @@ import { registerTestCommand } from './test'
 registerBuiltinModules()
 
 // An app built with `motia build --compile` carries its project: `./app` alone means `start`.
-const app = embeddedApp()
+const app = (() => {
+  try {
+    return embeddedApp()
+  } catch (err) {
+    if (!(err instanceof MotiaError)) throw err
+    process.stderr.write(`motia: ${err.code}: ${err.message}\n`)
+    process.exit(1)
+  }
+})()
 if (app) {
   const first = process.argv[2]
   if (first === undefined || first.startsWith('-')) process.argv.splice(2, 0, 'start')

@@ -80,6 +80,15 @@ export const ERROR_CODES = {
     status: 500,
     summary: 'the python process running a handler exited (crash, os._exit, killed) before it finished',
   },
+  E_APP_DIR_UNSAFE: {
+    status: 500,
+    summary:
+      'a compiled app cannot unpack its files privately (temp folder others can swap entries in) or they do not match the embedded ones',
+  },
+  E_APP_NATIVE_ADDON: {
+    status: 500,
+    summary: 'build --compile: a step imports a native addon (a .node binary), which a compiled app cannot carry',
+  },
   E_INTERNAL: { status: 500, summary: 'an error with a code this catalogue lacks; the original code is in details' },
 } as const satisfies Record<string, { status: number; summary: string }>
 

@@ -5,8 +5,11 @@
  */
 declare const MOTIA_WORKER_EXT: string | undefined
 
+/** A module inside a compiled executable: `/$bunfs/root/...`, on Windows `B:\\~BUN\\root\\...`. */
+const EMBEDDED = /^(\/\$bunfs\/|[A-Za-z]:[\\/]~BUN[\\/])/
+
 export function workerEntryUrl(fromRoot: string, local: URL): string | URL {
   // Apps built by `motia build --compile` embed the bundled JS of the entry instead of the TS.
   const ext = typeof MOTIA_WORKER_EXT === 'string' ? MOTIA_WORKER_EXT : 'ts'
-  return import.meta.path.startsWith('/$bunfs/') ? `./${fromRoot}.${ext}` : local
+  return EMBEDDED.test(import.meta.path) ? `./${fromRoot}.${ext}` : local
 }
