@@ -31,20 +31,26 @@ async function until(probe: () => Promise<boolean>, ms: number, what: string): P
 
 for (const adapter of ['sqlite', 'redis'] as const) {
   describe.skipIf(adapter === 'redis' && !redisUp)(`SIGTERM drain (${adapter})`, () => {
-    const tmp = tempDir('motia-drain-')
+    // Made when a test of this block runs (beforeAll), not when the file is read: a run filtered
+    // to other tests (bun test -t) skips this block's afterAll and would leave the dir behind.
+    let tmp: ReturnType<typeof tempDir> | undefined
+    beforeAll(() => {
+      tmp = tempDir('motia-drain-')
+    })
     const prefix = freshPrefix('drain')
-    const env = {
-      MOTIA_ADAPTER: adapter,
-      MOTIA_QUEUE_ADAPTER: adapter,
-      MOTIA_REDIS_PREFIX: prefix,
-      MOTIA_SQLITE: join(tmp.path, 'motia.db'),
-      SHUTDOWN_TIMEOUT: '2s',
-      VISIBILITY: '60',
+    const start = () => {
+      const env = {
+        MOTIA_ADAPTER: adapter,
+        MOTIA_QUEUE_ADAPTER: adapter,
+        MOTIA_REDIS_PREFIX: prefix,
+        MOTIA_SQLITE: join(tmp!.path, 'motia.db'),
+        SHUTDOWN_TIMEOUT: '2s',
+        VISIBILITY: '60',
+      }
+      return startMotia(['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1'], { env, binary })
     }
-    const start = () =>
-      startMotia(['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1'], { env, binary })
     afterAll(async () => {
-      tmp.dispose()
+      tmp?.dispose()
       if (adapter === 'redis') await dropPrefix(prefix)
     })
 
@@ -176,15 +182,18 @@ function keepAliveClient(url: string, paths: string[]): KeepAliveRun {
 }
 
 describe('SIGTERM drain with keep-alive clients', () => {
-  const tmp = tempDir('motia-drain-ka-')
-  afterAll(() => tmp.dispose())
+  let tmp: ReturnType<typeof tempDir> | undefined
+  beforeAll(() => {
+    tmp = tempDir('motia-drain-ka-')
+  })
+  afterAll(() => tmp?.dispose())
 
   test('clients looping on kept-alive sockets get complete answers, the last with Connection: close; never a reset', async () => {
     const env = {
       MOTIA_ADAPTER: 'sqlite',
       MOTIA_QUEUE_ADAPTER: 'sqlite',
       MOTIA_REDIS_PREFIX: 'unused',
-      MOTIA_SQLITE: join(tmp.path, 'motia.db'),
+      MOTIA_SQLITE: join(tmp!.path, 'motia.db'),
     }
     const motia = await startMotia(['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1'], {
       env: { ...env, SHUTDOWN_TIMEOUT: '5s' },
