@@ -25,12 +25,17 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
     ...(opts.dataRoot !== undefined ? { dataRoot: opts.dataRoot } : {}),
   }
   let watcher: { ready: Promise<void>; close(): Promise<void> } | undefined
-  const announce = (rt: Runtime) =>
-    rt.services.log.info(`motia ${mode} ready`, {
-      url: rt.services.shared.get('http.url'),
+  // Printed whatever logging.level is: with --port 0 it is the only place the ports are told.
+  const announce = (rt: Runtime) => {
+    const shared = rt.services.shared
+    rt.services.log.notice(`motia ${mode} ready`, {
+      url: shared.get('http.url'),
+      ...(shared.has('streams.url') ? { streams: shared.get('streams.url') } : {}),
+      ...(shared.has('console.url') ? { console: shared.get('console.url') } : {}),
       steps: rt.project().steps.length,
       problems: rt.problems.length,
     })
+  }
   const boot = async (o: typeof overrides) => {
     const rt = await createRuntime({ dir: opts.dir, mode, modules: defaultModules(), overrides: o })
     // In dev, "ready" waits for the file watcher, so an edit right after it is never missed.

@@ -88,6 +88,14 @@ export class StructuredLogger implements Logger {
     this.write('error', message, fields)
   }
 
+  /**
+   * An info record written whatever `logging.level` says: for the few lines an operator must
+   * always get, such as where the server listens (with `--port 0` nothing else tells).
+   */
+  notice(message: string, fields?: LogFields): void {
+    this.emit('info', message, fields)
+  }
+
   log(entry: LogFields & { msg?: string; message?: string; level?: string }): void {
     const { msg, message, level, ...rest } = entry
     const l: LogLevel = level && level in LEVEL_RANK ? (level as LogLevel) : 'info'
@@ -107,7 +115,10 @@ export class StructuredLogger implements Logger {
   }
 
   private write(level: LogLevel, msg: string, fields?: LogFields): void {
-    if (!this.hub.enabled(level)) return
+    if (this.hub.enabled(level)) this.emit(level, msg, fields)
+  }
+
+  private emit(level: LogLevel, msg: string, fields?: LogFields): void {
     const b = this.bindings
     const merged = b.fields ? (fields ? { ...b.fields, ...fields } : b.fields) : fields
     const record: LogRecord = { time: nowMs(), level, msg }

@@ -8,10 +8,12 @@ import type { StreamsModuleApi } from '../streams/streams-module'
 import { errorJson } from './api/respond'
 import { apiRoutes } from './api/routes'
 import { type ConsoleAccess, consoleAccess, refuse } from './auth'
+import { frameGuard, guardRoutes, type RouteHandler } from './frame-guard'
 import { frame, LiveFeed } from './live-feed'
 import { LogBuffer } from './log-buffer'
 import { normalizeSpan, type ObservabilityApi } from './traces'
 import page from './ui/index.html'
+import { UiAssets } from './ui-assets'
 
 const TOPIC = 'live'
 /** How often queue depths are sampled while a console is open. */
@@ -39,6 +41,7 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
   let enabled = false
   let access: ConsoleAccess
   let server: Server<unknown> | undefined
+  let ui: UiAssets | undefined
   let tick: ReturnType<typeof setInterval> | undefined
   let lastStats = ''
   const logs = new LogBuffer(2000)
@@ -103,15 +106,31 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
     return errorJson(426, 'E_CONSOLE_BAD_REQUEST', '/api/live is a WebSocket')
   }
 
-  const serve = (ui: typeof page | ((req: Request) => Response)) => {
+  const serve = (assets: UiAssets) => {
     const cfg = rt.config.console
     const ctx = { rt, logs, version: pkg.version }
+    const notFound = () => errorJson(404, 'E_CONSOLE_NOT_FOUND', 'not found')
+    const routes: Record<string, RouteHandler | Partial<Record<string, RouteHandler>>> = {
+      '/api/live': liveRoute,
+      ...apiRoutes(ctx, access),
+    }
     return Bun.serve({
       port: cfg.port,
       hostname: cfg.host,
       development: false,
-      routes: { '/': ui, '/api/live': liveRoute, ...apiRoutes(ctx, access) },
-      fetch: () => errorJson(404, 'E_CONSOLE_NOT_FOUND', 'not found'),
+      // Every answer carries the frame guard; the page and its chunks come from the bundle.
+      routes: guardRoutes(routes),
+      fetch: async (request: Request) => {
+        const path = new URL(request.url).pathname
+        const res = await assets.answer(request, path).then(
+          (r) => r ?? notFound(),
+          (err: unknown) => {
+            rt.log.error('console: the page could not be read from its bundle', { error: err, path })
+            return errorJson(500, 'E_CONSOLE_INTERNAL', 'the console page could not be read (see the server log)')
+          },
+        )
+        return frameGuard(res)
+      },
       websocket: {
         open(ws: ServerWebSocket<unknown>) {
           ws.subscribe(TOPIC)
@@ -124,19 +143,27 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
     } as Parameters<typeof Bun.serve>[0]) as Server<unknown>
   }
 
+  /** The UI when this build carries it, else a page saying it is missing. */
+  const openUi = (): UiAssets => {
+    try {
+      return new UiAssets(page)
+    } catch (err) {
+      if (!/Bundled file .* not found/.test(String((err as Error)?.message))) throw err
+      // An executable whose bundle lost the page's files must still run: API only, said loudly.
+      rt.log.warn('console: the web UI is not embedded in this executable; its JSON API is served (docs/console.md)')
+      return new UiAssets(() => new Response(UI_MISSING, { headers: { 'content-type': 'text/html;charset=utf-8' } }))
+    }
+  }
+
   /** Bun.serve, with the UI when this build carries it; undefined when the port is taken in dev. */
   const open = (): Server<unknown> | undefined => {
     const cfg = rt.config.console
+    ui = openUi()
     try {
-      try {
-        return serve(page)
-      } catch (err) {
-        if (!/Bundled file .* not found/.test(String((err as Error)?.message))) throw err
-        // An executable whose bundle lost the page's files must still run: API only, said loudly.
-        rt.log.warn('console: the web UI is not embedded in this executable; its JSON API is served (docs/console.md)')
-        return serve(() => new Response(UI_MISSING, { headers: { 'content-type': 'text/html;charset=utf-8' } }))
-      }
+      return serve(ui)
     } catch (err) {
+      ui.stop()
+      ui = undefined
       if ((err as { code?: string }).code !== 'EADDRINUSE') throw err
       const message = `console.port ${cfg.port} on ${cfg.host} is in use: set console.port (0 picks a free port)`
       // In dev the console is a convenience: the app still runs. Asked for in start, it is an error.
@@ -184,6 +211,8 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
       live.close()
       await server?.stop(true)
       server = undefined
+      ui?.stop()
+      ui = undefined
     },
   }
 }

@@ -6,6 +6,7 @@ import { Cors } from './cors'
 import { Deadlines } from './deadlines'
 import { emitAccess } from './emit-route'
 import { HealthEndpoints, requestsDone, reservedHealthRoutes, shuttingDown } from './health'
+import { closeIfDraining, closeListenerAfterGrace, closeWhenDraining } from './keep-alive-drain'
 import { routeConflicts } from './route-conflicts'
 import { buildRouter, duplicateRoutes, type Router, type RouterEnv } from './router'
 import { httpTriggerKind } from './trigger-kind'
@@ -41,11 +42,14 @@ export function httpModule(options: { listen?: boolean; health?: HealthConfig } 
         if (upgrade) return upgrade(request, srv)
         if (await hook.upgrade(request, srv)) return undefined
       }
-      return router.fetch(request)
+      return closeIfDraining(await router.fetch(request), rt.lifecycle.draining)
     }
 
+  /** The step routes for Bun.serve; an answer completed while draining says Connection: close. */
+  const nativeRoutes = (r: Router, hook: UpgradeHook | undefined) =>
+    closeWhenDraining(upgradeRoutes(r, hook), () => rt.lifecycle.draining)
   /** With streams on the API port, an upgrade on a step's path must still reach the WebSocket server. */
-  const nativeRoutes = (r: Router, hook: UpgradeHook | undefined) => {
+  const upgradeRoutes = (r: Router, hook: UpgradeHook | undefined) => {
     if (!hook) return r.routes
     const out: Router['routes'] = {}
     for (const [path, methods] of Object.entries(r.routes)) {
@@ -141,10 +145,11 @@ export function httpModule(options: { listen?: boolean; health?: HealthConfig } 
     async drain(deadline) {
       const s = server
       if (!s) return
-      // Connections opened before get 503 from now on; the probes still answer (ready: 503).
+      // Requests get 503 with Connection: close from now on; the probes still answer (ready: 503).
       s.reload({ routes: health.routes(), fetch: () => shuttingDown() } as Parameters<Server<any>['reload']>[0])
-      // No new connections: a proxy sends them to another instance. In-flight requests go on.
-      void s.stop(false)
+      // Then no new connections: a proxy sends them to another instance. In-flight requests go
+      // on. Not at once: kept-alive clients first learn to close their sockets (keep-alive-drain.ts).
+      await closeListenerAfterGrace(s, deadline)
       const left = await requestsDone(s, deadline)
       if (left > 0) rt.log.warn(`${left} HTTP request(s) still running at the shutdown deadline are cut off`)
     },

@@ -239,6 +239,24 @@ instanceId: api-1
     )
   })
 
+  test('a "billion laughs" file and an alias without an anchor are E_CONFIG_READ at their key', async () => {
+    const lol = ['a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]']
+    for (const [n, m] of ['ba', 'cb', 'dc', 'ed', 'fe', 'gf', 'hg', 'ih'])
+      lol.push(`${n}: &${n} [${Array(9).fill(`*${m}`)}]`)
+    const err = await rejection(`http:\n  port: 1\n${lol.join('\n')}\n`)
+    expect({ code: err.code, message: err.message }).toEqual({
+      code: 'E_CONFIG_READ',
+      message:
+        'config.yaml is not valid YAML:\n  config.yaml:6:1: d: aliases (*name) expand past the limit of 100, refused as a "billion laughs" document (write the values out, or nest fewer aliases)',
+    })
+    expect((await rejection('http:\n  port: *nope\n')).message).toBe(
+      'config.yaml is not valid YAML:\n  config.yaml:1:1: http: Unresolved alias (the anchor must be set before the alias): nope',
+    )
+    // A few aliases are ordinary YAML and still read.
+    const loaded = await load('http:\n  port: &p 4000\nstreams:\n  port: *p\n')
+    expect([loaded.config.http.port, loaded.config.streams.port]).toEqual([4000, 4000])
+  })
+
   test('CLI overrides apply after validation and beat the file', async () => {
     const yaml = 'host: 10.0.0.1\nhttp:\n  port: 1234\n  host: 10.0.0.2\nstreams:\n  host: 10.0.0.3\n'
     const only = await load(yaml, {}, { http: { port: 0 } })

@@ -158,7 +158,7 @@ async function readConfigFile(
   const locate = (p: ConfigPath, part: 'key' | 'value') => at(offsetOf(doc, p, part))
   const envProblems = interpolateEnv(doc, { env, lineCounter, source })
   const problems: ConfigProblem[] = envProblems.map((p) => ({ file: name, ...p, path: formatPath(p.path) }))
-  const raw = withoutNulls(doc.toJS() ?? {})
+  const raw = withoutNulls(toPlain(doc, name, at) ?? {})
   if (!isRecord(raw)) {
     throw invalid(name, [
       { file: name, ...locate([], 'value'), path: '(root)', message: 'expected a mapping of settings' },
@@ -189,6 +189,41 @@ async function readConfigFile(
     }
   }
   throw invalid(name, problems)
+}
+
+/** yaml's own limit on alias expansion; a document past it is refused, not expanded. */
+const MAX_ALIAS_COUNT = 100
+
+/**
+ * The document as plain values. Aliases that expand past MAX_ALIAS_COUNT (yaml counts the uses
+ * of an anchor times the aliases inside it: a "billion laughs" file nests `*alias` lists that
+ * grow exponentially) and aliases without an anchor are E_CONFIG_READ at the top-level key whose
+ * value holds them (a per-key retry finds which).
+ */
+function toPlain(doc: Document, name: string, at: (offset: number) => { line: number; column: number }): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+  } catch (err) {
+    const pairs = isMap(doc.contents) ? doc.contents.items : []
+    const culprit = pairs.find((p) => {
+      try {
+        if (isNode(p.value)) p.value.toJS(doc, { maxAliasCount: MAX_ALIAS_COUNT })
+        return false
+      } catch {
+        return true
+      }
+    })
+    const key = culprit && isScalar(culprit.key) ? String(culprit.key.value) : ''
+    const node = culprit?.key ?? doc.contents
+    const message = firstLine((err as Error).message).startsWith('Excessive alias count')
+      ? `aliases (*name) expand past the limit of ${MAX_ALIAS_COUNT}, refused as a "billion laughs" document (write the values out, or nest fewer aliases)`
+      : firstLine((err as Error).message)
+    const problem = { file: name, ...at(isNode(node) ? (node.range?.[0] ?? 0) : 0), path: key, message }
+    throw new MotiaError('E_CONFIG_READ', `${name} is not valid YAML:\n  ${format(problem)}`, {
+      details: { problems: [problem] },
+      cause: err,
+    })
+  }
 }
 
 function invalid(name: string, found: ConfigProblem[]): MotiaError {

@@ -58,7 +58,9 @@ async function consoleOf(cmd: string[], cwd: string) {
 async function expectWorkingPage(url: string, output: () => string) {
   const page = await browser.newPage()
   const errors = watchErrors(page)
-  await page.goto(`${url}/#/flows`)
+  const res = await page.goto(`${url}/#/flows`)
+  // The page comes from the embedded bundle through the console's own handler (frame guard).
+  expect(res?.headers()['x-frame-options']).toBe('DENY')
   await page.waitForSelector('.flow-svg [data-step="CreateTodo"]')
   await page.waitForSelector('.live-status[data-connected="true"]')
   expect(errors).toEqual([])

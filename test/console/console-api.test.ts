@@ -213,6 +213,39 @@ describe('console API on loopback (no token)', () => {
     })
   })
 
+  test('no answer may be framed: the page, its chunks, API answers, refusals and 404s', async () => {
+    const page = await fetch(`${app.url}/`)
+    const html = await page.text()
+    const chunks = [...html.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((m) => m[1]!)
+    expect(chunks.length).toBeGreaterThan(0)
+    const answers = [
+      page,
+      ...(await Promise.all(chunks.map((c) => fetch(app.url + c)))),
+      await fetch(`${app.url}/api/project`),
+      await fetch(`${app.url}/api/nope`),
+      await fetch(`${app.url}/nope`),
+      await fetch(`${app.url}/api/live`), // not a WebSocket: 426
+      await fetch(`${app.url}/api/project`, { headers: { origin: 'http://evil.example' } }),
+      await fetch(`${app.url}/`, { method: 'HEAD' }),
+    ]
+    expect(
+      answers.map((r) => ({
+        path: new URL(r.url).pathname,
+        status: r.status,
+        frameOptions: r.headers.get('x-frame-options'),
+        csp: r.headers.get('content-security-policy'),
+      })),
+    ).toEqual(
+      ['/', ...chunks, '/api/project', '/api/nope', '/nope', '/api/live', '/api/project', '/'].map((path, i) => ({
+        path,
+        status: [200, ...chunks.map(() => 200), 200, 404, 404, 426, 403, 200][i]!,
+        frameOptions: 'DENY',
+        csp: "frame-ancestors 'none'",
+      })),
+    )
+    expect(page.headers.get('content-type')).toBe('text/html;charset=utf-8')
+  })
+
   test('a page from another site gets nothing: foreign Origin, DNS-rebound Host, cross-site socket', async () => {
     const evil = await fetch(`${app.url}/api/state/groups`, { headers: { origin: 'http://evil.example' } })
     expect(evil.status).toBe(403)

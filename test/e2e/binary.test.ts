@@ -163,6 +163,36 @@ describe('motia binary', () => {
     }
   })
 
+  test('logging.level warn with --port 0: the ready line still names every listen address, and they answer', async () => {
+    const quiet = copyFixture('basic')
+    try {
+      const yaml = readFileSync(join(quiet.path, 'config.yaml'), 'utf8')
+      writeFileSync(
+        join(quiet.path, 'config.yaml'),
+        `${yaml.replace('console:\n', 'console:\n  enabled: true\n')}logging:\n  level: warn\n`,
+      )
+      const motia = await startMotia(['start', '--dir', quiet.path, '--port', '0', '--host', '127.0.0.1'])
+      try {
+        const line = motia.output().match(/^.*"motia start ready".*$/m)![0]
+        const ready = JSON.parse(line)
+        expect(Object.keys(ready)).toEqual(expect.arrayContaining(['url', 'streams', 'console']))
+        expect(motia.output()).not.toContain('HTTP listening') // an info line: the level holds for the rest
+        expect((await fetch(`${motia.url}/greet/x`)).status).toBe(200)
+        expect((await fetch(ready.console)).status).toBe(200)
+        const ws = new WebSocket(ready.streams)
+        await new Promise((resolve, reject) => {
+          ws.onopen = resolve
+          ws.onerror = reject
+        })
+        ws.close()
+      } finally {
+        await motia.stop()
+      }
+    } finally {
+      quiet.dispose()
+    }
+  })
+
   test('an invalid config.yaml stops start-up naming the problem and its location', async () => {
     const bad = copyFixture('basic')
     try {

@@ -126,3 +126,26 @@ if (up) {
     }
   })
 }
+
+/** Writes `n` items `i0…i<n-1>` to `stream`/`group`, 1,000 in flight at a time. */
+async function fillGroup(a: RedisStreamAdapter, stream: string, group: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i += 1000) {
+    await Promise.all(
+      Array.from({ length: Math.min(1000, n - i) }, (_, k) => a.set(stream, group, `i${i + k}`, { n: i + k })),
+    )
+  }
+}
+
+if (up) {
+  test('getGroup of a 50k-item group returns every item in creation order (no Lua unpack limit)', async () => {
+    const a = await RedisStreamAdapter.connect(target('streams-big'))
+    try {
+      await fillGroup(a, 'feed', 'big', 50_000)
+      const items = await a.getGroup('feed', 'big')
+      expect(items.length).toBe(50_000)
+      expect(items.every((item, i) => item.id === `i${i}` && item.n === i)).toBe(true)
+    } finally {
+      await a.close()
+    }
+  }, 60_000)
+}

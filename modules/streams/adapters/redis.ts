@@ -56,9 +56,17 @@ if cur then return {1, ts, cur} end
 return {1, ts}`
 
 // Items in creation order, read in one step so a concurrent write cannot tear the listing.
+// HMGET takes the ids 500 at a time: `unpack` of a whole group past ~8k ids fails with "too many
+// results to unpack" (Lua's stack limit), which made big groups impossible to read or join.
 const GROUP = `local ids = redis.call('ZRANGE', KEYS[2], 0, -1)
-if #ids == 0 then return {} end
-return redis.call('HMGET', KEYS[1], unpack(ids))`
+local out = {}
+for i = 1, #ids, 500 do
+  local vs = redis.call('HMGET', KEYS[1], unpack(ids, i, math.min(i + 499, #ids)))
+  for j = 1, #vs do
+    if vs[j] then out[#out + 1] = vs[j] end
+  end
+end
+return out`
 
 const CLEAR = `redis.call('DEL', KEYS[1], KEYS[2])
 redis.call('ZREM', KEYS[3], ARGV[1])
@@ -68,7 +76,7 @@ type WriteReply = [0] | [0, string] | [1] | [1, number] | [1, number, string]
 
 interface Scripts {
   motiaStreamWrite(...args: string[]): Promise<WriteReply>
-  motiaStreamGroup(items: string, order: string): Promise<(string | null)[]>
+  motiaStreamGroup(items: string, order: string): Promise<string[]>
   motiaStreamClear(items: string, order: string, groups: string, groupId: string): Promise<number>
 }
 
@@ -185,7 +193,7 @@ export class RedisStreamAdapter implements StreamAdapter {
     const values = await this.call(() =>
       this.redis.motiaStreamGroup(this.itemsKey(stream, groupId), this.orderKey(stream, groupId)),
     )
-    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as StreamItem)
+    return values.map((v) => JSON.parse(v) as StreamItem)
   }
 
   async listGroups(stream: string): Promise<string[]> {
