@@ -71,26 +71,36 @@ export function callHttp(
   json?: (status: number, body: string) => void,
 ): void {
   let writer: ResponseWriter | undefined
+  /** The streamed answer was refused (a header HTTP cannot carry): answered, later frames dropped. */
+  let refused = false
   const onHttp = (frame: HttpFrame) => {
+    if (refused) return
     writer ??= writerFor()
-    switch (frame.op) {
-      case 'status':
-        writer.status(frame.status)
-        return
-      case 'headers':
-        writer.headers(frame.headers)
-        return
-      case 'write':
-        writer.stream.write(Buffer.from(frame.bytes, 'base64'))
-        return
-      case 'close':
-        writer.close()
+    try {
+      switch (frame.op) {
+        case 'status':
+          writer.status(frame.status)
+          return
+        case 'headers':
+          writer.headers(frame.headers)
+          return
+        case 'write':
+          writer.stream.write(Buffer.from(frame.bytes, 'base64'))
+          return
+        case 'close':
+          writer.close()
+      }
+    } catch (err) {
+      // Answered now (500), not when the handler returns: a streaming one may never return.
+      refused = true
+      done(undefined, err as Error)
     }
   }
   pool.http(
     call,
     timeoutMs,
     (outcome) => {
+      if (refused) return
       let result: ApiResponse | undefined
       try {
         result = answer(outcome, writer, checked)
@@ -103,6 +113,7 @@ export function callHttp(
     onHttp,
     json && !checked
       ? (status, body) => {
+          if (refused) return
           if (writer) done(jsonResult(status, body))
           else json(status, body)
         }

@@ -129,11 +129,20 @@ export class PythonProcess {
       let start = 0
       let nl = buf.indexOf('\n')
       while (nl >= 0) {
-        if (nl > start) this.frame(buf.slice(start, nl))
+        if (nl > start) this.guardedFrame(buf.slice(start, nl))
         start = nl + 1
         nl = buf.indexOf('\n', start)
       }
       rest = start === 0 ? buf : buf.slice(start)
+    }
+  }
+
+  /** What a frame's receiver throws is logged: it must never stop this process's reader. */
+  private guardedFrame(line: string): void {
+    try {
+      this.frame(line)
+    } catch (err) {
+      this.opts.onStderr(this, `a frame from python could not be handled: ${(err as Error)?.stack ?? err}`)
     }
   }
 

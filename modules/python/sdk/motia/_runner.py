@@ -173,7 +173,8 @@ class Worker:
             response = iv.encode_response(result)
             if response is None:
                 frame = {"type": "done", "id": inv_id, "outcome": {"status": "ok"}}
-            elif "body" in response and "headers" not in response and response["status"] not in _NULL_BODY:
+            elif ("body" in response and "headers" not in response and response["status"].__class__ is int
+                  and response["status"] not in _NULL_BODY):
                 frame = None
             else:
                 frame = {"type": "done", "id": inv_id, "outcome": {"status": "ok", "response": response}}
