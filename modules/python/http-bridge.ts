@@ -4,6 +4,7 @@ import type { HttpTriggerDef } from '../../runtime/step'
 import type { ApiResponse, ResponseWriter } from '../../sdk/types'
 import type { HttpRequest } from '../http/http-request'
 import { ERROR_CODE_HEADER, JSON_TYPE } from '../http/respond'
+import { InvalidResponse } from '../http/response-check'
 import type { HttpFrame, HttpInput, HttpInvocation, HttpReply, InvocationOutcome } from './protocol'
 import type { PythonPool } from './python-pool'
 
@@ -178,6 +179,8 @@ export function toApiResponse(r: HttpReply): ApiResponse {
 export function pythonError(e: { name: string; message: string; stack?: string; code?: string }): Error {
   // The pool's own failures keep their code (a 500 naming E_PYTHON_PROCESS_EXITED, a 504).
   if (e.code === 'E_PYTHON_PROCESS_EXITED' || e.code === 'E_HANDLER_TIMEOUT') return new MotiaError(e.code, e.message)
+  // An answer the SDK could not send (a lone surrogate, _bridge.py): a 500 naming it, as for TS.
+  if (e.name === 'InvalidResponse' && e.code === 'E_HANDLER_FAILED') return new InvalidResponse(e.message)
   const err = new Error(e.message)
   err.name = e.name
   if (e.stack) err.stack = e.stack

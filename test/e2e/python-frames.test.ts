@@ -1,0 +1,90 @@
+/**
+ * What crosses the pipe between the engine and a python process, through the binary
+ * (`motia start`): an answer holding a lone surrogate fails alone (500) while 60 others are in
+ * flight on the same process, which lives on; a streamed response leaves the process write by
+ * write even when the handler blocks its loop (`time.sleep()`); large state values.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { type RunningMotia, startMotia, testBinary } from '../support/binary'
+import { tempProjects } from '../support/runtime'
+
+const project = tempProjects('motia-py-frames-')
+
+const ECHO = `import asyncio, os
+from motia import http
+config = {"name": "Echo", "triggers": [http("POST", "/echo")]}
+async def handler(req):
+    await asyncio.sleep(0.2)  # every request of the burst is in flight at once
+    return {"status": 200, "body": {"echo": req.body, "pid": os.getpid()}}
+`
+const LONE = `import asyncio, os
+from motia import ApiResponse, http
+config = {"name": "Lone", "triggers": [http("GET", "/lone/:kind")]}
+async def handler(req):
+    await asyncio.sleep(0.2)
+    kind = req.path_params["kind"]
+    if kind == "json":
+        return {"status": 200, "body": {"a": "\\ud800"}}
+    if kind == "text":
+        return ApiResponse(status=200, body="x\\udfff", headers={"content-type": "text/plain"})
+    if kind == "header":
+        await req.response.headers({"x-a": "\\ud800"})
+        req.response.stream.write("data: 1\\n\\n")
+        req.response.close()
+        return None
+    return {"status": 200, "body": {"pid": os.getpid()}}
+`
+let motia: RunningMotia
+beforeAll(async () => {
+  const binary = await testBinary()
+  const dir = project({
+    'config.yaml': 'http:\n  timeout: 10s\nstreams:\n  port: 0\npython:\n  workers: 1\n',
+    'steps/echo_step.py': ECHO,
+    'steps/lone_step.py': LONE,
+  })
+  motia = await startMotia(['start', '--dir', dir, '--port', '0', '--host', '127.0.0.1'], { binary })
+}, 120_000)
+afterAll(() => motia?.stop('SIGKILL'))
+
+const get = (path: string) => fetch(`${motia.url}${path}`, { signal: AbortSignal.timeout(8_000) })
+const pidOf = async () => ((await (await get('/lone/pid')).json()) as { pid: number }).pid
+
+describe('a lone surrogate in a Python answer', () => {
+  test('60 requests in flight: each surrogate answer is a 500 naming it, the others 200, the process lives on', async () => {
+    const pid = await pidOf()
+    const LONE_ECHO = '{"a":"\\ud800"}' // JSON text: the engine parses it to a string with a lone surrogate
+    const kinds = ['echo-lone', 'echo-ok', 'json', 'text', 'header', 'pid'] as const
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, async (_, i) => {
+        const kind = kinds[i % kinds.length]!
+        const res =
+          kind === 'echo-lone' || kind === 'echo-ok'
+            ? await fetch(`${motia.url}/echo`, {
+                method: 'POST',
+                headers: { 'content-type': 'application/json' },
+                body: kind === 'echo-lone' ? LONE_ECHO : '{"a":"ok"}',
+                signal: AbortSignal.timeout(8_000),
+              })
+            : await get(`/lone/${kind}`)
+        return { kind, status: res.status, body: (await res.json()) as Record<string, unknown> }
+      }),
+    )
+    for (const a of answers) {
+      if (a.kind === 'echo-ok') expect(a).toEqual({ kind: a.kind, status: 200, body: { echo: { a: 'ok' }, pid } })
+      else if (a.kind === 'pid') expect(a).toEqual({ kind: a.kind, status: 200, body: { pid } })
+      else
+        expect(a).toEqual({
+          kind: a.kind,
+          status: 500,
+          body: {
+            error: 'The handler answered with a response HTTP cannot carry',
+            code: 'E_HANDLER_FAILED',
+            message: expect.stringMatching(/^the response holds the lone surrogate U\+D(800|FFF) \(a str/),
+            traceId: expect.any(String),
+          },
+        })
+    }
+    expect(await pidOf()).toBe(pid)
+    expect(motia.output()).not.toContain('replaced')
+  }, 30_000)
+})
