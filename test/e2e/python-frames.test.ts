@@ -34,6 +34,20 @@ async def handler(req):
         return None
     return {"status": 200, "body": {"pid": os.getpid()}}
 `
+const SSE = `import time
+from motia import http
+config = {"name": "Sse", "triggers": [http("GET", "/sse")]}
+async def handler(req):
+    res = req.response
+    await res.status(200)
+    await res.headers({"content-type": "text/event-stream"})
+    for i in range(3):
+        res.writer.stream.write("data: %d\\n\\n" % i)
+        if i < 2:
+            time.sleep(0.3)  # blocks the loop, as Motia's playground SSE step does
+    res.close()
+`
+
 let motia: RunningMotia
 beforeAll(async () => {
   const binary = await testBinary()
@@ -41,6 +55,7 @@ beforeAll(async () => {
     'config.yaml': 'http:\n  timeout: 10s\nstreams:\n  port: 0\npython:\n  workers: 1\n',
     'steps/echo_step.py': ECHO,
     'steps/lone_step.py': LONE,
+    'steps/sse_step.py': SSE,
   })
   motia = await startMotia(['start', '--dir', dir, '--port', '0', '--host', '127.0.0.1'], { binary })
 }, 120_000)
@@ -87,4 +102,23 @@ describe('a lone surrogate in a Python answer', () => {
     expect(await pidOf()).toBe(pid)
     expect(motia.output()).not.toContain('replaced')
   }, 30_000)
+})
+
+describe('a streamed Python response while the handler blocks its loop', () => {
+  test('each write reaches the client as it is made (time.sleep(0.3) between three writes)', async () => {
+    const t0 = performance.now()
+    const res = await get('/sse')
+    expect(res.status).toBe(200)
+    const arrivals: { at: number; text: string }[] = []
+    const decoder = new TextDecoder()
+    for await (const chunk of res.body!) arrivals.push({ at: performance.now() - t0, text: decoder.decode(chunk) })
+    expect(arrivals.map((a) => a.text).join('')).toBe('data: 0\n\ndata: 1\n\ndata: 2\n\n')
+    const end = arrivals.at(-1)!.at
+    const firstOf = (n: number) => arrivals.find((a) => a.text.includes(`data: ${n}`))!.at
+    // The handler takes 0.6 s: the first event is there well before it ends, the second between.
+    expect(end).toBeGreaterThan(550)
+    expect(firstOf(0)).toBeLessThan(end - 450)
+    expect(firstOf(1)).toBeLessThan(end - 150)
+    expect(firstOf(1)).toBeGreaterThan(firstOf(0) + 200)
+  }, 15_000)
 })
