@@ -79,7 +79,7 @@ beforeAll(async () => {
   })
   motia = await startMotia(['start', '--dir', dir, '--port', '0', '--host', '127.0.0.1'], { binary })
 }, 120_000)
-afterAll(() => motia?.stop('SIGKILL'))
+afterAll(() => motia?.stop())
 
 /** One more request than there are slots to `path`, one after another, each failing naming `problem`; then a good one. */
 async function badThenGood(path: string, problem: string, good: string): Promise<void> {

@@ -5,6 +5,7 @@
  * write even when the handler blocks its loop (`time.sleep()`); large state values.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
 import { type RunningMotia, startMotia, testBinary } from '../support/binary'
 import { tempProjects } from '../support/runtime'
 
@@ -48,6 +49,23 @@ async def handler(req):
     res.close()
 `
 
+const BIG = `import os, time
+from motia import http, stateManager
+config = {"name": "Big", "triggers": [http("GET", "/big/:mb")]}
+async def handler(req):
+    n = int(float(req.path_params["mb"]) * 1024 * 1024)
+    value = {"text": "x" * n}
+    t0 = time.perf_counter()
+    try:
+        await stateManager.set("big", "k" + req.path_params["mb"], value)
+        stored = await stateManager.get("big", "k" + req.path_params["mb"])
+    except Exception as err:
+        return {"status": 200, "body": {"error": type(err).__name__, "code": getattr(err, "code", None),
+                                        "message": str(err), "pid": os.getpid()}}
+    ms = (time.perf_counter() - t0) * 1000
+    return {"status": 200, "body": {"ms": ms, "same": stored == value, "pid": os.getpid()}}
+`
+
 let motia: RunningMotia
 beforeAll(async () => {
   const binary = await testBinary()
@@ -56,12 +74,13 @@ beforeAll(async () => {
     'steps/echo_step.py': ECHO,
     'steps/lone_step.py': LONE,
     'steps/sse_step.py': SSE,
+    'steps/big_step.py': BIG,
   })
   motia = await startMotia(['start', '--dir', dir, '--port', '0', '--host', '127.0.0.1'], { binary })
 }, 120_000)
-afterAll(() => motia?.stop('SIGKILL'))
+afterAll(() => motia?.stop())
 
-const get = (path: string) => fetch(`${motia.url}${path}`, { signal: AbortSignal.timeout(8_000) })
+const get = (path: string) => fetch(`${motia.url}${path}`, { signal: AbortSignal.timeout(30_000) })
 const pidOf = async () => ((await (await get('/lone/pid')).json()) as { pid: number }).pid
 
 describe('a lone surrogate in a Python answer', () => {
@@ -121,4 +140,36 @@ describe('a streamed Python response while the handler blocks its loop', () => {
     expect(firstOf(1)).toBeLessThan(end - 150)
     expect(firstOf(1)).toBeGreaterThan(firstOf(0) + 200)
   }, 15_000)
+})
+
+/** CPU time (user + system) a process has used, ms: what a transfer costs, whatever else the machine runs. */
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100 // utime, stime in clock ticks (USER_HZ 100)
+}
+
+describe('large state values from Python', () => {
+  /** `state.set` then `get` of `mb` MB from a Python handler: its wall time and the CPU both processes spent. */
+  const big = async (mb: number) => {
+    const pid = await pidOf()
+    const before = cpuMs(motia.proc.pid) + cpuMs(pid)
+    const r = (await (await get(`/big/${mb}`)).json()) as { ms: number; same: boolean; pid: number }
+    return { ...r, cpu: cpuMs(motia.proc.pid) + cpuMs(pid) - before }
+  }
+
+  test('5 MB and 30 MB: stored and read back at a cost proportional to the size (linear reads), the process serves on', async () => {
+    const pid = await pidOf()
+    const five = await big(5)
+    const thirty = await big(30)
+    console.log(
+      `state.set + get from python: 5 MB ${five.ms.toFixed(0)} ms wall, ${five.cpu} ms CPU; 30 MB ${thirty.ms.toFixed(0)} ms wall, ${thirty.cpu} ms CPU (engine + python)`,
+    )
+    expect(five).toMatchObject({ same: true, pid })
+    expect(thirty).toMatchObject({ same: true, pid })
+    // Six times the size: ~6x the work when reading is linear, ~36x when each read of a frame
+    // copied all that came before it (30 MB then took 4 s in python's reader alone).
+    expect(thirty.cpu).toBeLessThan(Math.max(five.cpu, 100) * 12)
+    expect(await pidOf()).toBe(pid)
+  }, 60_000)
 })

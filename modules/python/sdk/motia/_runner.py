@@ -27,9 +27,14 @@ def _take_fds():
 
     def write(data):
         view = memoryview(data)
-        while view:
-            n = os.write(out_fd, view)
-            view = view[n:]
+        try:
+            while view:
+                n = os.write(out_fd, view)
+                view = view[n:]
+        except BrokenPipeError:
+            # The engine is gone (killed): nobody is left to answer. Staying would spin, each
+            # failed write logged as a frame that fails to write in turn.
+            os._exit(0)
 
     return proto_in, write
 
