@@ -19,7 +19,7 @@ async def handler(req):
     return {"status": 200, "body": {"echo": req.body, "pid": os.getpid()}}
 `
 const LONE = `import asyncio, os
-from motia import ApiResponse, http
+from motia import ApiResponse, http, stateManager
 config = {"name": "Lone", "triggers": [http("GET", "/lone/:kind")]}
 async def handler(req):
     await asyncio.sleep(0.2)
@@ -33,6 +33,10 @@ async def handler(req):
         req.response.stream.write("data: 1\\n\\n")
         req.response.close()
         return None
+    if kind == "state":
+        await stateManager.set("lone", "k", {"a": "\ud800"})
+        stored = await stateManager.get("lone", "k")
+        return {"status": 200, "body": {"same": stored == {"a": "\ud800"}}}
     return {"status": 200, "body": {"pid": os.getpid()}}
 `
 const SSE = `import time
@@ -70,7 +74,7 @@ let motia: RunningMotia
 beforeAll(async () => {
   const binary = await testBinary()
   const dir = project({
-    'config.yaml': 'http:\n  timeout: 10s\nstreams:\n  port: 0\npython:\n  workers: 1\n',
+    'config.yaml': 'http:\n  timeout: 60s\nstreams:\n  port: 0\npython:\n  workers: 1\n',
     'steps/echo_step.py': ECHO,
     'steps/lone_step.py': LONE,
     'steps/sse_step.py': SSE,
@@ -78,9 +82,12 @@ beforeAll(async () => {
   })
   motia = await startMotia(['start', '--dir', dir, '--port', '0', '--host', '127.0.0.1'], { binary })
 }, 120_000)
-afterAll(() => motia?.stop())
+afterAll(() => {
+  if (process.env.DEBUG_OUT) console.log(motia?.output())
+  return motia?.stop()
+})
 
-const get = (path: string) => fetch(`${motia.url}${path}`, { signal: AbortSignal.timeout(30_000) })
+const get = (path: string) => fetch(`${motia.url}${path}`, { signal: AbortSignal.timeout(60_000) })
 const pidOf = async () => ((await (await get('/lone/pid')).json()) as { pid: number }).pid
 
 describe('a lone surrogate in a Python answer', () => {
@@ -121,6 +128,11 @@ describe('a lone surrogate in a Python answer', () => {
     expect(await pidOf()).toBe(pid)
     expect(motia.output()).not.toContain('replaced')
   }, 30_000)
+})
+
+test('a lone surrogate in a state value travels as the JSON escape and reads back the same', async () => {
+  const res = await get('/lone/state')
+  expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { same: true } })
 })
 
 describe('a streamed Python response while the handler blocks its loop', () => {
@@ -171,5 +183,5 @@ describe('large state values from Python', () => {
     // copied all that came before it (30 MB then took 4 s in python's reader alone).
     expect(thirty.cpu).toBeLessThan(Math.max(five.cpu, 100) * 12)
     expect(await pidOf()).toBe(pid)
-  }, 60_000)
+  }, 120_000)
 })
