@@ -37,7 +37,10 @@ export const ERROR_CODES = {
     summary: 'POST /emit without its token (Authorization: Bearer <http.emit.token>)',
   },
   E_CONDITION_NOT_MET: { status: 422, summary: 'the HTTP trigger condition returned false' },
-  E_HANDLER_FAILED: { status: 500, summary: 'the handler threw' },
+  E_HANDLER_FAILED: {
+    status: 500,
+    summary: 'the handler threw, or answered with a status or header HTTP cannot carry (named in `message`)',
+  },
   E_HANDLER_NO_RESPONSE: { status: 500, summary: 'an HTTP handler returned nothing and wrote no response' },
   E_HANDLER_TIMEOUT: { status: 504, summary: 'the handler ran longer than its timeout' },
   E_STEP_LOAD_TIMEOUT: {

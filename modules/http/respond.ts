@@ -1,29 +1,33 @@
 import { MotiaError } from '../../runtime/errors'
 import type { ApiResponse } from '../../sdk/types'
+import { checkedHeaders, checkedStatus } from './response-check'
 
 /**
  * A handler's `{ status, body, headers }` → Response: objects as JSON, strings as text
  * (content type from `headers` when given), bytes as bytes, streams streamed, a Response as is.
+ * A status or header HTTP cannot carry throws InvalidResponse (response-check.ts) before `base`
+ * is touched, so the error answer is built from this request's headers alone.
  */
 export function toResponse(result: ApiResponse, base: Record<string, string>): Response {
   if (result instanceof Response) {
     for (const k in base) if (!result.headers.has(k)) result.headers.set(k, base[k]!)
     return result
   }
-  if (!result || typeof result !== 'object' || typeof result.status !== 'number') {
+  if (!result || typeof result !== 'object' || result.status === undefined) {
     throw new MotiaError(
       'E_HANDLER_NO_RESPONSE',
       `an HTTP handler must return { status, body?, headers? }, got ${result === undefined ? 'nothing' : typeof result}`,
     )
   }
-  const { status, body } = result
+  const body = result.body
+  const status = result.status === 200 ? 200 : checkedStatus(result.status)
   const user = result.headers
   // A plain object body and no headers of its own: the common case, with no type checks.
   if (!user && body !== null && typeof body === 'object' && Object.getPrototypeOf(body) === Object.prototype) {
     return jsonResponse(body, status, base)
   }
   // `base` is this request's own object (router.ts): extend it in place, no copy.
-  const headers: Record<string, string> = user ? Object.assign(base, lowerKeys(user)) : base
+  const headers: Record<string, string> = user ? Object.assign(base, checkedHeaders(user)) : base
   if (body === undefined || body === null) return withHeaders(null, status, headers)
   if (typeof body === 'string') {
     headers['content-type'] ??= 'text/plain; charset=utf-8'
@@ -69,6 +73,7 @@ function jsonResponse(body: unknown, status: number, headers: Record<string, str
 
 /** JSON already serialised (a Python handler's answer), with this request's headers. */
 export function jsonTextResponse(json: string, status: number, base: Record<string, string>): Response {
+  if (status !== 200) checkedStatus(status)
   // `base` is this request's own object (router.ts), as in toResponse.
   base['content-type'] = JSON_TYPE
   return withHeaders(json, status, base)
@@ -76,12 +81,6 @@ export function jsonTextResponse(json: string, status: number, base: Record<stri
 
 /** What `Response.json` sets, so a JSON answer built from text carries what any other does. */
 export const JSON_TYPE = 'application/json;charset=utf-8'
-
-function lowerKeys(h: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {}
-  for (const k in h) out[k.toLowerCase()] = String(h[k])
-  return out
-}
 
 /** The error code of every error answer, also for answers whose body has none (Motia's 422). */
 export const ERROR_CODE_HEADER = 'x-motia-error-code'

@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream'
 import type { ResponseWriter } from '../../sdk/types'
+import { checkedHeaders } from './response-check'
 
 /** Bytes the response body holds before a write waits for the client to read (backpressure). */
 const HIGH_WATER = 64 * 1024
@@ -38,8 +39,9 @@ export class StreamingResponseWriter implements ResponseWriter {
     return this
   }
 
+  /** Throws InvalidResponse for a header HTTP cannot carry (CR/LF...), at the call that set it. */
   headers(headers: Record<string, string>): ResponseWriter {
-    if (!this.response) for (const k in headers) this.head[k.toLowerCase()] = String(headers[k])
+    if (!this.response) Object.assign(this.head, checkedHeaders(headers))
     return this
   }
 

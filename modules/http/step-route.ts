@@ -14,6 +14,7 @@ import { type BodyReads, leavesBodyUnread } from './body-reads'
 import type { Deadlines } from './deadlines'
 import { HttpRequest, headersRecord, parseQuery } from './http-request'
 import { ERROR_CODE_HEADER, errorResponse, jsonTextResponse, toResponse } from './respond'
+import { InvalidResponse } from './response-check'
 import { StreamingResponseWriter } from './response-writer'
 
 /** Per-request facts the server computed before routing. */
@@ -274,7 +275,13 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
             writer.started.then(finish)
             return writer
           },
-          (status, body) => finish(jsonTextResponse(body, status, scope.base)),
+          (status, body) => {
+            try {
+              finish(jsonTextResponse(body, status, scope.base))
+            } catch (err) {
+              fail(err) // a status HTTP cannot carry (InvalidResponse)
+            }
+          },
         )
       } catch (err) {
         fail(err) // the request could not even be sent: answered, and its slot given back
@@ -430,12 +437,14 @@ function failure(
   }
   const code = err instanceof MotiaError ? err.code : 'E_HANDLER_FAILED'
   logger.error(`handler failed: ${(err as Error)?.message ?? String(err)}`, { error: err, code })
+  const invalid = err instanceof InvalidResponse
   const body: { error: string; code: string; traceId: string; message?: string } = {
-    error: 'Internal server error',
+    error: invalid ? 'The handler answered with a response HTTP cannot carry' : 'Internal server error',
     code,
     traceId,
   }
-  if (env.dev) body.message = (err as Error)?.message ?? String(err)
+  // What was wrong with an answer is said in every mode: it describes the answer, not its data.
+  if (env.dev || invalid) body.message = (err as Error)?.message ?? String(err)
   // A store that is away or full (E_REDIS_UNAVAILABLE, E_STORAGE_BUSY 503; E_STORAGE_FULL 507)
   // keeps its status: the client, or the proxy, knows to retry, here or on another instance.
   const status = err instanceof MotiaError && err.status > 500 ? err.status : 500

@@ -4,6 +4,7 @@ import type { HttpTriggerDef } from '../../runtime/step'
 import type { ApiResponse, ResponseWriter } from '../../sdk/types'
 import type { HttpRequest } from '../http/http-request'
 import { ERROR_CODE_HEADER, JSON_TYPE } from '../http/respond'
+import { InvalidResponse } from '../http/response-check'
 import type { HttpFrame, HttpInput, HttpInvocation, HttpReply, InvocationOutcome } from './protocol'
 import type { PythonPool } from './python-pool'
 
@@ -71,26 +72,36 @@ export function callHttp(
   json?: (status: number, body: string) => void,
 ): void {
   let writer: ResponseWriter | undefined
+  /** The streamed answer was refused (a header HTTP cannot carry): answered, later frames dropped. */
+  let refused = false
   const onHttp = (frame: HttpFrame) => {
+    if (refused) return
     writer ??= writerFor()
-    switch (frame.op) {
-      case 'status':
-        writer.status(frame.status)
-        return
-      case 'headers':
-        writer.headers(frame.headers)
-        return
-      case 'write':
-        writer.stream.write(Buffer.from(frame.bytes, 'base64'))
-        return
-      case 'close':
-        writer.close()
+    try {
+      switch (frame.op) {
+        case 'status':
+          writer.status(frame.status)
+          return
+        case 'headers':
+          writer.headers(frame.headers)
+          return
+        case 'write':
+          writer.stream.write(Buffer.from(frame.bytes, 'base64'))
+          return
+        case 'close':
+          writer.close()
+      }
+    } catch (err) {
+      // Answered now (500), not when the handler returns: a streaming one may never return.
+      refused = true
+      done(undefined, err as Error)
     }
   }
   pool.http(
     call,
     timeoutMs,
     (outcome) => {
+      if (refused) return
       let result: ApiResponse | undefined
       try {
         result = answer(outcome, writer, checked)
@@ -103,6 +114,7 @@ export function callHttp(
     onHttp,
     json && !checked
       ? (status, body) => {
+          if (refused) return
           if (writer) done(jsonResult(status, body))
           else json(status, body)
         }
@@ -167,6 +179,8 @@ export function toApiResponse(r: HttpReply): ApiResponse {
 export function pythonError(e: { name: string; message: string; stack?: string; code?: string }): Error {
   // The pool's own failures keep their code (a 500 naming E_PYTHON_PROCESS_EXITED, a 504).
   if (e.code === 'E_PYTHON_PROCESS_EXITED' || e.code === 'E_HANDLER_TIMEOUT') return new MotiaError(e.code, e.message)
+  // An answer the SDK could not send (a lone surrogate, _bridge.py): a 500 naming it, as for TS.
+  if (e.name === 'InvalidResponse' && e.code === 'E_HANDLER_FAILED') return new InvalidResponse(e.message)
   const err = new Error(e.message)
   err.name = e.name
   if (e.stack) err.stack = e.stack

@@ -118,22 +118,46 @@ export class PythonProcess {
     this.proc.kill('SIGKILL')
   }
 
-  /** One decode per chunk, frames cut out by index: a chunk holding many frames is not re-copied per frame. */
+  /**
+   * One decode per chunk, frames cut out by index: a chunk holding many frames is not re-copied
+   * per frame. A frame cut across chunks is held as its pieces and joined once, when its newline
+   * comes: a large frame (a 30 MB state value) is read in linear time, not searched and copied
+   * again at every chunk.
+   */
   private async readFrames(): Promise<void> {
     const decoder = new TextDecoder()
-    let rest = ''
+    const held: string[] = []
     for await (const chunk of this.proc.stdout) {
       const text = decoder.decode(chunk, { stream: true })
-      // Joined only when a frame was cut between two chunks.
-      const buf = rest.length === 0 ? text : rest + text
-      let start = 0
-      let nl = buf.indexOf('\n')
-      while (nl >= 0) {
-        if (nl > start) this.frame(buf.slice(start, nl))
-        start = nl + 1
-        nl = buf.indexOf('\n', start)
+      let nl = text.indexOf('\n')
+      if (nl < 0) {
+        held.push(text)
+        continue
       }
-      rest = start === 0 ? buf : buf.slice(start)
+      let start = 0
+      if (held.length > 0) {
+        held.push(text.slice(0, nl))
+        const line = held.join('')
+        held.length = 0
+        if (line) this.guardedFrame(line)
+        start = nl + 1
+        nl = text.indexOf('\n', start)
+      }
+      while (nl >= 0) {
+        if (nl > start) this.guardedFrame(text.slice(start, nl))
+        start = nl + 1
+        nl = text.indexOf('\n', start)
+      }
+      if (start < text.length) held.push(start === 0 ? text : text.slice(start))
+    }
+  }
+
+  /** What a frame's receiver throws is logged: it must never stop this process's reader. */
+  private guardedFrame(line: string): void {
+    try {
+      this.frame(line)
+    } catch (err) {
+      this.opts.onStderr(this, `a frame from python could not be handled: ${(err as Error)?.stack ?? err}`)
     }
   }
 

@@ -115,7 +115,9 @@ class MotiaHttpResponse:
         if "bytes" in fields:
             msg["bytes"] = _bridge.b64(fields.pop("bytes"))
         msg.update(fields)
-        _bridge.send(msg)
+        # Written at once, not at the end of the loop's turn: a handler that blocks its loop
+        # (``time.sleep()`` between writes) would hold every frame until it returned.
+        _bridge.send(msg, urgent=True)
 
     def status(self, code):
         self._frame("status", status=int(code))

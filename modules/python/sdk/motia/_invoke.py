@@ -146,8 +146,7 @@ def encode_response(result):
             "an HTTP handler must return ApiResponse(status=..., body=...) or a dict "
             "{'status': ..., 'body': ...}, got %s" % type(result).__name__
         )
-    status = d.get("status_code", d.get("status", 200))
-    out = {"status": int(status or 200)}
+    out = {"status": _status(d.get("status_code", d.get("status", 200)))}
     headers = d.get("headers")
     if headers:
         out["headers"] = {str(k): str(v) for k, v in headers.items()}
@@ -161,6 +160,22 @@ def encode_response(result):
     else:
         out["body"] = body
     return out
+
+
+def _status(status):
+    """The status as an int where it plainly is one (``HTTPStatus.OK``, ``201.0``, ``"201"``);
+    anything else goes to the engine as it is, which answers 500 naming it (200.5 is not 200)."""
+    if status.__class__ is int:
+        return status or 200
+    if status is None:
+        return 200
+    if isinstance(status, int) and not isinstance(status, bool):
+        return int(status)
+    if isinstance(status, float) and status.is_integer():
+        return int(status)
+    if isinstance(status, str) and status.strip().isdigit():
+        return int(status)
+    return status if isinstance(status, (float, str)) else repr(status)
 
 
 def _is_text_type(headers):

@@ -27,9 +27,14 @@ def _take_fds():
 
     def write(data):
         view = memoryview(data)
-        while view:
-            n = os.write(out_fd, view)
-            view = view[n:]
+        try:
+            while view:
+                n = os.write(out_fd, view)
+                view = view[n:]
+        except BrokenPipeError:
+            # The engine is gone (killed): nobody is left to answer. Staying would spin, each
+            # failed write logged as a frame that fails to write in turn.
+            os._exit(0)
 
     return proto_in, write
 
@@ -173,7 +178,8 @@ class Worker:
             response = iv.encode_response(result)
             if response is None:
                 frame = {"type": "done", "id": inv_id, "outcome": {"status": "ok"}}
-            elif "body" in response and "headers" not in response and response["status"] not in _NULL_BODY:
+            elif ("body" in response and "headers" not in response and response["status"].__class__ is int
+                  and response["status"] not in _NULL_BODY):
                 frame = None
             else:
                 frame = {"type": "done", "id": inv_id, "outcome": {"status": "ok", "response": response}}
