@@ -11,7 +11,8 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { basename, dirname, join, relative, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
+import { embeddedTree, type FileTree, writeTree } from '../runtime/asset-pack'
 import { MotiaError } from '../runtime/errors'
 
 const RUNTIME_ASSET = 'dist/.app-runtime'
@@ -34,25 +35,15 @@ interface AppManifest {
   files: string[]
 }
 
-/** The bundled runtime: embedded in the binary, or in dist/ when running from source after a build. */
-function runtimeDir(): string {
-  // A directory asset lands under its own name at the root of the embedded file system.
-  const candidates = [join('/$bunfs/root', basename(RUNTIME_ASSET)), resolve(import.meta.dir, '..', RUNTIME_ASSET)]
-  const found = candidates.find((c) => existsSync(join(c, 'cmd', 'motia.js')))
-  if (!found)
+/** The bundled runtime: packed in the binary, or in dist/ when running from source after a build. */
+function runtimeFiles(): FileTree {
+  const found = embeddedTree(RUNTIME_ASSET)
+  if (!found?.has('cmd/motia.js'))
     throw new MotiaError(
       'E_PROJECT_INVALID',
       'the bundled runtime is missing: run `bun run build` first, or use the compiled motia binary',
     )
   return found
-}
-
-/** Copies by reading and writing: the embedded file system does not support copyfile. */
-function copyTree(from: string, to: string): void {
-  for (const rel of listFiles(from)) {
-    mkdirSync(dirname(join(to, rel)), { recursive: true })
-    writeFileSync(join(to, rel), readFileSync(join(from, rel)))
-  }
 }
 
 function listFiles(root: string, rel = ''): string[] {
@@ -76,7 +67,7 @@ export async function compileApp(opts: {
   const outfile = resolve(opts.outfile)
   const work = mkdtempSync(join(tmpdir(), 'motia-compile-'))
   try {
-    copyTree(runtimeDir(), work)
+    writeTree(runtimeFiles(), work)
     const files = PROJECT_ENTRIES.filter((e) => existsSync(join(dir, e))).flatMap((e) => listFiles(dir, e))
     for (const f of files) {
       mkdirSync(dirname(join(work, APP_DIR, f)), { recursive: true })

@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 import { Command, InvalidArgumentError } from 'commander'
-import pkg from '../package.json' with { type: 'json' }
+import { buildInfo } from '../runtime/build-info'
 import { registerBuiltinModules } from '../runtime/builtin-modules'
 import { registerBuildCommand } from './build'
 import { embeddedApp } from './compile-app'
@@ -11,6 +11,7 @@ import { registerInstallCommand } from './install'
 import { registerQueueCommands } from './queue'
 import { runServer } from './serve'
 import { registerTestCommand } from './test'
+import { printVersion, registerVersionCommand } from './version'
 
 registerBuiltinModules()
 
@@ -19,6 +20,13 @@ const app = embeddedApp()
 if (app) {
   const first = process.argv[2]
   if (first === undefined || first.startsWith('-')) process.argv.splice(2, 0, 'start')
+}
+
+// `--version --json` is `motia version --json` (commander's --version prints the version alone).
+const flags = process.argv.slice(2)
+if (flags.includes('--json') && flags.some((f) => f === '--version' || f === '-v')) {
+  printVersion(true)
+  process.exit(0)
 }
 
 function port(value: string): number {
@@ -34,7 +42,7 @@ program
   .description(
     'Backend runtime in one executable: HTTP, queues, cron, state and streams around one primitive, the Step.',
   )
-  .version(pkg.version, '-v, --version')
+  .version(buildInfo().version, '-v, --version')
   .showHelpAfterError()
   .enablePositionalOptions()
   .addHelpText(
@@ -51,6 +59,7 @@ Examples:
   $ motia install                   prepare Python steps' environment (Motia apps' postinstall)
   $ motia build --compile           validate, write motia.lock.json, build one executable
   $ motia queue dlq                 list dead letters
+  $ motia version --json            version, commit, build date and target
   $ motia <command> --help          every option of a command, with examples`,
   )
 
@@ -78,6 +87,7 @@ registerTestCommand(program)
 registerGenerateTypesCommand(program)
 registerEmitCommand(program)
 registerInstallCommand(program)
+registerVersionCommand(program)
 
 try {
   await program.parseAsync(process.argv)

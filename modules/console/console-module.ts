@@ -1,5 +1,5 @@
 import type { Server, ServerWebSocket } from 'bun'
-import pkg from '../../package.json' with { type: 'json' }
+import { buildInfo } from '../../runtime/build-info'
 import { MotiaError } from '../../runtime/errors'
 import type { MotiaModule, RuntimeServices } from '../../runtime/module'
 import type { QueueModuleApi } from '../queue/queue-module'
@@ -105,7 +105,7 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
 
   const serve = (ui: typeof page | ((req: Request) => Response)) => {
     const cfg = rt.config.console
-    const ctx = { rt, logs, version: pkg.version }
+    const ctx = { rt, logs, version: buildInfo().version }
     return Bun.serve({
       port: cfg.port,
       hostname: cfg.host,
