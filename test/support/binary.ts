@@ -30,6 +30,8 @@ export interface BinaryOptions {
   env?: Record<string, string>
   /** Another build than dist/motia (e.g. one built to a private path while others rebuild dist). */
   binary?: string
+  /** How long `startMotia` waits for the ready line (default 20 s; longer under emulation). */
+  readyTimeoutMs?: number
 }
 
 /** `MOTIA_TEST_BINARY` when set (no build), else dist/motia built once per process. */
@@ -61,7 +63,8 @@ export async function startMotia(args: string[], opts: BinaryOptions = {}): Prom
   void pump(proc.stdout)
   void pump(proc.stderr)
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`motia did not become ready in 20 s:\n${out}`)), 20_000)
+    const ms = opts.readyTimeoutMs ?? 20_000
+    const timer = setTimeout(() => reject(new Error(`motia did not become ready in ${ms / 1000} s:\n${out}`)), ms)
     onData = () => {
       const m = out.match(/"msg":"motia (?:dev|start) ready".*?"url":"([^"]+)"/)
       if (m) {
