@@ -13,8 +13,8 @@ function candidates() {
   if (platform === 'win32') return arch === 'x64' ? ['windows-x64'] : []
   if (platform === 'darwin') return arch === 'x64' || arch === 'arm64' ? [`darwin-${arch}`] : []
   if (platform !== 'linux' || (arch !== 'x64' && arch !== 'arm64')) return []
-  const report = process.report && process.report.getReport()
-  const musl = !(report && report.header && report.header.glibcVersionRuntime)
+  const report = process.report?.getReport()
+  const musl = !report?.header?.glibcVersionRuntime
   if (musl) return [`linux-${arch}-musl`]
   if (arch === 'arm64') return ['linux-arm64']
   let avx2 = true
