@@ -142,6 +142,8 @@ say "motia $installed ($target) installed in $dir/motia"
 case :${PATH:-}: in
   *":$dir:"*) say 'run: motia --help' ;;
   *)
+    # The profile is named as the user writes it (~), not expanded.
+    # shellcheck disable=SC2088
     case ${SHELL:-} in
       */zsh) profile='~/.zshrc' ;;
       */bash) profile='~/.bashrc' ;;
@@ -149,6 +151,7 @@ case :${PATH:-}: in
       *) profile='~/.profile' ;;
     esac
     say "$dir is not on your PATH. Add this line to $profile, then open a new shell:"
+    # shellcheck disable=SC2088
     if [ "$profile" = '~/.config/fish/config.fish' ]; then
       say "  fish_add_path $dir"
     else
