@@ -3,12 +3,16 @@
  *   bun build.ts [--outfile path] [--no-minify]
  * Worker files are extra entrypoints referred to by their path relative to the project root
  * (BUN-NOTES.md: `new URL(..., import.meta.url)` breaks for nested layouts).
+ * `npm run release` (release/release.ts) prepares the assets once and compiles them per target.
  */
-import { rmSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { rmSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { buildCliAssets, CLI_ASSETS_DIR } from './build-assets'
 import { CONSOLE_PAGE_EXTERNAL, shipConsoleUi } from './modules/console/app-runtime-ui'
+import pkg from './package.json' with { type: 'json' }
+import { pack, packName, readTree } from './runtime/asset-pack'
+import type { BuildInfo } from './runtime/build-info'
 
 export const WORKER_ENTRYPOINTS: string[] = [
   './modules/queue/pool/worker-entry.ts',
@@ -23,7 +27,7 @@ export const APP_RUNTIME_DIR = 'dist/.app-runtime'
  * `motia build --compile` recompiles it together with a project's files, from inside the
  * binary, where the TypeScript sources are not available.
  */
-async function buildAppRuntime(minify: boolean): Promise<void> {
+async function buildAppRuntime(minify: boolean, identity: Omit<BuildInfo, 'target'>): Promise<void> {
   const result = await Bun.build({
     entrypoints: ['./cmd/motia.ts', ...WORKER_ENTRYPOINTS],
     root: '.',
@@ -31,7 +35,7 @@ async function buildAppRuntime(minify: boolean): Promise<void> {
     minify,
     outdir: APP_RUNTIME_DIR,
     naming: '[dir]/[name].js',
-    define: { MOTIA_WORKER_EXT: '"js"' },
+    define: { MOTIA_WORKER_EXT: '"js"', MOTIA_BUILD: JSON.stringify(identity) },
     // The console page's import stays as written; its sources ride along (app-runtime-ui.ts).
     external: [CONSOLE_PAGE_EXTERNAL],
   })
@@ -40,6 +44,91 @@ async function buildAppRuntime(minify: boolean): Promise<void> {
     throw new Error('build of the app runtime failed')
   }
   shipConsoleUi(APP_RUNTIME_DIR)
+}
+
+/** The directories the binary carries, each embedded as one compressed pack (runtime/asset-pack.ts). */
+export const PACKED_DIRS = [APP_RUNTIME_DIR, CLI_ASSETS_DIR]
+
+/** The host's own target, as `motia version` names it: what `bun build --compile` makes by default. */
+export function hostTarget(): string {
+  return `${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`
+}
+
+/** Version (package.json), commit (git, when in a checkout) and build date (SOURCE_DATE_EPOCH if set). */
+export function buildIdentity(): Omit<BuildInfo, 'target'> {
+  const git = (args: string[]) => {
+    const r = Bun.spawnSync(['git', ...args], { cwd: import.meta.dir, stdout: 'pipe', stderr: 'ignore' })
+    return r.success ? r.stdout.toString().trim() : undefined
+  }
+  const head = git(['rev-parse', '--short=12', 'HEAD'])
+  const dirty = head !== undefined && git(['status', '--porcelain', '--untracked-files=no']) !== ''
+  const epoch = Number(process.env.SOURCE_DATE_EPOCH)
+  return {
+    version: pkg.version,
+    commit: head === undefined ? null : `${head}${dirty ? '-dirty' : ''}`,
+    date: new Date(Number.isFinite(epoch) && epoch > 0 ? epoch * 1000 : Date.now()).toISOString(),
+  }
+}
+
+/**
+ * Everything the binary embeds besides its own code, built once whatever the number of targets:
+ * the bundled runtime for `build --compile`, the CLI assets, and a pack of each. `packLevel`
+ * is zstd's (19 for a release: a few seconds more for a slightly smaller pack).
+ */
+export async function prepareAssets(opts: {
+  minify: boolean
+  identity: Omit<BuildInfo, 'target'>
+  packLevel?: number
+}): Promise<string[]> {
+  rmSync(APP_RUNTIME_DIR, { recursive: true, force: true })
+  await Promise.all([buildAppRuntime(opts.minify, opts.identity), buildCliAssets(CLI_ASSETS_DIR, opts.minify)])
+  return PACKED_DIRS.map((dir) => {
+    const file = join('dist', packName(dir))
+    writeFileSync(file, pack(readTree(dir), opts.packLevel ?? 12))
+    return file
+  })
+}
+
+/**
+ * Compiles the runtime with the packs for one target (`linux-x64`, `linux-arm64-musl`, ...: Bun's
+ * `bun-<target>`); Bun fetches another target's runtime from the npm registry once, then caches it.
+ */
+export async function compileBinary(opts: {
+  outfile: string
+  minify: boolean
+  info: BuildInfo
+  packs: string[]
+  /** Bun's compile target without the `bun-` prefix; the host's when absent. */
+  bunTarget?: string
+}): Promise<void> {
+  const result = await Bun.build({
+    entrypoints: ['./cmd/motia.ts', ...WORKER_ENTRYPOINTS],
+    root: '.',
+    target: 'bun',
+    minify: opts.minify,
+    // No `splitting` (it would keep one copy of the code the worker entries share, ~2.6 MB): in
+    // Bun 1.4.5 a compiled chunk imports another as `/chunk-….js`, which the executable lacks.
+    sourcemap: 'inline',
+    define: { MOTIA_BUILD: JSON.stringify(opts.info) },
+    compile: {
+      outfile: opts.outfile,
+      ...(opts.bunTarget ? { target: `bun-${opts.bunTarget}` } : {}),
+      // The binary runs inside user projects. Their package.json files (main, exports maps,
+      // type) and tsconfig.json (paths) must shape how their step files resolve packages, as
+      // `bun` does from source: without them only packages with a root index.js resolve. The
+      // runtime itself is bundled, so neither changes how it resolves its own modules; `motia`
+      // and `zod` are registered by name (runtime/builtin-modules.ts). A project's bunfig is
+      // for its own `bun test` (a preload) and must not run inside the server.
+      autoloadBunfig: false,
+      autoloadTsconfig: true,
+      autoloadPackageJson: true,
+      assets: opts.packs,
+    } as Bun.BuildConfig['compile'],
+  })
+  if (!result.success) {
+    for (const log of result.logs) console.error(log)
+    throw new Error(`build failed${opts.bunTarget ? ` for ${opts.bunTarget}` : ''}`)
+  }
 }
 
 /**
@@ -51,42 +140,15 @@ export async function buildBinary(outfile = 'dist/motia', minify = true): Promis
   const cwd = process.cwd()
   process.chdir(import.meta.dir)
   try {
-    return await build(target, minify)
+    const started = performance.now()
+    const identity = buildIdentity()
+    const packs = await prepareAssets({ minify, identity })
+    await compileBinary({ outfile: target, minify, info: { ...identity, target: hostTarget() }, packs })
+    console.log(`built ${target} in ${Math.round(performance.now() - started)} ms`)
+    return target
   } finally {
     process.chdir(cwd)
   }
-}
-
-async function build(outfile: string, minify: boolean): Promise<string> {
-  const started = performance.now()
-  rmSync(APP_RUNTIME_DIR, { recursive: true, force: true })
-  await Promise.all([buildAppRuntime(minify), buildCliAssets(CLI_ASSETS_DIR, minify)])
-  const result = await Bun.build({
-    entrypoints: ['./cmd/motia.ts', ...WORKER_ENTRYPOINTS],
-    root: '.',
-    target: 'bun',
-    minify,
-    sourcemap: 'inline',
-    compile: {
-      outfile,
-      // The binary runs inside user projects. Their package.json files (main, exports maps,
-      // type) and tsconfig.json (paths) must shape how their step files resolve packages, as
-      // `bun` does from source: without them only packages with a root index.js resolve. The
-      // runtime itself is bundled, so neither changes how it resolves its own modules; `motia`
-      // and `zod` are registered by name (runtime/builtin-modules.ts). A project's bunfig is
-      // for its own `bun test` (a preload) and must not run inside the server.
-      autoloadBunfig: false,
-      autoloadTsconfig: true,
-      autoloadPackageJson: true,
-      assets: [APP_RUNTIME_DIR, CLI_ASSETS_DIR],
-    } as Bun.BuildConfig['compile'],
-  })
-  if (!result.success) {
-    for (const log of result.logs) console.error(log)
-    throw new Error('build failed')
-  }
-  console.log(`built ${outfile} in ${Math.round(performance.now() - started)} ms`)
-  return outfile
 }
 
 if (import.meta.main) {

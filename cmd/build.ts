@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import { type Command, Option } from 'commander'
 import { defaultModules } from '../modules/default-modules'
-import pkg from '../package.json' with { type: 'json' }
+import { buildInfo } from '../runtime/build-info'
 import { COMPILE_TARGETS, type CompileTarget } from '../runtime/compiled-app/targets'
 import { formatProblem, MotiaError } from '../runtime/errors'
 import { inspectProject } from '../runtime/inspect'
@@ -39,7 +39,7 @@ export function registerBuildCommand(program: Command): void {
           `the project has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n  ${problems.map(formatProblem).join('\n  ')}`,
         )
       }
-      const manifest = projectManifest(project, pkg.version)
+      const manifest = projectManifest(project, buildInfo().version)
       const out = resolve(dir, opts.out)
       writeFileSync(out, `${JSON.stringify(manifest, null, 2)}\n`)
       console.log(

@@ -1,16 +1,7 @@
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { basename, dirname, join, relative, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
+import { embeddedTree, type FileTree, writeTree } from '../runtime/asset-pack'
 import { bundleProject, MODULE_FILE } from '../runtime/compiled-app/bundle-project'
 import { APP_DIR, APP_MANIFEST, type AppManifest } from '../runtime/compiled-app/embedded-app'
 import { bunTarget, type CompileTarget, executableName } from '../runtime/compiled-app/targets'
@@ -30,25 +21,15 @@ const PROJECT_ENTRIES = [
   'tsconfig.json',
 ]
 
-/** The bundled runtime: embedded in the binary, or in dist/ when running from source after a build. */
-function runtimeDir(): string {
-  // A directory asset lands under its own name at the root of the embedded file system.
-  const candidates = [join('/$bunfs/root', basename(RUNTIME_ASSET)), resolve(import.meta.dir, '..', RUNTIME_ASSET)]
-  const found = candidates.find((c) => existsSync(join(c, 'cmd', 'motia.js')))
-  if (!found)
+/** The bundled runtime: packed in the binary, or in dist/ when running from source after a build. */
+function runtimeFiles(): FileTree {
+  const found = embeddedTree(RUNTIME_ASSET)
+  if (!found?.has('cmd/motia.js'))
     throw new MotiaError(
       'E_PROJECT_INVALID',
       'the bundled runtime is missing: run `bun run build` first, or use the compiled motia binary',
     )
   return found
-}
-
-/** Copies by reading and writing: the embedded file system does not support copyfile. */
-function copyTree(from: string, to: string): void {
-  for (const rel of listFiles(from)) {
-    mkdirSync(dirname(join(to, rel)), { recursive: true })
-    writeFileSync(join(to, rel), readFileSync(join(from, rel)))
-  }
 }
 
 function listFiles(root: string, rel = ''): string[] {
@@ -85,7 +66,7 @@ export async function compileApp(opts: { dir: string; outfile: string; target?: 
   const dir = resolve(opts.dir)
   const work = mkdtempSync(join(tmpdir(), 'motia-compile-'))
   try {
-    copyTree(runtimeDir(), work)
+    writeTree(runtimeFiles(), work)
     const appDir = join(work, APP_DIR)
     const bundle = await bundleProject(dir, appDir)
     const carried = carriedFiles(dir)

@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { basename, join, relative, resolve } from 'node:path'
+import { existsSync, readdirSync } from 'node:fs'
+import { basename, relative, resolve } from 'node:path'
 import type { Command } from 'commander'
 import { writeSdk } from '../modules/python/sdk-files'
 import { writeTypesFile } from './generate-types'
-import { BUNFIG_TEST, cliAssets, writeFiles, writeProjectTooling } from './project-tooling'
+import { BUNFIG_TEST, cliAssetText, writeFiles, writeProjectTooling } from './project-tooling'
 
 interface Template {
   name: string
@@ -12,10 +12,7 @@ interface Template {
 }
 
 function templates(): Template[] {
-  const all = JSON.parse(readFileSync(join(cliAssets(), 'templates.json'), 'utf8')) as Record<
-    string,
-    Record<string, string>
-  >
+  const all = JSON.parse(cliAssetText('templates.json')) as Record<string, Record<string, string>>
   return Object.entries(all).map(([name, files]) => ({ name, description: describe(files['README.md']), files }))
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 import { Command, InvalidArgumentError } from 'commander'
-import pkg from '../package.json' with { type: 'json' }
+import { buildInfo } from '../runtime/build-info'
 import { registerBuiltinModules } from '../runtime/builtin-modules'
 import { embeddedApp } from '../runtime/compiled-app/embedded-app'
 import { MotiaError } from '../runtime/errors'
@@ -12,6 +12,7 @@ import { registerInstallCommand } from './install'
 import { registerQueueCommands } from './queue'
 import { runServer } from './serve'
 import { registerTestCommand } from './test'
+import { printVersion, registerVersionCommand } from './version'
 
 registerBuiltinModules()
 
@@ -30,6 +31,13 @@ if (app) {
   if (first === undefined || first.startsWith('-')) process.argv.splice(2, 0, 'start')
 }
 
+// `--version --json` is `motia version --json` (commander's --version prints the version alone).
+const flags = process.argv.slice(2)
+if (flags.includes('--json') && flags.some((f) => f === '--version' || f === '-v')) {
+  printVersion(true)
+  process.exit(0)
+}
+
 function port(value: string): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 0 || n > 65535)
@@ -43,7 +51,7 @@ program
   .description(
     'Backend runtime in one executable: HTTP, queues, cron, state and streams around one primitive, the Step.',
   )
-  .version(pkg.version, '-v, --version')
+  .version(buildInfo().version, '-v, --version')
   .showHelpAfterError()
   .enablePositionalOptions()
   .addHelpText(
@@ -60,6 +68,7 @@ Examples:
   $ motia install                   prepare Python steps' environment (Motia apps' postinstall)
   $ motia build --compile           validate, write motia.lock.json, build one executable
   $ motia queue dlq                 list dead letters
+  $ motia version --json            version, commit, build date and target
   $ motia <command> --help          every option of a command, with examples`,
   )
 
@@ -87,6 +96,7 @@ registerTestCommand(program)
 registerGenerateTypesCommand(program)
 registerEmitCommand(program)
 registerInstallCommand(program)
+registerVersionCommand(program)
 
 try {
   await program.parseAsync(process.argv)

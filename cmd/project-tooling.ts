@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
-import { basename, dirname, join, resolve } from 'node:path'
-import pkg from '../package.json' with { type: 'json' }
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { embeddedTree, type FileTree } from '../runtime/asset-pack'
+import { buildInfo } from '../runtime/build-info'
 import { ORIGIN_FILE, type RuntimeOrigin } from '../runtime/test-runtime-origin'
 
 /**
@@ -13,16 +14,22 @@ import { ORIGIN_FILE, type RuntimeOrigin } from '../runtime/test-runtime-origin'
 const ASSETS = 'dist/.motia-assets'
 
 /**
- * What `build-assets.ts` produced: embedded in the binary (a directory asset lands under its
- * own name at the root of the embedded file system), or in dist/ when running from source.
+ * What `build-assets.ts` produced, by path: packed in the binary, or in dist/ when running from
+ * source (runtime/asset-pack.ts).
  */
-export function cliAssets(): string {
-  const candidates = [join('/$bunfs/root', basename(ASSETS)), resolve(import.meta.dir, '..', ASSETS)]
-  const found = candidates.find((c) => existsSync(join(c, 'templates.json')))
-  if (!found) {
+export function cliAssets(): FileTree {
+  const found = embeddedTree(ASSETS)
+  if (!found?.has('templates.json')) {
     throw new Error('templates and SDK types are missing: run `bun run build` first, or use the compiled motia binary')
   }
   return found
+}
+
+/** One file of the CLI assets as text (`templates.json`, `types.json`). */
+export function cliAssetText(path: string): string {
+  const bytes = cliAssets().get(path)
+  if (!bytes) throw new Error(`the binary's assets lack ${path}: rebuild it (bun run build)`)
+  return Buffer.from(bytes).toString('utf8')
 }
 
 /** Writes each file unless it already holds that content; returns how many were written. */
@@ -43,7 +50,7 @@ export function writeFiles(root: string, files: Record<string, string | Uint8Arr
  * project's tsconfig.json maps to, so editors type a project that has no node_modules.
  */
 export function writeEditorTypes(dir: string): void {
-  const types = JSON.parse(readFileSync(join(cliAssets(), 'types.json'), 'utf8')) as Record<string, string>
+  const types = JSON.parse(cliAssetText('types.json')) as Record<string, string>
   writeFiles(join(dir, '.motia', 'types'), types)
 }
 
@@ -54,13 +61,11 @@ export function writeEditorTypes(dir: string): void {
  * upgrade; `origin.json` lets the preload report a binary changed since. Returns the preload.
  */
 export function writeTestRuntime(dir: string): string {
-  const from = join(cliAssets(), 'runtime')
-  const files: Record<string, string | Uint8Array> = Object.fromEntries(
-    readdirSync(from).map((f) => [f, readFileSync(join(from, f))]),
-  )
+  const files: Record<string, string | Uint8Array> = {}
+  for (const [path, bytes] of cliAssets()) if (path.startsWith('runtime/')) files[path.slice('runtime/'.length)] = bytes
   const binary = statSync(process.execPath)
   const origin: RuntimeOrigin = {
-    version: pkg.version,
+    ...buildInfo(),
     binary: process.execPath,
     size: binary.size,
     mtimeMs: binary.mtimeMs,

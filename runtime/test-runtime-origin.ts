@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
-/** Who wrote `.motia/runtime`: the binary's version, path and file identity at that moment. */
-export interface RuntimeOrigin {
-  version: string
+import type { BuildInfo } from './build-info'
+
+/** Who wrote `.motia/runtime`: the binary's identity (version, commit, date, target), path and file at that moment. */
+export interface RuntimeOrigin extends BuildInfo {
   binary: string
   size: number
   mtimeMs: number

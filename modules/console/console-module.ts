@@ -1,5 +1,5 @@
 import type { Server, ServerWebSocket } from 'bun'
-import pkg from '../../package.json' with { type: 'json' }
+import { buildInfo } from '../../runtime/build-info'
 import { MotiaError } from '../../runtime/errors'
 import type { MotiaModule, RuntimeServices } from '../../runtime/module'
 import type { QueueModuleApi } from '../queue/queue-module'
@@ -108,7 +108,7 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
 
   const serve = (assets: UiAssets) => {
     const cfg = rt.config.console
-    const ctx = { rt, logs, version: pkg.version }
+    const ctx = { rt, logs, version: buildInfo().version }
     const notFound = () => errorJson(404, 'E_CONSOLE_NOT_FOUND', 'not found')
     const routes: Record<string, RouteHandler | Partial<Record<string, RouteHandler>>> = {
       '/api/live': liveRoute,

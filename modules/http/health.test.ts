@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import pkg from '../../package.json' with { type: 'json' }
 import { createRuntime } from '../../runtime/runtime'
 import { tempDir } from '../../test/support/runtime'
 import { defaultModules } from '../default-modules'
@@ -38,7 +39,12 @@ describe('health endpoints', () => {
     await using rt = await boot(dir.path)
     const live = await rt.request('/__motia/health')
     expect([live.status, live.headers.get('cache-control')]).toEqual([200, 'no-store'])
-    expect(await live.json()).toMatchObject({ status: 'ok', instance: 'test-1' })
+    expect(await live.json()).toMatchObject({
+      status: 'ok',
+      instance: 'test-1',
+      // From source: no build date or commit; a binary names them (test/e2e/version.test.ts).
+      motia: { version: pkg.version, commit: null, date: null, target: 'source' },
+    })
     const ready = await rt.request('/__motia/ready')
     expect(ready.status).toBe(200)
     expect(await ready.json()).toEqual({

@@ -1,4 +1,5 @@
 import type { Server } from 'bun'
+import { buildInfo } from '../../runtime/build-info'
 import type { HealthConfig } from '../../runtime/config/schema'
 import type { LoadProblem } from '../../runtime/errors'
 import type { RuntimeServices } from '../../runtime/module'
@@ -49,6 +50,8 @@ export class HealthEndpoints {
         status: lifecycle.draining ? 'draining' : 'ok',
         instance: config.instanceId,
         uptimeMs: Date.now() - this.startedAt,
+        // Which binary answers: during a rolling upgrade, old and new instances side by side.
+        motia: buildInfo(),
       },
       { headers: NO_STORE },
     )

@@ -1,6 +1,6 @@
 import type { Database } from 'bun:sqlite'
 import { dirname, join } from 'node:path'
-import pkg from '../../package.json' with { type: 'json' }
+import { buildInfo } from '../../runtime/build-info'
 import type { LogRecord } from '../../runtime/logger'
 import type { MotiaModule, RuntimeServices } from '../../runtime/module'
 import type { SpanRecord } from '../../runtime/tracing'
@@ -85,7 +85,7 @@ export function observabilityModule(): MotiaModule {
           endpoint: config.otlp.endpoint,
           headers: config.otlp.headers,
           serviceName: config.otlp.serviceName,
-          serviceVersion: pkg.version,
+          serviceVersion: buildInfo().version,
           instanceId: rt.config.instanceId,
           intervalMs: config.otlp.interval,
           log: rt.log,

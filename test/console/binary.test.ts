@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
+import pkg from '../../package.json' with { type: 'json' }
 import { BINARY, ensureBinary, runMotia } from '../support/binary'
 import { copyFixture, tempDir } from '../support/runtime'
 import { launchChromium, watchErrors } from './browser'
@@ -63,6 +64,9 @@ async function expectWorkingPage(url: string, output: () => string) {
   expect(res?.headers()['x-frame-options']).toBe('DENY')
   await page.waitForSelector('.flow-svg [data-step="CreateTodo"]')
   await page.waitForSelector('.live-status[data-connected="true"]')
+  // The sidebar names the binary serving the project (motia version).
+  await page.waitForSelector('#motia-version:not(:empty)')
+  expect(await page.textContent('#motia-version')).toBe(`motia ${pkg.version}`)
   expect(errors).toEqual([])
   expect(output()).not.toContain('web UI is not embedded')
   await page.close()

@@ -1,3 +1,4 @@
+import { buildInfo } from '../../../runtime/build-info'
 import { projectManifest, type StepLanguage } from '../../../runtime/project-manifest'
 import type { ApiContext, ApiRoutes } from './respond'
 import { json } from './respond'
@@ -31,6 +32,8 @@ export function projectRoutes(ctx: ApiContext): ApiRoutes {
             streams: rt.shared.get('streams.url') ?? null,
           },
           tracing: rt.shared.has('observability'),
+          // The binary serving the project: version, commit, build date, target.
+          motia: buildInfo(),
           // motia.config.ts plugins: the Workbench panels this console cannot show, listed.
           plugins: {
             replaced: rt.projectConfig.replacedPlugins,

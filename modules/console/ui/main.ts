@@ -107,6 +107,11 @@ function start(): void {
     .then((p) => {
       document.getElementById('project-name')!.textContent = p.name
       document.getElementById('mode')!.textContent = p.mode
+      const v = document.getElementById('motia-version')!
+      v.textContent = `motia ${p.motia.version}`
+      v.title = [p.motia.commit && `commit ${p.motia.commit}`, p.motia.date && `built ${p.motia.date}`, p.motia.target]
+        .filter(Boolean)
+        .join(' · ')
       document.title = `${p.name} · motia console`
     })
     .catch(() => {})

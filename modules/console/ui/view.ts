@@ -1,4 +1,5 @@
 /// <reference lib="dom" />
+import type { BuildInfo } from '../../../runtime/build-info'
 import type { ProjectManifest } from '../../../runtime/project-manifest'
 import { api } from './api'
 import { h } from './dom'
@@ -10,6 +11,7 @@ export interface ProjectInfo {
   manifest: ProjectManifest
   urls: { http: string | null; streams: string | null }
   tracing: boolean
+  motia: BuildInfo
 }
 
 /** What a page gets when it is shown; everything it registers with `cleanup` runs when it leaves. */
