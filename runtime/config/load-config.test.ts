@@ -78,6 +78,7 @@ observability:
   otlp: { endpoint: "http://otel:4318/v1/traces", headers: { x-key: k }, serviceName: shop }
 sqlite: { path: /var/data/app.db, synchronous: FULL }
 redis: { url: "redis://cache:6380", prefix: shop }
+rabbitmq: { url: "amqps://app:\${MQ_PASSWORD:pw}@mq:5671/shop", prefix: shop, queueType: quorum }
 logging: { level: debug, format: json }
 health: { live: /hz, ready: /readyz }
 shutdownTimeout: 30s
@@ -146,6 +147,7 @@ instanceId: api-1
       },
       sqlite: { path: '/var/data/app.db', synchronous: 'FULL' },
       redis: { url: 'redis://cache:6380', prefix: 'shop' },
+      rabbitmq: { url: 'amqps://app:pw@mq:5671/shop', prefix: 'shop', queueType: 'quorum' },
       logging: { level: 'debug', format: 'json' },
       health: { enabled: true, live: '/hz', ready: '/readyz' },
       shutdownTimeout: 30_000,
@@ -198,7 +200,7 @@ instanceId: api-1
     )
     expect(err.message.split('\n')).toEqual([
       'config.yaml is invalid:',
-      '  config.yaml:1:1: nope: unknown key (expected one of: host, http, streams, state, queue, cron, console, observability, sqlite, redis, logging, health, shutdownTimeout, instanceId, python)',
+      '  config.yaml:1:1: nope: unknown key (expected one of: host, http, streams, state, queue, cron, console, observability, sqlite, redis, rabbitmq, logging, health, shutdownTimeout, instanceId, python)',
       '  config.yaml:3:9: http.port: expected an integer between 0 and 65535, got "abc"',
       '  config.yaml:4:3: http.prot: unknown key (expected one of: port, host, bodyLimit, timeout, concurrency, bodyTimeout, maxJsonDepth, pendingBodiesPerClient, trustProxy, emit, validateBody, traceHeader, cors)',
       '  config.yaml:6:13: http.cors.origin: expected "*" or a list of origins, got a list',

@@ -12,6 +12,7 @@ import {
   deepFreeze,
   type MotiaConfig,
   type ParsedConfig,
+  type QueueAdapterName,
 } from './schema'
 
 /** What CLI flags may override: applied after validation, before freezing. Flags beat the file. */
@@ -28,8 +29,9 @@ export interface ConfigOverrides {
   unlessSet?: {
     state?: { adapter: AdapterName }
     streams?: { adapter: AdapterName }
-    queue?: { adapter: AdapterName }
+    queue?: { adapter: QueueAdapterName }
     redis?: { url?: string; prefix?: string }
+    rabbitmq?: { url?: string; prefix?: string }
   }
 }
 
@@ -102,14 +104,18 @@ export function resolveConfig(
   const host = o.host ?? parsed.host
   const given = opts.given ?? (() => false)
   const unless = o.unlessSet ?? {}
-  const adapter = (m: 'state' | 'streams' | 'queue') =>
+  const adapter = (m: 'state' | 'streams') =>
     unless[m] && !given([m, 'adapter']) ? { adapter: unless[m].adapter } : {}
+  const queueAdapter = unless.queue && !given(['queue', 'adapter']) ? { adapter: unless.queue.adapter } : {}
   const redisKey = (k: 'url' | 'prefix') =>
     unless.redis?.[k] !== undefined && !given(['redis', k]) ? { [k]: unless.redis[k] } : {}
+  const rabbitKey = (k: 'url' | 'prefix') =>
+    unless.rabbitmq?.[k] !== undefined && !given(['rabbitmq', k]) ? { [k]: unless.rabbitmq[k] } : {}
   return {
     ...parsed,
     state: { ...parsed.state, ...adapter('state') },
     redis: { ...parsed.redis, ...redisKey('url'), ...redisKey('prefix') },
+    rabbitmq: { ...parsed.rabbitmq, ...rabbitKey('url'), ...rabbitKey('prefix') },
     host,
     http: {
       ...parsed.http,
@@ -118,7 +124,7 @@ export function resolveConfig(
     },
     streams: { ...parsed.streams, ...adapter('streams'), host: o.host ?? parsed.streams.host ?? host },
     // Workers yield the CPU to the engine thread (queue.workerPriority), so every core can run jobs.
-    queue: { ...parsed.queue, ...adapter('queue'), workers: parsed.queue.workers ?? Math.max(1, opts.cpus) },
+    queue: { ...parsed.queue, ...queueAdapter, workers: parsed.queue.workers ?? Math.max(1, opts.cpus) },
     sqlite: { ...parsed.sqlite, path: dataPath(parsed.sqlite.path, o.dataRoot ?? opts.dir) },
     // Stable for the process's life, distinct between processes of one host (systemd %i, compose replicas).
     instanceId: parsed.instanceId ?? (opts.env?.MOTIA_INSTANCE_ID || `${hostname()}-${process.pid}`),
