@@ -51,3 +51,26 @@ export async function rabbitForTests(what: string): Promise<boolean> {
   console.log(`${what} skipped: ${why}`)
   return false
 }
+
+/**
+ * Deletes what instances running under `prefix` declared, found through their registry (the
+ * subscriptions), plus the delay queues of the given delays (ms) and idempotency-key queues
+ * (names: `<prefix>.key.<subscription>.<key>`) the test knows it used.
+ */
+export async function dropRabbitPrefix(
+  prefix: string,
+  extra: { delays?: number[]; queues?: string[] } = {},
+  url = TEST_RABBITMQ_URL,
+): Promise<void> {
+  const { RabbitQueueAdapter } = await import('../../modules/queue/adapters/rabbitmq')
+  const a = await RabbitQueueAdapter.connect({ url, prefix, queueType: 'classic' }, { consume: false })
+  let names: { queues: string[]; exchanges: string[] }
+  try {
+    await a.setSubscriptions(await a.knownSubscriptions())
+    names = a.declared()
+  } finally {
+    await a.close()
+  }
+  names.queues.push(...(extra.delays ?? []).map((ms) => `${prefix}.delay.${ms}`), ...(extra.queues ?? []))
+  await dropRabbit(names, url)
+}
