@@ -296,6 +296,41 @@ instanceId: api-1
     ])
   })
 
+  test('iii QueueModule with RabbitMQAdapter: the queue runs on RabbitMQ with amqp_url, max_attempts, prefetch_count, queue_mode', async () => {
+    const { config, warnings } = await load(
+      [
+        'queue:',
+        '  workers: 2',
+        'modules:',
+        '  - class: modules::queue::QueueModule',
+        '    config:',
+        '      adapter:',
+        '        class: modules::queue::RabbitMQAdapter',
+        '        config:',
+        '          amqp_url: ${RABBITMQ_URL:amqp://app:pw@mq:5672/vh}',
+        '          max_attempts: 5',
+        '          prefetch_count: 20',
+        '          queue_mode: fifo',
+        '          exchange: x',
+      ].join('\n'),
+    )
+    expect([config.queue.adapter, config.queue.workers, config.rabbitmq.url]).toEqual([
+      'rabbitmq',
+      2,
+      'amqp://app:pw@mq:5672/vh',
+    ])
+    expect(config.queue.defaults).toMatchObject({ maxRetries: 4, concurrency: 20, type: 'fifo' })
+    expect(warnings).toEqual([
+      'config.yaml:13:11: modules[0].config.adapter.config.exchange is ignored: not a RabbitMQAdapter setting this runtime maps (docs/config.md)',
+    ])
+    const err = await rejection(
+      'modules:\n  - class: modules::queue::QueueModule\n    config:\n      adapter:\n        class: modules::queue::RabbitMQAdapter\n        config: { amqp_url: "http://mq" }\n',
+    )
+    expect(err.message).toBe(
+      'config.yaml is invalid:\n  config.yaml:6:29: modules[0].config.adapter.config.amqp_url: expected an amqp:// or amqps:// URL, got "http://mq"',
+    )
+  })
+
   test('config.yaml beats config.yml; motia keys beat iii modules; each with a warning', async () => {
     const dir = project({
       'config.yml': 'http: { port: 1 }\n',

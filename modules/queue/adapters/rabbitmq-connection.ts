@@ -1,5 +1,8 @@
 import { Connection } from 'rabbitmq-client'
 import { MotiaError } from '../../../runtime/errors'
+import { rabbitLabel } from './rabbitmq-label'
+
+export { rabbitLabel }
 
 /** What the RabbitMQ queue is given: `rabbitmq` in config.yaml. */
 export interface RabbitTarget {
@@ -12,17 +15,6 @@ export interface RabbitTarget {
 }
 
 const CONNECT_TIMEOUT_MS = 5000
-
-/** The URL without its password, for messages and logs. */
-export function rabbitLabel(url: string): string {
-  try {
-    const u = new URL(url)
-    if (u.password) u.password = '***'
-    return u.toString().replace(/\/$/, '')
-  } catch {
-    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@')
-  }
-}
 
 export function rabbitUnavailable(url: string, err: unknown, doing = 'lost the connection'): MotiaError {
   const reason = err instanceof Error ? err.message : String(err ?? 'not connected')
