@@ -89,6 +89,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
   private closed = false
   private down = false
   private readonly announcing = new Set<string>()
+  private readonly arriving = new Set<string>()
 
   static async connect(target: RabbitTarget, options: RabbitOptions = {}): Promise<RabbitQueueAdapter> {
     const conn = await connectRabbit(target.url, 'motia:queue')
@@ -175,7 +176,8 @@ export class RabbitQueueAdapter implements QueueAdapter {
       contentType: 'application/json',
       timestamp: Math.floor(now / 1000),
     }
-    // A copy delivered before the confirm arrives is announced once, below.
+    // Each copy is announced once: when it is delivered here, or (delivered elsewhere or not
+    // yet) once the broker confirmed it. A delivery need not wait for the confirm.
     const marks = targets.map((q) => `${q.sub.id}\n${messageId}`)
     for (const m of marks) this.announcing.add(m)
     await this.call(async () => {
@@ -191,10 +193,13 @@ export class RabbitQueueAdapter implements QueueAdapter {
       for (const c of copies) this.arrivals.expect(c.q.sub.id, messageId, 1, now + c.delay, c.delay > 0)
       if (fanOut) await this.send({ ...env, exchange: this.names.topics, routingKey: req.topic }, body)
       else await Promise.all(copies.map((c) => this.publishTo(c.q.queue, c.delay, env, body)))
-    }).finally(() => {
+    }).catch((err) => {
       for (const m of marks) this.announcing.delete(m)
+      throw err
     })
-    for (const q of targets) this.notify(q.sub.id)
+    targets.forEach((q, i) => {
+      if (this.announcing.delete(marks[i]!)) this.notify(q.sub.id)
+    })
     return targets.map((q) => deadLetterId(q.sub.id, messageId))
   }
 
@@ -453,7 +458,10 @@ export class RabbitQueueAdapter implements QueueAdapter {
     if (q.fifo && group !== undefined) d.group = String(group)
     q.buffer.push(d)
     this.arrivals.arrived(q.sub.id, messageId, sent)
-    if (this.announcing.size === 0 || !this.announcing.has(`${q.sub.id}\n${messageId}`)) this.notify(q.sub.id)
+    if (this.announcing.size > 0) this.announcing.delete(`${q.sub.id}\n${messageId}`)
+    // Deliveries read in one turn wake the dispatcher once (it claims them in one batch).
+    if (this.arriving.size === 0) queueMicrotask(() => this.flushArrivals())
+    this.arriving.add(q.sub.id)
   }
 
   private take(id: string): Delivery | undefined {
@@ -515,6 +523,12 @@ export class RabbitQueueAdapter implements QueueAdapter {
           (filter.topic === undefined || s.topic === filter.topic) &&
           (filter.subscription === undefined || s.id === filter.subscription),
       )
+  }
+
+  private flushArrivals(): void {
+    const subs = [...this.arriving]
+    this.arriving.clear()
+    for (const s of subs) this.notify(s)
   }
 
   private notify(subscription: string): void {
