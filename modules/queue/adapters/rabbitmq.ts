@@ -1,4 +1,4 @@
-import type { AsyncMessage, Channel, Connection, Envelope, Publisher } from 'rabbitmq-client'
+import type { AsyncMessage, Channel, Connection, Envelope } from 'rabbitmq-client'
 import type { SerializedError } from '../../../runtime/errors'
 import { MotiaError } from '../../../runtime/errors'
 import type {
@@ -22,7 +22,9 @@ import {
 } from './rabbitmq-connection'
 import { DeadLetterStore, deadLetterId } from './rabbitmq-dead-letters'
 import { Topology } from './rabbitmq-declare'
-import { H, ownHeaders, RabbitNames } from './rabbitmq-topology'
+import { type Delivery, fifoReady, prefetchOf, type SubQueue, toMessage } from './rabbitmq-delivery'
+import { Outbox } from './rabbitmq-publish'
+import { H, RabbitNames } from './rabbitmq-topology'
 
 export interface RabbitOptions {
   now?: () => number
@@ -34,33 +36,6 @@ export interface RabbitOptions {
   log?: { warn(msg: string): void; info(msg: string): void }
 }
 
-/** One subscription: its queue and this process's consumer on it. */
-interface SubQueue {
-  sub: Subscription
-  queue: string
-  fifo: boolean
-  ch?: Channel
-  starting?: Promise<void>
-  /** Delivered to this process: standard, not yet claimed; FIFO, every one not yet settled. */
-  buffer: Delivery[]
-}
-
-/** A message delivered to this process and not yet acked (RabbitMQ holds it for us). */
-interface Delivery {
-  id: string
-  messageId: string
-  q: SubQueue
-  ch: Channel
-  msg: AsyncMessage
-  attempt: number
-  group?: string
-  held: boolean
-  /** FIFO retry waiting in this process (its group blocked until then). */
-  visibleAt: number
-  leasedUntil: number
-}
-
-const PREFETCH_FIFO_MIN = 100
 const RESTART_MS = 500
 
 /**
@@ -83,7 +58,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
   private readonly arrivals: Arrivals
   private readonly topology: Topology
   private readonly dead: DeadLetterStore
-  private readonly publisher: Publisher
+  private readonly out: Outbox
   private readonly now: () => number
   private seq = 0
   private closed = false
@@ -105,9 +80,8 @@ export class RabbitQueueAdapter implements QueueAdapter {
     this.names = new RabbitNames(target)
     this.arrivals = new Arrivals(this.now, options.trackArrivals ?? false)
     this.topology = new Topology(conn, target, this.names)
-    this.publisher = conn.createPublisher({ confirm: true, maxAttempts: 1 })
-    ;(this.publisher as unknown as { on(e: string, f: () => void): void }).on('error', () => {})
-    this.dead = new DeadLetterStore(conn, this.names, (env, body) => this.send(env, body))
+    this.out = new Outbox(conn, target, this.names, this.topology, this.arrivals, this.now)
+    this.dead = new DeadLetterStore(conn, this.names, (env, body) => this.out.send(env, body))
     conn.on('error', (err: Error) => {
       if (this.closed || this.down || !isConnectionError(err)) return
       this.down = true
@@ -191,8 +165,8 @@ export class RabbitQueueAdapter implements QueueAdapter {
       const direct = copies.filter((c) => c.delay === 0 && this.topology.bound(c.q.sub))
       const fanOut = req.idempotencyKey === undefined && direct.length === copies.length && direct.length > 0
       for (const c of copies) this.arrivals.expect(c.q.sub.id, messageId, 1, now + c.delay, c.delay > 0)
-      if (fanOut) await this.send({ ...env, exchange: this.names.topics, routingKey: req.topic }, body)
-      else await Promise.all(copies.map((c) => this.publishTo(c.q.queue, c.delay, env, body)))
+      if (fanOut) await this.out.send({ ...env, exchange: this.names.topics, routingKey: req.topic }, body)
+      else await Promise.all(copies.map((c) => this.out.publishTo(c.q.queue, c.delay, env, body)))
     }).catch((err) => {
       for (const m of marks) this.announcing.delete(m)
       throw err
@@ -207,20 +181,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
     const q = this.subs.get(subscription)
     if (!q || max <= 0 || this.closed) return []
     const now = this.now()
-    const taken: Delivery[] = []
-    if (!q.fifo) {
-      taken.push(...q.buffer.splice(0, max))
-    } else {
-      const blocked = new Set<string>()
-      for (const d of q.buffer) {
-        if (taken.length >= max) break
-        if (d.group !== undefined) {
-          if (blocked.has(d.group)) continue
-          blocked.add(d.group)
-        }
-        if (!d.held && d.visibleAt <= now) taken.push(d)
-      }
-    }
+    const taken = q.fifo ? fifoReady(q.buffer, max, now) : q.buffer.splice(0, max)
     const lease = q.sub.config.visibilityTimeout * 1000
     return taken.map((d) => {
       d.held = true
@@ -259,7 +220,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
       timer.unref?.()
       return 'retry'
     }
-    await this.call(() => this.republish(d, d.attempt + 1, delay))
+    await this.call(() => this.out.republish(d, d.attempt + 1, delay))
     this.settle(d, 'ack')
     return 'retry'
   }
@@ -272,7 +233,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
       return
     }
     // A copy with the same attempt (a requeue would set `redelivered`, read as one more attempt).
-    await this.call(() => this.republish(d, d.attempt, 0))
+    await this.call(() => this.out.republish(d, d.attempt, 0))
     this.settle(d, 'ack')
   }
 
@@ -294,7 +255,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
         d.held = false
         d.attempt++
       } else {
-        await this.call(() => this.republish(d, d.attempt + 1, 0))
+        await this.call(() => this.out.republish(d, d.attempt + 1, 0))
         this.settle(d, 'ack')
       }
     }
@@ -385,7 +346,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
     this.listeners.clear()
     for (const q of this.subs.values()) await this.stopConsumer(q)
     this.subs.clear()
-    await this.publisher.close().catch(() => {})
+    await this.out.close()
     await this.topology.close()
     await this.dead.close()
     await this.conn.close().catch(() => this.conn.unsafeDestroy())
@@ -429,7 +390,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
     if (this.conn.ready) {
       await Promise.all(
         waiting.map(async (d) => {
-          await this.republish(d, d.attempt, 0)
+          await this.out.republish(d, d.attempt, 0)
           this.settle(d, 'ack')
         }),
       ).catch(() => {})
@@ -486,35 +447,6 @@ export class RabbitQueueAdapter implements QueueAdapter {
     this.settle(d, 'ack')
   }
 
-  private republish(d: Delivery, attempt: number, delay: number): Promise<void> {
-    const headers: Record<string, unknown> = { ...ownHeaders(d.msg.headers), [H.attempt]: attempt }
-    delete headers[H.delay]
-    const env: Envelope = {
-      messageId: d.messageId,
-      headers,
-      durable: true,
-      contentType: 'application/json',
-      ...(d.msg.timestamp !== undefined ? { timestamp: d.msg.timestamp } : {}),
-    }
-    this.arrivals.expect(d.q.sub.id, d.messageId, attempt, this.now() + delay, delay > 0)
-    return this.publishTo(d.q.queue, delay, env, Buffer.from(JSON.stringify(d.msg.body ?? null)))
-  }
-
-  /** Straight to a queue (default exchange), or through the delay queue of `delay` ms. */
-  private async publishTo(queue: string, delay: number, env: Envelope, body: Buffer): Promise<void> {
-    if (delay <= 0) return this.send({ ...env, exchange: '', routingKey: queue }, body)
-    const ms = Math.round(delay)
-    await this.topology.delayQueue(ms)
-    const headers = { ...env.headers, [H.delay]: String(ms) }
-    return this.send({ ...env, headers, exchange: this.names.delayExchange, routingKey: queue }, body)
-  }
-
-  /** Resolves once the broker confirmed the message (on disk in its durable queues). */
-  private send(env: Envelope, body: Buffer): Promise<void> {
-    if (!this.conn.ready) throw rabbitUnavailable(this.target.url, new Error('not connected (reconnecting)'), 'publish')
-    return this.publisher.send(env, body)
-  }
-
   private chosen(filter: DeadLetterFilter): Subscription[] {
     return [...this.subs.values()]
       .map((q) => q.sub)
@@ -544,25 +476,4 @@ export class RabbitQueueAdapter implements QueueAdapter {
       throw rabbitUnavailable(this.target.url, err)
     }
   }
-}
-
-/** Per-subscription concurrency is the prefetch; a FIFO consumer takes more, to see other groups past a blocked one. */
-function prefetchOf(q: SubQueue): number {
-  return q.fifo ? Math.max(q.sub.config.concurrency * 10, PREFETCH_FIFO_MIN) : q.sub.config.concurrency
-}
-
-function toMessage(d: Delivery): QueueMessage {
-  const h = d.msg.headers ?? {}
-  const m: QueueMessage = {
-    id: d.id,
-    topic: String(h[H.topic] ?? ''),
-    subscription: d.q.sub.id,
-    data: d.msg.body,
-    traceId: String(h[H.trace] ?? ''),
-    attempt: d.attempt,
-    enqueuedAt: Number(h[H.enqueuedAt] ?? 0),
-  }
-  if (h[H.group] !== undefined) m.messageGroupId = String(h[H.group])
-  if (h[H.span] !== undefined) m.parentSpanId = String(h[H.span])
-  return m
 }
