@@ -222,6 +222,33 @@ describe.skipIf(!up)('queue.adapter: rabbitmq through the binary', () => {
     expect(by.values!.every((v) => v.n > 0)).toBe(true)
   }, 120_000)
 
+  test('FIFO groups keep their order while messages are enqueued through three instances (one consumes, single active consumer)', async () => {
+    await using f = await fleet('fifo', 3)
+    const GROUPS = 5
+    const PER = 40
+    await Promise.all(
+      Array.from({ length: GROUPS }, async (_, g) => {
+        for (let seq = 0; seq < PER; seq++) {
+          const url = f.urls()[(g + seq) % 3]!
+          expect((await post(`${url}/fifo`, { group: `g${g}`, seq })).status).toBe(202)
+        }
+      }),
+    )
+    const want = Array.from({ length: PER }, (_, i) => i).join(',')
+    for (let g = 0; g < GROUPS; g++) {
+      let seqs: number[] = []
+      await until(
+        async () => {
+          seqs = ((await (await fetch(`${f.urls()[g % 3]!}/fifo/g${g}`)).json()) as { seqs: number[] }).seqs
+          return seqs.length >= PER
+        },
+        30_000,
+        `group g${g} handled`,
+      )
+      expect(`g${g}: ${seqs.join(',')}`).toBe(`g${g}: ${want}`)
+    }
+  }, 60_000)
+
   test('connection cut while running: enqueues fail with 503 E_RABBITMQ_UNAVAILABLE, readiness drops, then it reconnects and resumes', async () => {
     const proxy = brokerProxy()
     try {
