@@ -128,7 +128,8 @@ export const handler = async (data, { logger }) => { logger.info('start', { lat:
         { messages: N, warmup: 500, yaml: run.yaml, after: run.after },
       ),
     )
-    bare.push(await bareRabbit(N, C))
+    // The same prefetch as the runtime's consumer (twice the concurrency, rabbitmq-delivery.ts).
+    bare.push(await bareRabbit(N, 2 * C))
   }
   const mid = (xs: { rate: number; p50: number; p99: number }[]) => ({
     rate: median(xs.map((x) => x.rate)),
@@ -138,7 +139,7 @@ export const handler = async (data, { logger }) => { logger.info('start', { lat:
   const r = mid(motia)
   const b = mid(bare)
   console.log(
-    `Queue end to end on RabbitMQ, ${fmt(N)} messages, concurrency/prefetch ${C}, trivial handler, median of 3 alternating rounds`,
+    `Queue end to end on RabbitMQ, ${fmt(N)} messages, concurrency ${C} (prefetch ${2 * C}), trivial handler, median of 3 alternating rounds`,
   )
   console.log(
     `  motia (queue.adapter: rabbitmq)   ${fmt(r.rate).padStart(8)} msg/s   enqueue→start (at 500/s) p50 ${fmt(r.p50, 2)} ms   p99 ${fmt(r.p99, 2)} ms`,

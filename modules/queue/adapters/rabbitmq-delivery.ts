@@ -30,9 +30,14 @@ export interface Delivery {
 
 const PREFETCH_FIFO_MIN = 100
 
-/** Per-subscription concurrency is the prefetch; a FIFO consumer takes more, to see other groups past a blocked one. */
+/**
+ * The consumer's prefetch: twice the subscription's concurrency, so the next messages are already
+ * here while `concurrency` handlers run (the dispatcher never runs more than that); with a window
+ * of just `concurrency` every refill would wait for an ack's round trip to the broker. A FIFO
+ * consumer takes more, to see other groups past a blocked one.
+ */
 export function prefetchOf(q: SubQueue): number {
-  return q.fifo ? Math.max(q.sub.config.concurrency * 10, PREFETCH_FIFO_MIN) : q.sub.config.concurrency
+  return q.fifo ? Math.max(q.sub.config.concurrency * 10, PREFETCH_FIFO_MIN) : q.sub.config.concurrency * 2
 }
 
 export function toMessage(d: Delivery): QueueMessage {

@@ -66,13 +66,24 @@ export class RabbitQueueAdapter implements QueueAdapter {
   private readonly announcing = new Set<string>()
   private readonly arriving = new Set<string>()
 
+  /**
+   * Publishing and consuming get a connection each, as RabbitMQ advises: flow control that
+   * slows a busy publisher then never holds back the consumers' deliveries and acks.
+   */
   static async connect(target: RabbitTarget, options: RabbitOptions = {}): Promise<RabbitQueueAdapter> {
-    const conn = await connectRabbit(target.url, 'motia:queue')
-    return new RabbitQueueAdapter(conn, target, options)
+    const conn = await connectRabbit(target.url, 'motia:queue:publish')
+    if (options.consume === false) return new RabbitQueueAdapter(conn, conn, target, options)
+    try {
+      return new RabbitQueueAdapter(conn, await connectRabbit(target.url, 'motia:queue:consume'), target, options)
+    } catch (err) {
+      conn.unsafeDestroy()
+      throw err
+    }
   }
 
   constructor(
     private readonly conn: Connection,
+    private readonly consumerConn: Connection,
     private readonly target: RabbitTarget,
     private readonly options: RabbitOptions = {},
   ) {
@@ -82,17 +93,22 @@ export class RabbitQueueAdapter implements QueueAdapter {
     this.topology = new Topology(conn, target, this.names)
     this.out = new Outbox(conn, target, this.names, this.topology, this.arrivals, this.now)
     this.dead = new DeadLetterStore(conn, this.names, (env, body) => this.out.send(env, body))
-    conn.on('error', (err: Error) => {
-      if (this.closed || this.down || !isConnectionError(err)) return
-      this.down = true
-      options.log?.warn(`queue: RabbitMQ at ${rabbitLabel(target.url)}: connection lost (${err.message}); reconnecting`)
-    })
-    conn.on('connection', () => {
-      this.topology.reset()
-      if (this.down) options.log?.info(`queue: RabbitMQ at ${rabbitLabel(target.url)}: connected again`)
-      this.down = false
-      for (const q of this.subs.values()) if (!q.ch) void this.startConsumer(q)
-    })
+    for (const c of new Set([conn, consumerConn])) {
+      c.on('error', (err: Error) => {
+        if (this.closed || this.down || !isConnectionError(err)) return
+        this.down = true
+        options.log?.warn(
+          `queue: RabbitMQ at ${rabbitLabel(target.url)}: connection lost (${err.message}); reconnecting`,
+        )
+      })
+      c.on('connection', () => {
+        if (c === conn) this.topology.reset()
+        if (!this.conn.ready || !this.consumerConn.ready) return
+        if (this.down) options.log?.info(`queue: RabbitMQ at ${rabbitLabel(target.url)}: connected again`)
+        this.down = false
+        for (const q of this.subs.values()) if (!q.ch) void this.startConsumer(q)
+      })
+    }
   }
 
   async setSubscriptions(subs: readonly Subscription[]): Promise<void> {
@@ -319,7 +335,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
   }
 
   async ready(): Promise<{ ok: boolean; detail?: string }> {
-    if (this.conn.ready) return { ok: true }
+    if (this.conn.ready && this.consumerConn.ready) return { ok: true }
     return { ok: false, detail: `RabbitMQ at ${rabbitLabel(this.target.url)} is not connected (reconnecting)` }
   }
 
@@ -349,21 +365,21 @@ export class RabbitQueueAdapter implements QueueAdapter {
     await this.out.close()
     await this.topology.close()
     await this.dead.close()
-    await this.conn.close().catch(() => this.conn.unsafeDestroy())
+    for (const c of new Set([this.consumerConn, this.conn])) await c.close().catch(() => c.unsafeDestroy())
   }
 
   private async startConsumer(q: SubQueue): Promise<void> {
     if (q.starting || q.ch || this.closed) return q.starting
     q.starting = (async () => {
       try {
-        const ch = await this.conn.acquire()
+        const ch = await this.consumerConn.acquire()
         await ch.basicQos({ prefetchCount: prefetchOf(q) })
         ch.once('close', () => this.consumerLost(q, ch))
         ch.on('basic.cancel', () => void ch.close().catch(() => {}))
         await ch.basicConsume({ queue: q.queue }, (msg) => this.receive(q, ch, msg))
         q.ch = ch
       } catch {
-        if (!this.closed && this.subs.get(q.sub.id) === q && this.conn.ready) {
+        if (!this.closed && this.subs.get(q.sub.id) === q && this.consumerConn.ready) {
           setTimeout(() => void this.startConsumer(q), RESTART_MS).unref?.()
         }
       } finally {
@@ -378,7 +394,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
     if (q.ch === ch) q.ch = undefined
     q.buffer = q.buffer.filter((d) => d.ch !== ch)
     for (const d of this.held.values()) if (d.ch === ch) this.held.delete(d.id)
-    if (!this.closed && this.subs.get(q.sub.id) === q && this.conn.ready) void this.startConsumer(q)
+    if (!this.closed && this.subs.get(q.sub.id) === q && this.consumerConn.ready) void this.startConsumer(q)
   }
 
   private async stopConsumer(q: SubQueue): Promise<void> {
