@@ -65,6 +65,8 @@ export class RabbitQueueAdapter implements QueueAdapter {
   private down = false
   private readonly announcing = new Set<string>()
   private readonly arriving = new Set<string>()
+  private readonly origin = crypto.randomUUID()
+  private sent = 0
 
   /**
    * Publishing and consuming get a connection each, as RabbitMQ advises: flow control that
@@ -148,7 +150,9 @@ export class RabbitQueueAdapter implements QueueAdapter {
     const targets = this.byTopic.get(req.topic) ?? []
     if (targets.length === 0) return []
     const now = this.now()
-    const messageId = req.idempotencyKey !== undefined ? `k-${req.idempotencyKey}` : crypto.randomUUID()
+    // Unique across instances without drawing random bytes per message: this adapter's own id and a counter.
+    const messageId =
+      req.idempotencyKey !== undefined ? `k-${req.idempotencyKey}` : `${this.origin}-${(this.sent++).toString(36)}`
     const headers: Record<string, unknown> = {
       [H.attempt]: 1,
       [H.topic]: req.topic,
