@@ -45,15 +45,22 @@ export async function pacedLatency(
 
 /**
  * Runs the project of `steps` (a `work` topic handler logging `start` with `lat`) in-process on
- * the default (sqlite) adapters: msg/s for `messages`, then the paced latency. `warmup`
+ * the default (sqlite) adapters, or those `yaml` names: msg/s for `messages`, then the paced latency. `warmup`
  * messages first, not counted (the first ones pay for imports and JIT).
  */
 export async function embeddedQueueRun(
   steps: Record<string, string>,
-  opts: { messages: number; warmup?: number },
+  opts: {
+    messages: number
+    warmup?: number
+    /** More config.yaml (another queue adapter). */
+    yaml?: string
+    /** Called with the queue before the runtime stops (to clean up a broker). */
+    after?: (queue: QueueModuleApi) => Promise<void>
+  },
 ): Promise<{ rate: number; p50: number; p99: number }> {
   const N = opts.messages
-  const dir = benchProject(steps, 'logging:\n  level: info\n', 'motia-qbench-')
+  const dir = benchProject(steps, `logging:\n  level: info\n${opts.yaml ?? ''}`, 'motia-qbench-')
   const lats: number[] = []
   let done = 0
   let finish!: () => void
@@ -90,6 +97,7 @@ export async function embeddedQueueRun(
   const elapsed = now() - t0
   await queue.idle()
   const paced = await pacedLatency(lats, (t) => rt.engine.enqueue({ topic: 'work', data: { t } }, origin()))
+  await opts.after?.(queue)
   await rt.stop()
   rmSync(dir, { recursive: true, force: true })
   return { rate: (N / elapsed) * 1000, ...paced }

@@ -6,11 +6,13 @@ import { SqliteQueueAdapter } from '../modules/queue/adapters/sqlite'
 import { loadConfig } from '../runtime/config/load-config'
 import { MotiaError } from '../runtime/errors'
 
-/** The queue config.yaml names: the SQLite file, or the Redis every instance shares. */
+/** The queue config.yaml names: the SQLite file, or the Redis or RabbitMQ every instance shares. */
 async function openQueue(dir: string): Promise<QueueAdapter> {
   const { config } = await loadConfig({ dir: resolve(dir), env: process.env, cpus: availableParallelism() })
   if (config.queue.adapter === 'redis')
     return (await import('../modules/queue/adapters/bullmq-inspect')).openRedisQueue(config.redis)
+  if (config.queue.adapter === 'rabbitmq')
+    return (await import('../modules/queue/adapters/rabbitmq-inspect')).openRabbitQueue(config.rabbitmq)
   if (config.queue.adapter !== 'sqlite') {
     throw new MotiaError(
       'E_ADAPTER_UNKNOWN',

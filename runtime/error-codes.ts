@@ -75,6 +75,10 @@ export const ERROR_CODES = {
   E_STORAGE_CORRUPT: { status: 500, summary: 'a SQLite file is not a database or is damaged' },
   E_STORAGE_FAILED: { status: 500, summary: 'a SQLite file could not be read or written (another I/O error)' },
   E_REDIS_UNAVAILABLE: { status: 503, summary: 'Redis (redis.url) cannot be reached; retry later' },
+  E_RABBITMQ_UNAVAILABLE: {
+    status: 503,
+    summary: 'RabbitMQ (rabbitmq.url) cannot be reached; retry later (the queue reconnects by itself)',
+  },
   E_PYTHON_UNAVAILABLE: {
     status: 500,
     summary: 'no Python interpreter for the Python steps (MOTIA_PYTHON, python.interpreter, .venv, python3 on PATH)',

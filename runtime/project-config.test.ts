@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
+import { dropRabbitPrefix, freshRabbitPrefix, rabbitAnswers, TEST_RABBITMQ_URL } from '../test/support/rabbitmq'
 import { dropPrefix, freshPrefix, redisAnswers, TEST_REDIS_URL } from '../test/support/redis'
 import { fixtureRuntime, tempProject } from '../test/support/runtime'
 
@@ -144,16 +145,62 @@ describe('motia.config.ts', () => {
       expect(msgs).toContain(
         'warn motia.config.ts: adapters.events = new BullMQEventAdapter(...) is ignored: config.yaml sets queue.adapter: sqlite',
       )
-      expect(msgs).toContainEqual(
-        expect.stringContaining(
-          'warn motia.config.ts: adapters.events = new RabbitMQEventAdapter(...) from @motiadev/adapter-rabbitmq-events is ignored: this build has no rabbitmq',
-        ),
+      expect(msgs).toContain(
+        'warn motia.config.ts: adapters.events = new RabbitMQEventAdapter(...) is ignored: config.yaml sets queue.adapter: sqlite',
       )
       // State really lives in Redis now, under the app's own key prefix.
       await rt.engine.state('set', ['g', 'k', { v: 1 }], { step: 'test', traceId: 't' })
       expect(await rt.engine.state('get', ['g', 'k'], { step: 'test', traceId: 't' })).toEqual({ v: 1 })
     } finally {
       await dropPrefix(prefix)
+    }
+  })
+
+  test('0.x RabbitMQEventAdapter selects queue.adapter: rabbitmq with its URL and exchange name; messages flow through the broker', async () => {
+    if (!(await rabbitAnswers())) throw new Error(`no RabbitMQ answers at ${TEST_RABBITMQ_URL}: CI starts one`)
+    const prefix = freshRabbitPrefix('motia-config')
+    const dir = project({
+      'steps/hello.step.ts': HELLO,
+      'steps/ping.step.ts': `
+        import { queue } from 'motia'
+        export const config = { name: 'Ping', triggers: [queue('ping')] }
+        export const handler = async (data, { state }) => { await state.set('pings', 'last', data) }`,
+      'motia.config.ts': `
+        import { config } from '@motiadev/core'
+        import { RabbitMQEventAdapter } from '@motiadev/adapter-rabbitmq-events'
+        import { BullMQEventAdapter } from '@motiadev/adapter-bullmq-events'
+        export default config({
+          adapters: {
+            events: new RabbitMQEventAdapter({ url: '${TEST_RABBITMQ_URL}', exchangeName: '${prefix}', exchangeType: 'topic', durable: true }),
+            queue: new BullMQEventAdapter({ connection: { url: 'redis://127.0.0.1:1' } }),
+          },
+        })`,
+    })
+    try {
+      await using rt = await fixtureRuntime(dir)
+      expect([rt.config.queue.adapter, rt.config.rabbitmq.url, rt.config.rabbitmq.prefix]).toEqual([
+        'rabbitmq',
+        TEST_RABBITMQ_URL,
+        prefix,
+      ])
+      const msgs = rt.records.map((r) => `${r.level} ${r.msg}`)
+      expect(msgs).toContain(
+        `info motia.config.ts: adapters.events = new RabbitMQEventAdapter(...) → queue.adapter: rabbitmq (${TEST_RABBITMQ_URL.replace(':guest@', ':***@')}, prefix "${prefix}")`,
+      )
+      expect(msgs).toContain(
+        'warn motia.config.ts: adapters.events = new BullMQEventAdapter(...) is ignored: new RabbitMQEventAdapter(...) before it sets queue.adapter: rabbitmq',
+      )
+      const origin = { step: 'test', traceId: 't' }
+      await rt.engine.enqueue({ topic: 'ping', data: { n: 1 } }, origin)
+      // Handled off the broker: poll the condition itself.
+      let last: unknown = null
+      for (let i = 0; i < 500 && last === null; i++) {
+        last = await rt.engine.state('get', ['pings', 'last'], origin)
+        if (last === null) await Bun.sleep(10)
+      }
+      expect(last).toEqual({ n: 1 })
+    } finally {
+      await dropRabbitPrefix(prefix)
     }
   })
 })

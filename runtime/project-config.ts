@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { join, resolve } from 'node:path'
+import { rabbitLabel } from '../modules/queue/adapters/rabbitmq-label'
 import { type AdapterStandInInfo, adapterStandIn, WORKBENCH_PLUGIN } from '../sdk/motiadev-packages'
 import type { ApiRouteHandler, HttpMethod } from '../sdk/types'
 import { provideZod, type ZodSource } from './builtin-modules'
@@ -241,8 +242,13 @@ type AdapterModule = 'state' | 'streams' | 'queue'
 /** The config.yaml module a 0.x adapter stands for, when this build has its counterpart. */
 function adapterModule(a: AdapterStandInInfo): AdapterModule | undefined {
   if (a.role === 'state' || a.role === 'streams') return a.role
-  if (a.role === 'events' && a.backend === 'bullmq') return 'queue'
+  if (a.role === 'events' && (a.backend === 'bullmq' || a.backend === 'rabbitmq')) return 'queue'
   return undefined
+}
+
+/** The adapter a stand-in selects for its module. */
+function adapterOf(a: AdapterStandInInfo): 'redis' | 'rabbitmq' {
+  return a.backend === 'rabbitmq' ? 'rabbitmq' : 'redis'
 }
 
 /**
@@ -253,14 +259,34 @@ function adapterModule(a: AdapterStandInInfo): AdapterModule | undefined {
 export function adapterOverrides(project: ProjectConfig): NonNullable<ConfigOverrides['unlessSet']> {
   const out: NonNullable<ConfigOverrides['unlessSet']> = {}
   for (const a of project.adapters) {
-    if (a.backend === 'rabbitmq') continue
     const module = adapterModule(a)
-    if (module) out[module] = { adapter: 'redis' }
+    if (a.backend === 'rabbitmq') {
+      // The first events adapter of the file picks the queue's backend.
+      if (module === 'queue' && !out.queue) out.queue = { adapter: 'rabbitmq' }
+      const { url, prefix } = rabbitConnection(a.args)
+      if (url && !out.rabbitmq?.url) out.rabbitmq = { ...out.rabbitmq, url }
+      if (prefix && !out.rabbitmq?.prefix) out.rabbitmq = { ...out.rabbitmq, prefix }
+      continue
+    }
+    if (module && !(module === 'queue' && out.queue)) out[module] = { adapter: 'redis' }
     const { url, prefix } = redisConnection(a.args)
     if (url && !out.redis?.url) out.redis = { ...out.redis, url }
     if (prefix && !out.redis?.prefix) out.redis = { ...out.redis, prefix }
   }
   return out
+}
+
+/**
+ * `new RabbitMQEventAdapter({ url, exchangeName, exchangeType, durable, prefetch })`: the URL, and
+ * the exchange name as the prefix of every name (so its exchanges start with what the app chose).
+ */
+function rabbitConnection(args: readonly unknown[]): { url?: string; prefix?: string } {
+  const first = args[0]
+  const options = (typeof first === 'object' && first !== null ? first : {}) as Record<string, unknown>
+  const url = typeof first === 'string' ? first : typeof options.url === 'string' ? options.url : undefined
+  const prefix =
+    typeof options.exchangeName === 'string' && options.exchangeName !== '' ? options.exchangeName : undefined
+  return { ...(url ? { url } : {}), ...(prefix ? { prefix } : {}) }
 }
 
 /** `new RedisStateAdapter({ url } | { host, port, password, username, db }, { keyPrefix })`, BullMQ's `{ connection, prefix }`. */
@@ -282,7 +308,7 @@ function redisConnection(args: readonly unknown[]): { url?: string; prefix?: str
 /**
  * What became of each `@motiadev/adapter-*` object: the Redis adapter it maps to (an info line)
  * or why it was not used (a warning): config.yaml names another adapter for that module, or this
- * build has no counterpart (RabbitMQ).
+ * build has no counterpart.
  */
 export function adapterReport(project: ProjectConfig, config: MotiaConfig): { info: string[]; warnings: string[] } {
   const info: string[] = []
@@ -295,8 +321,16 @@ export function adapterReport(project: ProjectConfig, config: MotiaConfig): { in
     if (module) {
       const key = `${module}.adapter`
       const chosen = config[module].adapter
-      if (chosen === 'redis') info.push(`${what} → ${key}: redis (${redis})`)
-      else warnings.push(`${what} is ignored: config.yaml sets ${key}: ${chosen}`)
+      const rabbit = `${rabbitLabel(config.rabbitmq.url)}, prefix "${config.rabbitmq.prefix}"`
+      if (chosen === adapterOf(a)) info.push(`${what} → ${key}: ${chosen} (${chosen === 'rabbitmq' ? rabbit : redis})`)
+      else {
+        const winner = project.adapters.find((b) => adapterModule(b) === module && adapterOf(b) === chosen)
+        warnings.push(
+          winner
+            ? `${what} is ignored: new ${winner.className}(...) before it sets ${key}: ${chosen}`
+            : `${what} is ignored: config.yaml sets ${key}: ${chosen}`,
+        )
+      }
     } else if (a.role === 'cron' && a.backend === 'redis') {
       if (anyRedis) info.push(`${what} → cron ticks take a lock in Redis (${redis})`)
       else

@@ -34,9 +34,12 @@ export function createQueueAdapter(rt: RuntimeServices): QueueAdapter | Promise<
   // BullMQ and ioredis load only when configured: a third of the code, and of the heap every
   // full garbage collection walks, which the embedded default never needs.
   if (kind === 'redis') return import('./adapters/bullmq').then((m) => m.BullmqQueueAdapter.connect(rt.config.redis))
+  // The AMQP client likewise loads only for `queue.adapter: rabbitmq`.
+  if (kind === 'rabbitmq')
+    return import('./adapters/rabbitmq').then((m) => m.RabbitQueueAdapter.connect(rt.config.rabbitmq, { log: rt.log }))
   throw new MotiaError(
     'E_ADAPTER_UNKNOWN',
-    `queue.adapter "${kind}" is not available in this build (use sqlite, memory or redis)`,
+    `queue.adapter "${kind}" is not available in this build (use sqlite, memory, redis or rabbitmq)`,
   )
 }
 

@@ -78,6 +78,7 @@ observability:
   otlp: { endpoint: "http://otel:4318/v1/traces", headers: { x-key: k }, serviceName: shop }
 sqlite: { path: /var/data/app.db, synchronous: FULL }
 redis: { url: "redis://cache:6380", prefix: shop }
+rabbitmq: { url: "amqps://app:\${MQ_PASSWORD:pw}@mq:5671/shop", prefix: shop, queueType: quorum }
 logging: { level: debug, format: json }
 health: { live: /hz, ready: /readyz }
 shutdownTimeout: 30s
@@ -146,6 +147,7 @@ instanceId: api-1
       },
       sqlite: { path: '/var/data/app.db', synchronous: 'FULL' },
       redis: { url: 'redis://cache:6380', prefix: 'shop' },
+      rabbitmq: { url: 'amqps://app:pw@mq:5671/shop', prefix: 'shop', queueType: 'quorum' },
       logging: { level: 'debug', format: 'json' },
       health: { enabled: true, live: '/hz', ready: '/readyz' },
       shutdownTimeout: 30_000,
@@ -198,7 +200,7 @@ instanceId: api-1
     )
     expect(err.message.split('\n')).toEqual([
       'config.yaml is invalid:',
-      '  config.yaml:1:1: nope: unknown key (expected one of: host, http, streams, state, queue, cron, console, observability, sqlite, redis, logging, health, shutdownTimeout, instanceId, python)',
+      '  config.yaml:1:1: nope: unknown key (expected one of: host, http, streams, state, queue, cron, console, observability, sqlite, redis, rabbitmq, logging, health, shutdownTimeout, instanceId, python)',
       '  config.yaml:3:9: http.port: expected an integer between 0 and 65535, got "abc"',
       '  config.yaml:4:3: http.prot: unknown key (expected one of: port, host, bodyLimit, timeout, concurrency, bodyTimeout, maxJsonDepth, pendingBodiesPerClient, trustProxy, emit, validateBody, traceHeader, cors)',
       '  config.yaml:6:13: http.cors.origin: expected "*" or a list of origins, got a list',
@@ -310,6 +312,41 @@ instanceId: api-1
       'config.yaml:6:7: modules[0].config.default_timeout is ignored: only port and host carry over (set http.* instead)',
       'config.yaml:9:5: modules[2] (modules::observability::OtelModule) is ignored: motia has it built in, see docs/config.md',
     ])
+  })
+
+  test('iii QueueModule with RabbitMQAdapter: the queue runs on RabbitMQ with amqp_url, max_attempts, prefetch_count, queue_mode', async () => {
+    const { config, warnings } = await load(
+      [
+        'queue:',
+        '  workers: 2',
+        'modules:',
+        '  - class: modules::queue::QueueModule',
+        '    config:',
+        '      adapter:',
+        '        class: modules::queue::RabbitMQAdapter',
+        '        config:',
+        '          amqp_url: ${RABBITMQ_URL:amqp://app:pw@mq:5672/vh}',
+        '          max_attempts: 5',
+        '          prefetch_count: 20',
+        '          queue_mode: fifo',
+        '          exchange: x',
+      ].join('\n'),
+    )
+    expect([config.queue.adapter, config.queue.workers, config.rabbitmq.url]).toEqual([
+      'rabbitmq',
+      2,
+      'amqp://app:pw@mq:5672/vh',
+    ])
+    expect(config.queue.defaults).toMatchObject({ maxRetries: 4, concurrency: 20, type: 'fifo' })
+    expect(warnings).toEqual([
+      'config.yaml:13:11: modules[0].config.adapter.config.exchange is ignored: not a RabbitMQAdapter setting this runtime maps (docs/config.md)',
+    ])
+    const err = await rejection(
+      'modules:\n  - class: modules::queue::QueueModule\n    config:\n      adapter:\n        class: modules::queue::RabbitMQAdapter\n        config: { amqp_url: "http://mq" }\n',
+    )
+    expect(err.message).toBe(
+      'config.yaml is invalid:\n  config.yaml:6:29: modules[0].config.adapter.config.amqp_url: expected an amqp:// or amqps:// URL, got "http://mq"',
+    )
   })
 
   test('config.yaml beats config.yml; motia keys beat iii modules; each with a warning', async () => {

@@ -12,6 +12,7 @@ import {
   deepFreeze,
   type MotiaConfig,
   type ParsedConfig,
+  type QueueAdapterName,
 } from './schema'
 
 /** What CLI flags may override: applied after validation, before freezing. Flags beat the file. */
@@ -28,8 +29,9 @@ export interface ConfigOverrides {
   unlessSet?: {
     state?: { adapter: AdapterName }
     streams?: { adapter: AdapterName }
-    queue?: { adapter: AdapterName }
+    queue?: { adapter: QueueAdapterName }
     redis?: { url?: string; prefix?: string }
+    rabbitmq?: { url?: string; prefix?: string }
   }
 }
 
@@ -102,14 +104,18 @@ export function resolveConfig(
   const host = o.host ?? parsed.host
   const given = opts.given ?? (() => false)
   const unless = o.unlessSet ?? {}
-  const adapter = (m: 'state' | 'streams' | 'queue') =>
+  const adapter = (m: 'state' | 'streams') =>
     unless[m] && !given([m, 'adapter']) ? { adapter: unless[m].adapter } : {}
+  const queueAdapter = unless.queue && !given(['queue', 'adapter']) ? { adapter: unless.queue.adapter } : {}
   const redisKey = (k: 'url' | 'prefix') =>
     unless.redis?.[k] !== undefined && !given(['redis', k]) ? { [k]: unless.redis[k] } : {}
+  const rabbitKey = (k: 'url' | 'prefix') =>
+    unless.rabbitmq?.[k] !== undefined && !given(['rabbitmq', k]) ? { [k]: unless.rabbitmq[k] } : {}
   return {
     ...parsed,
     state: { ...parsed.state, ...adapter('state') },
     redis: { ...parsed.redis, ...redisKey('url'), ...redisKey('prefix') },
+    rabbitmq: { ...parsed.rabbitmq, ...rabbitKey('url'), ...rabbitKey('prefix') },
     host,
     http: {
       ...parsed.http,
@@ -118,7 +124,7 @@ export function resolveConfig(
     },
     streams: { ...parsed.streams, ...adapter('streams'), host: o.host ?? parsed.streams.host ?? host },
     // Workers yield the CPU to the engine thread (queue.workerPriority), so every core can run jobs.
-    queue: { ...parsed.queue, ...adapter('queue'), workers: parsed.queue.workers ?? Math.max(1, opts.cpus) },
+    queue: { ...parsed.queue, ...queueAdapter, workers: parsed.queue.workers ?? Math.max(1, opts.cpus) },
     sqlite: { ...parsed.sqlite, path: dataPath(parsed.sqlite.path, o.dataRoot ?? opts.dir) },
     // Stable for the process's life, distinct between processes of one host (systemd %i, compose replicas).
     instanceId: parsed.instanceId ?? (opts.env?.MOTIA_INSTANCE_ID || `${hostname()}-${process.pid}`),
@@ -323,6 +329,10 @@ function translateIiiModules(
   modules.forEach((m, i) => {
     const entry = isRecord(m) ? m : {}
     const cls = typeof entry.class === 'string' ? entry.class : undefined
+    if (cls === 'modules::queue::QueueModule' && rabbitAdapter(entry)) {
+      translateIiiRabbit(config, rabbitAdapter(entry)!, ['modules', i, 'config', 'adapter'], aliases, warn)
+      return
+    }
     const target = cls === undefined ? undefined : III_TARGETS[cls]
     if (!target) {
       warn(['modules', i], `modules[${i}] (${cls ?? 'no class'}) is ignored: motia has it built in, see docs/config.md`)
@@ -344,4 +354,57 @@ function translateIiiModules(
     config[target] = section
   })
   return { config, sourcePath }
+}
+
+/** The `config.adapter` of an iii QueueModule entry when it is `modules::queue::RabbitMQAdapter`. */
+function rabbitAdapter(entry: Record<string, unknown>): Record<string, unknown> | undefined {
+  const adapter = isRecord(entry.config) ? entry.config.adapter : undefined
+  return isRecord(adapter) && adapter.class === 'modules::queue::RabbitMQAdapter' ? adapter : undefined
+}
+
+/**
+ * iii's `modules::queue::RabbitMQAdapter` (Motia's engine docs, module-queue.mdx): `amqp_url` →
+ * `rabbitmq.url`, `max_attempts` (total) → `queue.defaults.maxRetries` (retries: one less),
+ * `prefetch_count` → `queue.defaults.concurrency`, `queue_mode` → `queue.defaults.type`; the
+ * queue runs on RabbitMQ. What the file sets itself wins, with a warning.
+ */
+function translateIiiRabbit(
+  config: Record<string, unknown>,
+  adapter: Record<string, unknown>,
+  at: ConfigPath,
+  aliases: { from: ConfigPath; to: ConfigPath }[],
+  warn: (path: ConfigPath, message: string) => void,
+): void {
+  const section = (name: string): Record<string, unknown> => {
+    const v = isRecord(config[name]) ? { ...(config[name] as Record<string, unknown>) } : {}
+    config[name] = v
+    return v
+  }
+  const put = (path: [string, ...string[]], value: unknown, from: ConfigPath) => {
+    let node = section(path[0])
+    for (const key of path.slice(1, -1)) {
+      node[key] = isRecord(node[key]) ? { ...(node[key] as Record<string, unknown>) } : {}
+      node = node[key] as Record<string, unknown>
+    }
+    const last = path[path.length - 1]!
+    if (last in node) return warn(from, `${dotted(from)} is ignored: ${path.join('.')} is set`)
+    node[last] = value
+    aliases.push({ from: path, to: from })
+  }
+  put(['queue', 'adapter'], 'rabbitmq', [...at, 'class'])
+  const settings = isRecord(adapter.config) ? adapter.config : {}
+  for (const [key, value] of Object.entries(settings)) {
+    const from: ConfigPath = [...at, 'config', key]
+    if (key === 'amqp_url') put(['rabbitmq', 'url'], value, from)
+    else if (key === 'max_attempts')
+      put(['queue', 'defaults', 'maxRetries'], typeof value === 'number' ? value - 1 : value, from)
+    else if (key === 'prefetch_count') put(['queue', 'defaults', 'concurrency'], value, from)
+    else if (key === 'queue_mode') put(['queue', 'defaults', 'type'], value, from)
+    else warn(from, `${dotted(from)} is ignored: not a RabbitMQAdapter setting this runtime maps (docs/config.md)`)
+  }
+}
+
+/** `['modules', 0, 'config']` → `modules[0].config`. */
+function dotted(path: ConfigPath): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('')
 }

@@ -55,6 +55,7 @@ test('DEFAULT_CONFIG is what an empty file means, deep-frozen', () => {
     observability: { enabled: true, store: 'sqlite', maxTraces: 1000 },
     sqlite: { path: '.motia/motia.db', synchronous: 'NORMAL' },
     redis: { url: 'redis://127.0.0.1:6379', prefix: 'motia' },
+    rabbitmq: { url: 'amqp://guest:guest@127.0.0.1:5672', prefix: 'motia', queueType: 'classic' },
     logging: { level: 'info', format: 'auto' },
     health: { enabled: true, live: '/__motia/health', ready: '/__motia/ready' },
     shutdownTimeout: 10_000,
@@ -87,6 +88,8 @@ test('problems say what was expected and what was given', () => {
       cron: { timezone: 'Mars/Olympus' },
       observability: { otlp: { endpoint: 'not a url' } },
       redis: { url: 'http://x' },
+      rabbitmq: { url: 'redis://x', queueType: 'stream' },
+      queue: { adapter: 'kafka' },
       logging: 5,
     }),
   ).toEqual([
@@ -96,9 +99,12 @@ test('problems say what was expected and what was given', () => {
     'http.validateBody: expected one of: auto, always, never (or true/false), got "yes"',
     'http.cors.origin: expected "*" or a list of origins, got "https://a.test"',
     'streams.adapter: expected one of: sqlite, memory, redis, got "postgres"',
+    'queue.adapter: expected one of: sqlite, memory, redis, rabbitmq, got "kafka"',
     'cron.timezone: expected an IANA time zone such as UTC or Europe/Paris, got "Mars/Olympus"',
     'observability.otlp.endpoint: expected a URL such as http://localhost:4318/v1/traces, got "not a url"',
     'redis.url: expected a redis:// or rediss:// URL, got "http://x"',
+    'rabbitmq.url: expected an amqp:// or amqps:// URL, got "redis://x"',
+    'rabbitmq.queueType: expected one of: classic, quorum, got "stream"',
     'logging: expected a mapping, got 5',
   ])
   expect(messages({ observability: { otlp: {} } })).toEqual([

@@ -2,6 +2,8 @@ import { z } from 'zod'
 import { parseBytes, parseDuration } from './duration'
 
 export type AdapterName = 'sqlite' | 'memory' | 'redis'
+/** The queue has one more backend: RabbitMQ (`rabbitmq.url`). */
+export type QueueAdapterName = AdapterName | 'rabbitmq'
 
 /** The resolved configuration: every default filled, durations in ms, sizes in bytes, deep-frozen. */
 export interface MotiaConfig {
@@ -17,6 +19,12 @@ export interface MotiaConfig {
   /** `path` is absolute (or `:memory:`). */
   readonly sqlite: { readonly path: string; readonly synchronous: 'NORMAL' | 'FULL' }
   readonly redis: { readonly url: string; readonly prefix: string }
+  /** `queue.adapter: rabbitmq`: the broker, the name prefix of its exchanges and queues, and their type. */
+  readonly rabbitmq: {
+    readonly url: string
+    readonly prefix: string
+    readonly queueType: 'classic' | 'quorum'
+  }
   readonly logging: { readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly format: 'auto' | 'pretty' | 'json' }
   /** Probe endpoints for load balancers and orchestrators, on the API port. */
   readonly health: HealthConfig
@@ -120,7 +128,7 @@ export interface StreamsConfig {
 }
 
 export interface QueueModuleConfig {
-  readonly adapter: AdapterName
+  readonly adapter: QueueAdapterName
   /** Worker threads for background handlers. */
   readonly workers: number
   /** How worker threads share the CPU with the engine thread. */
@@ -298,7 +306,7 @@ export const configSchema = section({
   }).prefault({}),
   state: section({ adapter: adapter.default('sqlite') }).prefault({}),
   queue: section({
-    adapter: adapter.default('sqlite'),
+    adapter: oneOf(['sqlite', 'memory', 'redis', 'rabbitmq']).default('sqlite'),
     workers: int(1).optional(),
     workerPriority: oneOf(['idle', 'low', 'normal']).default('idle'),
     handlerTimeout: duration.default(30_000),
@@ -339,6 +347,15 @@ export const configSchema = section({
       .refine((u) => /^rediss?:\/\/./.test(u), { error: expected('a redis:// or rediss:// URL') })
       .default('redis://127.0.0.1:6379'),
     prefix: text.default('motia'),
+  }).prefault({}),
+  rabbitmq: section({
+    url: text
+      .refine((u) => /^amqps?:\/\/./.test(u), { error: expected('an amqp:// or amqps:// URL') })
+      .default('amqp://guest:guest@127.0.0.1:5672'),
+    prefix: text
+      .refine((p) => p !== '' && Buffer.byteLength(p) <= 100, { error: expected('a name prefix of 1 to 100 bytes') })
+      .default('motia'),
+    queueType: oneOf(['classic', 'quorum']).default('classic'),
   }).prefault({}),
   logging: section({
     level: oneOf(['debug', 'info', 'warn', 'error']).default('info'),

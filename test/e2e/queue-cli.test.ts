@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { appendFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ensureBinary, runMotia, startMotia } from '../support/binary'
+import { dropRabbitPrefix, freshRabbitPrefix, rabbitAnswers, TEST_RABBITMQ_URL } from '../support/rabbitmq'
 import { dropPrefix, freshPrefix, redisAnswers, TEST_REDIS_URL } from '../support/redis'
 import { copyFixture } from '../support/runtime'
 
@@ -76,5 +77,19 @@ test('motia queue against the redis (BullMQ) adapter, while the server runs and 
     })
   } finally {
     await dropPrefix(prefix)
+  }
+})
+
+test('motia queue against the rabbitmq adapter, while the server runs and after', async () => {
+  if (!(await rabbitAnswers())) throw new Error(`no RabbitMQ answers at ${TEST_RABBITMQ_URL}: CI starts one`)
+  const prefix = freshRabbitPrefix('queue-cli')
+  try {
+    await queueCli({
+      QUEUE_ADAPTER: 'rabbitmq',
+      RABBITMQ_PREFIX: prefix,
+      MOTIA_SQLITE: join(project.path, '.motia', 'cli-rabbitmq.db'),
+    })
+  } finally {
+    await dropRabbitPrefix(prefix, { delays: [20] })
   }
 })

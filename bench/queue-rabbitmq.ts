@@ -1,0 +1,61 @@
+/**
+ * The RabbitMQ part of bench/queue.ts (`--adapter rabbitmq`): the runtime's queue on RabbitMQ
+ * against a bare rabbitmq-client loop on the same broker, same run: publish with confirms
+ * (persistent messages, a durable queue, batches of 100 as the runtime's run) → consume with
+ * manual acks and the same prefetch.
+ */
+import { Connection } from 'rabbitmq-client'
+import type { RabbitQueueAdapter } from '../modules/queue/adapters/rabbitmq'
+import { now, pacedLatency } from './queue-run'
+
+export const RABBITMQ_URL = process.env.MOTIA_BENCH_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
+
+export async function bareRabbit(n: number, prefetch: number): Promise<{ rate: number; p50: number; p99: number }> {
+  const conn = new Connection(RABBITMQ_URL)
+  const queue = `motia-bench.bare.${process.pid}.${Date.now()}`
+  const pub = conn.createPublisher({ confirm: true })
+  const ch = await conn.acquire()
+  await ch.queueDeclare({ queue, durable: true })
+  await ch.basicQos({ prefetchCount: prefetch })
+  const lats: number[] = []
+  let done = 0
+  let finish!: () => void
+  const finished = new Promise<void>((r) => (finish = r))
+  await ch.basicConsume({ queue }, (msg) => {
+    lats.push(now() - (msg.body as { t: number }).t)
+    ch.basicAck({ deliveryTag: msg.deliveryTag })
+    if (++done === n) finish()
+  })
+  const send = (t: number) => pub.send({ routingKey: queue, durable: true }, { t })
+  const t0 = now()
+  for (let i = 0; i < n; i += 100) {
+    const batch = []
+    for (let j = i; j < Math.min(n, i + 100); j++) batch.push(send(now()))
+    await Promise.all(batch)
+  }
+  await finished
+  const elapsed = now() - t0
+  const paced = await pacedLatency(lats, send)
+  await ch.queueDelete({ queue })
+  await ch.close()
+  await pub.close()
+  await conn.close()
+  return { rate: (n / elapsed) * 1000, ...paced }
+}
+
+/** The config.yaml lines for the runtime's run, and the clean-up of what it declared. */
+export function rabbitRun(): { yaml: string; after: (q: { adapter: unknown }) => Promise<void> } {
+  const prefix = `motia-bench.${process.pid}.${Date.now()}`
+  return {
+    yaml: `queue:\n  adapter: rabbitmq\nrabbitmq:\n  url: ${RABBITMQ_URL}\n  prefix: ${prefix}\n`,
+    async after(q) {
+      const names = (q.adapter as RabbitQueueAdapter).declared()
+      const conn = new Connection(RABBITMQ_URL)
+      const ch = await conn.acquire()
+      for (const queue of names.queues) await ch.queueDelete({ queue }).catch(() => {})
+      for (const exchange of names.exchanges) await ch.exchangeDelete({ exchange }).catch(() => {})
+      await ch.close()
+      await conn.close()
+    },
+  }
+}

@@ -1,0 +1,65 @@
+import { Connection } from 'rabbitmq-client'
+import { MotiaError } from '../../../runtime/errors'
+import { rabbitLabel } from './rabbitmq-label'
+
+export { rabbitLabel }
+
+/** What the RabbitMQ queue is given: `rabbitmq` in config.yaml. */
+export interface RabbitTarget {
+  /** amqp:// or amqps:// (credentials, vhost and query options as RabbitMQ's URI spec). */
+  url: string
+  /** Every exchange and queue the adapter declares starts with `<prefix>.`. */
+  prefix: string
+  /** Subscription queues: classic (default) or quorum (replicated). */
+  queueType: 'classic' | 'quorum'
+}
+
+const CONNECT_TIMEOUT_MS = 5000
+
+export function rabbitUnavailable(url: string, err: unknown, doing = 'lost the connection'): MotiaError {
+  const reason = err instanceof Error ? err.message : String(err ?? 'not connected')
+  return new MotiaError('E_RABBITMQ_UNAVAILABLE', `RabbitMQ at ${rabbitLabel(url)}: ${doing}: ${reason}`, {
+    cause: err,
+  })
+}
+
+/**
+ * A connected client, or one clear error naming the URL (without its password): start-up refuses
+ * to run without the broker rather than starting "ready" and failing every enqueue. Once
+ * connected, the client reconnects by itself (100 ms doubling to 5 s) and its consumers and
+ * publishers re-declare what they need on the new connection.
+ */
+export async function connectRabbit(url: string, name: string): Promise<Connection> {
+  const conn = new Connection({
+    url,
+    connectionName: name,
+    connectionTimeout: CONNECT_TIMEOUT_MS,
+    retryLow: 100,
+    retryHigh: 5000,
+    // Acks and publishes made in one turn leave in one write.
+    noDelay: true,
+  })
+  let first: unknown
+  const failed = new Promise<never>((_, reject) => {
+    conn.once('error', (err) => {
+      first = err
+      reject(err)
+    })
+  })
+  try {
+    await Promise.race([conn.onConnect(CONNECT_TIMEOUT_MS, true), failed])
+  } catch (err) {
+    conn.unsafeDestroy()
+    throw rabbitUnavailable(url, first ?? err, 'cannot connect')
+  }
+  failed.catch(() => {})
+  return conn
+}
+
+/** Connection trouble, not an answer from the broker (NOT_FOUND, PRECONDITION_FAILED, a NACK). */
+export function isConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false
+  if (err.name === 'AMQPConnectionError') return true
+  const code = (err as { code?: string }).code
+  return code === undefined || ['CLOSED', 'RPC_CLOSED', 'TIMEOUT'].includes(code) || /^E[A-Z]+$/.test(code)
+}

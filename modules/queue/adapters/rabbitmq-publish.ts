@@ -1,0 +1,61 @@
+import type { Connection, Envelope, Publisher } from 'rabbitmq-client'
+import type { Arrivals } from './rabbitmq-arrivals'
+import { type RabbitTarget, rabbitUnavailable } from './rabbitmq-connection'
+import type { Topology } from './rabbitmq-declare'
+import type { Delivery } from './rabbitmq-delivery'
+import { H, ownHeaders, type RabbitNames } from './rabbitmq-topology'
+
+/**
+ * Every publish of the queue, on one confirming channel: a publish resolves once the broker
+ * confirmed it (on disk in the durable queues it was routed to). While the connection is down
+ * it fails at once with E_RABBITMQ_UNAVAILABLE rather than waiting for the reconnection.
+ */
+export class Outbox {
+  private readonly publisher: Publisher
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly target: RabbitTarget,
+    private readonly names: RabbitNames,
+    private readonly topology: Topology,
+    private readonly arrivals: Arrivals,
+    private readonly now: () => number,
+  ) {
+    this.publisher = conn.createPublisher({ confirm: true, maxAttempts: 1 })
+    ;(this.publisher as unknown as { on(e: string, f: () => void): void }).on('error', () => {})
+  }
+
+  /** A copy of a delivered message (its headers, `x-attempt` = `attempt`) back to its queue after `delay` ms. */
+  republish(d: Delivery, attempt: number, delay: number): Promise<void> {
+    const headers: Record<string, unknown> = { ...ownHeaders(d.msg.headers), [H.attempt]: attempt }
+    delete headers[H.delay]
+    const env: Envelope = {
+      messageId: d.messageId,
+      headers,
+      durable: true,
+      contentType: 'application/json',
+      ...(d.msg.timestamp !== undefined ? { timestamp: d.msg.timestamp } : {}),
+    }
+    this.arrivals.expect(d.q.sub.id, d.messageId, attempt, this.now() + delay, delay > 0)
+    return this.publishTo(d.q.queue, delay, env, Buffer.from(JSON.stringify(d.msg.body ?? null)))
+  }
+
+  /** Straight to a queue (default exchange), or through the delay queue of `delay` ms. */
+  async publishTo(queue: string, delay: number, env: Envelope, body: Buffer): Promise<void> {
+    if (delay <= 0) return this.send({ ...env, exchange: '', routingKey: queue }, body)
+    const ms = Math.round(delay)
+    await this.topology.delayQueue(ms)
+    const headers = { ...env.headers, [H.delay]: String(ms) }
+    return this.send({ ...env, headers, exchange: this.names.delayExchange, routingKey: queue }, body)
+  }
+
+  /** Resolves once the broker confirmed the message (on disk in its durable queues). */
+  send(env: Envelope, body: Buffer): Promise<void> {
+    if (!this.conn.ready) throw rabbitUnavailable(this.target.url, new Error('not connected (reconnecting)'), 'publish')
+    return this.publisher.send(env, body)
+  }
+
+  close(): Promise<void> {
+    return this.publisher.close().catch(() => {})
+  }
+}

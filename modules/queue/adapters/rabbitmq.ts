@@ -1,0 +1,499 @@
+import type { AsyncMessage, Channel, Connection, Envelope } from 'rabbitmq-client'
+import type { SerializedError } from '../../../runtime/errors'
+import { MotiaError } from '../../../runtime/errors'
+import type {
+  DeadLetter,
+  DeadLetterFilter,
+  EnqueueRequest,
+  Failure,
+  QueueAdapter,
+  QueueMessage,
+  Subscription,
+  SubscriptionStats,
+} from '../adapter'
+import { backoffMs } from '../retry-policy'
+import { Arrivals } from './rabbitmq-arrivals'
+import {
+  connectRabbit,
+  isConnectionError,
+  type RabbitTarget,
+  rabbitLabel,
+  rabbitUnavailable,
+} from './rabbitmq-connection'
+import { DeadLetterStore, deadLetterId } from './rabbitmq-dead-letters'
+import { Topology } from './rabbitmq-declare'
+import { type Delivery, fifoReady, prefetchOf, type SubQueue, toMessage } from './rabbitmq-delivery'
+import { Outbox } from './rabbitmq-publish'
+import { H, RabbitNames } from './rabbitmq-topology'
+
+export interface RabbitOptions {
+  now?: () => number
+  /** Start consumers (false: `motia queue`, which only inspects). */
+  consume?: boolean
+  /** Track every copy published until it comes back (tests: see Arrivals). */
+  trackArrivals?: boolean
+  /** Connection lost / back, once per episode. */
+  log?: { warn(msg: string): void; info(msg: string): void }
+}
+
+const RESTART_MS = 500
+
+/**
+ * `queue.adapter: rabbitmq`. Topology in rabbitmq-topology.ts. Messages are pushed to one
+ * consumer per subscription (prefetch = its concurrency) and kept unacked in this process until
+ * the handler's outcome: ack → basic.ack; retry → republished (publisher confirm) to a TTL'd
+ * delay queue with `x-attempt` + 1, then acked; dead → republished to the subscription's DLQ
+ * with the error, reason and attempts, then acked. A process that dies has its unacked messages
+ * redelivered by the broker. FIFO: the queue has single-active-consumer and groups are gated in
+ * this process (one in flight per group, in order; a retry waits here, unacked, so its group
+ * stays blocked).
+ */
+export class RabbitQueueAdapter implements QueueAdapter {
+  readonly kind = 'rabbitmq'
+  private readonly subs = new Map<string, SubQueue>()
+  private readonly byTopic = new Map<string, SubQueue[]>()
+  private readonly held = new Map<string, Delivery>()
+  private readonly listeners = new Set<(subscription: string) => void>()
+  private readonly names: RabbitNames
+  private readonly arrivals: Arrivals
+  private readonly topology: Topology
+  private readonly dead: DeadLetterStore
+  private readonly out: Outbox
+  private readonly now: () => number
+  private seq = 0
+  private closed = false
+  private down = false
+  private readonly announcing = new Set<string>()
+  private readonly arriving = new Set<string>()
+  private readonly origin = crypto.randomUUID()
+  private sent = 0
+
+  /**
+   * Publishing and consuming get a connection each, as RabbitMQ advises: flow control that
+   * slows a busy publisher then never holds back the consumers' deliveries and acks.
+   */
+  static async connect(target: RabbitTarget, options: RabbitOptions = {}): Promise<RabbitQueueAdapter> {
+    const conn = await connectRabbit(target.url, 'motia:queue:publish')
+    if (options.consume === false) return new RabbitQueueAdapter(conn, conn, target, options)
+    try {
+      return new RabbitQueueAdapter(conn, await connectRabbit(target.url, 'motia:queue:consume'), target, options)
+    } catch (err) {
+      conn.unsafeDestroy()
+      throw err
+    }
+  }
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly consumerConn: Connection,
+    private readonly target: RabbitTarget,
+    private readonly options: RabbitOptions = {},
+  ) {
+    this.now = options.now ?? Date.now
+    this.names = new RabbitNames(target)
+    this.arrivals = new Arrivals(this.now, options.trackArrivals ?? false)
+    this.topology = new Topology(conn, target, this.names)
+    this.out = new Outbox(conn, target, this.names, this.topology, this.arrivals, this.now)
+    this.dead = new DeadLetterStore(conn, this.names, (env, body) => this.out.send(env, body))
+    for (const c of new Set([conn, consumerConn])) {
+      c.on('error', (err: Error) => {
+        if (this.closed || this.down || !isConnectionError(err)) return
+        this.down = true
+        options.log?.warn(
+          `queue: RabbitMQ at ${rabbitLabel(target.url)}: connection lost (${err.message}); reconnecting`,
+        )
+      })
+      c.on('connection', () => {
+        if (c === conn) this.topology.reset()
+        if (!this.conn.ready || !this.consumerConn.ready) return
+        if (this.down) options.log?.info(`queue: RabbitMQ at ${rabbitLabel(target.url)}: connected again`)
+        this.down = false
+        for (const q of this.subs.values()) if (!q.ch) void this.startConsumer(q)
+      })
+    }
+  }
+
+  async setSubscriptions(subs: readonly Subscription[]): Promise<void> {
+    const keep = new Set(subs.map((s) => s.id))
+    for (const [id, q] of this.subs) {
+      if (!keep.has(id)) {
+        this.subs.delete(id)
+        await this.stopConsumer(q)
+      }
+    }
+    await this.call(() => this.topology.declare(subs))
+    for (const sub of subs) {
+      const existing = this.subs.get(sub.id)
+      if (existing && JSON.stringify(existing.sub.config) === JSON.stringify(sub.config)) {
+        existing.sub = sub
+        continue
+      }
+      if (existing) await this.stopConsumer(existing)
+      const q: SubQueue = { sub, queue: this.names.queue(sub.id), fifo: sub.config.type === 'fifo', buffer: [] }
+      this.subs.set(sub.id, q)
+      if (this.options.consume !== false) await this.startConsumer(q)
+    }
+    this.byTopic.clear()
+    for (const q of this.subs.values()) {
+      const list = this.byTopic.get(q.sub.topic) ?? []
+      list.push(q)
+      this.byTopic.set(q.sub.topic, list)
+    }
+  }
+
+  /** Every subscription the last instance registered (for `motia queue`). */
+  knownSubscriptions(): Promise<Subscription[]> {
+    return this.call(() => this.topology.registered())
+  }
+
+  async enqueue(req: EnqueueRequest): Promise<string[]> {
+    const targets = this.byTopic.get(req.topic) ?? []
+    if (targets.length === 0) return []
+    const now = this.now()
+    // Unique across instances without drawing random bytes per message: this adapter's own id and a counter.
+    const messageId =
+      req.idempotencyKey !== undefined ? `k-${req.idempotencyKey}` : `${this.origin}-${(this.sent++).toString(36)}`
+    const headers: Record<string, unknown> = {
+      [H.attempt]: 1,
+      [H.topic]: req.topic,
+      [H.trace]: req.traceId,
+      [H.enqueuedAt]: String(now),
+    }
+    if (req.parentSpanId) headers[H.span] = req.parentSpanId
+    if (req.messageGroupId !== undefined) headers[H.group] = req.messageGroupId
+    if (req.idempotencyKey !== undefined) headers[H.key] = req.idempotencyKey
+    const body = Buffer.from(JSON.stringify(req.data ?? null))
+    const env: Envelope = {
+      messageId,
+      headers,
+      durable: true,
+      contentType: 'application/json',
+      timestamp: Math.floor(now / 1000),
+    }
+    // Each copy is announced once: when it is delivered here, or (delivered elsewhere or not
+    // yet) once the broker confirmed it. A delivery need not wait for the confirm.
+    const marks = targets.map((q) => `${q.sub.id}\n${messageId}`)
+    for (const m of marks) this.announcing.add(m)
+    await this.call(async () => {
+      let copies = targets.map((q) => ({ q, delay: q.sub.config.delaySeconds * 1000 + (req.delayMs ?? 0) }))
+      if (req.idempotencyKey !== undefined) {
+        const fresh = await Promise.all(copies.map((c) => this.topology.holdKey(c.q.sub.id, req.idempotencyKey!)))
+        copies = copies.filter((_, i) => fresh[i])
+      }
+      // One publish to the topic exchange reaches every bound subscription queue (those without
+      // a delay, as topology.ts binds them) unless a key or a delay picks the copies one by one.
+      const direct = copies.filter((c) => c.delay === 0 && this.topology.bound(c.q.sub))
+      const fanOut = req.idempotencyKey === undefined && direct.length === copies.length && direct.length > 0
+      for (const c of copies) this.arrivals.expect(c.q.sub.id, messageId, 1, now + c.delay, c.delay > 0)
+      if (fanOut) await this.out.send({ ...env, exchange: this.names.topics, routingKey: req.topic }, body)
+      else await Promise.all(copies.map((c) => this.out.publishTo(c.q.queue, c.delay, env, body)))
+    }).catch((err) => {
+      for (const m of marks) this.announcing.delete(m)
+      throw err
+    })
+    targets.forEach((q, i) => {
+      if (this.announcing.delete(marks[i]!)) this.notify(q.sub.id)
+    })
+    return targets.map((q) => deadLetterId(q.sub.id, messageId))
+  }
+
+  async claim(subscription: string, max: number): Promise<QueueMessage[]> {
+    const q = this.subs.get(subscription)
+    if (!q || max <= 0 || this.closed) return []
+    const now = this.now()
+    const taken = q.fifo ? fifoReady(q.buffer, max, now) : q.buffer.splice(0, max)
+    const lease = q.sub.config.visibilityTimeout * 1000
+    return taken.map((d) => {
+      d.held = true
+      d.leasedUntil = now + lease
+      this.held.set(d.id, d)
+      return toMessage(d)
+    })
+  }
+
+  async ack(id: string): Promise<void> {
+    const d = this.take(id)
+    if (!d) return
+    this.settle(d, 'ack')
+    const key = d.msg.headers?.[H.key]
+    if (key !== undefined) await this.call(() => this.topology.releaseKey(d.q.sub.id, String(key)))
+  }
+
+  async nack(id: string, failure: Failure): Promise<'retry' | 'dead'> {
+    const d = this.take(id)
+    if (!d) return 'dead'
+    const config = d.q.sub.config
+    if (!failure.retryable || d.attempt > config.maxRetries) {
+      const reason = failure.retryable
+        ? `failed ${d.attempt} time(s); no retries left`
+        : 'failed with a non-retriable error'
+      await this.toDead(d, reason, failure.error)
+      return 'dead'
+    }
+    const delay = failure.retryAfterMs ?? backoffMs(config, d.attempt)
+    if (d.q.fifo) {
+      // Kept here, unacked: its group stays blocked until the retry, in order.
+      d.held = false
+      d.attempt++
+      d.visibleAt = this.now() + delay
+      const timer = setTimeout(() => this.notify(d.q.sub.id), delay + 1)
+      timer.unref?.()
+      return 'retry'
+    }
+    await this.call(() => this.out.republish(d, d.attempt + 1, delay))
+    this.settle(d, 'ack')
+    return 'retry'
+  }
+
+  async release(id: string): Promise<void> {
+    const d = this.take(id)
+    if (!d) return
+    if (d.q.fifo) {
+      d.held = false
+      return
+    }
+    // A copy with the same attempt (a requeue would set `redelivered`, read as one more attempt).
+    await this.call(() => this.out.republish(d, d.attempt, 0))
+    this.settle(d, 'ack')
+  }
+
+  async deadLetter(id: string, reason: string): Promise<void> {
+    const d = this.take(id)
+    if (d) await this.toDead(d, reason, null)
+  }
+
+  async recoverExpired(): Promise<number> {
+    const now = this.now()
+    let n = 0
+    for (const d of [...this.held.values()]) {
+      if (d.leasedUntil > now) continue
+      this.take(d.id)
+      n++
+      if (d.attempt > d.q.sub.config.maxRetries) {
+        await this.toDead(d, `its handler vanished ${d.attempt} time(s) (visibility timeout)`, null)
+      } else if (d.q.fifo) {
+        d.held = false
+        d.attempt++
+      } else {
+        await this.call(() => this.out.republish(d, d.attempt + 1, 0))
+        this.settle(d, 'ack')
+      }
+    }
+    return n
+  }
+
+  async nextReadyAt(subscription: string): Promise<number | null> {
+    const q = this.subs.get(subscription)
+    if (!q) return null
+    let at = this.arrivals.next(subscription)
+    for (const d of q.buffer)
+      if (!d.held && d.visibleAt > this.now() && (at === null || d.visibleAt < at)) at = d.visibleAt
+    return at
+  }
+
+  /** Ready and dead from the broker; delayed and in flight as this process knows them. */
+  async stats(): Promise<SubscriptionStats[]> {
+    const now = this.now()
+    return this.call(() =>
+      Promise.all(
+        [...this.subs.values()].map(async (q) => {
+          const counts = await this.topology.counts(q.sub.id)
+          const waiting = q.buffer.filter((d) => !d.held)
+          const later = waiting.filter((d) => d.visibleAt > now).length
+          let inFlight = 0
+          for (const d of this.held.values()) if (d.q === q) inFlight++
+          return {
+            topic: q.sub.topic,
+            subscription: q.sub.id,
+            ready: counts.ready + waiting.length - later,
+            delayed: this.arrivals.delayed(q.sub.id) + later,
+            inFlight,
+            dead: counts.dead,
+          }
+        }),
+      ),
+    )
+  }
+
+  deadLetters(filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
+    return this.call(() => this.dead.list(this.chosen(filter), filter.limit))
+  }
+
+  async retryDeadLetters(ids: readonly string[] | 'all', filter: DeadLetterFilter = {}): Promise<number> {
+    const n = await this.call(() =>
+      this.dead.retry(this.chosen(filter), ids, (sub, messageId) =>
+        this.arrivals.expect(sub, messageId, 1, this.now(), false),
+      ),
+    )
+    for (const sub of this.chosen(filter)) this.notify(sub.id)
+    return n
+  }
+
+  dropDeadLetters(ids: readonly string[] | 'all', filter: DeadLetterFilter = {}): Promise<number> {
+    return this.call(() => this.dead.drop(this.chosen(filter), ids, (sub, key) => this.topology.releaseKey(sub, key)))
+  }
+
+  onReady(listener: (subscription: string) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  async ready(): Promise<{ ok: boolean; detail?: string }> {
+    if (this.conn.ready && this.consumerConn.ready) return { ok: true }
+    return { ok: false, detail: `RabbitMQ at ${rabbitLabel(this.target.url)} is not connected (reconnecting)` }
+  }
+
+  /** Resolves when every copy this process published, due by `upTo`, has been delivered here (tests). */
+  settled(upTo = this.now()): Promise<void> {
+    // A consumer whose prefetch window is full gets no more until something is acked.
+    return this.arrivals.settled(upTo, (sub) => {
+      const q = this.subs.get(sub)
+      if (!q) return true
+      let unacked = q.fifo ? q.buffer.length : q.buffer.length
+      if (!q.fifo) for (const d of this.held.values()) if (d.q === q) unacked++
+      return unacked >= prefetchOf(q)
+    })
+  }
+
+  /** Every queue and exchange this adapter declared (tests delete them after). */
+  declared(): { queues: string[]; exchanges: string[] } {
+    return { queues: [...this.topology.declared.queues], exchanges: [...this.topology.declared.exchanges] }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    this.listeners.clear()
+    for (const q of this.subs.values()) await this.stopConsumer(q)
+    this.subs.clear()
+    await this.out.close()
+    await this.topology.close()
+    await this.dead.close()
+    for (const c of new Set([this.consumerConn, this.conn])) await c.close().catch(() => c.unsafeDestroy())
+  }
+
+  private async startConsumer(q: SubQueue): Promise<void> {
+    if (q.starting || q.ch || this.closed) return q.starting
+    q.starting = (async () => {
+      try {
+        const ch = await this.consumerConn.acquire()
+        await ch.basicQos({ prefetchCount: prefetchOf(q) })
+        ch.once('close', () => this.consumerLost(q, ch))
+        ch.on('basic.cancel', () => void ch.close().catch(() => {}))
+        await ch.basicConsume({ queue: q.queue }, (msg) => this.receive(q, ch, msg))
+        q.ch = ch
+      } catch {
+        if (!this.closed && this.subs.get(q.sub.id) === q && this.consumerConn.ready) {
+          setTimeout(() => void this.startConsumer(q), RESTART_MS).unref?.()
+        }
+      } finally {
+        q.starting = undefined
+      }
+    })()
+    return q.starting
+  }
+
+  /** The consumer's channel is gone: what it delivered comes back from the broker. */
+  private consumerLost(q: SubQueue, ch: Channel): void {
+    if (q.ch === ch) q.ch = undefined
+    q.buffer = q.buffer.filter((d) => d.ch !== ch)
+    for (const d of this.held.values()) if (d.ch === ch) this.held.delete(d.id)
+    if (!this.closed && this.subs.get(q.sub.id) === q && this.consumerConn.ready) void this.startConsumer(q)
+  }
+
+  private async stopConsumer(q: SubQueue): Promise<void> {
+    const ch = q.ch
+    q.ch = undefined
+    if (!ch) return
+    // Not yet started here: back to the queue as they were (a requeue would count an attempt).
+    const waiting = q.fifo ? [] : q.buffer.splice(0)
+    if (this.conn.ready) {
+      await Promise.all(
+        waiting.map(async (d) => {
+          await this.out.republish(d, d.attempt, 0)
+          this.settle(d, 'ack')
+        }),
+      ).catch(() => {})
+    }
+    await ch.close().catch(() => {})
+  }
+
+  private receive(q: SubQueue, ch: Channel, msg: AsyncMessage): void {
+    if (q.ch !== ch && q.starting === undefined) return
+    const headers = msg.headers ?? {}
+    const sent = Number(headers[H.attempt] ?? 1)
+    const messageId = msg.messageId ?? `t-${msg.deliveryTag}`
+    const d: Delivery = {
+      id: `${deadLetterId(q.sub.id, messageId)}#${this.seq++}`,
+      messageId,
+      q,
+      ch,
+      msg,
+      // Redelivered by the broker (a consumer died holding it): that delivery was an attempt.
+      attempt: sent + (msg.redelivered ? 1 : 0),
+      held: false,
+      visibleAt: 0,
+      leasedUntil: 0,
+    }
+    const group = headers[H.group]
+    if (q.fifo && group !== undefined) d.group = String(group)
+    q.buffer.push(d)
+    this.arrivals.arrived(q.sub.id, messageId, sent)
+    if (this.announcing.size > 0) this.announcing.delete(`${q.sub.id}\n${messageId}`)
+    // Deliveries read in one turn wake the dispatcher once (it claims them in one batch).
+    if (this.arriving.size === 0) queueMicrotask(() => this.flushArrivals())
+    this.arriving.add(q.sub.id)
+  }
+
+  private take(id: string): Delivery | undefined {
+    const d = this.held.get(id)
+    if (!d) return undefined
+    this.held.delete(id)
+    return d
+  }
+
+  private settle(d: Delivery, how: 'ack' | 'requeue'): void {
+    if (d.q.fifo) {
+      const i = d.q.buffer.indexOf(d)
+      if (i >= 0) d.q.buffer.splice(i, 1)
+    }
+    if (!d.ch.active) return
+    if (how === 'ack') d.ch.basicAck({ deliveryTag: d.msg.deliveryTag })
+    else d.ch.basicNack({ deliveryTag: d.msg.deliveryTag, requeue: true })
+  }
+
+  private async toDead(d: Delivery, reason: string, error: SerializedError | null): Promise<void> {
+    await this.call(() => this.dead.add(d.q.sub.id, d.msg, { reason, error, attempts: d.attempt, at: this.now() }))
+    this.settle(d, 'ack')
+  }
+
+  private chosen(filter: DeadLetterFilter): Subscription[] {
+    return [...this.subs.values()]
+      .map((q) => q.sub)
+      .filter(
+        (s) =>
+          (filter.topic === undefined || s.topic === filter.topic) &&
+          (filter.subscription === undefined || s.id === filter.subscription),
+      )
+  }
+
+  private flushArrivals(): void {
+    const subs = [...this.arriving]
+    this.arriving.clear()
+    for (const s of subs) this.notify(s)
+  }
+
+  private notify(subscription: string): void {
+    for (const l of this.listeners) l(subscription)
+  }
+
+  /** Connection trouble becomes E_RABBITMQ_UNAVAILABLE (503) naming the URL; broker refusals pass. */
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn()
+    } catch (err) {
+      if (err instanceof MotiaError || !isConnectionError(err)) throw err
+      throw rabbitUnavailable(this.target.url, err)
+    }
+  }
+}
