@@ -64,7 +64,13 @@ test('exact counts: requests by route and status class, messages with a retry an
   for (const body of [{ id: 'a' }, { id: 'b', fail: 'once' }, { id: 'c', fail: 'always' }])
     expect((await post(body)).status).toBe(202)
 
-  const s = await until((m) => (m.get(`motia_queue_dead_lettered_total{${SHIP}}`) ?? 0) >= 1)
+  // c's dead letter and b's second delivery finish in either order: both are waited for.
+  const s = await until(
+    (m) =>
+      (m.get(`motia_queue_dead_lettered_total{${SHIP}}`) ?? 0) >= 1 &&
+      (m.get(`motia_queue_processed_total{${SHIP}}`) ?? 0) >= 2 &&
+      (m.get('motia_step_executions_total{motia_step="ShipOrder",motia_trigger_type="queue"}') ?? 0) >= 5,
+  )
   expect(s.get(`http_server_request_duration_seconds_count{${TODO},http_response_status_class="2xx"}`)).toBe(3)
   expect(s.get(`http_server_request_duration_seconds_count{${TODO},http_response_status_class="5xx"}`)).toBe(1)
   expect(
@@ -93,6 +99,9 @@ test('exact counts: requests by route and status class, messages with a retry an
   expect(s.get(`motia_queue_dead_letters{${SHIP}}`)).toBe(1)
   expect(s.get(`motia_queue_depth{${SHIP}}`)).toBe(0)
   expect(s.get('process_memory_usage_bytes')).toBeGreaterThan(10_000_000)
+  // User metrics through @opentelemetry/api: an HTTP handler (engine thread), a worker-run handler.
+  expect(s.get('todos_reads_total{source="api"}')).toBe(3)
+  expect(s.get('shop_orders_shipped_total{kind="standard"}')).toBe(2)
 })
 
 test('histogram buckets hold the right counts; OpenMetrics carries the trace id of a request as exemplar', async () => {

@@ -5,6 +5,7 @@ import type { MotiaModule, RuntimeServices } from '../../../runtime/module'
 import { type ConsoleAccess, isLoopbackHost, refuse } from '../../console/auth'
 import { consoleEnabled } from '../../console/console-module'
 import type { QueueModuleApi } from '../../queue/queue-module'
+import { engineSink, registerMeterProvider, releaseMeterFallback } from './otel-meter'
 import { processMetrics } from './process-metrics'
 import { OPENMETRICS_TYPE, PROMETHEUS_TYPE, renderPrometheus, wantsOpenMetrics } from './prometheus-text'
 import type { MetricRegistry } from './registry'
@@ -37,6 +38,9 @@ export interface MetricsModuleOptions {
  * beyond loopback without a token.
  */
 export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
+  // Before any step file loads: a meter a file gets at its top level from @opentelemetry/api
+  // is bound to the provider registered then (the API has no proxy for meters).
+  registerMeterProvider(engineSink())
   let rt: RuntimeServices
   let runtime: RuntimeMetrics | undefined
   let server: Server<unknown> | undefined
@@ -115,6 +119,10 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
       runtime = rt.engine.metrics ?? new RuntimeMetrics()
       rt.engine.metrics = runtime
       stops.push(processMetrics(runtime.registry))
+      // metrics.getMeter(...) on the engine thread records here; workers post their batches here.
+      registerMeterProvider(engineSink(), runtime.registry)
+      const registry = runtime.registry
+      stops.push(() => releaseMeterFallback(registry))
       watchQueue(runtime)
       const api: MetricsApi = {
         registry: runtime.registry,
