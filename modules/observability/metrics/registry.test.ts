@@ -60,3 +60,25 @@ describe('metric registry', () => {
     expect(m.stepFailures.with({ 'motia.step': 'GetTodo', 'motia.trigger.type': 'http' }).value).toBe(2)
   })
 })
+
+test('memory: the metrics of 1,000 routes (three status classes each) and 20 topics stay under 10 MB', () => {
+  Bun.gc(true)
+  const before = process.memoryUsage().heapUsed
+  const m = new RuntimeMetrics()
+  for (let i = 0; i < 1000; i++) {
+    const r = m.route('GET', `/route-${i}/:id`, `Step${i}`)
+    for (const s of [200, 404, 500]) r.done(s, performance.now(), TRACE)
+  }
+  for (let t = 0; t < 20; t++) {
+    const s = m.subscription(`topic-${t}`, `Step${t}#0:topic-${t}`)
+    s.processed.add(1)
+    s.retried.add(1)
+    s.deadLettered.add(1)
+    s.wait.record(0.01)
+    m.step(`Step${t}`, 'queue').ran(0.01, false)
+  }
+  Bun.gc(true)
+  const used = process.memoryUsage().heapUsed - before
+  expect(m.httpDuration.series.size).toBe(3000)
+  expect(used).toBeLessThan(10 * 1024 * 1024) // measured: ~3.7 MB
+})

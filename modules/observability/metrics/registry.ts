@@ -24,6 +24,11 @@ export interface InstrumentOptions {
   unit?: string
   /** Histograms: upper bounds, ascending (the +Inf bucket is implied). */
   buckets?: readonly number[]
+  /**
+   * Series kept before the overflow series takes the rest (default MAX_SERIES). Runtime
+   * instruments whose labels the project bounds (routes, steps) allow more.
+   */
+  maxSeries?: number
 }
 
 export class CounterSeries {
@@ -124,7 +129,7 @@ export class Instrument<T extends MetricType = MetricType> {
     const key = labelKey(labels)
     let s = this.series.get(key)
     if (s) return s
-    if (this.series.size >= MAX_SERIES) {
+    if (this.series.size >= (this.options.maxSeries ?? MAX_SERIES)) {
       const overflow = labelKey(OVERFLOW_LABELS)
       s = this.series.get(overflow)
       if (s) return s

@@ -9,6 +9,12 @@ import {
 
 /** Epoch ms of `performance.now()` readings, for exemplar times. */
 const TIME_ORIGIN = performance.timeOrigin
+/**
+ * Series allowed in instruments labelled by what the project declares (routes × methods × status
+ * classes, steps × trigger types): raw input never reaches these labels, so the cap is only a
+ * backstop.
+ */
+const PROJECT_BOUNDED = 50_000
 /** Status classes by `status / 100`; anything odd is `other`. */
 const CLASSES = ['other', '1xx', '2xx', '3xx', '4xx', '5xx'] as const
 
@@ -103,17 +109,21 @@ export class RuntimeMetrics {
     const r = registry
     this.httpDuration = r.histogram('http.server.request.duration', {
       unit: 's',
+      maxSeries: PROJECT_BOUNDED,
       description: 'Duration of HTTP server requests, by route template, method and status class.',
     })
     this.stepExecutions = r.counter('motia.step.executions', {
+      maxSeries: PROJECT_BOUNDED,
       unit: '{execution}',
       description: 'Step handler runs, by step and trigger type.',
     })
     this.stepFailures = r.counter('motia.step.failures', {
+      maxSeries: PROJECT_BOUNDED,
       unit: '{execution}',
       description: 'Step handler runs that failed (an error, a timeout, an HTTP answer of 500 or more).',
     })
     this.stepDuration = r.histogram('motia.step.duration', {
+      maxSeries: PROJECT_BOUNDED,
       unit: 's',
       description: 'Duration of step handler runs.',
     })
