@@ -135,7 +135,10 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
       rt.shared.set(METRICS_KEY, api)
       if (options.listen === false) return
       const served = ownServer(rt)
-      access = metricsAccess(served.host, served.token)
+      // On the console's server the console's own start-up check applies (and names console.*).
+      access = served.own
+        ? metricsAccess(served.host, served.token)
+        : { loopback: isLoopbackHost(served.host), ...(served.token ? { token: served.token } : {}) }
       if (!served.own) rt.shared.set(METRICS_ROUTE_KEY, { path: cfg.path, handle: guarded })
     },
     start() {
