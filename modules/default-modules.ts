@@ -3,6 +3,7 @@ import type { MotiaModule, RunMode } from '../runtime/module'
 import { consoleModule } from './console/console-module'
 import { cronModule } from './cron/cron-module'
 import { httpModule } from './http/http-module'
+import { metricsModule } from './observability/metrics/metrics-module'
 import { observabilityModule } from './observability/observability-module'
 import { pythonModule } from './python/python-module'
 import { queueModule } from './queue/queue-module'
@@ -19,6 +20,7 @@ export interface DefaultModuleOptions {
 export function defaultModules(options: DefaultModuleOptions = {}) {
   return ({ config }: { mode: RunMode; config: MotiaConfig }): MotiaModule[] => [
     storageModule(),
+    metricsModule({ listen: options.listen ?? true }),
     observabilityModule(),
     stateModule(),
     queueModule(),

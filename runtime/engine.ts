@@ -1,3 +1,4 @@
+import type { RuntimeMetrics } from '../modules/observability/metrics/runtime-metrics'
 import type { EnqueueMessage, TriggerInfo } from '../sdk/types'
 import { StepContext } from './context'
 import type { CallOrigin, EngineClient, StateOp, StreamOp } from './engine-client'
@@ -33,6 +34,8 @@ export class Engine implements EngineClient {
   streamsService?: StreamsService
   /** Set by the observability module: executions and the ctx calls inside them become spans. */
   tracer?: ExecutionTracer
+  /** Set by the metrics module: executions and ctx calls are counted (docs/observability.md). */
+  metrics?: RuntimeMetrics
 
   private readonly legacyEnqueues: LegacyEnqueues
 
@@ -43,6 +46,11 @@ export class Engine implements EngineClient {
   state(op: StateOp, args: readonly unknown[], origin: CallOrigin): Promise<unknown> {
     const service = this.stateService
     if (!service) return Promise.reject(missing('state'))
+    this.metrics?.count(
+      this.metrics.stateOps,
+      { 'motia.state.operation': op, 'motia.step': origin.step },
+      `${op}\u0000${origin.step}`,
+    )
     const span = this.child(origin, `state.${op}`, 'internal', stateAttributes(origin, op, args))
     if (!span) return service.call(op, args, origin)
     return endWith(span, service.call(op, args, within(origin, span)))
@@ -52,6 +60,7 @@ export class Engine implements EngineClient {
     const service = this.queueService
     if (!service) return Promise.reject(missing('queue'))
     if (message.topic === undefined) message = this.legacyEnqueues.normalize(message, origin)
+    this.metrics?.count(this.metrics.enqueued, { 'motia.topic': message.topic }, message.topic)
     const span = this.child(origin, `enqueue ${message.topic}`, 'producer', {
       'motia.step': origin.step,
       'motia.operation': 'enqueue',
@@ -66,6 +75,11 @@ export class Engine implements EngineClient {
   stream(name: string, op: StreamOp, args: readonly unknown[], origin: CallOrigin): Promise<unknown> {
     const service = this.streamsService
     if (!service) return Promise.reject(missing('streams'))
+    this.metrics?.count(
+      this.metrics.streamOps,
+      { 'motia.stream.name': name, 'motia.stream.operation': op },
+      `${name}\u0000${op}`,
+    )
     const span = this.child(origin, `stream.${op}`, 'internal', streamAttributes(origin, name, op, args))
     if (!span) return service.call(name, op, args, origin)
     return endWith(span, service.call(name, op, args, within(origin, span)))

@@ -114,6 +114,9 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
       '/api/live': liveRoute,
       ...apiRoutes(ctx, access),
     }
+    // The Prometheus endpoint rides on the console's port unless it has its own (metrics-module.ts).
+    const metrics = rt.shared.get('metrics.route') as { path: string; handle: RouteHandler } | undefined
+    if (metrics && !(metrics.path in routes)) routes[metrics.path] = metrics.handle
     return Bun.serve({
       port: cfg.port,
       hostname: cfg.host,

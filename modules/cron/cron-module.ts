@@ -37,7 +37,9 @@ export function cronModule(): MotiaModule {
     const key = `${step.name}#${def.index}`
     const traceId = newTraceId()
     const log = rt.log.child({ step: step.name, traceId })
+    const metrics = rt.engine.metrics
     if (running.has(key)) {
+      metrics?.count(metrics.cronSkipped, { 'motia.step': step.name }, step.name)
       log.warn('cron tick skipped: the previous run is still going', { expression: def.expression })
       return
     }
@@ -47,6 +49,7 @@ export function cronModule(): MotiaModule {
       if (lock && !(await claimTick(lock, key, scheduledTime, log))) return
       const runner = rt.shared.get(RUNNER_KEY) as BackgroundRunner | undefined
       if (!runner) return
+      metrics?.count(metrics.cronRuns, { 'motia.step': step.name }, step.name)
       const out = await runner.run({ step, def, input: undefined, traceId, attempt: 1, scheduledTime })
       if (out.status === 'error') log.error(`cron handler failed: ${out.error.message}`, { error: out.error })
     } catch (err) {

@@ -85,7 +85,7 @@ export function httpModule(options: { listen?: boolean; health?: HealthConfig } 
 
   return {
     name: 'http',
-    dependsOn: ['state', 'queue', 'streams', 'observability'],
+    dependsOn: ['state', 'queue', 'streams', 'observability', 'metrics'],
     triggerKinds: [httpTriggerKind],
     // The probes' paths come from config.yaml, known when the composition root builds the module.
     checks: [duplicateRoutes, routeConflicts, ...(options.health ? [reservedHealthRoutes(options.health)] : [])],

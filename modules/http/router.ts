@@ -115,9 +115,12 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
       ? new Response(null, { status: 204, headers: { [traceHeader]: scopeOf(c.request).traceId } })
       : env.cors.preflight(c.request, scopeOf(c.request).base),
   )
+  // Requests no route matched share one `http.route=""` series per method, whatever their path.
+  const unmatched = new Map(HTTP_METHODS.map((m) => [m as string, env.engine.metrics?.unmatched(m)]))
   app.onError((c: { code: unknown; request: Request; error: unknown }) => {
     const scope = scopeOf(c.request)
     if (c.code === 'NOT_FOUND') {
+      unmatched.get(c.request.method)?.done(404, performance.now())
       return errorResponse(
         404,
         {

@@ -322,13 +322,13 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
       },
     )
 
-  return (request: Request, params: Record<string, string>, server?: Server<any>): Response | Promise<Response> => {
-    const scope = env.scopeOf(request)
-    const tracer = env.engine.tracer
-    // A trace made here is recorded only while the store takes new traces: asked first, as
-    // under load most requests are not, without looking their trace up.
-    if (tracer && (!scope.fresh || tracer.takesNewTrace()))
-      scope.span = tracer.begin(scope.traceId, scope.parentSpanId, spanName, 'server', spanAttributes)
+  /** One request, its span started. */
+  const handle = (
+    request: Request,
+    params: Record<string, string>,
+    server: Server<any> | undefined,
+    scope: RequestScope,
+  ): Response | Promise<Response> => {
     if (!bodyless && request.body) return readThenServe(request, params, scope, server)
     // Inline rather than through `serve`: this is the hello route's path (bench/instructions.ts).
     if (load.inFlight >= limit) {
@@ -342,6 +342,29 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
     return awaitResponse(scope, (settle) => {
       pipeline(request, params, NO_BODY, scope, settle).then(settle)
     })
+  }
+
+  // Resolved once per router build: a request adds to its series in place (metrics on).
+  const metrics = env.engine.metrics?.route(def.method, def.path, stepName)
+
+  return (request: Request, params: Record<string, string>, server?: Server<any>): Response | Promise<Response> => {
+    const scope = env.scopeOf(request)
+    const tracer = env.engine.tracer
+    // A trace made here is recorded only while the store takes new traces: asked first, as
+    // under load most requests are not, without looking their trace up.
+    if (tracer && (!scope.fresh || tracer.takesNewTrace()))
+      scope.span = tracer.begin(scope.traceId, scope.parentSpanId, spanName, 'server', spanAttributes)
+    if (!metrics) return handle(request, params, server, scope)
+    const t0 = performance.now()
+    const r = handle(request, params, server, scope)
+    // A kept trace's id becomes the exemplar of the latency bucket the request fell in.
+    if (r instanceof Response) metrics.done(r.status, t0, scope.span ? scope.traceId : undefined)
+    else
+      r.then(
+        (res) => metrics.done(res.status, t0, scope.span ? scope.traceId : undefined),
+        () => metrics.done(500, t0, scope.span ? scope.traceId : undefined),
+      )
+    return r
   }
 }
 

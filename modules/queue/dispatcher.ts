@@ -1,5 +1,6 @@
 import { serializeError } from '../../runtime/errors'
 import type { StructuredLogger } from '../../runtime/logger'
+import type { RuntimeMetrics } from '../observability/metrics/runtime-metrics'
 import { FailureEpisode } from '../storage/failure-episode'
 import { storageTrouble } from '../storage/storage-error'
 import type { QueueAdapter, QueueMessage } from './adapter'
@@ -39,6 +40,8 @@ export class Dispatcher {
     private readonly adapter: QueueAdapter,
     private readonly runner: BackgroundRunner,
     private readonly log: StructuredLogger,
+    /** The runtime's metrics, when on (read per message: the metrics module may come later). */
+    private readonly metrics: () => RuntimeMetrics | undefined = () => undefined,
   ) {
     this.claims = new FailureEpisode(log, 'queue: claiming messages')
     this.settles = new FailureEpisode(log, 'queue: recording message outcomes')
@@ -184,6 +187,9 @@ export class Dispatcher {
    */
   private async process(s: SubState, msg: QueueMessage, release: () => void): Promise<void> {
     const { def, step } = s.def
+    const m = this.metrics()?.subscription(def.topic, s.def.id)
+    // Enqueue → first start; a redelivery's wait includes its backoff, so it is left out.
+    if (m && msg.attempt === 1) m.wait.record(Math.max(0, Date.now() - msg.enqueuedAt) / 1000)
     try {
       let input = msg.data
       if (def.input) {
@@ -194,6 +200,7 @@ export class Dispatcher {
             .child({ step: step.name, traceId: msg.traceId })
             .error(`message ${msg.id} sent to dead letters: ${reason}`)
           await this.adapter.deadLetter(msg.id, reason)
+          m?.deadLettered.add(1)
           return
         }
         input = r.value
@@ -215,6 +222,7 @@ export class Dispatcher {
         release()
         await acked
         this.settles.succeeded()
+        m?.processed.add(1)
         return
       }
       const nacked = this.adapter.nack(msg.id, {
@@ -225,6 +233,8 @@ export class Dispatcher {
       release()
       const verdict = await nacked
       this.settles.succeeded()
+      if (verdict === 'dead') m?.deadLettered.add(1)
+      else m?.retried.add(1)
       const log = this.log.child({ step: step.name, traceId: msg.traceId })
       if (verdict === 'dead') {
         log.error(

@@ -102,7 +102,7 @@ export function queueModule(): MotiaModule {
 
   return {
     name: 'queue',
-    dependsOn: ['storage', 'state'],
+    dependsOn: ['storage', 'state', 'metrics'],
     triggerKinds: [queueTriggerKind],
     checks: [infrastructureCheck],
     async setup(services) {
@@ -120,6 +120,7 @@ export function queueModule(): MotiaModule {
       const runner: BackgroundRunner = {
         run: (job) => {
           const span = rt.engine.tracer && startJobSpan(rt.engine.tracer, job)
+          const t0 = rt.engine.metrics ? performance.now() : 0
           // Python steps run in the python processes; the dispatcher's paths are the same.
           const runs: JobPool = (job.step.file.endsWith('.py') && (rt.shared.get(PYTHON_POOL_KEY) as JobPool)) || pool
           const outcome = runs.run({
@@ -134,11 +135,19 @@ export function queueModule(): MotiaModule {
             ...(job.scheduledTime !== undefined ? { scheduledTime: job.scheduledTime } : {}),
             timeoutMs: job.step.handlerTimeoutMs ?? rt.config.queue.handlerTimeout,
           })
-          return span ? outcome.then((o) => endJobSpan(span, o)) : outcome
+          const traced = span ? outcome.then((o) => endJobSpan(span, o)) : outcome
+          const metrics = rt.engine.metrics
+          if (!metrics) return traced
+          const series = metrics.step(job.step.name, job.def.type)
+          return traced.then((o) => {
+            const t1 = performance.now()
+            series.ran((t1 - t0) / 1000, o.status === 'error', span?.traceId, performance.timeOrigin + t1)
+            return o
+          })
         },
       }
       rt.shared.set(RUNNER_KEY, runner)
-      dispatcher = new Dispatcher(adapter, runner, rt.log)
+      dispatcher = new Dispatcher(adapter, runner, rt.log, () => rt.engine.metrics)
       rt.engine.queueService = service
       const api: QueueModuleApi = { adapter, idle: (options) => dispatcher.idle(options), pool }
       rt.shared.set(QUEUE_KEY, api)

@@ -1,4 +1,5 @@
 import type { Server } from 'bun'
+import type { RuntimeMetrics } from '../observability/metrics/runtime-metrics'
 import type { StreamChange } from './adapter'
 import { encodeMessage, groupTopic, itemTopic } from './protocol'
 
@@ -11,10 +12,15 @@ import { encodeMessage, groupTopic, itemTopic } from './protocol'
  * goes to the item's room and the group's room; a group-level `send()` to the group's room only.
  */
 export class Publisher {
-  constructor(private readonly servers: () => readonly (Server<any> | undefined)[]) {}
+  constructor(
+    private readonly servers: () => readonly (Server<any> | undefined)[],
+    private readonly metrics: () => RuntimeMetrics | undefined = () => undefined,
+  ) {}
 
   publish(change: StreamChange): void {
     const frame = encodeMessage(change)
+    const m = this.metrics()
+    m?.count(m.streamMessagesOut, { 'motia.stream.name': change.streamName }, change.streamName)
     const group = groupTopic(change.streamName, change.groupId)
     const item = change.id === undefined ? undefined : itemTopic(change.streamName, change.groupId, change.id)
     for (const server of this.servers()) {

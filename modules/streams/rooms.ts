@@ -4,6 +4,7 @@ import { runInExecution } from '../../runtime/execution'
 import type { StructuredLogger } from '../../runtime/logger'
 import type { StreamDefinition } from '../../runtime/step'
 import type { StreamSubscription } from '../../sdk/types'
+import type { RuntimeMetrics } from '../observability/metrics/runtime-metrics'
 import type { StreamAdapter } from './adapter'
 import { MAX_PENDING_MESSAGES, type StreamLimits, subscriptionBytes } from './limits'
 import {
@@ -80,6 +81,8 @@ export interface RoomsEnv {
   /** True while the runtime shuts down: sockets closing then are not "leaving". */
   stopping(): boolean
   limits: StreamLimits
+  /** The runtime's metrics, when on: joins and leaves are counted per stream. */
+  metrics?(): RuntimeMetrics | undefined
 }
 
 /**
@@ -152,6 +155,7 @@ export class Rooms {
     const timestamp = this.env.clock.next()
     try {
       await (sub.id === undefined ? this.syncGroup(conn, sub, timestamp) : this.syncItem(conn, sub, sub.id, timestamp))
+      this.subscribed(sub.streamName, 1)
     } catch (err) {
       conn.subs.delete(sub.subscriptionId)
       conn.subsBytes -= bytes
@@ -160,10 +164,16 @@ export class Rooms {
     }
   }
 
+  private subscribed(stream: string, n: number): void {
+    const m = this.env.metrics?.()
+    m?.count(m.streamSubscriptions, { 'motia.stream.name': stream }, stream, n)
+  }
+
   async leave(conn: Connection, subscriptionId: string): Promise<void> {
     const sub = conn.subs.get(subscriptionId)
     if (!sub) return
     conn.subs.delete(subscriptionId)
+    this.subscribed(sub.streamName, -1)
     conn.subsBytes -= subscriptionBytes(sub)
     conn.removeTopic(topicOf(sub))
     const def = this.env.stream(sub.streamName)
@@ -173,6 +183,7 @@ export class Rooms {
   /** The socket closed: every open subscription leaves (its onLeave runs), unless shutting down. */
   close(conn: Connection): void {
     conn.closed = true
+    for (const sub of conn.subs.values()) this.subscribed(sub.streamName, -1)
     if (this.env.stopping()) return
     conn.enqueue(async () => {
       for (const sub of conn.subs.values()) {

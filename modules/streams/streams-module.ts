@@ -78,7 +78,10 @@ export function streamsModule(options: StreamsModuleOptions = {}): MotiaModule {
   const streamNames = () => [...streams.keys()].sort()
   const apiServer = () =>
     rt.config.streams.onApiPort ? (rt.shared.get('http.server') as Server<any> | undefined) : undefined
-  const publisher = new Publisher(() => [server, apiServer()])
+  const publisher = new Publisher(
+    () => [server, apiServer()],
+    () => rt.engine.metrics,
+  )
 
   return {
     name: 'streams',
@@ -120,8 +123,9 @@ export function streamsModule(options: StreamsModuleOptions = {}): MotiaModule {
         hookContext: (def, sub) => hookContext(def, sub),
         stopping: () => stopping,
         limits: streamLimits(rt.config.streams),
+        metrics: () => rt.engine.metrics,
       })
-      const websocket = websocketHandler(rooms, rt.config.streams)
+      const websocket = websocketHandler(rooms, { ...rt.config.streams, metrics: () => rt.engine.metrics })
       const upgrade = createUpgrader(() => hooks, rt.log)
       rt.shared.set('streams.websocket', websocket)
       rt.shared.set('streams.fetch', upgrade)

@@ -1,5 +1,6 @@
 import type { Server, WebSocketHandler } from 'bun'
 import type { StructuredLogger } from '../../runtime/logger'
+import type { RuntimeMetrics } from '../observability/metrics/runtime-metrics'
 import { authenticateUpgrade, type StreamAuthHooks, selectProtocol, upgradeInfo } from './auth'
 import { Connection, type Rooms, type SocketData } from './rooms'
 
@@ -8,7 +9,12 @@ export interface WsOptions {
   maxPayload: number
   /** Bytes queued for a socket that stops reading before it is dropped. */
   backpressureLimit: number
+  /** The runtime's metrics, when on: connections opened, closed and dropped. */
+  metrics?(): RuntimeMetrics | undefined
 }
+
+/** Close codes the server gives (a frame too large, too many pending, backpressure): a drop. */
+const DROPPED = new Set([1008, 1009, 1011, 1013])
 
 /**
  * One handler shared by both servers (stream port and API port). Bun enforces the limits in
@@ -25,11 +31,16 @@ export function websocketHandler(rooms: Rooms, options: WsOptions): WebSocketHan
     sendPings: true,
     open(ws) {
       ws.data.conn.ws = ws
+      const m = options.metrics?.()
+      m?.count(m.streamConnections, {}, '')
     },
     message(ws, raw) {
       rooms.receive(ws.data.conn, raw)
     },
-    close(ws) {
+    close(ws, code) {
+      const m = options.metrics?.()
+      m?.count(m.streamConnections, {}, '', -1)
+      if (m && DROPPED.has(code)) m.count(m.streamDrops, {}, '')
       rooms.close(ws.data.conn)
     },
   }

@@ -144,6 +144,7 @@ instanceId: api-1
           serviceName: 'shop',
           interval: 1000,
         },
+        metrics: { enabled: true, path: '/metrics' },
       },
       sqlite: { path: '/var/data/app.db', synchronous: 'FULL' },
       redis: { url: 'redis://cache:6380', prefix: 'shop' },

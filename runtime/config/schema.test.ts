@@ -52,7 +52,7 @@ test('DEFAULT_CONFIG is what an empty file means, deep-frozen', () => {
     },
     cron: { enabled: true, timezone: 'UTC' },
     console: { port: 3113, host: '127.0.0.1' },
-    observability: { enabled: true, store: 'sqlite', maxTraces: 1000 },
+    observability: { enabled: true, store: 'sqlite', maxTraces: 1000, metrics: { enabled: true, path: '/metrics' } },
     sqlite: { path: '.motia/motia.db', synchronous: 'NORMAL' },
     redis: { url: 'redis://127.0.0.1:6379', prefix: 'motia' },
     rabbitmq: { url: 'amqp://guest:guest@127.0.0.1:5672', prefix: 'motia', queueType: 'classic' },

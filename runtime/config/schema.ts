@@ -170,6 +170,19 @@ export interface ObservabilityConfig {
     /** ms between exports. */
     readonly interval: number
   }
+  readonly metrics: MetricsConfig
+}
+
+/** `observability.metrics`: the Prometheus endpoint (docs/observability.md). */
+export interface MetricsConfig {
+  readonly enabled: boolean
+  readonly path: string
+  /** Unset: on the console's server when the console runs, else its own on `console.port`. */
+  readonly port?: number
+  /** Unset: `console.host`. */
+  readonly host?: string
+  /** Unset: `console.token`; required beyond loopback. */
+  readonly token?: string
 }
 
 /** How a value reads in a problem: `"abc"`, `42`, `a list`, `a mapping`. */
@@ -337,6 +350,13 @@ export const configSchema = section({
       serviceName: text.default('motia'),
       interval: duration.default(1000),
     }).optional(),
+    metrics: section({
+      enabled: bool.default(true),
+      path: fixedPath.default('/metrics'),
+      port: port.optional(),
+      host: optionalText,
+      token: optionalText,
+    }).prefault({}),
   }).prefault({}),
   sqlite: section({
     path: text.default('.motia/motia.db'),

@@ -6,6 +6,7 @@ import type { CallOrigin } from '../../../runtime/engine-client'
 import type { SerializedError } from '../../../runtime/errors'
 import type { LogLevel, LogRecord } from '../../../runtime/logger'
 import type { SpanRecord } from '../../../runtime/tracing'
+import type { MetricPoint } from '../../observability/metrics/otel-meter'
 import type { ThreadPriority } from './thread-priority'
 
 export interface JobSpec {
@@ -84,5 +85,7 @@ export type WorkerToEngine =
   | LogMessage
   /** A span user code started through `@opentelemetry/api` in the worker, ended. */
   | { type: 'span'; span: SpanRecord }
+  /** Measurements user code made through `@opentelemetry/api` metrics, batched (otel-meter.ts). */
+  | { type: 'metrics'; points: MetricPoint[] }
   /** Several messages of one event-loop turn (outbox.ts). */
   | { type: 'batch'; messages: WorkerToEngine[] }

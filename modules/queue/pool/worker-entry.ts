@@ -14,6 +14,7 @@ import { forgetProjectModules } from '../../../runtime/step-loader'
 import { TriggerRegistry } from '../../../runtime/trigger-registry'
 import { cronTriggerKind } from '../../cron/trigger-kind'
 import { httpTriggerKind } from '../../http/trigger-kind'
+import { MeasurementBatch, registerMeterProvider } from '../../observability/metrics/otel-meter'
 import { registerOtelGlobals } from '../../observability/otel-global'
 import { SpanTracer } from '../../observability/tracer'
 import { stateTriggerKind } from '../../state/trigger-kind'
@@ -121,6 +122,13 @@ function unsendable(m: WorkerToEngine, error: unknown): void {
   }
 }
 
+const measurements = new MeasurementBatch()
+
+function flushMeasurements(): void {
+  const points = measurements.take()
+  if (points) post({ type: 'metrics', points })
+}
+
 self.onmessage = (event: MessageEvent<EngineToWorker>) => handle(event.data)
 
 function handle(m: EngineToWorker): void {
@@ -142,10 +150,17 @@ function handle(m: EngineToWorker): void {
         })
         registerOtelGlobals(client.tracer)
       }
+      // metrics.getMeter(...) in a handler: measurements are summed here and posted in batches.
+      registerMeterProvider(measurements.sink)
+      setInterval(flushMeasurements, 1000).unref?.()
       post({ type: 'ready' })
       break
     case 'run':
-      void run(m.job).then((outcome) => post({ type: 'done', jobId: m.job.id, outcome }))
+      void run(m.job).then((outcome) => {
+        // The job's measurements reach the engine before its outcome: one message per job at most.
+        flushMeasurements()
+        post({ type: 'done', jobId: m.job.id, outcome })
+      })
       break
     case 'reply':
       client?.reply(m.callId, m.ok, m.ok ? m.value : m.error)

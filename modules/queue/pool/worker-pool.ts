@@ -3,6 +3,8 @@ import { serializeError } from '../../../runtime/errors'
 import type { LogLevel, LogRecord } from '../../../runtime/logger'
 import { workerEntryUrl } from '../../../runtime/worker-url'
 import type { EnqueueMessage } from '../../../sdk/types'
+import { ingest } from '../../observability/metrics/otel-meter'
+import type { RuntimeMetrics } from '../../observability/metrics/runtime-metrics'
 import { LAST_WORDS_BYTES, readLastWords } from './last-words'
 import { outbox } from './outbox'
 import type { EngineToWorker, JobOutcome, JobSpec, WorkerToEngine } from './protocol'
@@ -202,6 +204,11 @@ export class WorkerPool {
       case 'span':
         this.options.engine.tracer?.record(m.span)
         return
+      case 'metrics': {
+        const registry = (this.options.engine as { metrics?: RuntimeMetrics }).metrics?.registry
+        if (registry) for (const p of m.points) ingest(registry, p)
+        return
+      }
       case 'call':
         void this.serve(m).then(
           (value) => this.send(slot, { type: 'reply', callId: m.callId, ok: true, value }),

@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { ensureBinary, type RunningMotia, startMotia } from '../support/binary'
+import { copyFixture } from '../support/runtime'
+
+// Metrics through the compiled binary (test/fixtures/metrics): a known sequence of requests,
+// messages (one retried, one dead-lettered), cron runs and a stream join, read back from the
+// Prometheus endpoint with exact counts; 10,000 distinct raw paths stay one series per route.
+let project: ReturnType<typeof copyFixture>
+let motia: RunningMotia
+let metricsUrl: string
+
+beforeAll(async () => {
+  await ensureBinary()
+  project = copyFixture('metrics')
+  motia = await startMotia(['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1'])
+  metricsUrl = motia.output().match(/Metrics on (http\S+?)"/)![1]!
+}, 120_000)
+afterAll(async () => {
+  await motia?.stop()
+  project?.dispose()
+})
+
+/** `name{labels}` → value, from the Prometheus text (labels as written, in order). */
+function samples(text: string): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const line of text.split('\n')) {
+    if (!line || line.startsWith('#')) continue
+    const m = line.match(/^(\S+?)(\{.*\})? (\S+)/)
+    if (m) out.set(`${m[1]}${m[2] ?? ''}`, Number(m[3]))
+  }
+  return out
+}
+
+const scrape = async (headers: Record<string, string> = {}) => {
+  const res = await fetch(metricsUrl, { headers })
+  expect(res.status).toBe(200)
+  return { text: await res.text(), type: res.headers.get('content-type') }
+}
+
+/** Scrapes until `ready` holds (work finishes in the background: queue, cron). */
+async function until(ready: (s: Map<string, number>) => boolean): Promise<Map<string, number>> {
+  let last = new Map<string, number>()
+  for (let i = 0; i < 400; i++) {
+    last = samples((await scrape()).text)
+    if (ready(last)) return last
+    await Bun.sleep(25)
+  }
+  throw new Error(`metrics never got there:\n${[...last].map(([k, v]) => `${k} ${v}`).join('\n')}`)
+}
+
+const TODO = 'http_request_method="GET",http_route="/todos/:id"'
+const SHIP = 'motia_topic="order.placed",motia_subscription="ShipOrder#0:order.placed"'
+
+test('exact counts: requests by route and status class, messages with a retry and a dead letter, state ops', async () => {
+  for (const id of ['1', '2', '3']) expect((await fetch(`${motia.url}/todos/${id}`)).status).toBe(200)
+  expect((await fetch(`${motia.url}/todos/boom`)).status).toBe(500)
+  expect((await fetch(`${motia.url}/nowhere/1`)).status).toBe(404)
+  const post = (body: unknown) =>
+    fetch(`${motia.url}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+  for (const body of [{ id: 'a' }, { id: 'b', fail: 'once' }, { id: 'c', fail: 'always' }])
+    expect((await post(body)).status).toBe(202)
+
+  // c's dead letter and b's second delivery finish in either order: both are waited for.
+  const s = await until(
+    (m) =>
+      (m.get(`motia_queue_dead_lettered_total{${SHIP}}`) ?? 0) >= 1 &&
+      (m.get(`motia_queue_processed_total{${SHIP}}`) ?? 0) >= 2 &&
+      (m.get('motia_step_executions_total{motia_step="ShipOrder",motia_trigger_type="queue"}') ?? 0) >= 5,
+  )
+  expect(s.get(`http_server_request_duration_seconds_count{${TODO},http_response_status_class="2xx"}`)).toBe(3)
+  expect(s.get(`http_server_request_duration_seconds_count{${TODO},http_response_status_class="5xx"}`)).toBe(1)
+  expect(
+    s.get(
+      'http_server_request_duration_seconds_count{http_request_method="GET",http_route="",http_response_status_class="4xx"}',
+    ),
+  ).toBe(1)
+  expect(
+    s.get(
+      'http_server_request_duration_seconds_count{http_request_method="POST",http_route="/orders",http_response_status_class="2xx"}',
+    ),
+  ).toBe(3)
+  expect(s.get('motia_step_executions_total{motia_step="GetTodo",motia_trigger_type="http"}')).toBe(4)
+  expect(s.get('motia_step_failures_total{motia_step="GetTodo",motia_trigger_type="http"}')).toBe(1)
+  expect(s.get('motia_queue_enqueued_total{motia_topic="order.placed"}')).toBe(3)
+  expect(s.get(`motia_queue_processed_total{${SHIP}}`)).toBe(2)
+  expect(s.get(`motia_queue_retried_total{${SHIP}}`)).toBe(2) // b's first try, c's first try
+  expect(s.get(`motia_queue_dead_lettered_total{${SHIP}}`)).toBe(1)
+  expect(s.get(`motia_queue_wait_duration_seconds_count{${SHIP}}`)).toBe(3) // first deliveries only
+  // a, b twice, c twice: five runs, three failed.
+  expect(s.get('motia_step_executions_total{motia_step="ShipOrder",motia_trigger_type="queue"}')).toBe(5)
+  expect(s.get('motia_step_failures_total{motia_step="ShipOrder",motia_trigger_type="queue"}')).toBe(3)
+  // b's handler: get + set on its first delivery, get on its second.
+  expect(s.get('motia_state_operations_total{motia_state_operation="get",motia_step="ShipOrder"}')).toBe(2)
+  expect(s.get('motia_state_operations_total{motia_state_operation="set",motia_step="ShipOrder"}')).toBe(1)
+  expect(s.get(`motia_queue_dead_letters{${SHIP}}`)).toBe(1)
+  expect(s.get(`motia_queue_depth{${SHIP}}`)).toBe(0)
+  expect(s.get('process_memory_usage_bytes')).toBeGreaterThan(10_000_000)
+  // User metrics through @opentelemetry/api: an HTTP handler (engine thread), a worker-run handler.
+  expect(s.get('todos_reads_total{source="api"}')).toBe(3)
+  expect(s.get('shop_orders_shipped_total{kind="standard"}')).toBe(2)
+})
+
+test('histogram buckets hold the right counts; OpenMetrics carries the trace id of a request as exemplar', async () => {
+  const res = await fetch(`${motia.url}/todos/x`)
+  const traceId = res.headers.get('x-trace-id')!
+  const { text, type } = await scrape({ accept: 'application/openmetrics-text; version=1.0.0' })
+  expect(type).toContain('application/openmetrics-text')
+  expect(text.endsWith('# EOF\n')).toBe(true)
+  const s = samples(text)
+  const count = s.get(`http_server_request_duration_seconds_count{${TODO},http_response_status_class="2xx"}`)!
+  const inf = s.get(`http_server_request_duration_seconds_bucket{${TODO},http_response_status_class="2xx",le="+Inf"}`)
+  expect(inf).toBe(count)
+  // Cumulative, never decreasing, and every hello-sized request is under 2.5 s.
+  const buckets = [...s].filter(([k]) =>
+    k.startsWith(`http_server_request_duration_seconds_bucket{${TODO},http_response_status_class="2xx"`),
+  )
+  const values = buckets.map(([, v]) => v)
+  expect(values).toEqual([...values].sort((a, b) => a - b))
+  expect(s.get(`http_server_request_duration_seconds_bucket{${TODO},http_response_status_class="2xx",le="2.5"}`)).toBe(
+    count,
+  )
+  expect(text).toContain(`# {trace_id="${traceId}"}`)
+})
+
+test('cron runs and a stream join are counted', async () => {
+  const wsUrl = motia.output().match(/Streams listening on (ws:\/\/\S+?)"/)![1]!
+  const ws = new WebSocket(wsUrl)
+  const synced = new Promise((resolve) => ws.addEventListener('message', resolve, { once: true }))
+  await new Promise((resolve, reject) => {
+    ws.addEventListener('open', resolve)
+    ws.addEventListener('error', reject)
+  })
+  ws.send(JSON.stringify({ type: 'join', data: { streamName: 'feed', groupId: 'g', subscriptionId: 's1' } }))
+  await synced
+  const s = await until(
+    (m) =>
+      (m.get('motia_cron_runs_total{motia_step="Tick"}') ?? 0) >= 2 &&
+      m.get('motia_stream_subscriptions{motia_stream_name="feed"}') === 1,
+  )
+  expect(s.get('motia_stream_connections')).toBe(1)
+  const runs = s.get('motia_cron_runs_total{motia_step="Tick"}')!
+  const executions = s.get('motia_step_executions_total{motia_step="Tick",motia_trigger_type="cron"}') ?? 0
+  // A run is counted as it starts, its execution when it ends: at most the one under way differs.
+  expect(runs - executions).toBeGreaterThanOrEqual(0)
+  expect(runs - executions).toBeLessThanOrEqual(1)
+  ws.close()
+  await until(
+    (m) =>
+      m.get('motia_stream_connections') === 0 && m.get('motia_stream_subscriptions{motia_stream_name="feed"}') === 0,
+  )
+})
+
+test('10,000 distinct raw paths stay one series per route template; unknown paths one unmatched series', async () => {
+  const before = samples((await scrape()).text)
+  const key2xx = `http_server_request_duration_seconds_count{${TODO},http_response_status_class="2xx"}`
+  const key404 =
+    'http_server_request_duration_seconds_count{http_request_method="GET",http_route="",http_response_status_class="4xx"}'
+  const N = 10_000
+  for (let i = 0; i < N; i += 100) {
+    await Promise.all(
+      Array.from({ length: 50 }, (_, k) =>
+        Promise.all([fetch(`${motia.url}/todos/raw-${i + k}`), fetch(`${motia.url}/missing/raw-${i + k}`)]),
+      ).concat(
+        Array.from({ length: 50 }, (_, k) =>
+          Promise.all([fetch(`${motia.url}/todos/raw-${i + 50 + k}`), fetch(`${motia.url}/missing/raw-${i + 50 + k}`)]),
+        ),
+      ),
+    )
+  }
+  const { text } = await scrape()
+  const s = samples(text)
+  expect(s.get(key2xx)! - before.get(key2xx)!).toBe(N)
+  expect(s.get(key404)! - before.get(key404)!).toBe(N)
+  expect(text).not.toContain('raw-')
+  const series = text.split('\n').filter((l) => l.startsWith('http_server_request_duration_seconds_count'))
+  expect(series.length).toBeLessThanOrEqual(6)
+}, 120_000)
