@@ -7,7 +7,7 @@ import { MotiaError } from '../../runtime/errors'
 import { callHandler, conditionPasses, triggerInfo } from '../../runtime/invoke'
 import type { StructuredLogger } from '../../runtime/logger'
 import { type HttpTriggerDef, remoteHttpOf, type StepDefinition } from '../../runtime/step'
-import { type ActiveSpan, OK_STATUS, type SpanAttributes } from '../../runtime/tracing'
+import { type ActiveSpan, type ExecutionParent, OK_STATUS, type SpanAttributes } from '../../runtime/tracing'
 import type { ApiResponse } from '../../sdk/types'
 import { NO_BODY, type ParsedBody } from './body'
 import { type BodyReads, leavesBodyUnread } from './body-reads'
@@ -21,8 +21,8 @@ export interface RequestScope {
   traceId: string
   /** Headers every response carries: trace id, CORS. A fresh object per request. */
   base: Record<string, string>
-  /** The trace id was made for this request (no trace header, no `traceparent`). */
-  fresh: boolean
+  /** `fresh`: the trace id was made for this request (no trace header, no `traceparent`). */
+  parent: ExecutionParent
   /** The caller's span, from an incoming `traceparent`. */
   parentSpanId?: string
   /** This request's span (tracing on). */
@@ -318,10 +318,17 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
   return (request: Request, params: Record<string, string>, server?: Server<any>): Response | Promise<Response> => {
     const scope = env.scopeOf(request)
     const tracer = env.engine.tracer
-    // A trace made here is recorded only while the store takes new traces: asked first, as
-    // under load most requests are not, without looking their trace up.
-    if (tracer && (!scope.fresh || tracer.takesNewTrace()))
-      scope.span = tracer.begin(scope.traceId, scope.parentSpanId, spanName, 'server', spanAttributes)
+    if (tracer)
+      scope.span = tracer.execution(
+        scope.traceId,
+        scope.parentSpanId,
+        scope.parent,
+        spanName,
+        'server',
+        spanAttributes,
+        stepName,
+        def,
+      )
     if (!bodyless && request.body) return readThenServe(request, params, scope, server)
     // Inline rather than through `serve`: this is the hello route's path (bench/instructions.ts).
     if (load.inFlight >= limit) {

@@ -162,6 +162,37 @@ export interface ObservabilityConfig {
     /** ms between exports. */
     readonly interval: number
   }
+  /** Absent: every execution is recorded (as before sampling existed). docs/observability.md, Sampling. */
+  readonly sampling?: SamplingConfig
+}
+
+/** Which traces are recorded (modules/observability/sampler.ts). */
+export interface SamplingConfig {
+  /** 0..1: the share of new traces kept, decided by trace id (instances agree). */
+  readonly ratio: number
+  /** First match wins; a rule's ratio replaces `ratio`. */
+  readonly rules: readonly SamplingRule[]
+  /** An execution whose cause was sampled (or not) is too: a flow is kept or dropped whole. */
+  readonly parentBased: boolean
+  /** New traces kept per second on this instance, at most. */
+  readonly maxTracesPerSecond?: number
+  /** A not-sampled execution that fails is recorded all the same (its own span). */
+  readonly keepErrors: boolean
+  /** Milliseconds: a not-sampled execution at least this slow is recorded all the same. */
+  readonly keepSlowerThan?: number
+}
+
+/** Matches an execution on every field it sets; `route`, `step`, `topic` and `name` take `*` wildcards. */
+export interface SamplingRule {
+  readonly route?: string
+  /** Upper case. */
+  readonly method?: string
+  readonly step?: string
+  readonly topic?: string
+  readonly trigger?: 'http' | 'queue' | 'cron' | 'state' | 'stream'
+  /** The execution's span name (`POST /orders`, `process order.created`): iii's `operation`. */
+  readonly name?: string
+  readonly ratio: number
 }
 
 /** How a value reads in a problem: `"abc"`, `42`, `a list`, `a mapping`. */
@@ -187,6 +218,11 @@ const text = z.union([z.string(), z.number().transform(String)], { error: expect
 const optionalText = text.transform((v) => (v === '' ? undefined : v)).optional()
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: expected(`one of: ${values.join(', ')}`) })
+/** A share between 0 and 1 (sampling). */
+const ratio = z
+  .number({ error: expected('a number between 0 and 1') })
+  .min(0, { error: expected('a number between 0 and 1') })
+  .max(1, { error: expected('a number between 0 and 1') })
 const adapter = oneOf(['sqlite', 'memory', 'redis'])
 const starOrList = (what: string) =>
   z.union([z.literal('*'), z.array(z.string())], { error: expected(`"*" or a list of ${what}`) })
@@ -328,6 +364,27 @@ export const configSchema = section({
       headers: z.record(z.string(), text, { error: expected('a mapping of header names to values') }).default({}),
       serviceName: text.default('motia'),
       interval: duration.default(1000),
+    }).optional(),
+    sampling: section({
+      ratio: ratio.default(1),
+      rules: z
+        .array(
+          section({
+            route: text.optional(),
+            method: text.transform((m) => m.toUpperCase()).optional(),
+            step: text.optional(),
+            topic: text.optional(),
+            trigger: oneOf(['http', 'queue', 'cron', 'state', 'stream']).optional(),
+            name: text.optional(),
+            ratio,
+          }),
+          { error: expected('a list of rules ({ route, method, step, topic, trigger, name, ratio })') },
+        )
+        .default([]),
+      parentBased: bool.default(true),
+      maxTracesPerSecond: int(1).optional(),
+      keepErrors: bool.default(true),
+      keepSlowerThan: duration.optional(),
     }).optional(),
   }).prefault({}),
   sqlite: section({
