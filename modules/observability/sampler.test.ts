@@ -95,8 +95,21 @@ test('explain: a recent decision with its reason, else what the ratio says of th
     const kept = traceIdHash(id) < 2 ** 31
     expect(s.explain(id)).toBe(kept ? undefined : 'sampled out (ratio 0.5)')
   }
-  s.decide(ids[0]!, 'not-sampled', 'GET /hit', 'Hit', GET_HIT)
-  expect(s.explain(ids[0]!)).toContain('by its parent')
+  // A trace's first decision is the answer: its root's, not that of the messages it caused.
+  const parentOut = newTraceId()
+  s.decide(parentOut, 'not-sampled', 'GET /hit', 'Hit', GET_HIT)
+  s.decide(parentOut, 'root', 'process x', 'X', TOPIC)
+  expect(s.explain(parentOut)).toContain('by its parent')
+  const zero = new TraceSampler({ ...base, ratio: 0 })
+  // Past the 8,192 remembered, the ratio's verdict on the id.
+  const old = newTraceId()
+  zero.decide(old, 'not-sampled', 'GET /hit', 'Hit', GET_HIT)
+  for (let i = 0; i < 8192; i++) zero.decide(newTraceId(), 'fresh', 'GET /hit', 'Hit', GET_HIT)
+  expect(zero.explain(old)).toBe('sampled out (ratio 0)')
+  const again = newTraceId()
+  zero.decide(again, 'fresh', 'GET /hit', 'Hit', GET_HIT)
+  zero.decide(again, 'not-sampled', 'process x', 'X', TOPIC)
+  expect(zero.explain(again)).toBe('sampled out (ratio 0)')
   // Never seen: the ratio's verdict on its id.
   expect(new TraceSampler({ ...base, ratio: 0.5 }).explain('4bf92f3577b34da6a3ce929dffffffff')).toBe(
     'sampled out (ratio 0.5)',

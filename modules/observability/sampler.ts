@@ -80,12 +80,15 @@ export class TraceSampler {
   }
 
   /**
-   * Why a trace that is not in the store was not kept, as far as sampling knows: a decision
-   * among the last 8,192, else what the ratios say of its id (`undefined`: sampling would have
+   * Why a trace that is not in the store was not kept, as far as sampling knows: its first
+   * decision among the last 8,192, else what the ratios say of its id (`undefined`: sampling would have
    * kept it, so it is unknown or was pruned).
    */
   explain(traceId: string): string | undefined {
-    const at = this.recentIds.lastIndexOf(traceId)
+    // The oldest entry is the trace's first decision (its root's); later ones say "by its parent".
+    // Entries from `next` on are older than those before it.
+    let at = this.recentIds.indexOf(traceId, this.next)
+    if (at < 0) at = this.recentIds.indexOf(traceId)
     if (at >= 0) return this.recentReasons[at]
     const h = traceIdHash(traceId)
     const all = [this.fallback, ...this.rules.map((r) => r.choice)]
