@@ -13,7 +13,7 @@ import {
   trace,
 } from '@opentelemetry/api'
 import { currentExecution } from '../../runtime/execution'
-import { NOT_SAMPLED_SPAN_ID, newTraceId } from '../../runtime/trace-id'
+import { NOT_SAMPLED_SPAN_ID, newSpanId, newTraceId } from '../../runtime/trace-id'
 import type { ExecutionTracer, SpanAttributes, SpanAttributeValue, SpanKindName } from '../../runtime/tracing'
 import { toEpochMs } from './span'
 
@@ -38,9 +38,15 @@ class ExecutionContextManager implements ContextManager {
     const ex = currentExecution()
     const spanId = ex?.spanId
     if (!ex || !spanId) return ROOT_CONTEXT
-    // A not-sampled execution: its span context says so (flags 00), and spans started in it are not recorded.
-    const traceFlags = spanId === NOT_SAMPLED_SPAN_ID ? TraceFlags.NONE : TraceFlags.SAMPLED
-    return trace.setSpanContext(ROOT_CONTEXT, { traceId: ex.traceId, spanId, traceFlags })
+    // A not-sampled execution: a valid context with flags 00 (a traceparent made from it says
+    // so), under which spans started are not recorded.
+    if (spanId === NOT_SAMPLED_SPAN_ID)
+      return trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: ex.traceId,
+        spanId: newSpanId(),
+        traceFlags: TraceFlags.NONE,
+      })
+    return trace.setSpanContext(ROOT_CONTEXT, { traceId: ex.traceId, spanId, traceFlags: TraceFlags.SAMPLED })
   }
 
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(

@@ -28,6 +28,23 @@ beforeAll(async () => {
       `  otlp:\n    endpoint: http://127.0.0.1:${collector.port}/v1/traces\n    interval: 50ms\n` +
       '  sampling:\n    ratio: 0\nlogging:\n  format: json\n',
   )
+  // The traceparent a handler would send on (built from its active span context, as a W3C
+  // propagator does), and an enqueue from inside a span of its own.
+  writeFileSync(
+    join(project.path, 'steps', 'probe.step.ts'),
+    `import { trace } from '@opentelemetry/api'
+export const config = { name: 'Probe', triggers: [{ type: 'http', method: 'GET', path: '/probe' }], enqueues: ['order.placed'] }
+export const handler = async (_req, ctx) => {
+  const c = trace.getActiveSpan().spanContext()
+  const traceparent = '00-' + c.traceId + '-' + c.spanId + '-0' + (c.traceFlags & 1)
+  await trace.getTracer('probe').startActiveSpan('probe span', async (span) => {
+    await ctx.enqueue({ topic: 'order.placed', data: { id: 'probe' } })
+    span.end()
+  })
+  return { status: 200, body: { traceparent } }
+}
+`,
+  )
 }, 120_000)
 afterAll(() => {
   collector.stop(true)
@@ -86,6 +103,23 @@ test('dist/motia: traceparent flags keep or drop a whole flow; the console says 
       status: 404,
       body: { code: 'E_CONSOLE_TRACE_NOT_KEPT', error: `trace ${fresh} was not kept: sampled out (ratio 0)` },
     })
+    // Outgoing: a traceparent made in a handler carries the decision; a valid span id either way.
+    const probe = async (headers: Record<string, string>) => {
+      const r = await fetch(`${motia.url}/probe`, { headers })
+      return { traceId: r.headers.get('x-trace-id')!, ...((await r.json()) as { traceparent: string }) }
+    }
+    const out = await probe({})
+    expect(out.traceparent).toMatch(new RegExp(`^00-${out.traceId}-(?!0{16})[0-9a-f]{16}-00$`))
+    const sampledParent = `00-${'c'.repeat(31)}3-00f067aa0ba902b7-01`
+    const inn = await probe({ traceparent: sampledParent })
+    expect(inn.traceparent).toMatch(new RegExp(`^00-${'c'.repeat(31)}3-(?!0{16})[0-9a-f]{16}-01$`))
+    for (let i = 0; i < 400 && !exported(inn.traceId).includes('process order.placed'); i++) await Bun.sleep(25)
+    expect(exported(inn.traceId)).toEqual(
+      expect.arrayContaining(['GET /probe', 'probe span', 'enqueue order.placed', 'process order.placed']),
+    )
+    expect(exported(out.traceId)).toEqual([])
+    expect((await why(out.traceId)).body.code).toBe('E_CONSOLE_TRACE_NOT_KEPT')
+
     // Its log lines still say which trace they belong to (and no span id: there is none).
     const line = motia
       .output()
