@@ -32,10 +32,14 @@ export class TailSpan implements ActiveSpan {
   readonly spanId = NOT_SAMPLED_SPAN_ID
   status: SpanStatusName = 'unset'
   private statusMessage: string | undefined
+  /** The first attribute set (an HTTP span's status code) inline, the others in `extra`. */
+  private key: string | undefined
+  private value: SpanAttributeValue | undefined
   private extra: SpanAttributes | undefined
   private events: SpanEventRecord[] | undefined
-  private endTime = 0
-  private readonly startTime = nowMs()
+  private done = false
+  /** A clock read costs ~20–100 ns: none when no policy could keep this span. */
+  private readonly startTime: number
 
   constructor(
     private readonly collector: SpanCollector,
@@ -45,16 +49,23 @@ export class TailSpan implements ActiveSpan {
     private name: string,
     private readonly kind: SpanKindName,
     private readonly attributes: SpanAttributes | (() => SpanAttributes),
-  ) {}
+  ) {
+    this.startTime = policy.keepErrors || policy.keepSlowerThan !== undefined ? nowMs() : 0
+  }
 
   spanContext(): SpanContext {
     return { traceId: this.traceId, spanId: this.spanId, traceFlags: TraceFlags.NONE }
   }
 
   setAttribute(key: string, value: SpanAttributeValue | undefined): this {
-    if (this.endTime !== 0 || value === undefined) return this
-    if (this.extra) this.extra[key] = value
-    else this.extra = { [key]: value }
+    if (this.done || value === undefined) return this
+    if (this.key === undefined || this.key === key) {
+      this.key = key
+      this.value = value
+    } else {
+      this.extra ??= {}
+      this.extra[key] = value
+    }
     return this
   }
 
@@ -64,7 +75,7 @@ export class TailSpan implements ActiveSpan {
   }
 
   addEvent(name: string, attributesOrTime?: Record<string, unknown> | TimeInput, time?: TimeInput): this {
-    if (this.endTime !== 0) return this
+    if (this.done) return this
     const isTime =
       typeof attributesOrTime === 'number' || Array.isArray(attributesOrTime) || attributesOrTime instanceof Date
     const event: SpanEventRecord = { name, time: toEpochMs(isTime ? (attributesOrTime as TimeInput) : time) }
@@ -83,7 +94,7 @@ export class TailSpan implements ActiveSpan {
   }
 
   setStatus(status: SpanStatus): this {
-    if (this.endTime !== 0) return this
+    if (this.done) return this
     this.status = status.code === SpanStatusCode.ERROR ? 'error' : status.code === SpanStatusCode.OK ? 'ok' : 'unset'
     this.statusMessage = status.message || undefined
     return this
@@ -114,29 +125,36 @@ export class TailSpan implements ActiveSpan {
   }
 
   end(endTime?: TimeInput): void {
-    if (this.endTime !== 0) return
-    this.endTime = endTime === undefined ? nowMs() : toEpochMs(endTime)
+    if (this.done) return
+    this.done = true
     const p = this.policy
-    const kept =
-      this.status === 'error' && p.keepErrors
-        ? 'error'
-        : p.keepSlowerThan !== undefined && this.endTime - this.startTime >= p.keepSlowerThan
-          ? 'slow'
-          : undefined
-    if (kept) this.collector.recorded(this.toRecord(kept))
+    // The common end (sampled out, ok) reads no clock unless slowness could keep it.
+    if (this.status === 'error' && p.keepErrors) this.keep('error', endTime)
+    else if (p.keepSlowerThan !== undefined) {
+      const end = endTime === undefined ? nowMs() : toEpochMs(endTime)
+      if (end - this.startTime >= p.keepSlowerThan) this.keep('slow', end)
+    }
   }
 
-  private toRecord(kept: 'error' | 'slow'): SpanRecord {
+  private keep(kept: 'error' | 'slow', end: TimeInput | undefined): void {
+    this.collector.recorded(this.toRecord(kept, end === undefined ? nowMs() : toEpochMs(end)))
+  }
+
+  private toRecord(kept: 'error' | 'slow', endTime: number): SpanRecord {
     const base = typeof this.attributes === 'function' ? this.attributes() : this.attributes
+    const attributes: SpanAttributes = { ...base }
+    if (this.key !== undefined) attributes[this.key] = this.value!
+    Object.assign(attributes, this.extra)
+    attributes['motia.sampling.kept'] = kept
     const r: SpanRecord = {
       traceId: this.traceId,
       spanId: newSpanId(),
       name: this.name,
       kind: this.kind,
       startTime: this.startTime,
-      endTime: this.endTime,
+      endTime,
       status: this.status,
-      attributes: { ...base, ...this.extra, 'motia.sampling.kept': kept },
+      attributes,
       events: this.events ?? [],
     }
     if (this.parentSpanId) r.parentSpanId = this.parentSpanId
