@@ -21,7 +21,10 @@ export interface RequestScope {
   traceId: string
   /** Headers every response carries: trace id, CORS. A fresh object per request. */
   base: Record<string, string>
-  /** `fresh`: the trace id was made for this request (no trace header, no `traceparent`). */
+  /**
+   * How the request joins its trace: `fresh` (an id made here), `root` (an `x-trace-id` given),
+   * `sampled` / `not-sampled` (a `traceparent` and its flags), for sampling.
+   */
   parent: ExecutionParent
   /** The caller's span, from an incoming `traceparent`. */
   parentSpanId?: string
