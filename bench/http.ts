@@ -5,39 +5,66 @@
  * per request (user + system, from /proc), which moves less than req/s when neighbours steal cycles.
  * A third server is the same project with `observability.metrics.enabled: false`: the ratio
  * metrics on/off is the cost of the request metrics (goal ≥ 0.95).
- *   bun bench/http.ts [--rounds 3] [--seconds 5] [--connections 50] [--no-build]
+ * Then trace sampling: the same hello project with `observability.sampling.ratio: 0.1` against
+ * `observability.enabled: false`, alternating too (goal ≥ 0.97: a request sampling drops costs
+ * next to nothing; `MOTIA_BENCH_SAMPLING_RATIO=0` measures those alone).
+ *   bun bench/http.ts [--rounds 3] [--seconds 5] [--connections 50] [--no-build] [--only elysia|sampling]
  */
 import { appendFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { abOptions, binary, compareServers, fmt, helloProject, median } from './support'
+import { parseArgs } from 'node:util'
+import { abOptions, binary, compareServers, fmt, helloProject, median, type WrkResult } from './support'
 
 const o = abOptions()
+const { values } = parseArgs({ args: Bun.argv.slice(2), options: { only: { type: 'string' } }, strict: false })
+const only = values.only as string | undefined
 const bin = await binary()
-const dir = helloProject(1)
-const offDir = helloProject(1)
-appendFileSync(join(offDir, 'config.yaml'), 'observability:\n  metrics:\n    enabled: false\n')
-try {
-  const [m, e, off] = await compareServers(o, '/hello', [
-    ['motia start', [bin, 'start', '--dir', dir, '--port', '0', '--host', '127.0.0.1']],
-    ['bare Elysia', [process.execPath, `${import.meta.dir}/baselines/elysia-hello.ts`]],
-    ['motia, metrics off', [bin, 'start', '--dir', offDir, '--port', '0', '--host', '127.0.0.1']],
-  ])
-  const mr = median(m!.map((r) => r.rps))
-  const er = median(e!.map((r) => r.rps))
-  console.log(`  ratio motia/elysia: ${fmt(mr / er, 3)}  (goal ≥ 0.8)`)
-  const offr = median(off!.map((r) => r.rps))
-  const offc = median(off!.map((r) => r.cpuUs ?? Number.NaN))
-  const mc0 = median(m!.map((r) => r.cpuUs ?? Number.NaN))
-  console.log(
-    `  ratio metrics on/off: ${fmt(mr / offr, 3)}  (goal ≥ 0.95); CPU per request on ${fmt(mc0, 2)} µs, off ${fmt(offc, 2)} µs`,
-  )
+const start = (dir: string) => [bin, 'start', '--dir', dir, '--port', '0', '--host', '127.0.0.1']
+
+/** Median req/s ratio and server CPU µs per request of two sides. */
+function report(label: string, goal: string, a: WrkResult[], b: WrkResult[]): void {
+  const ratio = median(a.map((r) => r.rps)) / median(b.map((r) => r.rps))
+  console.log(`  ratio ${label}: ${fmt(ratio, 3)}  (goal ${goal})`)
   // Server CPU per request drifts less than req/s when neighbours steal cycles.
-  const mc = median(m!.map((r) => r.cpuUs ?? Number.NaN))
-  const ec = median(e!.map((r) => r.cpuUs ?? Number.NaN))
-  console.log(
-    `  server CPU per request: motia ${fmt(mc, 2)} µs, Elysia ${fmt(ec, 2)} µs → Elysia/motia ${fmt(ec / mc, 3)}`,
+  const ac = median(a.map((r) => r.cpuUs ?? Number.NaN))
+  const bc = median(b.map((r) => r.cpuUs ?? Number.NaN))
+  console.log(`  server CPU per request: ${fmt(ac, 2)} µs vs ${fmt(bc, 2)} µs → ${fmt(bc / ac, 3)}`)
+}
+
+if (only === undefined || only === 'elysia') {
+  const dir = helloProject(1)
+  const offDir = helloProject(1)
+  appendFileSync(join(offDir, 'config.yaml'), 'observability:\n  metrics:\n    enabled: false\n')
+  try {
+    const [m, e, off] = await compareServers(o, '/hello', [
+      ['motia start', start(dir)],
+      ['bare Elysia', [process.execPath, `${import.meta.dir}/baselines/elysia-hello.ts`]],
+      ['motia, metrics off', start(offDir)],
+    ])
+    report('motia/elysia', '≥ 0.8', m!, e!)
+    report('metrics on/off', '≥ 0.95', m!, off!)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+    rmSync(offDir, { recursive: true, force: true })
+  }
+}
+
+if (only === undefined || only === 'sampling') {
+  const sampled = helloProject(1)
+  const off = helloProject(1)
+  appendFileSync(
+    join(sampled, 'config.yaml'),
+    `observability:\n  sampling:\n    ratio: ${process.env.MOTIA_BENCH_SAMPLING_RATIO ?? 0.1}\n`,
   )
-} finally {
-  rmSync(dir, { recursive: true, force: true })
-  rmSync(offDir, { recursive: true, force: true })
+  appendFileSync(join(off, 'config.yaml'), 'observability:\n  enabled: false\n')
+  try {
+    const [s, f] = await compareServers(o, '/hello', [
+      ['sampling 0.1', start(sampled)],
+      ['tracing off ', start(off)],
+    ])
+    report('sampling 0.1/tracing off', '≥ 0.97', s!, f!)
+  } finally {
+    rmSync(sampled, { recursive: true, force: true })
+    rmSync(off, { recursive: true, force: true })
+  }
 }

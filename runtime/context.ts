@@ -1,4 +1,4 @@
-import { trace } from '@opentelemetry/api'
+import { TraceFlags, trace } from '@opentelemetry/api'
 import type {
   ApiRequest,
   EnqueueMessage,
@@ -69,7 +69,13 @@ export class StepContext implements FlowContext {
     const o = this.origin
     if (!o.spanId) return o
     const active = trace.getActiveSpan()?.spanContext()
-    return active && active.spanId !== o.spanId && active.traceId === o.traceId ? { ...o, spanId: active.spanId } : o
+    // Under a span that is not sampled (flags 00) the calls keep the execution's origin, and its decision.
+    return active &&
+      active.spanId !== o.spanId &&
+      active.traceId === o.traceId &&
+      (active.traceFlags & TraceFlags.SAMPLED) !== 0
+      ? { ...o, spanId: active.spanId }
+      : o
   }
 
   get flows(): readonly string[] {

@@ -1,11 +1,13 @@
 import type { LogRecord, LogSink } from './logger'
+import { NOT_SAMPLED_SPAN_ID } from './trace-id'
 
 /** JSON lines: one object a record, for files and log shippers. */
 export function formatJson(r: LogRecord): string {
   const out: Record<string, unknown> = { time: new Date(r.time).toISOString(), level: r.level, msg: r.msg }
   if (r.step) out.step = r.step
   if (r.traceId) out.traceId = r.traceId
-  if (r.spanId) out.spanId = r.spanId
+  // A not-sampled execution's records carry the marker span id (no span to join): the trace id alone.
+  if (r.spanId && r.spanId !== NOT_SAMPLED_SPAN_ID) out.spanId = r.spanId
   if (r.fields) Object.assign(out, r.fields)
   return safeStringify(out)
 }

@@ -14,6 +14,7 @@ test('traceparent parsing and formatting', () => {
   expect(parseTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01')).toEqual({
     traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
     spanId: '00f067aa0ba902b7',
+    sampled: true,
   })
   expect(parseTraceparent('00-00000000000000000000000000000000-00f067aa0ba902b7-01')).toBeUndefined()
   expect(parseTraceparent('00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01')).toBeUndefined()
@@ -22,5 +23,14 @@ test('traceparent parsing and formatting', () => {
   expect(parseTraceparent(formatTraceparent('4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7'))).toEqual({
     traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
     spanId: '00f067aa0ba902b7',
+    sampled: true,
   })
+})
+
+test('the sampled flag travels in and out of traceparent', () => {
+  const t = '4bf92f3577b34da6a3ce929d0e0e4736'
+  expect(parseTraceparent(`00-${t}-00f067aa0ba902b7-00`)?.sampled).toBe(false)
+  expect(parseTraceparent(`00-${t}-00f067aa0ba902b7-03`)?.sampled).toBe(true)
+  expect(formatTraceparent(t, '00f067aa0ba902b7', false)).toBe(`00-${t}-00f067aa0ba902b7-00`)
+  expect(parseTraceparent(formatTraceparent(t, '00f067aa0ba902b7', false))?.sampled).toBe(false)
 })

@@ -31,17 +31,27 @@ export const newTraceId: () => string = idSource(16)
 /** A W3C/OpenTelemetry span id: 16 lowercase hex characters, never all zeros. */
 export const newSpanId: () => string = idSource(8)
 
-const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}/
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})/
 
-/** The trace and parent span of a W3C `traceparent` header (`00-<trace>-<span>-<flags>`). */
-export function parseTraceparent(header: string | null): { traceId: string; spanId: string } | undefined {
+/**
+ * The span id an execution that is not sampled hands on (as its ctx calls' origin, a message's
+ * parent span, a Python or worker invocation's span): the decision travels with it through every
+ * queue adapter and process unchanged, and whatever it reaches is not recorded either. All zeros
+ * is W3C's invalid span id, so it is never a real span's.
+ */
+export const NOT_SAMPLED_SPAN_ID = '0000000000000000'
+
+/** The trace, parent span and sampled flag of a W3C `traceparent` header (`00-<trace>-<span>-<flags>`). */
+export function parseTraceparent(
+  header: string | null,
+): { traceId: string; spanId: string; sampled: boolean } | undefined {
   if (!header) return undefined
   const m = TRACEPARENT.exec(header)
   if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return undefined
-  return { traceId: m[1]!, spanId: m[2]! }
+  return { traceId: m[1]!, spanId: m[2]!, sampled: (Number.parseInt(m[3]!, 16) & 1) === 1 }
 }
 
-/** A `traceparent` header value for a span (sampled). */
-export function formatTraceparent(traceId: string, spanId: string): string {
-  return `00-${traceId}-${spanId}-01`
+/** A `traceparent` header value for a span: flags `01` when its trace is sampled, `00` when not. */
+export function formatTraceparent(traceId: string, spanId: string, sampled = true): string {
+  return `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`
 }

@@ -1,4 +1,5 @@
 import { type Span, SpanStatusCode } from '@opentelemetry/api'
+import { NOT_SAMPLED_SPAN_ID } from './trace-id'
 
 /**
  * The runtime's tracing interface. Modules that run executions (http, queue, cron, state and
@@ -58,6 +59,24 @@ export interface ExecutionTracer {
     attributes: SpanAttributes | (() => SpanAttributes),
     startTime?: number,
   ): ActiveSpan | undefined
+  /**
+   * Starts the span of an execution (an HTTP request, a message, a cron run, a state or stream
+   * trigger): the one place where sampling decides whether its trace is recorded. A trace that
+   * is not gets a span that records nothing (unless the execution fails or is slow, when
+   * sampling keeps those) and whose `spanId` is `NOT_SAMPLED_SPAN_ID`: what it causes (ctx
+   * calls, messages, Python and worker runs) is not recorded either. Undefined when the trace
+   * store has no room for the trace (and no OTLP endpoint wants it): run untraced.
+   */
+  execution(
+    traceId: string,
+    parentSpanId: string | undefined,
+    parent: ExecutionParent,
+    name: string,
+    kind: SpanKindName,
+    attributes: SpanAttributes | (() => SpanAttributes),
+    step: string,
+    trigger: SampledTrigger,
+  ): ActiveSpan | undefined
   /** A span that ended in another thread (user code in a worker). */
   record(span: SpanRecord): void
   /**
@@ -66,6 +85,29 @@ export interface ExecutionTracer {
    * each window, so under load most requests are not recorded).
    */
   takesNewTrace(): boolean
+}
+
+/**
+ * How an execution joins its trace: `fresh` (a trace id made for it), `root` (a trace id given
+ * without a parent, a cron run), `sampled` / `not-sampled` (a parent span that was, or was not,
+ * recorded: a caller's `traceparent` flags, the span that enqueued a message).
+ */
+export type ExecutionParent = 'fresh' | 'root' | 'sampled' | 'not-sampled'
+
+/**
+ * The trigger an execution runs for, as sampling rules match it. Call sites pass the step's
+ * trigger definition itself: one object per trigger, so the rule that applies is found once.
+ */
+export interface SampledTrigger {
+  readonly type: string
+  readonly path?: string
+  readonly method?: string
+  readonly topic?: string
+}
+
+/** The parent of a background run, from the span id its cause handed on. */
+export function parentOf(parentSpanId: string | undefined): ExecutionParent {
+  return parentSpanId === undefined ? 'root' : parentSpanId === NOT_SAMPLED_SPAN_ID ? 'not-sampled' : 'sampled'
 }
 
 /** Epoch milliseconds with sub-millisecond precision (spans of a hello handler last ~50 µs). */

@@ -5,6 +5,8 @@ export interface ObservabilityApi {
   listTraces(filter: { step?: string; status?: string; limit?: number }): unknown[] | Promise<unknown[]>
   getTrace(traceId: string): TraceDetail | null | undefined | Promise<TraceDetail | null | undefined>
   onSpan(listener: (span: unknown) => void): () => void
+  /** Why a trace was not kept (sampled out), when sampling knows. */
+  notKept?(traceId: string): string | undefined
 }
 
 interface TraceDetail {

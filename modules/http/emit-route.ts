@@ -31,6 +31,9 @@ export function emitAccess(config: MotiaConfig['http']['emit'], dev: boolean): E
   return config.token ? { token: config.token } : {}
 }
 
+/** What sampling rules match `POST /emit` on (step `_system`). */
+const EMIT_TRIGGER = { type: 'http', method: 'POST', path: '/emit' } as const
+
 /** The request's scope, without CORS headers. */
 type ScopeOf = (request: Request) => RequestScope
 
@@ -43,12 +46,16 @@ export function emitRoute(env: RouterEnv, access: EmitAccess, scopeOf: ScopeOf) 
   const expected = access.token === undefined ? undefined : digest(access.token)
   return async (request: Request, server?: Server<any>): Promise<Response> => {
     const scope = scopeOf(request)
-    const span = env.engine.tracer?.begin(scope.traceId, scope.parentSpanId, 'POST /emit', 'server', {
-      'motia.step': '_system',
-      'motia.trigger.type': 'http',
-      'http.request.method': 'POST',
-      'http.route': '/emit',
-    })
+    const span = env.engine.tracer?.execution(
+      scope.traceId,
+      scope.parentSpanId,
+      scope.parent,
+      'POST /emit',
+      'server',
+      { 'motia.step': '_system', 'motia.trigger.type': 'http', 'http.request.method': 'POST', 'http.route': '/emit' },
+      '_system',
+      EMIT_TRIGGER,
+    )
     if (span) scope.span = span
     const origin: CallOrigin = span
       ? { step: '_system', traceId: scope.traceId, spanId: span.spanId }

@@ -3,6 +3,7 @@ import { Elysia } from 'elysia'
 import type { HttpTriggerDef, StepDefinition } from '../../runtime/step'
 import type { ProjectCheck } from '../../runtime/step-loader'
 import { newTraceId, parseTraceparent } from '../../runtime/trace-id'
+import type { ExecutionParent } from '../../runtime/tracing'
 import type { HttpMethod } from '../../sdk/types'
 import type { Cors } from './cors'
 import { type EmitAccess, emitRoute } from './emit-route'
@@ -49,17 +50,19 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
     const given = headers.get(traceHeader)
     let traceId: string
     let parentSpanId: string | undefined
-    let fresh = false
+    let parent: ExecutionParent = 'root'
     if (given && TRACE_ID.test(given)) traceId = given
     else {
-      // A caller that traces (W3C Trace Context): this request's span becomes its child.
-      const parent = parseTraceparent(headers.get('traceparent'))
-      if (parent) {
-        traceId = parent.traceId
-        parentSpanId = parent.spanId
+      // A caller that traces (W3C Trace Context): this request's span becomes its child, and
+      // its sampled flag holds for this request's trace (observability.sampling.parentBased).
+      const caller = parseTraceparent(headers.get('traceparent'))
+      if (caller) {
+        traceId = caller.traceId
+        parentSpanId = caller.spanId
+        parent = caller.sampled ? 'sampled' : 'not-sampled'
       } else {
         traceId = newTraceId()
-        fresh = true
+        parent = 'fresh'
       }
     }
     // A fresh object per request: responses add their content type to it in place.
@@ -73,7 +76,7 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
       const cors = env.cors.headersFor(request)
       base = cors ? { ...cors, [traceHeader]: traceId } : { [traceHeader]: traceId }
     }
-    return parentSpanId ? { traceId, base, fresh, parentSpanId } : { traceId, base, fresh }
+    return parentSpanId ? { traceId, base, parent, parentSpanId } : { traceId, base, parent }
   }
 
   const routeEnv: RouteEnv = { ...env, scopeOf, load: { inFlight: 0 } }

@@ -7,7 +7,8 @@ import { MotiaError } from '../../runtime/errors'
 import { callHandler, conditionPasses, triggerInfo } from '../../runtime/invoke'
 import type { StructuredLogger } from '../../runtime/logger'
 import { type HttpTriggerDef, remoteHttpOf, type StepDefinition } from '../../runtime/step'
-import { type ActiveSpan, OK_STATUS, type SpanAttributes } from '../../runtime/tracing'
+import { NOT_SAMPLED_SPAN_ID } from '../../runtime/trace-id'
+import { type ActiveSpan, type ExecutionParent, OK_STATUS, type SpanAttributes } from '../../runtime/tracing'
 import type { ApiResponse } from '../../sdk/types'
 import { NO_BODY, type ParsedBody } from './body'
 import { type BodyReads, leavesBodyUnread } from './body-reads'
@@ -22,8 +23,11 @@ export interface RequestScope {
   traceId: string
   /** Headers every response carries: trace id, CORS. A fresh object per request. */
   base: Record<string, string>
-  /** The trace id was made for this request (no trace header, no `traceparent`). */
-  fresh: boolean
+  /**
+   * How the request joins its trace: `fresh` (an id made here), `root` (an `x-trace-id` given),
+   * `sampled` / `not-sampled` (a `traceparent` and its flags), for sampling.
+   */
+  parent: ExecutionParent
   /** The caller's span, from an incoming `traceparent`. */
   parentSpanId?: string
   /** This request's span (tracing on). */
@@ -350,19 +354,28 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
   return (request: Request, params: Record<string, string>, server?: Server<any>): Response | Promise<Response> => {
     const scope = env.scopeOf(request)
     const tracer = env.engine.tracer
-    // A trace made here is recorded only while the store takes new traces: asked first, as
-    // under load most requests are not, without looking their trace up.
-    if (tracer && (!scope.fresh || tracer.takesNewTrace()))
-      scope.span = tracer.begin(scope.traceId, scope.parentSpanId, spanName, 'server', spanAttributes)
+    if (tracer)
+      scope.span = tracer.execution(
+        scope.traceId,
+        scope.parentSpanId,
+        scope.parent,
+        spanName,
+        'server',
+        spanAttributes,
+        stepName,
+        def,
+      )
     if (!metrics) return handle(request, params, server, scope)
     const t0 = performance.now()
     const r = handle(request, params, server, scope)
-    // A kept trace's id becomes the exemplar of the latency bucket the request fell in.
-    if (r instanceof Response) metrics.done(r.status, t0, scope.span ? scope.traceId : undefined)
+    // A kept trace's id becomes the exemplar of the latency bucket the request fell in (a span
+    // sampling dropped has the not-sampled id: its trace is not there to open).
+    const exemplar = scope.span && scope.span.spanId !== NOT_SAMPLED_SPAN_ID ? scope.traceId : undefined
+    if (r instanceof Response) metrics.done(r.status, t0, exemplar)
     else
       r.then(
-        (res) => metrics.done(res.status, t0, scope.span ? scope.traceId : undefined),
-        () => metrics.done(500, t0, scope.span ? scope.traceId : undefined),
+        (res) => metrics.done(res.status, t0, exemplar),
+        () => metrics.done(500, t0, exemplar),
       )
     return r
   }

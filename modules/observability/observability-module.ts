@@ -3,9 +3,11 @@ import { dirname, join } from 'node:path'
 import { buildInfo } from '../../runtime/build-info'
 import type { LogRecord } from '../../runtime/logger'
 import type { MotiaModule, RuntimeServices } from '../../runtime/module'
+import { NOT_SAMPLED_SPAN_ID } from '../../runtime/trace-id'
 import type { SpanRecord } from '../../runtime/tracing'
 import { registerOtelGlobals, releaseOtelFallback } from './otel-global'
 import { OtlpExporter } from './otlp-exporter'
+import { TraceSampler } from './sampler'
 import { openTraceStore } from './trace-db'
 import type { TraceFilter, TraceStore, TraceSummary } from './trace-store'
 import { type SpanCollector, SpanTracer } from './tracer'
@@ -20,6 +22,11 @@ export interface ObservabilityApi {
   onSpan(listener: (span: SpanRecord) => void): () => void
   /** Writes buffered spans to the store and sends queued ones to the OTLP endpoint. */
   flush(): Promise<void>
+  /**
+   * Why a trace `getTrace` does not have was not kept, when sampling knows (`sampled out
+   * (ratio 0.1)`); undefined without sampling or for an id it would have kept.
+   */
+  notKept(traceId: string): string | undefined
 }
 
 /**
@@ -34,6 +41,7 @@ export function observabilityModule(): MotiaModule {
   let store: TraceStore | undefined
   let exporter: OtlpExporter | undefined
   let tracer: SpanTracer | undefined
+  let sampler: TraceSampler | undefined
   let db: Database | undefined
   let unsink: (() => void) | undefined
   const listeners = new Set<(span: SpanRecord) => void>()
@@ -55,7 +63,8 @@ export function observabilityModule(): MotiaModule {
 
   /** A record written inside an execution: kept with its trace (and sent along with its span). */
   const onLog = (record: LogRecord) => {
-    if (!record.traceId) return
+    // A record of a not-sampled execution carries its marker span id: its trace is not kept.
+    if (!record.traceId || record.spanId === NOT_SAMPLED_SPAN_ID) return
     store!.addLog(record)
     exporter?.addLog(record)
   }
@@ -71,6 +80,7 @@ export function observabilityModule(): MotiaModule {
       store!.flush()
       await exporter?.shutdown()
     },
+    notKept: (traceId) => sampler?.explain(traceId),
   }
 
   return {
@@ -91,7 +101,8 @@ export function observabilityModule(): MotiaModule {
           log: rt.log,
         })
       }
-      tracer = new SpanTracer(collector)
+      sampler = config.sampling ? new TraceSampler(config.sampling) : undefined
+      tracer = new SpanTracer(collector, sampler)
       rt.engine.tracer = tracer
       registerOtelGlobals(tracer)
       unsink = rt.logs.addSink(onLog)

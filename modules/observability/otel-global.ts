@@ -13,7 +13,7 @@ import {
   trace,
 } from '@opentelemetry/api'
 import { currentExecution } from '../../runtime/execution'
-import { newTraceId } from '../../runtime/trace-id'
+import { NOT_SAMPLED_SPAN_ID, newSpanId, newTraceId } from '../../runtime/trace-id'
 import type { ExecutionTracer, SpanAttributes, SpanAttributeValue, SpanKindName } from '../../runtime/tracing'
 import { toEpochMs } from './span'
 
@@ -38,6 +38,14 @@ class ExecutionContextManager implements ContextManager {
     const ex = currentExecution()
     const spanId = ex?.spanId
     if (!ex || !spanId) return ROOT_CONTEXT
+    // A not-sampled execution: a valid context with flags 00 (a traceparent made from it says
+    // so), under which spans started are not recorded.
+    if (spanId === NOT_SAMPLED_SPAN_ID)
+      return trace.setSpanContext(ROOT_CONTEXT, {
+        traceId: ex.traceId,
+        spanId: newSpanId(),
+        traceFlags: TraceFlags.NONE,
+      })
     return trace.setSpanContext(ROOT_CONTEXT, { traceId: ex.traceId, spanId, traceFlags: TraceFlags.SAMPLED })
   }
 
@@ -75,6 +83,8 @@ class ExecutionRoutedTracer implements Tracer {
     const tracer = ex?.engine.tracer ?? fallback
     const parent = options.root ? undefined : trace.getSpanContext(ctx)
     if (!tracer) return trace.wrapSpanContext(parent ?? INVALID_SPAN_CONTEXT)
+    // Parent-based: a span under a not-sampled one is not recorded either (OpenTelemetry's ParentBased).
+    if (parent && (parent.traceFlags & TraceFlags.SAMPLED) === 0) return trace.wrapSpanContext(parent)
     const attributes: SpanAttributes = {}
     if (ex) attributes['motia.step'] = ex.step.name
     for (const [k, v] of Object.entries(options.attributes ?? {}))

@@ -1,5 +1,5 @@
 import { SpanStatusCode } from '@opentelemetry/api'
-import { type ActiveSpan, type ExecutionTracer, OK_STATUS, type SpanAttributes } from '../../runtime/tracing'
+import { type ActiveSpan, type ExecutionTracer, OK_STATUS, parentOf, type SpanAttributes } from '../../runtime/tracing'
 import type { JobOutcome } from './pool/protocol'
 import type { BackgroundJob } from './runner'
 
@@ -39,7 +39,8 @@ export function startJobSpan(tracer: ExecutionTracer, job: BackgroundJob): Activ
     default:
       name = step.name
   }
-  return tracer.begin(job.traceId, job.parentSpanId, name, def.type === 'queue' ? 'consumer' : 'internal', a)
+  const kind = def.type === 'queue' ? 'consumer' : 'internal'
+  return tracer.execution(job.traceId, job.parentSpanId, parentOf(job.parentSpanId), name, kind, a, step.name, def)
 }
 
 /** Ends a run's span with its outcome and hands the outcome on. */

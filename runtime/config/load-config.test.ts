@@ -350,6 +350,62 @@ instanceId: api-1
     )
   })
 
+  test('iii OtelModule: sampling_ratio and sampling become observability.sampling; other keys warn', async () => {
+    const { config, warnings } = await load(
+      [
+        'modules:',
+        '  - class: modules::observability::OtelModule',
+        '    config:',
+        '      exporter: memory',
+        '      sampling_ratio: 0.5',
+        '      sampling:',
+        '        default: 0.2',
+        '        parent_based: false',
+        '        rate_limit: { max_traces_per_second: 50 }',
+        '        rules:',
+        '          - { operation: "POST /orders", rate: 1 }',
+        '          - { operation: "process *", service: shop, rate: 0 }',
+      ].join('\n'),
+    )
+    expect(config.observability.sampling).toEqual({
+      ratio: 0.2,
+      parentBased: false,
+      maxTracesPerSecond: 50,
+      keepErrors: true,
+      rules: [
+        { name: 'POST /orders', ratio: 1 },
+        { name: 'process *', ratio: 0 },
+      ],
+    })
+    expect(warnings).toEqual([
+      'config.yaml:12:39: sampling.rules[1].service is ignored: a motia app is one service',
+      'config.yaml:4:7: modules[0].config.exporter is ignored: only the sampling keys carry over (see docs/config.md)',
+    ])
+    const ratioOnly = await load(
+      'modules:\n  - class: modules::observability::OtelModule\n    config: { sampling_ratio: 0.1 }\n',
+    )
+    expect(ratioOnly.config.observability.sampling).toMatchObject({ ratio: 0.1, rules: [], parentBased: true })
+    // Without sampling keys the module is ignored as before; without it, nothing is sampled.
+    const none = await load('modules:\n  - class: modules::observability::OtelModule\n    config: {}\n')
+    expect(none.config.observability.sampling).toBeUndefined()
+  })
+
+  test('iii OtelModule: a bad rate is reported where it was written; observability.sampling wins', async () => {
+    const err = await rejection(
+      'modules:\n  - class: modules::observability::OtelModule\n    config:\n      sampling:\n        rules:\n          - { operation: x, rate: 2 }\n',
+    )
+    expect(err.message).toBe(
+      'config.yaml is invalid:\n  config.yaml:6:35: modules[0].config.sampling.rules[0].rate: expected a number between 0 and 1, got 2',
+    )
+    const { config, warnings } = await load(
+      'observability:\n  sampling: { ratio: 0.3 }\nmodules:\n  - class: modules::observability::OtelModule\n    config: { sampling_ratio: 0.1 }\n',
+    )
+    expect(config.observability.sampling?.ratio).toBe(0.3)
+    expect(warnings).toEqual([
+      'config.yaml:5:15: modules[0].config.sampling_ratio is ignored: observability.sampling is set',
+    ])
+  })
+
   test('config.yaml beats config.yml; motia keys beat iii modules; each with a warning', async () => {
     const dir = project({
       'config.yml': 'http: { port: 1 }\n',

@@ -1,5 +1,8 @@
 import { z } from 'zod'
 import { parseBytes, parseDuration } from './duration'
+import type { SamplingConfig } from './sampling-config'
+
+export type { SamplingConfig, SamplingRule } from './sampling-config'
 
 export type AdapterName = 'sqlite' | 'memory' | 'redis'
 /** The queue has one more backend: RabbitMQ (`rabbitmq.url`). */
@@ -171,6 +174,8 @@ export interface ObservabilityConfig {
     readonly interval: number
   }
   readonly metrics: MetricsConfig
+  /** Absent: every execution is recorded (as before sampling existed). docs/observability.md, Sampling. */
+  readonly sampling?: SamplingConfig
 }
 
 /** `observability.metrics`: the Prometheus endpoint (docs/observability.md). */
@@ -208,6 +213,11 @@ const text = z.union([z.string(), z.number().transform(String)], { error: expect
 const optionalText = text.transform((v) => (v === '' ? undefined : v)).optional()
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: expected(`one of: ${values.join(', ')}`) })
+/** A share between 0 and 1 (sampling). */
+const ratio = z
+  .number({ error: expected('a number between 0 and 1') })
+  .min(0, { error: expected('a number between 0 and 1') })
+  .max(1, { error: expected('a number between 0 and 1') })
 const adapter = oneOf(['sqlite', 'memory', 'redis'])
 const starOrList = (what: string) =>
   z.union([z.literal('*'), z.array(z.string())], { error: expected(`"*" or a list of ${what}`) })
@@ -357,6 +367,27 @@ export const configSchema = section({
       host: optionalText,
       token: optionalText,
     }).prefault({}),
+    sampling: section({
+      ratio: ratio.default(1),
+      rules: z
+        .array(
+          section({
+            route: text.optional(),
+            method: text.transform((m) => m.toUpperCase()).optional(),
+            step: text.optional(),
+            topic: text.optional(),
+            trigger: oneOf(['http', 'queue', 'cron', 'state', 'stream']).optional(),
+            name: text.optional(),
+            ratio,
+          }),
+          { error: expected('a list of rules ({ route, method, step, topic, trigger, name, ratio })') },
+        )
+        .default([]),
+      parentBased: bool.default(true),
+      maxTracesPerSecond: int(1).optional(),
+      keepErrors: bool.default(true),
+      keepSlowerThan: duration.optional(),
+    }).optional(),
   }).prefault({}),
   sqlite: section({
     path: text.default('.motia/motia.db'),

@@ -38,6 +38,8 @@ const spans: Span[] = [
 const traces = new Map<string, { spans: Span[]; logs: unknown[] }>([
   [TRACE, { spans, logs: [{ time: t0 + 2, level: 'info', msg: 'todo received', step: 'CreateTodo', traceId: TRACE }] }],
 ])
+/** A trace sampling did not keep. */
+const DROPPED = 'dddddddddddddddddddddddddddddd01'
 const listeners = new Set<(span: unknown) => void>()
 const observability: MotiaModule = {
   name: 'observability',
@@ -63,6 +65,7 @@ const observability: MotiaModule = {
           ]
         }),
       getTrace: (id: string) => traces.get(id) ?? null,
+      notKept: (id: string) => (id === DROPPED ? 'sampled out (ratio 0.1)' : undefined),
       onSpan(l: (span: unknown) => void) {
         listeners.add(l)
         return () => listeners.delete(l)
@@ -136,6 +139,24 @@ test('traces: the list filters by step and status; a trace is a waterfall in tre
   await page.click('.wf-row[data-span="state.set todos"]')
   await page.waitForSelector('[data-span-detail="a000000000000003"]')
   await screenshot(page, 'trace-waterfall')
+  expect(errors).toEqual([])
+  await page.close()
+})
+
+test('traces: a trace sampling did not keep says so and why, with its logs a click away', async () => {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 600 } })
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(e.message))
+  await page.goto(`${app.url}/#/traces/${DROPPED}`)
+  await page.waitForSelector('.empty-title:has-text("Trace not kept")')
+  expect(await page.textContent('.trace-body')).toContain(`trace ${DROPPED} was not kept: sampled out (ratio 0.1)`)
+  expect(await page.getAttribute('a:has-text("Logs of this trace")', 'href')).toContain(DROPPED)
+  // An id sampling knows nothing of stays "not found".
+  await page.goto(`${app.url}/#/traces/${'e'.repeat(32)}`)
+  await page.waitForSelector('.empty-title:has-text("Trace not found")')
+  await page.goto(`${app.url}/#/traces/${DROPPED}`)
+  await page.waitForSelector('.empty-title:has-text("Trace not kept")')
+  await screenshot(page, 'trace-not-kept')
   expect(errors).toEqual([])
   await page.close()
 })

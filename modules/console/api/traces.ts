@@ -32,7 +32,13 @@ export function traceRoutes(ctx: ApiContext): ApiRoutes {
         if (!api) throw new ApiError(404, 'E_CONSOLE_NOT_FOUND', 'tracing is off in this runtime')
         const trace = await api.getTrace(req.params.traceId!)
         if (!trace || trace.spans.length === 0) {
-          throw new ApiError(404, 'E_CONSOLE_NOT_FOUND', `no trace ${req.params.traceId}`)
+          const traceId = req.params.traceId!
+          // Sampling knows why it did not keep a trace: say so, rather than a bare "no trace".
+          const reason = api.notKept?.(traceId)
+          if (reason) {
+            throw new ApiError(404, 'E_CONSOLE_TRACE_NOT_KEPT', `trace ${traceId} was not kept: ${reason}`)
+          }
+          throw new ApiError(404, 'E_CONSOLE_NOT_FOUND', `no trace ${traceId}`)
         }
         const spans = trace.spans.map(normalizeSpan).sort((a, b) => a.start - b.start)
         const logs = (trace.logs ?? []).map(normalizeLog).sort((a, b) => a.time - b.time)

@@ -126,7 +126,16 @@ export async function traceDetailPage(view: View): Promise<void> {
       replace(body, waterfall(t.spans, t.logs))
     } catch (err) {
       if (!view.alive()) return
-      replace(body, h('div', { class: 'panel' }, emptyState('Trace not found', (err as Error).message)))
+      // A trace sampling did not keep says why (its logs still carry the trace id: "Logs of this trace").
+      const notKept = (err as { code?: string }).code === 'E_CONSOLE_TRACE_NOT_KEPT'
+      replace(
+        body,
+        h(
+          'div',
+          { class: 'panel' },
+          emptyState(notKept ? 'Trace not kept' : 'Trace not found', (err as Error).message),
+        ),
+      )
     }
   }
   const refresh = throttle(() => void load(), 300)

@@ -1,0 +1,164 @@
+import type { Exception, Link, SpanContext, SpanStatus, TimeInput } from '@opentelemetry/api'
+import { SpanStatusCode, TraceFlags } from '@opentelemetry/api'
+import { NOT_SAMPLED_SPAN_ID, newSpanId } from '../../runtime/trace-id'
+import {
+  type ActiveSpan,
+  nowMs,
+  type SpanAttributes,
+  type SpanAttributeValue,
+  type SpanEventRecord,
+  type SpanKindName,
+  type SpanRecord,
+  type SpanStatusName,
+} from '../../runtime/tracing'
+import { toEpochMs } from './span'
+import type { SpanCollector } from './tracer'
+
+/** What a `TailSpan` needs to know of the sampling config. */
+export interface TailPolicy {
+  readonly keepErrors: boolean
+  /** ms; undefined: slowness keeps nothing. */
+  readonly keepSlowerThan: number | undefined
+}
+
+/**
+ * The span of an execution whose trace is not sampled. It records next to nothing while the
+ * execution runs (its attributes stay unevaluated, events and status are held only in case),
+ * hands on `NOT_SAMPLED_SPAN_ID` so nothing the execution causes is recorded, and at its end
+ * becomes a real span after all when the execution failed or was slow (tail sampling): the
+ * span alone, marked `motia.sampling.kept: error | slow`, in its trace.
+ */
+export class TailSpan implements ActiveSpan {
+  readonly spanId = NOT_SAMPLED_SPAN_ID
+  status: SpanStatusName = 'unset'
+  private statusMessage: string | undefined
+  /** The first attribute set (an HTTP span's status code) inline, the others in `extra`. */
+  private key: string | undefined
+  private value: SpanAttributeValue | undefined
+  private extra: SpanAttributes | undefined
+  private events: SpanEventRecord[] | undefined
+  private done = false
+  /** A clock read costs ~20–100 ns: none when no policy could keep this span. */
+  private readonly startTime: number
+
+  constructor(
+    private readonly collector: SpanCollector,
+    private readonly policy: TailPolicy,
+    readonly traceId: string,
+    private readonly parentSpanId: string | undefined,
+    private name: string,
+    private readonly kind: SpanKindName,
+    private readonly attributes: SpanAttributes | (() => SpanAttributes),
+  ) {
+    this.startTime = policy.keepErrors || policy.keepSlowerThan !== undefined ? nowMs() : 0
+  }
+
+  spanContext(): SpanContext {
+    return { traceId: this.traceId, spanId: this.spanId, traceFlags: TraceFlags.NONE }
+  }
+
+  setAttribute(key: string, value: SpanAttributeValue | undefined): this {
+    if (this.done || value === undefined) return this
+    if (this.key === undefined || this.key === key) {
+      this.key = key
+      this.value = value
+    } else {
+      this.extra ??= {}
+      this.extra[key] = value
+    }
+    return this
+  }
+
+  setAttributes(attributes: Record<string, SpanAttributeValue | undefined>): this {
+    for (const k in attributes) this.setAttribute(k, attributes[k])
+    return this
+  }
+
+  addEvent(name: string, attributesOrTime?: Record<string, unknown> | TimeInput, time?: TimeInput): this {
+    if (this.done) return this
+    const isTime =
+      typeof attributesOrTime === 'number' || Array.isArray(attributesOrTime) || attributesOrTime instanceof Date
+    const event: SpanEventRecord = { name, time: toEpochMs(isTime ? (attributesOrTime as TimeInput) : time) }
+    if (!isTime && attributesOrTime) event.attributes = attributesOrTime as Record<string, unknown>
+    if (this.events) this.events.push(event)
+    else this.events = [event]
+    return this
+  }
+
+  addLink(_link: Link): this {
+    return this
+  }
+
+  addLinks(_links: Link[]): this {
+    return this
+  }
+
+  setStatus(status: SpanStatus): this {
+    if (this.done) return this
+    this.status = status.code === SpanStatusCode.ERROR ? 'error' : status.code === SpanStatusCode.OK ? 'ok' : 'unset'
+    this.statusMessage = status.message || undefined
+    return this
+  }
+
+  updateName(name: string): this {
+    this.name = name
+    return this
+  }
+
+  isRecording(): boolean {
+    return false
+  }
+
+  recordException(exception: Exception, time?: TimeInput): void {
+    const e = typeof exception === 'string' ? { message: exception } : exception
+    const attributes: Record<string, unknown> = {}
+    if (e.name) attributes['exception.type'] = e.name
+    if (e.message) attributes['exception.message'] = e.message
+    if (e.stack) attributes['exception.stacktrace'] = e.stack
+    this.addEvent('exception', attributes, time)
+  }
+
+  fail(error: unknown): void {
+    const message = (error as Error)?.message ?? String(error)
+    this.recordException(error instanceof Error ? error : { message })
+    this.setStatus({ code: SpanStatusCode.ERROR, message })
+  }
+
+  end(endTime?: TimeInput): void {
+    if (this.done) return
+    this.done = true
+    const p = this.policy
+    // The common end (sampled out, ok) reads no clock unless slowness could keep it.
+    if (this.status === 'error' && p.keepErrors) this.keep('error', endTime)
+    else if (p.keepSlowerThan !== undefined) {
+      const end = endTime === undefined ? nowMs() : toEpochMs(endTime)
+      if (end - this.startTime >= p.keepSlowerThan) this.keep('slow', end)
+    }
+  }
+
+  private keep(kept: 'error' | 'slow', end: TimeInput | undefined): void {
+    this.collector.recorded(this.toRecord(kept, end === undefined ? nowMs() : toEpochMs(end)))
+  }
+
+  private toRecord(kept: 'error' | 'slow', endTime: number): SpanRecord {
+    const base = typeof this.attributes === 'function' ? this.attributes() : this.attributes
+    const attributes: SpanAttributes = { ...base }
+    if (this.key !== undefined) attributes[this.key] = this.value!
+    Object.assign(attributes, this.extra)
+    attributes['motia.sampling.kept'] = kept
+    const r: SpanRecord = {
+      traceId: this.traceId,
+      spanId: newSpanId(),
+      name: this.name,
+      kind: this.kind,
+      startTime: this.startTime,
+      endTime,
+      status: this.status,
+      attributes,
+      events: this.events ?? [],
+    }
+    if (this.parentSpanId) r.parentSpanId = this.parentSpanId
+    if (this.statusMessage) r.statusMessage = this.statusMessage
+    return r
+  }
+}
