@@ -21,13 +21,6 @@ const S_DEAD_LETTERED = 5
 const S_WAIT_COUNT = 6
 const S_BUCKETS = 8
 
-interface Snapshot {
-  time: number
-  /** `method route` → figures; a series that did not move keeps the previous snapshot's array. */
-  routes: Map<string, Float64Array>
-  subs: Map<string, Float64Array>
-}
-
 interface RouteNow {
   method: string
   route: string
@@ -98,38 +91,66 @@ export interface MetricsSummary {
 }
 
 /**
- * Prometheus' `histogram_quantile` over one histogram's (non-cumulative) bucket counts: the
- * rank's bucket, linear inside it from its lower bound (0 for the first); in the +Inf bucket
- * the highest finite bound. Null when the histogram is empty.
+ * Prometheus' `histogram_quantile` over one histogram's (non-cumulative) bucket counts, read
+ * from `counts[at]` on: the rank's bucket, linear inside it from its lower bound (0 for the
+ * first); in the +Inf bucket the highest finite bound. Null when the histogram is empty.
  */
-export function quantile(q: number, bounds: readonly number[], counts: ArrayLike<number>): number | null {
+export function quantile(q: number, bounds: readonly number[], counts: ArrayLike<number>, at = 0): number | null {
+  const n = bounds.length + 1
   let total = 0
-  for (let i = 0; i < counts.length; i++) total += counts[i]!
+  for (let i = 0; i < n; i++) total += counts[at + i]!
   if (total === 0) return null
   const rank = q * total
   let cum = 0
-  for (let i = 0; i < counts.length; i++) {
+  for (let i = 0; i < n; i++) {
+    const c = counts[at + i]!
     const prev = cum
-    cum += counts[i]!
-    if (cum < rank || counts[i] === 0) continue
+    cum += c
+    if (cum < rank || c === 0) continue
     if (i >= bounds.length) return bounds[bounds.length - 1] ?? null
     const lower = i === 0 ? 0 : bounds[i - 1]!
-    return lower + ((bounds[i]! - lower) * (rank - prev)) / counts[i]!
+    return lower + ((bounds[i]! - lower) * (rank - prev)) / c
   }
   return bounds[bounds.length - 1] ?? null
 }
 
+/** Slots of a ring: the minutes between the kept snapshots. */
+const SLOTS = POINTS - 1
+
 /**
- * The console's hour of metrics: the registry keeps cumulative values only, so once a minute
- * (and at start) this keeps a snapshot of every route's latency histogram and every queue
- * subscription's counters and depth; figures over the last hour are the registry now minus the
- * oldest snapshot, and each minute's point is the difference of two neighbours. At most
- * POINTS snapshots; a series that did not move shares the previous snapshot's array, so memory
- * grows with the series that have traffic (≤ 60 × 19 numbers each), never with requests.
- * Nothing here runs on a request: it reads the registry when a snapshot or a summary is taken.
+ * One series' hour: its cumulative figures at the last snapshot, and per finished minute the
+ * difference (gauges: the value), in a ring made when the series first moves.
+ */
+class Ring {
+  last: Float64Array
+  /** SLOTS × width; slot `(k - 1) % SLOTS` holds the minute ending at snapshot k. */
+  minutes: Float32Array | undefined
+
+  constructor(
+    readonly width: number,
+    readonly gauges: number,
+  ) {
+    this.last = new Float64Array(width)
+  }
+}
+
+/**
+ * The console's hour of metrics. The registry keeps cumulative values only, so at start and
+ * once a minute this takes a snapshot of every route's latency histogram and every queue
+ * subscription's counters, lag histogram and depth, and keeps the last 59 minutes' differences
+ * in a ring per series: figures over the hour are the sum of the kept minutes plus the minute
+ * under way (the registry now minus the last snapshot); each minute is a point. Memory: per
+ * series that ever moved, 59 × its width (19 for a route) 32-bit numbers, ~4.5 KB; none for
+ * the others, and never more with more requests. Nothing here runs on a request: it reads the
+ * registry when a snapshot or a summary is taken.
  */
 export class MetricsHistory {
-  private readonly snapshots: Snapshot[] = []
+  /** Snapshot times, oldest first (≤ POINTS). */
+  private readonly times: number[] = []
+  /** Snapshots taken so far. */
+  private taken = 0
+  private readonly routes = new Map<string, Ring>()
+  private readonly subs = new Map<string, Ring>()
 
   constructor(
     private readonly registry: MetricRegistry,
@@ -140,53 +161,82 @@ export class MetricsHistory {
   async snapshot(time = Date.now()): Promise<void> {
     const routes = this.readRoutes()
     const subs = this.readSubs(await this.queueStats().catch(() => []))
-    const last = this.snapshots[this.snapshots.length - 1]
-    const keep = <T>(
-      now: Map<string, T>,
-      before: Map<string, Float64Array> | undefined,
-      vec: (v: T) => Float64Array,
-    ) => {
-      const out = new Map<string, Float64Array>()
-      for (const [k, v] of now) {
-        const a = vec(v)
-        const b = before?.get(k)
-        out.set(k, b && same(a, b) ? b : a)
+    const k = this.taken++
+    const record = (rings: Map<string, Ring>, key: string, vec: Float64Array, gauges: number) => {
+      let ring = rings.get(key)
+      if (!ring) {
+        // New since the last snapshot: it was all zeros then.
+        ring = new Ring(vec.length, gauges)
+        rings.set(key, ring)
       }
-      return out
+      if (k > 0) {
+        let moved = ring.minutes !== undefined
+        for (let i = 0; i < vec.length && !moved; i++) moved = vec[i] !== ring.last[i]
+        if (moved) {
+          if (!ring.minutes) {
+            ring.minutes = new Float32Array(SLOTS * ring.width)
+            // The minutes before it moved: no counts, the gauges as they stood.
+            for (let p = 0; p < SLOTS; p++) ring.minutes.set(ring.last.subarray(0, gauges), p * ring.width)
+          }
+          const at = ((k - 1) % SLOTS) * ring.width
+          for (let i = 0; i < vec.length; i++) ring.minutes[at + i] = i < gauges ? vec[i]! : vec[i]! - ring.last[i]!
+        }
+      }
+      ring.last.set(vec)
     }
-    this.snapshots.push({
-      time,
-      routes: keep(routes, last?.routes, (r) => r.vec),
-      subs: keep(subs, last?.subs, (s) => s.vec),
-    })
-    if (this.snapshots.length > POINTS) this.snapshots.shift()
+    for (const [key, r] of routes) record(this.routes, key, r.vec, 0)
+    for (const [key, s] of subs) record(this.subs, key, s.vec, S_PROCESSED)
+    this.times.push(time)
+    if (this.times.length > POINTS) this.times.shift()
   }
 
-  /** How many snapshots are kept (≤ POINTS). */
+  /** Snapshots kept (≤ POINTS). */
   get size(): number {
-    return this.snapshots.length
+    return this.times.length
+  }
+
+  /** Bytes the rings hold (their minutes and last values). */
+  get bytes(): number {
+    let n = 0
+    for (const rings of [this.routes, this.subs])
+      for (const r of rings.values()) n += r.last.byteLength + (r.minutes?.byteLength ?? 0)
+    return n
   }
 
   /** Figures over the kept window up to `time`, read from the registry and the queue now. */
   async summary(time = Date.now()): Promise<MetricsSummary> {
     const routesNow = this.readRoutes()
     const subsNow = this.readSubs(await this.queueStats().catch(() => []))
-    const snaps = this.snapshots
-    const from = snaps[0]?.time ?? time
+    const from = this.times[0] ?? time
     const seconds = Math.max((time - from) / 1000, 0.001)
     const routes: RouteFigures[] = []
-    for (const [key, r] of routesNow) {
-      const series = [...snaps.map((s) => s.routes.get(key)), r.vec]
-      routes.push(routeFigures(r, series, seconds))
-    }
+    for (const [key, r] of routesNow) routes.push(routeFigures(r, this.minutesOf(this.routes.get(key), r.vec), seconds))
     routes.sort((a, b) => b.count - a.count || (a.route + a.method).localeCompare(b.route + b.method))
     const subscriptions: SubscriptionFigures[] = []
-    for (const [key, s] of subsNow) {
-      const series = [...snaps.map((x) => x.subs.get(key)), s.vec]
-      subscriptions.push(subFigures(s, series))
-    }
+    for (const [key, s] of subsNow) subscriptions.push(subFigures(s, this.minutesOf(this.subs.get(key), s.vec)))
     subscriptions.sort((a, b) => a.topic.localeCompare(b.topic) || a.subscription.localeCompare(b.subscription))
     return { window: { from, to: time, seconds }, routes, subscriptions }
+  }
+
+  /**
+   * A series' points, oldest first, in one array (`points × width`): the kept minutes, then the
+   * minute under way (now minus the last snapshot; a series the snapshots never saw: all of it).
+   */
+  private minutesOf(ring: Ring | undefined, now: Float64Array): { data: Float64Array; points: number } {
+    const kept = Math.min(Math.max(this.taken - 1, 0), SLOTS)
+    const width = now.length
+    const data = new Float64Array((kept + 1) * width)
+    const gauges = ring?.gauges ?? 0
+    for (let p = 0; p < kept; p++) {
+      // Minute ending at snapshot k = taken - kept + p.
+      const k = this.taken - kept + p
+      if (ring?.minutes)
+        data.set(ring.minutes.subarray(((k - 1) % SLOTS) * width, ((k - 1) % SLOTS) * width + width), p * width)
+      else if (ring && gauges) data.set(ring.last.subarray(0, gauges), p * width)
+    }
+    const at = kept * width
+    for (let i = 0; i < width; i++) data[at + i] = i < gauges ? now[i]! : now[i]! - (ring?.last[i] ?? 0)
+    return { data, points: kept + 1 }
   }
 
   private readRoutes(): Map<string, RouteNow> {
@@ -270,52 +320,45 @@ function addBuckets(vec: Float64Array, at: number, s: HistogramSeries): void {
   for (let i = 0; i < s.counts.length; i++) vec[at + i]! += s.counts[i]!
 }
 
-function same(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
+type Minutes = { data: Float64Array; points: number }
+
+/** The sum over every point of field `i`. */
+function total(m: Minutes, width: number, i: number): number {
+  let n = 0
+  for (let p = 0; p < m.points; p++) n += m.data[p * width + i]!
+  return n
 }
 
-/** `a - b` (b missing: the series began after it, so zero). */
-function minus(a: Float64Array, b: Float64Array | undefined): Float64Array {
-  const out = new Float64Array(a.length)
-  for (let i = 0; i < a.length; i++) out[i] = a[i]! - (b?.[i] ?? 0)
-  return out
+function column(m: Minutes, width: number, i: number): number[] {
+  return Array.from({ length: m.points }, (_, p) => m.data[p * width + i]!)
 }
 
-/** Per-minute differences of neighbouring points; a missing point counts as zero. */
-function steps(series: (Float64Array | undefined)[], last: Float64Array): Float64Array[] {
-  const out: Float64Array[] = []
-  for (let i = 1; i < series.length; i++) out.push(minus(series[i] ?? new Float64Array(last.length), series[i - 1]))
-  return out
-}
-
-function routeFigures(r: RouteNow, series: (Float64Array | undefined)[], seconds: number): RouteFigures {
-  // With no snapshot yet, the whole history is the window.
-  const delta = series.length === 1 ? r.vec : minus(r.vec, series[0])
-  const buckets = delta.subarray(R_BUCKETS)
+function routeFigures(r: RouteNow, m: Minutes, seconds: number): RouteFigures {
+  const width = r.vec.length
+  const buckets = new Float64Array(width - R_BUCKETS)
+  for (let i = 0; i < buckets.length; i++) buckets[i] = total(m, width, R_BUCKETS + i)
+  const count = total(m, width, R_COUNT)
   const p99 = quantile(0.99, r.bounds, buckets)
-  const minutes = steps(series, r.vec)
   return {
     method: r.method,
     route: r.route,
-    count: delta[R_COUNT]!,
-    rate: delta[R_COUNT]! / seconds,
-    errors: delta[R_ERRORS]!,
-    clientErrors: delta[R_CLIENT]!,
+    count,
+    rate: count / seconds,
+    errors: total(m, width, R_ERRORS),
+    clientErrors: total(m, width, R_CLIENT),
     p50: quantile(0.5, r.bounds, buckets),
     p95: quantile(0.95, r.bounds, buckets),
     p99,
     ...(p99 === null ? {} : slowExemplar(r, p99)),
-    buckets: Array.from(buckets, (count, i) => ({
+    buckets: Array.from(buckets, (n, i) => ({
       le: i < r.bounds.length ? r.bounds[i]! : null,
-      count,
+      count: n,
       ...(r.exemplars[i] ? { exemplar: r.exemplars[i] } : {}),
     })),
     points: {
-      count: minutes.map((m) => m[R_COUNT]!),
-      errors: minutes.map((m) => m[R_ERRORS]!),
-      p95: minutes.map((m) => quantile(0.95, r.bounds, m.subarray(R_BUCKETS))),
+      count: column(m, width, R_COUNT),
+      errors: column(m, width, R_ERRORS),
+      p95: Array.from({ length: m.points }, (_, p) => quantile(0.95, r.bounds, m.data, p * width + R_BUCKETS)),
     },
   }
 }
@@ -329,25 +372,25 @@ function slowExemplar(r: RouteNow, p99: number): { p99Exemplar?: Exemplar } {
   return {}
 }
 
-function subFigures(s: SubNow, series: (Float64Array | undefined)[]): SubscriptionFigures {
-  const delta = series.length === 1 ? s.vec : minus(s.vec, series[0])
-  const waits = delta.subarray(S_BUCKETS)
-  const minutes = steps(series, s.vec)
+function subFigures(s: SubNow, m: Minutes): SubscriptionFigures {
+  const width = s.vec.length
+  const waits = new Float64Array(width - S_BUCKETS)
+  for (let i = 0; i < waits.length; i++) waits[i] = total(m, width, S_BUCKETS + i)
   return {
     topic: s.topic,
     subscription: s.subscription,
     depth: s.vec[S_DEPTH]!,
     inFlight: s.vec[S_IN_FLIGHT]!,
     dead: s.vec[S_DEAD]!,
-    processed: delta[S_PROCESSED]!,
-    retried: delta[S_RETRIED]!,
-    deadLettered: delta[S_DEAD_LETTERED]!,
+    processed: total(m, width, S_PROCESSED),
+    retried: total(m, width, S_RETRIED),
+    deadLettered: total(m, width, S_DEAD_LETTERED),
     lagP50: quantile(0.5, s.bounds, waits),
     lagP95: quantile(0.95, s.bounds, waits),
     points: {
-      depth: series.slice(1).map((p) => p?.[S_DEPTH] ?? 0),
-      processed: minutes.map((m) => m[S_PROCESSED]!),
-      lagP95: minutes.map((m) => quantile(0.95, s.bounds, m.subarray(S_BUCKETS))),
+      depth: column(m, width, S_DEPTH),
+      processed: column(m, width, S_PROCESSED),
+      lagP95: Array.from({ length: m.points }, (_, p) => quantile(0.95, s.bounds, m.data, p * width + S_BUCKETS)),
     },
   }
 }
