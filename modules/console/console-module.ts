@@ -2,6 +2,7 @@ import type { Server, ServerWebSocket } from 'bun'
 import { buildInfo } from '../../runtime/build-info'
 import { MotiaError } from '../../runtime/errors'
 import type { MotiaModule, RuntimeServices } from '../../runtime/module'
+import type { MetricsApi } from '../observability/metrics/metrics-module'
 import type { QueueModuleApi } from '../queue/queue-module'
 import type { StateModuleApi } from '../state/state-module'
 import type { StreamsModuleApi } from '../streams/streams-module'
@@ -11,6 +12,7 @@ import { type ConsoleAccess, consoleAccess, refuse } from './auth'
 import { frameGuard, guardRoutes, type RouteHandler } from './frame-guard'
 import { frame, LiveFeed } from './live-feed'
 import { LogBuffer } from './log-buffer'
+import { MetricsHistory, MINUTE_MS } from './metrics-history'
 import { normalizeSpan, type ObservabilityApi } from './traces'
 import page from './ui/index.html'
 import { UiAssets } from './ui-assets'
@@ -44,6 +46,8 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
   let ui: UiAssets | undefined
   let tick: ReturnType<typeof setInterval> | undefined
   let lastStats = ''
+  let history: MetricsHistory | undefined
+  let minuteTick: ReturnType<typeof setInterval> | undefined
   const logs = new LogBuffer(2000)
   const cleanups: (() => void)[] = []
   const live = new LiveFeed(
@@ -108,7 +112,7 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
 
   const serve = (assets: UiAssets) => {
     const cfg = rt.config.console
-    const ctx = { rt, logs, version: buildInfo().version }
+    const ctx = { rt, logs, version: buildInfo().version, metrics: () => history }
     const notFound = () => errorJson(404, 'E_CONSOLE_NOT_FOUND', 'not found')
     const routes: Record<string, RouteHandler | Partial<Record<string, RouteHandler>>> = {
       '/api/live': liveRoute,
@@ -178,6 +182,21 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
     }
   }
 
+  /** The hour of metrics: a snapshot now and every minute, while the console runs. */
+  const keepHistory = () => {
+    const metrics = rt.shared.get('metrics') as MetricsApi | undefined
+    if (!metrics) return
+    const queueStats = async () => (rt.shared.get('queue') as QueueModuleApi | undefined)?.adapter.stats() ?? []
+    const h = new MetricsHistory(metrics.registry, queueStats)
+    history = h
+    rt.shared.set('console.metrics', h)
+    const take = () =>
+      void h.snapshot().catch((err) => rt.log.debug('console: metrics snapshot failed', { error: err }))
+    take()
+    minuteTick = setInterval(take, MINUTE_MS)
+    minuteTick.unref?.()
+  }
+
   const listen = () => {
     server = open()
     if (!server) return
@@ -204,12 +223,16 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
       if (!enabled) return
       listenToModules()
       listen()
+      if (server) keepHistory()
     },
     projectChanged() {
       live.push({ type: 'project' })
     },
     async stop() {
       if (tick) clearInterval(tick)
+      if (minuteTick) clearInterval(minuteTick)
+      history = undefined
+      rt?.shared.delete('console.metrics')
       for (const c of cleanups.splice(0)) c()
       live.close()
       await server?.stop(true)

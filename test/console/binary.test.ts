@@ -67,6 +67,9 @@ async function expectWorkingPage(url: string, output: () => string) {
   // The sidebar names the binary serving the project (motia version).
   await page.waitForSelector('#motia-version:not(:empty)')
   expect(await page.textContent('#motia-version')).toBe(`motia ${pkg.version}`)
+  // The Metrics page reads the executable's own registry through /api/metrics.
+  await page.goto(`${url}/#/metrics`)
+  await page.waitForSelector('[data-stat="requests"]')
   expect(errors).toEqual([])
   expect(output()).not.toContain('web UI is not embedded')
   await page.close()

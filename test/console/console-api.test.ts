@@ -296,6 +296,7 @@ describe('console bound beyond loopback', () => {
       '/api/streams/items?stream=todoFeed&groupId=all',
       '/api/queues',
       '/api/queues/dead-letters',
+      '/api/metrics',
       '/api/nope',
     ]
     for (const path of reads) {

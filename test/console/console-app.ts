@@ -13,6 +13,8 @@ export interface ConsoleAppOptions {
   mode?: RunMode
   /** Replace default modules of the same name, or add to them. */
   modules?: MotiaModule[]
+  /** Files added to the project (path under it → text), e.g. extra steps. */
+  files?: Record<string, string>
 }
 
 /**
@@ -25,6 +27,7 @@ export async function consoleApp(opts: ConsoleAppOptions = {}) {
     join(app.path, 'config.yaml'),
     `http:\n  port: 0\n  host: 127.0.0.1\nstreams:\n  port: 0\n  host: 127.0.0.1\n${opts.config ?? 'console:\n  port: 0\n'}`,
   )
+  for (const [file, text] of Object.entries(opts.files ?? {})) writeFileSync(join(app.path, file), text)
   const records: LogRecord[] = []
   const extra = opts.modules ?? []
   const rt = await createRuntime({

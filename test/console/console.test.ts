@@ -54,6 +54,7 @@ describe('console pages', () => {
       ['state', '[data-group="todos"]'],
       ['streams', '.item-card'],
       ['queues', '[data-subscription]'],
+      ['metrics', '[data-metrics-route="POST /todos"]'],
     ]
     for (const [name, ready] of pages) {
       const { page, errors } = await open(`#/${name}`)

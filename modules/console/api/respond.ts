@@ -1,11 +1,14 @@
 import type { RuntimeServices } from '../../../runtime/module'
 import type { LogBuffer } from '../log-buffer'
+import type { MetricsHistory } from '../metrics-history'
 
 /** What every API handler can reach. */
 export interface ApiContext {
   readonly rt: RuntimeServices
   readonly logs: LogBuffer
   readonly version: string
+  /** The hour of metrics, when metrics are on. */
+  readonly metrics?: () => MetricsHistory | undefined
 }
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE'

@@ -1,6 +1,7 @@
 import { MotiaError } from '../../../runtime/errors'
 import { type ConsoleAccess, refuse } from '../auth'
 import { logRoutes } from './logs'
+import { metricsRoutes } from './metrics'
 import { projectRoutes } from './project'
 import { queueRoutes } from './queues'
 import { requestProxyRoutes } from './request-proxy'
@@ -22,6 +23,7 @@ export function apiRoutes(ctx: ApiContext, access: ConsoleAccess): ApiRoutes {
     ...stateRoutes(ctx),
     ...streamRoutes(ctx),
     ...queueRoutes(ctx),
+    ...metricsRoutes(ctx),
     ...requestProxyRoutes(ctx),
   }
   // Bun passes (request, server): the URL is parsed here once for the handler.

@@ -5,6 +5,7 @@ import { LiveConnection } from './live'
 import { endpointsPage } from './pages/endpoints'
 import { flowsPage } from './pages/flows'
 import { logsPage } from './pages/logs'
+import { metricsPage } from './pages/metrics'
 import { queuesPage } from './pages/queues'
 import { statePage } from './pages/state'
 import { streamsPage } from './pages/streams'
@@ -24,6 +25,7 @@ const NAV: { id: string; label: string; icon: string }[] = [
     icon: 'M3 8c3-3 6 3 9 0s6 3 9 0M3 13c3-3 6 3 9 0s6 3 9 0M3 18c3-3 6 3 9 0s6 3 9 0',
   },
   { id: 'queues', label: 'Queues', icon: 'M4 6h16v4H4zM4 14h16v4H4z' },
+  { id: 'metrics', label: 'Metrics', icon: 'M4 19h16M6 16l4-5 3 3 5-7' },
 ]
 
 const routes: Route[] = [
@@ -35,6 +37,7 @@ const routes: Route[] = [
   { path: 'state', page: statePage, nav: 'state' },
   { path: 'streams', page: streamsPage, nav: 'streams' },
   { path: 'queues', page: queuesPage, nav: 'queues' },
+  { path: 'metrics', page: metricsPage, nav: 'metrics' },
 ]
 
 function icon(d: string): SVGSVGElement {

@@ -3,6 +3,7 @@ import type { EndpointInfo } from '../../api/project'
 import type { ProxiedResponse } from '../../api/request-proxy'
 import { api } from '../api'
 import { emptyState, formatDuration, h, jsonView, replace } from '../dom'
+import { type MetricsAnswer, pollMetrics, rate, routeSummaryText, seconds, traceLink } from '../metrics-figures'
 import { hashFor, pageHeader, type View } from '../view'
 import { exampleOf, pathParams } from './schema-example'
 
@@ -34,6 +35,27 @@ export async function endpointsPage(view: View): Promise<void> {
     'aria-label': 'filter routes',
   })
   const list = h('nav', { class: 'route-list' })
+  // The last hour's figures, inline: filled (and refreshed) once /api/metrics answers.
+  let figures: MetricsAnswer | undefined
+  const figuresOf = (e: EndpointInfo) => figures?.routes.find((r) => r.method === e.method && r.route === e.path)
+  const figuresBox = h('div', { class: 'endpoint-metrics', 'data-endpoint-metrics': key(selected) })
+  const drawFigures = () => {
+    const r = figuresOf(selected)
+    if (!figures?.enabled) return replace(figuresBox)
+    const cell = (label: string, value: Node | string | number, name: string) =>
+      h('span', { 'data-cell': name }, h('span', { class: 'muted' }, label), h('b', null, value))
+    replace(
+      figuresBox,
+      h('span', { class: 'muted' }, 'Last hour'),
+      cell('requests', r?.count ?? 0, 'count'),
+      cell('rate', rate(r?.rate ?? 0), 'rate'),
+      cell('p50', seconds(r?.p50), 'p50'),
+      cell('p95', seconds(r?.p95), 'p95'),
+      cell('p99', traceLink(seconds(r?.p99), r?.p99Exemplar?.traceId), 'p99'),
+      cell('errors', r?.errors ?? 0, 'errors'),
+      h('a', { href: hashFor('metrics', { route: key(selected) }) }, 'Metrics →'),
+    )
+  }
   const drawList = () => {
     const q = filter.value.toLowerCase()
     replace(
@@ -51,6 +73,8 @@ export async function endpointsPage(view: View): Promise<void> {
             h('span', { class: `method m-${e.method.toLowerCase()}` }, e.method),
             h('span', { class: 'path' }, e.path),
             h('span', { class: 'step-name' }, e.step),
+            figuresOf(e) &&
+              h('span', { class: 'route-metrics', 'data-route-metrics': key(e) }, routeSummaryText(figuresOf(e)!)),
             e.language === 'python' && h('span', { class: 'badge lang lang-python', 'data-language': 'python' }, 'py'),
           ),
         ),
@@ -63,12 +87,17 @@ export async function endpointsPage(view: View): Promise<void> {
       'div',
       { class: 'split' },
       h('div', { class: 'panel list-panel' }, filter, list),
-      endpointDetail(selected, project.tracing),
+      endpointDetail(selected, project.tracing, figuresBox),
     ),
   )
+  await pollMetrics(view, (m) => {
+    figures = m
+    drawList()
+    drawFigures()
+  }).catch(() => {})
 }
 
-function endpointDetail(e: EndpointInfo, tracing: boolean): HTMLElement {
+function endpointDetail(e: EndpointInfo, tracing: boolean, figures: HTMLElement): HTMLElement {
   const params = pathParams(e.path)
   const paramInputs = new Map(
     params.map((p) => [p, h('input', { name: `param-${p}`, placeholder: p, required: true })]),
@@ -168,6 +197,7 @@ function endpointDetail(e: EndpointInfo, tracing: boolean): HTMLElement {
       h('span', { class: `badge lang lang-${e.language}`, 'data-language': e.language }, e.language),
       e.description ? ` — ${e.description}` : '',
     ),
+    figures,
     h(
       'div',
       { class: 'endpoint-grid' },

@@ -2,6 +2,7 @@
 import type { DeadLetter, SubscriptionStats } from '../../../queue/adapter'
 import { api } from '../api'
 import { confirmButton, emptyState, formatDateTime, h, jsonView, replace, toast } from '../dom'
+import { type MetricsAnswer, pollMetrics, seconds } from '../metrics-figures'
 import { hashFor, pageHeader, throttle, type View } from '../view'
 
 /** Queues: depth and in-flight per subscription (live), dead letters to retry or drop. */
@@ -12,6 +13,10 @@ export async function queuesPage(view: View): Promise<void> {
   view.root.append(pageHeader('Queues', adapterLabel), statsBox, deadBox)
   let subscription = view.params.subscription ?? ''
   let stats: SubscriptionStats[] = []
+  /** The last hour's throughput and lag per subscription (/api/metrics), inline. */
+  let figures: MetricsAnswer | undefined
+  const figuresOf = (s: SubscriptionStats) =>
+    figures?.subscriptions.find((f) => f.topic === s.topic && f.subscription === s.subscription)
 
   const drawStats = () => {
     if (stats.length === 0)
@@ -47,8 +52,8 @@ export async function queuesPage(view: View): Promise<void> {
           h(
             'tr',
             null,
-            ['Topic', 'Subscription', 'Ready', 'Delayed', 'In flight', 'Dead'].map((t, i) =>
-              h('th', { class: i > 1 && 'num' }, t),
+            ['Topic', 'Subscription', 'Ready', 'Delayed', 'In flight', 'Dead', 'Processed (1 h)', 'Lag p95'].map(
+              (t, i) => h('th', { class: i > 1 && 'num' }, t),
             ),
           ),
         ),
@@ -65,6 +70,8 @@ export async function queuesPage(view: View): Promise<void> {
               h('td', { class: 'num' }, s.delayed),
               h('td', { class: 'num' }, s.inFlight),
               h('td', { class: ['num', s.dead > 0 && 'alert-text'] }, s.dead),
+              h('td', { class: 'num', 'data-cell': 'processed' }, figuresOf(s)?.processed ?? '—'),
+              h('td', { class: 'num', 'data-cell': 'lag' }, seconds(figuresOf(s)?.lagP95)),
             ),
           ),
         ),
@@ -190,4 +197,8 @@ export async function queuesPage(view: View): Promise<void> {
   )
   await loadStats()
   await loadDead()
+  await pollMetrics(view, (m) => {
+    figures = m
+    drawStats()
+  }).catch(() => {})
 }

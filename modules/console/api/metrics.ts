@@ -1,0 +1,19 @@
+import type { ApiContext, ApiRoutes } from './respond'
+import { json } from './respond'
+
+/**
+ * `/api/metrics`: per route rate, p50/p95/p99, errors and latency buckets (with exemplars) over
+ * the last hour, and per subscription depth, lag and throughput, each with a point per minute.
+ * With metrics off (`observability.metrics.enabled: false`) it answers `{ enabled: false }`.
+ */
+export function metricsRoutes(ctx: ApiContext): ApiRoutes {
+  return {
+    '/api/metrics': {
+      GET: async () => {
+        const history = ctx.metrics?.()
+        if (!history) return json({ enabled: false, routes: [], subscriptions: [] })
+        return json({ enabled: true, minuteMs: 60_000, ...(await history.summary()) })
+      },
+    },
+  }
+}
