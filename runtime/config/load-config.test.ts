@@ -151,6 +151,14 @@ instanceId: api-1
       shutdownTimeout: 30_000,
       instanceId: 'api-1',
       python: { workers: 1, threads: 32 },
+      iii: {
+        enabled: false,
+        port: 49134,
+        host: '127.0.0.1',
+        maxMessageBytes: 16_777_216,
+        invocationTimeout: 30_000,
+        queues: {},
+      },
     })
   })
 

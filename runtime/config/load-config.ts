@@ -122,6 +122,7 @@ export function resolveConfig(
     sqlite: { ...parsed.sqlite, path: dataPath(parsed.sqlite.path, o.dataRoot ?? opts.dir) },
     // Stable for the process's life, distinct between processes of one host (systemd %i, compose replicas).
     instanceId: parsed.instanceId ?? (opts.env?.MOTIA_INSTANCE_ID || `${hostname()}-${process.pid}`),
+    iii: { ...parsed.iii, enabled: parsed.iii.enabled ?? given(['iii', 'port']) },
   }
 }
 
@@ -313,6 +314,17 @@ function translateIiiModules(
   }
   if (!('modules' in raw)) return { config: raw, sourcePath }
   const { modules, ...config } = raw
+  // iii's top-level `port:` is its worker port: iii SDK workers attach there (modules/iii).
+  if ('port' in config) {
+    const { port, ...rest } = config
+    const section = isRecord(rest.iii) ? { ...rest.iii } : {}
+    if (!('port' in section)) {
+      section.port = port
+      aliases.push({ from: ['iii', 'port'], to: ['port'] })
+    }
+    Object.assign(config, rest, { iii: section })
+    delete config.port
+  }
   if (!Array.isArray(modules)) {
     return {
       config,
@@ -324,6 +336,16 @@ function translateIiiModules(
     const entry = isRecord(m) ? m : {}
     const cls = typeof entry.class === 'string' ? entry.class : undefined
     const target = cls === undefined ? undefined : III_TARGETS[cls]
+    if (cls === 'modules::queue::QueueModule' && isRecord(entry.config) && isRecord(entry.config.queue_configs)) {
+      // iii's named queues serve TriggerAction.Enqueue({ queue }) from its workers (modules/iii/queues.ts).
+      const section = isRecord(config.iii) ? { ...config.iii } : {}
+      if (!('queues' in section)) {
+        section.queues = entry.config.queue_configs
+        aliases.push({ from: ['iii', 'queues'], to: ['modules', i, 'config', 'queue_configs'] })
+      }
+      config.iii = section
+      return
+    }
     if (!target) {
       warn(['modules', i], `modules[${i}] (${cls ?? 'no class'}) is ignored: motia has it built in, see docs/config.md`)
       return

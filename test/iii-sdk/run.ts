@@ -1,0 +1,200 @@
+/**
+ * Runs iii's own Node SDK test suite (test/iii-sdk/suite/, copied by sync.ts from a pinned commit)
+ * against `dist/motia` started on the suite's config (suite/config-test.yaml).
+ *
+ *   bun test/iii-sdk/run.ts [--binary path] [--json out.json] [vitest filters...]
+ *
+ * 1. Installs the suite's npm dependencies (its package.json `dependencies` and vitest) into
+ *    test/iii-sdk/.deps (npm registry, once; git-ignored), linked as suite/node_modules.
+ * 2. Starts the binary in a temp project whose config.yaml is the suite's config. The suite
+ *    hard-codes its ports (49199 worker, 3199 HTTP), so these must be free: the runner says so
+ *    and stops when they are not.
+ * 3. Runs vitest and prints each test's outcome and a `N passed, N failed` line.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const HERE = import.meta.dir
+const SUITE = join(HERE, 'suite')
+const DEPS = join(HERE, '.deps')
+const ROOT = join(HERE, '..', '..')
+/** The suite's hard-coded ports (tests/utils.ts): the worker port and the REST API. */
+export const SUITE_PORTS = { worker: 49199, http: 3199 }
+
+export interface SuiteResult {
+  tests: { file: string; name: string; status: 'passed' | 'failed' | 'skipped'; message?: string }[]
+  passed: number
+  failed: number
+  skipped: number
+  engineOutput: string
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer()
+    srv.once('error', () => resolve(false))
+    srv.listen({ port, host: '0.0.0.0', exclusive: true }, () => srv.close(() => resolve(true)))
+  })
+}
+
+/** Installs the suite's dependencies into .deps once (again when the suite's package.json changes). */
+export function installDeps(): void {
+  const pkg = JSON.parse(readFileSync(join(SUITE, 'package.json'), 'utf8'))
+  const wanted = {
+    name: 'iii-sdk-suite-deps',
+    private: true,
+    dependencies: { ...pkg.dependencies, vitest: pkg.devDependencies.vitest },
+  }
+  const manifest = JSON.stringify(wanted, null, 2)
+  const stamp = join(DEPS, '.installed')
+  if (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== manifest) {
+    mkdirSync(DEPS, { recursive: true })
+    writeFileSync(join(DEPS, 'package.json'), manifest)
+    const npm = Bun.spawnSync(['npm', 'install', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: DEPS,
+      stdout: 'inherit',
+      stderr: 'inherit',
+    })
+    if (npm.exitCode !== 0) throw new Error(`npm install of the iii suite's dependencies failed in ${DEPS}`)
+    writeFileSync(stamp, manifest)
+  }
+  const link = join(SUITE, 'node_modules')
+  if (!existsSync(link)) symlinkSync(join('..', '.deps', 'node_modules'), link)
+}
+
+async function startEngine(binary: string, project: string): Promise<{ stop(): Promise<void>; output(): string }> {
+  const proc = Bun.spawn([binary, 'start', '--dir', project], {
+    cwd: project,
+    env: { ...process.env, STREAMS_PORT: '0' },
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  let out = ''
+  const decoder = new TextDecoder()
+  let onData: (() => void) | undefined
+  const pump = async (s: ReadableStream<Uint8Array>) => {
+    for await (const c of s) {
+      out += decoder.decode(c)
+      onData?.()
+    }
+  }
+  void pump(proc.stdout)
+  void pump(proc.stderr)
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`motia did not become ready in 20 s:\n${out}`)), 20_000)
+    onData = () => {
+      if (/"msg":"motia start ready"/.test(out)) {
+        clearTimeout(timer)
+        resolve()
+      }
+    }
+    proc.exited.then((code) => {
+      clearTimeout(timer)
+      reject(new Error(`motia exited with ${code} before ready:\n${out}`))
+    })
+  })
+  return {
+    output: () => out,
+    async stop() {
+      proc.kill('SIGTERM')
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000)
+      await proc.exited
+      clearTimeout(timer)
+    },
+  }
+}
+
+interface VitestJson {
+  testResults: {
+    name: string
+    message?: string
+    assertionResults: { fullName: string; status: string; failureMessages?: string[] }[]
+  }[]
+}
+
+export async function runSuite(opts: { binary?: string; filters?: string[] } = {}): Promise<SuiteResult> {
+  const binary = opts.binary ?? join(ROOT, 'dist', 'motia')
+  if (!existsSync(binary)) throw new Error(`${binary} does not exist: build it first (npm run build)`)
+  for (const [role, port] of Object.entries(SUITE_PORTS)) {
+    if (!(await portFree(port))) {
+      throw new Error(
+        `port ${port} (the iii suite's ${role} port, hard-coded in suite/tests/utils.ts) is in use: stop whatever listens there and run again`,
+      )
+    }
+  }
+  installDeps()
+  const project = mkdtempSync(join(tmpdir(), 'motia-iii-suite-'))
+  const report = join(project, 'vitest.json')
+  let engine: Awaited<ReturnType<typeof startEngine>> | undefined
+  try {
+    writeFileSync(join(project, 'config.yaml'), readFileSync(join(SUITE, 'config-test.yaml')))
+    engine = await startEngine(binary, project)
+    const vitest = Bun.spawn(
+      [
+        'node',
+        join(DEPS, 'node_modules', 'vitest', 'vitest.mjs'),
+        'run',
+        '--reporter=json',
+        `--outputFile=${report}`,
+        ...(opts.filters ?? []),
+      ],
+      { cwd: SUITE, stdout: 'pipe', stderr: 'pipe', env: { ...process.env, CI: '1' } },
+    )
+    const [stdout, stderr] = await Promise.all([new Response(vitest.stdout).text(), new Response(vitest.stderr).text()])
+    await vitest.exited
+    if (!existsSync(report)) throw new Error(`vitest wrote no report:\n${stdout}\n${stderr}`)
+    const json = JSON.parse(readFileSync(report, 'utf8')) as VitestJson
+    const tests: SuiteResult['tests'] = []
+    for (const file of json.testResults) {
+      const rel = file.name.slice(SUITE.length + 1)
+      if (file.assertionResults.length === 0) {
+        tests.push({ file: rel, name: '(file)', status: 'failed', message: file.message })
+      }
+      for (const t of file.assertionResults) {
+        const status = t.status === 'passed' ? 'passed' : t.status === 'failed' ? 'failed' : 'skipped'
+        tests.push({ file: rel, name: t.fullName, status, message: t.failureMessages?.[0]?.split('\n')[0] })
+      }
+    }
+    const count = (s: string) => tests.filter((t) => t.status === s).length
+    return {
+      tests,
+      passed: count('passed'),
+      failed: count('failed'),
+      skipped: count('skipped'),
+      engineOutput: engine.output(),
+    }
+  } finally {
+    await engine?.stop()
+    rmSync(project, { recursive: true, force: true })
+  }
+}
+
+if (import.meta.main) {
+  const args = process.argv.slice(2)
+  const flag = (name: string) => {
+    const i = args.indexOf(name)
+    if (i < 0) return undefined
+    const [, v] = args.splice(i, 2)
+    return v
+  }
+  const binary = flag('--binary')
+  const jsonOut = flag('--json')
+  const verbose = args.includes('--verbose')
+  const filters = args.filter((a) => a !== '--verbose')
+  try {
+    const r = await runSuite({ binary, filters })
+    for (const t of r.tests) {
+      const mark = t.status === 'passed' ? 'pass' : t.status === 'failed' ? 'FAIL' : 'skip'
+      console.log(`${mark}  ${t.file} > ${t.name}${t.status === 'failed' && t.message ? `\n        ${t.message}` : ''}`)
+    }
+    if (verbose) console.log(r.engineOutput)
+    if (jsonOut) writeFileSync(jsonOut, JSON.stringify(r, null, 2))
+    console.log(`${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}`)
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : err)
+    process.exit(1)
+  }
+}
