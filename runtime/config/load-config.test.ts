@@ -206,7 +206,7 @@ instanceId: api-1
     )
     expect(err.message.split('\n')).toEqual([
       'config.yaml is invalid:',
-      '  config.yaml:1:1: nope: unknown key (expected one of: host, http, streams, state, queue, cron, console, observability, sqlite, redis, logging, health, shutdownTimeout, instanceId, python)',
+      '  config.yaml:1:1: nope: unknown key (expected one of: host, http, streams, state, queue, cron, console, observability, sqlite, redis, logging, health, shutdownTimeout, instanceId, python, iii)',
       '  config.yaml:3:9: http.port: expected an integer between 0 and 65535, got "abc"',
       '  config.yaml:4:3: http.prot: unknown key (expected one of: port, host, bodyLimit, timeout, concurrency, bodyTimeout, maxJsonDepth, pendingBodiesPerClient, trustProxy, emit, validateBody, traceHeader, cors)',
       '  config.yaml:6:13: http.cors.origin: expected "*" or a list of origins, got a list',
