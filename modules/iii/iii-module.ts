@@ -1,6 +1,7 @@
 import type { MotiaModule, RuntimeServices } from '../../runtime/module'
 import type { StateModuleApi } from '../state/state-module'
 import { registerBuiltins } from './builtins'
+import { ChannelManager } from './channels'
 import { HttpTriggers } from './http-triggers'
 import { IiiEngine } from './iii-engine'
 import { IiiQueues } from './queues'
@@ -27,6 +28,7 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
   let queues: IiiQueues
   let server: WorkerServer | undefined
   let stopTypes: (() => void) | undefined
+  let channels: ChannelManager
   return {
     name: 'iii',
     dependsOn: ['state', 'queue', 'streams', 'http'],
@@ -36,7 +38,12 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
       iii = new IiiEngine(rt.logs, cfg.invocationTimeout)
       registerBuiltins(iii, rt.engine, rt.logs)
       stopTypes = registerTriggerTypes(iii, rt.shared.get('state') as StateModuleApi | undefined)
-      const http = new HttpTriggers(iii)
+      channels = new ChannelManager(cfg.maxMessageBytes)
+      iii.builtin('engine::channels::create', () => {
+        const { writer, reader } = channels.create()
+        return { writer, reader }
+      })
+      const http = new HttpTriggers(iii, channels)
       iii.triggerType({ id: 'http', description: 'an HTTP request on the API port', register: http.register })
       rt.shared.set('http.dynamic', http.fetch)
       queues = new IiiQueues(
@@ -61,6 +68,7 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
       server = new WorkerServer(
         iii,
         queues,
+        channels,
         {
           port: cfg.port,
           host: cfg.host,
@@ -74,6 +82,7 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
     },
     async stop() {
       queues?.stop()
+      channels?.stop()
       stopTypes?.()
       await server?.stop()
       server = undefined

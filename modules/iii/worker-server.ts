@@ -1,4 +1,5 @@
 import type { Server, ServerWebSocket } from 'bun'
+import type { Channel, ChannelManager } from './channels'
 import type { IiiEngine } from './iii-engine'
 import { type Message, type MessageOf, parseMessage } from './protocol'
 import type { IiiQueues } from './queues'
@@ -15,6 +16,8 @@ export interface WorkerServerOptions {
 
 interface SocketData {
   worker?: WorkerConnection
+  /** A data channel end (`/ws/channels/<id>`), not a worker. */
+  channel?: { channel: Channel; dir: 'read' | 'write' }
   ip: string
 }
 
@@ -30,6 +33,7 @@ export class WorkerServer {
   constructor(
     private readonly iii: IiiEngine,
     private readonly queues: IiiQueues,
+    private readonly channels: ChannelManager,
     private readonly opts: WorkerServerOptions,
     private readonly warn: (msg: string, fields?: Record<string, unknown>) => void,
   ) {}
@@ -49,8 +53,19 @@ export class WorkerServer {
       hostname: this.opts.host,
       development: false,
       fetch: (request, server) => {
+        const url = new URL(request.url)
+        const channelPath = /^\/ws\/channels\/([^/]+)$/.exec(url.pathname)
+        if (channelPath) {
+          // A channel end authenticates with its access key, not the worker token.
+          const dir = url.searchParams.get('dir')
+          const channel = this.channels.take(channelPath[1]!, url.searchParams.get('key'), dir)
+          if (!channel)
+            return new Response('iii channel: unknown channel, wrong key, or that end is taken', { status: 404 })
+          const data: SocketData = { channel: { channel, dir: dir as 'read' | 'write' }, ip: '' }
+          if (server.upgrade(request, { data })) return undefined
+          return new Response('iii worker port: expected a WebSocket upgrade', { status: 426 })
+        }
         if (token !== undefined) {
-          const url = new URL(request.url)
           const given =
             request.headers.get('authorization')?.replace(/^Bearer\s+/i, '') ?? url.searchParams.get('token')
           if (given !== token) return new Response('iii worker port: missing or wrong token', { status: 401 })
@@ -64,12 +79,32 @@ export class WorkerServer {
         idleTimeout: 0,
         sendPings: true,
         open: (ws) => {
+          const end = ws.data.channel
+          if (end) {
+            if (end.dir === 'read') {
+              end.channel.attachReader({
+                item: (i) => ws.send(i),
+                end: () => {
+                  ws.close(1000, 'channel_closed')
+                  this.channels.remove(end.channel.id)
+                },
+              })
+            }
+            return
+          }
           const worker = new WorkerConnection(crypto.randomUUID(), ws, ws.data.ip)
           ws.data.worker = worker
           this.iii.attach(worker)
           worker.send({ type: 'workerregistered', worker_id: worker.id })
         },
         message: (ws, data) => {
+          const end = ws.data.channel
+          if (end) {
+            if (end.dir === 'write' && !end.channel.write(typeof data === 'string' ? data : new Uint8Array(data))) {
+              ws.close(1009, 'channel buffer full: nobody reads it')
+            }
+            return
+          }
           const worker = ws.data.worker
           if (!worker) return
           const text = typeof data === 'string' ? data : new TextDecoder().decode(data)
@@ -81,6 +116,11 @@ export class WorkerServer {
           this.handle(worker, m)
         },
         close: (ws, code, reason) => {
+          const end = ws.data.channel
+          if (end) {
+            if (end.dir === 'write') end.channel.end()
+            return
+          }
           const worker = ws.data.worker
           if (!worker) return
           if (code === 1009) this.warn(`iii worker ${worker.id} sent a frame over ${this.opts.maxMessageBytes} bytes`)

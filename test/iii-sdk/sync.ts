@@ -1,6 +1,6 @@
 /**
- * Copies iii's Node SDK test suite (with the SDK source it imports, its config and licence) from a
- * pinned commit of MotiaDev/motia into test/iii-sdk/suite/. Nothing else in the suite is edited:
+ * Copies iii's Node SDK test suite (with the SDK source it imports, its configs, assets and licence)
+ * from a pinned commit of MotiaDev/motia into test/iii-sdk/suite/, at their paths in that repository. Nothing else in the suite is edited:
  * what runs is what iii runs.
  *
  *   git clone https://github.com/MotiaDev/motia /path/to/motia
@@ -12,17 +12,18 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
 export const PINNED_COMMIT = '9fd264412bcd668a41c6c492825ba8f9be4d8495'
-const PACKAGE = 'sdk/packages/node/iii'
-/** Repository path → path under suite/. */
-const FILES: [from: string, to: string][] = [
-  ['sdk/LICENSE', 'LICENSE'],
-  ['sdk/fixtures/config-test.yaml', 'config-test.yaml'],
-  ['sdk/fixtures/config-bridge.yaml', 'config-bridge.yaml'],
-  [`${PACKAGE}/package.json`, 'package.json'],
-  [`${PACKAGE}/tsconfig.json`, 'tsconfig.json'],
-  [`${PACKAGE}/vitest.config.ts`, 'vitest.config.ts'],
+export const PACKAGE = 'sdk/packages/node/iii'
+/** Files and trees copied, at their paths in the repository (the tests reach the assets by relative path). */
+const FILES = [
+  'sdk/LICENSE',
+  'sdk/fixtures/config-test.yaml',
+  'sdk/fixtures/config-bridge.yaml',
+  'sdk/fixtures/config-bridge-backend.yaml',
+  `${PACKAGE}/package.json`,
+  `${PACKAGE}/tsconfig.json`,
+  `${PACKAGE}/vitest.config.ts`,
 ]
-const TREES = [`${PACKAGE}/src`, `${PACKAGE}/tests`]
+const TREES = [`${PACKAGE}/src`, `${PACKAGE}/tests`, 'sdk/test-assets']
 
 const SUITE = join(import.meta.dir, 'suite')
 
@@ -47,15 +48,23 @@ if (import.meta.main) {
   const gitDir = source.endsWith('.git') || source.endsWith('/repo') ? source : resolveGitDir(source)
   const files = [...FILES]
   for (const tree of TREES) {
-    for (const path of git(gitDir, ['ls-tree', '-r', '--name-only', commit, tree]).toString().trim().split('\n')) {
-      files.push([path, path.slice(PACKAGE.length + 1)])
-    }
+    files.push(...git(gitDir, ['ls-tree', '-r', '--name-only', commit, tree]).toString().trim().split('\n'))
   }
   rmSync(SUITE, { recursive: true, force: true })
-  for (const [from, to] of files) {
-    const dest = join(SUITE, to)
+  const missing: string[] = []
+  for (const path of files.filter(Boolean)) {
+    let bytes: Buffer
+    try {
+      bytes = git(gitDir, ['show', `${commit}:${path}`])
+    } catch {
+      // A blob the clone does not have (a partial or LFS clone): the tests needing it fail, said in the README.
+      missing.push(path)
+      continue
+    }
+    const dest = join(SUITE, path)
     mkdirSync(dirname(dest), { recursive: true })
-    writeFileSync(dest, git(gitDir, ['show', `${commit}:${from}`]))
+    writeFileSync(dest, bytes)
   }
+  if (missing.length > 0) console.warn(`not in this clone, not copied: ${missing.join(', ')}`)
   console.log(`copied ${files.length} files from MotiaDev/motia@${commit} into ${SUITE}`)
 }
