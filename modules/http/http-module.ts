@@ -112,7 +112,13 @@ export function httpModule(options: { listen?: boolean; health?: HealthConfig } 
       health = new HealthEndpoints(services)
       services.shared.set(
         'http.fetch',
-        (r: Request) => health.answer(r) ?? (services.lifecycle.draining ? shuttingDown() : router.fetch(r)),
+        (r: Request) =>
+          health.answer(r) ??
+          (services.lifecycle.draining
+            ? shuttingDown()
+            : ((services.shared.get('http.dynamic') as ((r: Request) => Promise<Response> | undefined) | undefined)?.(
+                r,
+              ) ?? router.fetch(r))),
       )
     },
     start() {
