@@ -21,7 +21,7 @@ const HERE = import.meta.dir
 /** The SDK package inside the copied tree (sync.ts keeps the repository's paths). */
 const SUITE = join(HERE, 'suite', 'sdk', 'packages', 'node', 'iii')
 const CONFIG = join(HERE, 'suite', 'sdk', 'fixtures', 'config-test.yaml')
-const DEPS = join(HERE, '.deps')
+export const DEPS = join(HERE, '.deps')
 const ROOT = join(HERE, '..', '..')
 /** The suite's hard-coded ports (tests/utils.ts): the worker port and the REST API. */
 export const SUITE_PORTS = { worker: 49199, http: 3199 }
@@ -54,7 +54,8 @@ export function installDeps(): void {
   const wanted = {
     name: 'iii-sdk-suite-deps',
     private: true,
-    dependencies: { ...pkg.dependencies, vitest: pkg.devDependencies.vitest },
+    // The published SDK of the same version, for bench/iii-worker.ts's Node worker (the suite imports ../src).
+    dependencies: { ...pkg.dependencies, vitest: pkg.devDependencies.vitest, 'iii-sdk': pkg.version },
   }
   const manifest = JSON.stringify(wanted, null, 2)
   const stamp = join(DEPS, '.installed')
