@@ -6,7 +6,8 @@
  * The iii worker is a Node process running the published `iii-sdk` (installed by
  * test/iii-sdk/run.ts into test/iii-sdk/.deps) over loopback WebSocket; the pool is the queue
  * module's WorkerPool with one Bun worker thread. Rounds alternate. Goal: iii ≥ 0.8× the pool.
- *   bun bench/iii-worker.ts [--rounds 5] [--calls 20000] [--latency-calls 2000] [--concurrency 50]
+ *   bun bench/iii-worker.ts [--rounds 5] [--calls 20000] [--latency-calls 2000] [--concurrency 50] [--raw]
+ * `--raw`: the Node worker uses `ws` directly, without the SDK (what the protocol itself costs).
  */
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     calls: { type: 'string', default: '20000' },
     'latency-calls': { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '50' },
+    /** The worker speaks the protocol with `ws` directly instead of through iii-sdk: the SDK's own cost shows. */
+    raw: { type: 'boolean', default: false },
   },
 })
 const ROUNDS = Number(values.rounds)
@@ -48,9 +51,20 @@ const api = rt.services.shared.get('iii') as IiiModuleApi
 const iii = api.engine
 
 const workerScript = join(dir, 'iii-worker.mjs')
+const RAW_WORKER = `import { WebSocket } from ${JSON.stringify(join(DEPS, 'node_modules', 'ws', 'wrapper.mjs'))}
+const ws = new WebSocket(process.env.III_URL)
+ws.on('open', () => ws.send(JSON.stringify({ type: 'registerfunction', id: 'bench::echo' })))
+ws.on('message', (buf) => {
+  const m = JSON.parse(buf.toString())
+  if (m.type !== 'invokefunction') return
+  ws.send(JSON.stringify({ type: 'invocationresult', invocation_id: m.invocation_id, function_id: m.function_id, result: { ok: true, n: m.data.n } }))
+})
+`
 writeFileSync(
   workerScript,
-  `import { registerWorker } from ${JSON.stringify(join(DEPS, 'node_modules', 'iii-sdk', 'dist', 'index.mjs'))}
+  values.raw
+    ? RAW_WORKER
+    : `import { registerWorker } from ${JSON.stringify(join(DEPS, 'node_modules', 'iii-sdk', 'dist', 'index.mjs'))}
 const iii = registerWorker(process.env.III_URL, { otel: { enabled: false } })
 iii.registerFunction({ id: 'bench::echo' }, async (input) => ({ ok: true, n: input.n }))
 `,

@@ -6,8 +6,13 @@ interface Pending {
   functionId: string
   resolve(result: unknown): void
   reject(error: ErrorBody): void
-  timer: ReturnType<typeof setTimeout>
+  /** `performance.now()` past which it fails with a timeout; swept, not a timer each. */
+  deadline: number
+  timeoutMs: number
 }
+
+/** How often overdue invocations are looked for: timeouts are seconds, a sweep beats a timer per call. */
+const SWEEP_MS = 25
 
 /** What a worker said about itself (`engine::workers::register`). */
 export interface WorkerMetadata {
@@ -37,11 +42,14 @@ export class WorkerConnection {
   readonly connectedAt = Date.now()
   metadata: WorkerMetadata = {}
   private readonly pending = new Map<string, Pending>()
+  private sweeper?: ReturnType<typeof setInterval>
+  /** Frames sent in this tick, written together (one syscall) at its end. */
+  private outbox: string[] = []
   closed = false
 
   constructor(
     readonly id: string,
-    private readonly ws: Pick<ServerWebSocket<unknown>, 'send' | 'close'>,
+    private readonly ws: Pick<ServerWebSocket<unknown>, 'send' | 'close' | 'cork'>,
     readonly ip: string,
   ) {}
 
@@ -50,7 +58,32 @@ export class WorkerConnection {
   }
 
   send(message: Message): void {
-    if (!this.closed) this.ws.send(JSON.stringify(message))
+    if (this.closed) return
+    if (this.outbox.push(JSON.stringify(message)) === 1) queueMicrotask(this.flush)
+  }
+
+  private readonly flush = () => {
+    const frames = this.outbox
+    this.outbox = []
+    if (this.closed) return
+    if (frames.length === 1) this.ws.send(frames[0]!)
+    else
+      this.ws.cork(() => {
+        for (const f of frames) this.ws.send(f)
+      })
+  }
+
+  private sweep = () => {
+    const now = performance.now()
+    for (const [id, p] of this.pending) {
+      if (p.deadline > now) continue
+      this.pending.delete(id)
+      p.reject({ code: 'timeout', message: `function "${p.functionId}" did not answer within ${p.timeoutMs} ms` })
+    }
+    if (this.pending.size === 0) {
+      clearInterval(this.sweeper)
+      this.sweeper = undefined
+    }
   }
 
   /** Invokes one of its functions; rejects with an InvocationError (its error, a timeout, or its disconnect). */
@@ -62,21 +95,14 @@ export class WorkerConnection {
     if (this.closed) return Promise.reject(new InvocationError(disconnected(functionId)))
     const invocationId = crypto.randomUUID()
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(invocationId)
-        reject(
-          new InvocationError({
-            code: 'timeout',
-            message: `function "${functionId}" did not answer within ${opts.timeoutMs} ms`,
-          }),
-        )
-      }, opts.timeoutMs)
       this.pending.set(invocationId, {
         functionId,
         resolve,
         reject: (e) => reject(new InvocationError(e)),
-        timer,
+        deadline: performance.now() + opts.timeoutMs,
+        timeoutMs: opts.timeoutMs,
       })
+      this.sweeper ??= setInterval(this.sweep, Math.min(SWEEP_MS, opts.timeoutMs))
       this.send({
         type: 'invokefunction',
         invocation_id: invocationId,
@@ -98,7 +124,6 @@ export class WorkerConnection {
     const p = this.pending.get(invocationId)
     if (!p) return false
     this.pending.delete(invocationId)
-    clearTimeout(p.timer)
     if (error) p.reject(normalizeError(error))
     else p.resolve(result)
     return true
@@ -107,10 +132,9 @@ export class WorkerConnection {
   /** The socket closed: every invocation it held fails (iii does not re-run them elsewhere). */
   disconnect(): void {
     this.closed = true
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer)
-      p.reject(disconnected(p.functionId))
-    }
+    clearInterval(this.sweeper)
+    this.sweeper = undefined
+    for (const p of this.pending.values()) p.reject(disconnected(p.functionId))
     this.pending.clear()
   }
 
