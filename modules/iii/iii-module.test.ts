@@ -30,7 +30,19 @@ const settled = async (w: TestWorker) => {
 const iii = () => (rt.services.shared.get('iii') as IiiModuleApi).engine
 
 beforeAll(async () => {
-  rt = await fixtureRuntime(project({ 'config.yaml': CONFIG }), { listen: true, mode: 'start' })
+  rt = await fixtureRuntime(
+    project({
+      'config.yaml': CONFIG,
+      // A TS queue step a worker enqueues to, and an HTTP step that enqueues to a worker's queue trigger.
+      'steps/from-worker.step.ts': `export const config = { name: 'FromWorker', triggers: [{ type: 'queue', topic: 'to-step' }] }
+export const handler = async (input, ctx) => { await ctx.state.set('iii-interop', 'from-worker', input) }
+`,
+      'steps/to-worker.step.ts': `export const config = { name: 'ToWorker', triggers: [{ type: 'http', method: 'POST', path: '/to-worker' }], enqueues: ['to-worker'] }
+export const handler = async (req, ctx) => { await ctx.enqueue({ topic: 'to-worker', data: req.body }); return { status: 202, body: {} } }
+`,
+    }),
+    { listen: true, mode: 'start' },
+  )
   url = (rt.services.shared.get('iii') as IiiModuleApi).url()!
   httpUrl = (rt.services.shared.get('http.url') as string).replace(/\/$/, '')
 })
@@ -222,6 +234,39 @@ describe('iii worker port', () => {
       key: 'a',
       new_value: { v: 3 },
     })
+  })
+
+  test("steps and workers meet on queue topics: a worker's enqueue runs a TS step, a step's ctx.enqueue a worker's queue trigger", async () => {
+    const w = await connect()
+    expect((await w.call('enqueue', { topic: 'to-step', data: { from: 'worker' } })).error).toBeUndefined()
+    const origin = { step: 't', traceId: 't' }
+    for (let i = 0; i < 200 && !(await rt.engine.state('get', ['iii-interop', 'from-worker'], origin)); i++)
+      await Bun.sleep(10)
+    expect(await rt.engine.state('get', ['iii-interop', 'from-worker'], origin)).toEqual({ from: 'worker' })
+
+    const got: unknown[] = []
+    w.register('test::from-step', (d: unknown) => {
+      got.push(d)
+      return null
+    })
+    w.send({
+      type: 'registertrigger',
+      id: 't-from-step',
+      trigger_type: 'queue',
+      function_id: 'test::from-step',
+      config: { topic: 'to-worker' },
+    })
+    await settled(w)
+    const res = await fetch(`${httpUrl}/to-worker`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"from":"step"}',
+    })
+    expect(res.status).toBe(202)
+    for (let i = 0; i < 200 && got.length === 0; i++) await Bun.sleep(10)
+    expect(got).toEqual([{ from: 'step' }])
+    // Only workers take that topic: nothing was left for the queue to warn about.
+    expect(rt.records.some((r) => r.msg.includes('"to-worker", which no step subscribes to'))).toBe(false)
   })
 
   test('an unknown trigger type is answered with a registration error', async () => {

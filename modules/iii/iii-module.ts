@@ -1,9 +1,10 @@
-import type { MotiaModule, RuntimeServices } from '../../runtime/module'
+import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
+import type { QueueTriggerDef } from '../../runtime/step'
 import type { StateModuleApi } from '../state/state-module'
 import { registerBuiltins } from './builtins'
 import { ChannelManager } from './channels'
 import { HttpTriggers } from './http-triggers'
-import { IiiEngine } from './iii-engine'
+import { IiiEngine, type TriggerEntry } from './iii-engine'
 import { IiiQueues } from './queues'
 import { registerTriggerTypes } from './trigger-types'
 import { WorkerServer } from './worker-server'
@@ -37,7 +38,9 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
       const cfg = rt.config.iii
       iii = new IiiEngine(rt.logs, cfg.invocationTimeout)
       registerBuiltins(iii, rt.engine, rt.logs)
-      stopTypes = registerTriggerTypes(iii, rt.shared.get('state') as StateModuleApi | undefined)
+      const types = registerTriggerTypes(iii, rt.engine, rt.shared.get('state') as StateModuleApi | undefined)
+      stopTypes = types.stop
+      routeEnqueues(rt, iii, types.queueTargets)
       channels = new ChannelManager(cfg.maxMessageBytes)
       iii.builtin('engine::channels::create', () => {
         const { writer, reader } = channels.create()
@@ -88,4 +91,45 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
       server = undefined
     },
   }
+}
+
+/**
+ * Every enqueue (steps' `ctx.enqueue`, TS or Python, and workers' `enqueue`) also reaches the
+ * workers' `queue` triggers on that topic. Steps subscribed to it get it from the queue as
+ * before; a topic only workers take does not go to the queue (nor warn that nobody takes it).
+ */
+function routeEnqueues(
+  rt: RuntimeServices,
+  iii: IiiEngine,
+  targets: (topic: string) => ReadonlySet<TriggerEntry> | undefined,
+): void {
+  const inner = rt.engine.queueService
+  if (!inner) return
+  let project: Project | undefined
+  let stepTopics = new Set<string>()
+  const subscribed = (topic: string) => {
+    const now = rt.project()
+    if (now !== project) {
+      project = now
+      stepTopics = new Set(
+        now.steps.flatMap((s) => s.triggers.flatMap((t) => (t.type === 'queue' ? [(t as QueueTriggerDef).topic] : []))),
+      )
+    }
+    return stepTopics.has(topic)
+  }
+  rt.engine.queueService = {
+    async enqueue(message, origin) {
+      const workers = targets(message.topic)
+      if (!workers || workers.size === 0 || subscribed(message.topic)) await inner.enqueue(message, origin)
+      const traceparent = traceparentOf(origin)
+      for (const t of workers ?? []) void iii.fire(t, message.data, traceparent ? { traceparent } : {}).catch(() => {})
+    },
+  }
+}
+
+/** The W3C traceparent of a step's call, when its trace and span ids have that shape (tracing on). */
+function traceparentOf(origin: { traceId: string; spanId?: string }): string | undefined {
+  if (!/^[0-9a-f]{32}$/.test(origin.traceId) || !origin.spanId || !/^[0-9a-f]{16}$/.test(origin.spanId))
+    return undefined
+  return `00-${origin.traceId}-${origin.spanId}-01`
 }

@@ -1,4 +1,5 @@
 import { Cron } from 'croner'
+import type { EngineClient } from '../../runtime/engine-client'
 import type { StateModuleApi } from '../state/state-module'
 import type { IiiEngine, TriggerEntry } from './iii-engine'
 
@@ -6,11 +7,15 @@ const configOf = (t: TriggerEntry) => (t.config ?? {}) as Record<string, unknown
 
 /**
  * iii's built-in trigger types besides http (http-triggers.ts): `subscribe` (pub/sub topics,
- * fed by the `publish` function), `queue` (topics fed by the `enqueue` function), `state`
+ * fed by the `publish` function), `queue` (topics: workers' `enqueue` and steps' `ctx.enqueue`), `state`
  * (state changes, optionally one scope / key), `cron` (an expression), and
  * `engine::functions-available` (the set of functions changed).
  */
-export function registerTriggerTypes(iii: IiiEngine, state: StateModuleApi | undefined): () => void {
+export function registerTriggerTypes(
+  iii: IiiEngine,
+  engine: EngineClient,
+  state: StateModuleApi | undefined,
+): { stop(): void; queueTargets(topic: string): ReadonlySet<TriggerEntry> | undefined } {
   const topics = new Map<string, Map<string, Set<TriggerEntry>>>([
     ['subscribe', new Map()],
     ['queue', new Map()],
@@ -41,7 +46,17 @@ export function registerTriggerTypes(iii: IiiEngine, state: StateModuleApi | und
       return null
     })
   deliver('subscribe', 'publish')
-  deliver('queue', 'enqueue')
+  // `enqueue` goes through the engine's queue: steps subscribed to the topic get it (durably,
+  // with their retries), and so do workers' `queue` triggers (queueTopics below).
+  iii.builtin('enqueue', async (data, call) => {
+    const p = (data ?? {}) as Record<string, unknown>
+    if (typeof p.topic !== 'string' || p.topic === '') throw new Error('enqueue: expected a non-empty string "topic"')
+    await engine.enqueue(
+      { topic: p.topic, data: p.data ?? null },
+      { step: 'iii-worker', traceId: call.traceparent?.split('-')[1] ?? crypto.randomUUID() },
+    )
+    return null
+  })
 
   const stops: (() => void)[] = []
   if (state) {
@@ -103,7 +118,10 @@ export function registerTriggerTypes(iii: IiiEngine, state: StateModuleApi | und
       }, 10)
     }),
   )
-  return () => {
-    for (const s of stops) s()
+  return {
+    stop() {
+      for (const s of stops) s()
+    },
+    queueTargets: (topic) => topics.get('queue')!.get(topic),
   }
 }
