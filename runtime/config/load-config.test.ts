@@ -340,4 +340,28 @@ instanceId: api-1
       'config.yaml is invalid:\n  config.yaml:4:13: modules[0].config.port: expected an integer between 0 and 65535, got "high"',
     )
   })
+
+  test("iii's top-level port is the iii worker port (on); QueueModule queue_configs are its named queues", async () => {
+    const { config, warnings } = await load(
+      [
+        'port: 49199',
+        'modules:',
+        '  - class: modules::queue::QueueModule',
+        '    config:',
+        '      queue_configs:',
+        '        payment: { max_retries: 5, concurrency: 2, type: fifo, message_group_field: transaction_id }',
+      ].join('\n'),
+    )
+    expect(config.iii).toMatchObject({ enabled: true, port: 49199, host: '127.0.0.1' })
+    expect(config.iii.queues).toEqual({
+      payment: { max_retries: 5, concurrency: 2, type: 'fifo', message_group_field: 'transaction_id' },
+    })
+    expect(warnings).toEqual([])
+    // Without a port the worker port stays off; a bad one is reported where it was written.
+    expect((await load('http:\n  port: 3000\n')).config.iii.enabled).toBe(false)
+    const err = await rejection('port: x\nmodules: []\n')
+    expect(err.message).toBe(
+      'config.yaml is invalid:\n  config.yaml:1:7: port: expected an integer between 0 and 65535, got "x"',
+    )
+  })
 })
