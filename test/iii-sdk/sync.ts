@@ -22,8 +22,10 @@ const FILES = [
   `${PACKAGE}/package.json`,
   `${PACKAGE}/tsconfig.json`,
   `${PACKAGE}/vitest.config.ts`,
+  'sdk/packages/python/iii/pyproject.toml',
+  'sdk/packages/python/iii/README.md',
 ]
-const TREES = [`${PACKAGE}/src`, `${PACKAGE}/tests`, 'sdk/test-assets']
+const TREES = [`${PACKAGE}/src`, `${PACKAGE}/tests`, 'sdk/test-assets', 'sdk/packages/python/iii/src']
 
 const SUITE = join(import.meta.dir, 'suite')
 
