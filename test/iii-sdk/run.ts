@@ -12,7 +12,17 @@
  * 3. Runs vitest and prints each test's outcome and a `N passed, N failed` line. The files in
  *    OUT_OF_SCOPE_FILES are left out unless `--all` (they need engines this runner does not start).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -70,8 +80,13 @@ export function installDeps(): void {
     if (npm.exitCode !== 0) throw new Error(`npm install of the iii suite's dependencies failed in ${DEPS}`)
     writeFileSync(stamp, manifest)
   }
+  // suite/.../node_modules is a link to .deps (vitest's cache may have made a real dir there).
   const link = join(SUITE, 'node_modules')
-  if (!existsSync(link)) symlinkSync(join(DEPS, 'node_modules'), link)
+  const target = join(DEPS, 'node_modules')
+  const current = lstatSync(link, { throwIfNoEntry: false })
+  if (current?.isSymbolicLink() && readlinkSync(link) === target) return
+  if (current) rmSync(link, { recursive: true, force: true })
+  symlinkSync(target, link)
 }
 
 async function startEngine(binary: string, project: string): Promise<{ stop(): Promise<void>; output(): string }> {
