@@ -43,7 +43,7 @@ const dir = benchProject(
 export const handler = async (input) => ({ ok: true, n: input.n })
 `,
   },
-  'logging: { level: warn }\nhttp: { port: 0, host: 127.0.0.1 }\nstreams: { port: 0 }\nconsole: { enabled: false }\ncron: { enabled: false }\niii: { port: 0 }\nsqlite: { path: ":memory:" }\n',
+  'logging: { level: warn }\nhttp: { port: 0, host: 127.0.0.1 }\nstreams: { port: 0 }\nconsole: { enabled: false }\ncron: { enabled: false }\nobservability: { enabled: false }\niii: { port: 0 }\nsqlite: { path: ":memory:" }\n',
   'motia-iii-bench-',
 )
 const rt = await createRuntime({ dir, mode: 'start', modules: defaultModules({ listen: true }), logSinks: [] })

@@ -1,6 +1,10 @@
 import type { LogTarget } from '../../runtime/logger'
+import { type ExecutionTracer, endWith } from '../../runtime/tracing'
 import type { ErrorBody, HttpInvocationRef, Message, MessageOf } from './protocol'
 import { InvocationError, type WorkerConnection } from './worker-connection'
+
+/** W3C trace-context: version, trace id, parent span id, flags. */
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/
 
 /** Who is calling a function, and the trace context that came with the call. */
 export interface CallInfo {
@@ -63,6 +67,8 @@ export class IiiEngine {
   constructor(
     readonly logs: LogTarget,
     readonly defaultTimeoutMs: number,
+    /** The runtime's tracer when tracing is on: invocations of worker functions become spans. */
+    private readonly tracer: () => ExecutionTracer | undefined = () => undefined,
   ) {}
 
   builtin(id: string, fn: Builtin, description?: string): void {
@@ -97,11 +103,34 @@ export class IiiEngine {
     if (fn.http) return invokeHttp(fn.id, fn.http, data, opts.timeoutMs ?? this.defaultTimeoutMs)
     if (!fn.owner)
       throw new InvocationError({ code: 'function_not_invokable', message: `${functionId} has no handler` })
-    return fn.owner.invoke(functionId, data, {
-      timeoutMs: opts.timeoutMs ?? this.defaultTimeoutMs,
-      ...(opts.traceparent ? { traceparent: opts.traceparent } : {}),
-      ...(opts.baggage ? { baggage: opts.baggage } : {}),
-    })
+    const owner = fn.owner
+    const send = (traceparent: string | undefined) =>
+      owner.invoke(functionId, data, {
+        timeoutMs: opts.timeoutMs ?? this.defaultTimeoutMs,
+        ...(traceparent ? { traceparent } : {}),
+        ...(opts.baggage ? { baggage: opts.baggage } : {}),
+      })
+    const span = this.span(functionId, owner, opts.traceparent)
+    if (!span) return send(opts.traceparent)
+    return endWith(span, send(`00-${span.traceId}-${span.spanId}-01`))
+  }
+
+  /**
+   * A span for an invocation of a worker function (tracing on): a child of the caller's
+   * traceparent, or a new trace when the caller sent none and the store takes one. The worker
+   * gets this span as its parent, so its own spans (exported by the SDK) nest under it.
+   */
+  private span(functionId: string, owner: WorkerConnection, traceparent: string | undefined) {
+    const tracer = this.tracer()
+    if (!tracer) return undefined
+    const parent = traceparent ? TRACEPARENT.exec(traceparent) : null
+    if (!parent && !tracer.takesNewTrace()) return undefined
+    const traceId = parent?.[1] ?? crypto.randomUUID().replace(/-/g, '')
+    return tracer.begin(traceId, parent?.[2], `call ${functionId}`, 'client', () => ({
+      'iii.function_id': functionId,
+      'iii.worker_id': owner.id,
+      ...(owner.metadata.name ? { 'iii.worker_name': owner.metadata.name } : {}),
+    }))
   }
 
   /** A trigger fired: invokes its function; a failure is logged, never thrown at the trigger source. */

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { fixtureRuntime, tempProjects } from '../../test/support/runtime'
+import { OBSERVABILITY_KEY, type ObservabilityApi } from '../observability/observability-module'
 import type { IiiModuleApi } from './iii-module'
 import { TestWorker } from './test-worker'
 
@@ -267,6 +268,34 @@ describe('iii worker port', () => {
     expect(got).toEqual([{ from: 'step' }])
     // Only workers take that topic: nothing was left for the queue to warn about.
     expect(rt.records.some((r) => r.msg.includes('"to-worker", which no step subscribes to'))).toBe(false)
+  })
+
+  test("a caller's traceparent is carried into motia's traces: the invocation is a span of that trace, parent of the worker's", async () => {
+    const w = await connect()
+    const seen: string[] = []
+    w.register('test::traced', () => null)
+    await settled(w)
+    const traceId = 'a'.repeat(32)
+    const caller = await connect()
+    const id = crypto.randomUUID()
+    const answer = caller.next('invocationresult', (m) => m.invocation_id === id)
+    caller.send({
+      type: 'invokefunction',
+      invocation_id: id,
+      function_id: 'test::traced',
+      data: {},
+      traceparent: `00-${traceId}-${'b'.repeat(16)}-01`,
+      baggage: 'k=v',
+    })
+    expect((await answer).error).toBeUndefined()
+    const invoked = await w.next('invokefunction', (m) => m.function_id === 'test::traced')
+    seen.push(invoked.traceparent!)
+    const trace = (rt.services.shared.get(OBSERVABILITY_KEY) as ObservabilityApi).getTrace(traceId)!
+    const span = trace.spans.find((s) => s.name === 'call test::traced')!
+    expect(span.parentSpanId).toBe('b'.repeat(16))
+    expect(span.attributes['iii.function_id']).toBe('test::traced')
+    expect(seen[0]).toBe(`00-${traceId}-${span.spanId}-01`)
+    expect(invoked.baggage).toBe('k=v')
   })
 
   test('an unknown trigger type is answered with a registration error', async () => {

@@ -36,7 +36,7 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
     setup(services) {
       rt = services
       const cfg = rt.config.iii
-      iii = new IiiEngine(rt.logs, cfg.invocationTimeout)
+      iii = new IiiEngine(rt.logs, cfg.invocationTimeout, () => rt.engine.tracer)
       registerBuiltins(iii, rt.engine, rt.logs)
       const types = registerTriggerTypes(iii, rt.engine, rt.shared.get('state') as StateModuleApi | undefined)
       stopTypes = types.stop
