@@ -111,6 +111,18 @@ describe('iii worker port', () => {
     expect(rt.records.some((r) => r.msg.includes('unknown message type "nonsense"'))).toBe(true)
   })
 
+  test("the SDKs' OTel export connection (frames prefixed OTLP / MTRC / LOGS) is not a worker and not a bad frame", async () => {
+    const w = await connect()
+    const before = rt.records.length
+    w.ws.send(new TextEncoder().encode('OTLP{"resourceSpans":[]}'))
+    w.ws.send('MTRC{}')
+    const id = (await w.next('workerregistered')).worker_id
+    for (let i = 0; i < 100 && iii().workers.has(id); i++) await Bun.sleep(10)
+    const workers = (await (await connect()).call('engine::workers::list', {})).result as { workers: { id: string }[] }
+    expect(workers.workers.map((x) => x.id)).not.toContain(id)
+    expect(rt.records.slice(before).some((r) => r.msg.includes('bad frame'))).toBe(false)
+  })
+
   test('an oversized frame closes that connection (1009); the port keeps serving', async () => {
     const w = await connect()
     w.ws.send(JSON.stringify({ type: 'invokefunction', function_id: 'x', data: 'y'.repeat(70_000) }))

@@ -107,6 +107,12 @@ export class WorkerServer {
           }
           const worker = ws.data.worker
           if (!worker) return
+          if (isTelemetry(data)) {
+            // The SDKs' OTel exporters share the worker URL (frames prefixed OTLP / MTRC / LOGS):
+            // that connection is not a worker. Its exports are not stored (docs/iii.md).
+            if (this.iii.workers.has(worker.id)) this.iii.detach(worker)
+            return
+          }
           const text = typeof data === 'string' ? data : new TextDecoder().decode(data)
           const m = parseMessage(text)
           if (typeof m === 'string') {
@@ -255,4 +261,11 @@ export class WorkerServer {
     await this.server?.stop(true)
     this.server = undefined
   }
+}
+
+const TELEMETRY_PREFIXES = ['OTLP', 'MTRC', 'LOGS']
+
+function isTelemetry(data: string | Buffer): boolean {
+  const head = typeof data === 'string' ? data.slice(0, 4) : data.subarray(0, 4).toString('latin1')
+  return TELEMETRY_PREFIXES.includes(head)
 }
