@@ -1,5 +1,6 @@
 import type { CallOrigin, EngineClient } from '../../runtime/engine-client'
 import type { LogLevel, LogTarget } from '../../runtime/logger'
+import type { BridgeClient } from './bridge-client'
 import type { IiiEngine } from './iii-engine'
 import { InvocationError } from './worker-connection'
 
@@ -30,7 +31,12 @@ const orAbsent = (v: unknown) => (v === null ? undefined : v)
  * The engine functions workers call under iii's ids, served by the runtime's modules: state,
  * streams, logs, and the engine's own registry (`engine::functions::list`, ...).
  */
-export function registerBuiltins(iii: IiiEngine, engine: EngineClient, logs: LogTarget): void {
+export function registerBuiltins(
+  iii: IiiEngine,
+  engine: EngineClient,
+  logs: LogTarget,
+  bridge: { state?: BridgeClient; streams?: BridgeClient } = {},
+): void {
   const origin = (traceparent?: string): CallOrigin => ({
     step: ORIGIN_STEP,
     traceId: traceparent?.split('-')[1] ?? crypto.randomUUID(),
@@ -56,12 +62,19 @@ export function registerBuiltins(iii: IiiEngine, engine: EngineClient, logs: Log
           return { groups: await engine.state('listGroups', [], o) }
       }
     })
-  state('state::set', 'set')
-  state('state::get', 'get')
-  state('state::delete', 'delete')
-  state('state::update', 'update')
-  state('state::list', 'getGroup')
-  state('state::list_groups', 'listGroups')
+  const stateOps = {
+    'state::set': 'set',
+    'state::get': 'get',
+    'state::delete': 'delete',
+    'state::update': 'update',
+    'state::list': 'getGroup',
+    'state::list_groups': 'listGroups',
+  } as const
+  for (const [fn, op] of Object.entries(stateOps)) {
+    const remote = bridge.state
+    if (remote) iii.builtin(fn, (data, call) => remote.invoke(fn, data, call.traceparent))
+    else state(fn, op)
+  }
 
   // Streams: a worker's own implementation (`createStream`: `stream::get(<name>)`, ...) wins.
   const stream = (op: 'get' | 'set' | 'delete' | 'list' | 'list_groups' | 'update') => {
@@ -92,7 +105,11 @@ export function registerBuiltins(iii: IiiEngine, engine: EngineClient, logs: Log
       }
     })
   }
-  for (const op of ['get', 'set', 'delete', 'list', 'list_groups', 'update'] as const) stream(op)
+  for (const op of ['get', 'set', 'delete', 'list', 'list_groups', 'update'] as const) {
+    const remote = bridge.streams
+    if (remote) iii.builtin(`stream::${op}`, (data, call) => remote.invoke(`stream::${op}`, data, call.traceparent))
+    else stream(op)
+  }
 
   for (const level of ['info', 'warn', 'error', 'debug'] as const satisfies readonly LogLevel[]) {
     iii.builtin(`engine::log::${level}`, (data, call) => {

@@ -318,6 +318,33 @@ describe('iii worker port', () => {
   })
 })
 
+describe("iii's Bridge adapters", () => {
+  const bridgeProject = tempProjects('motia-iii-bridge-')
+  test("an engine whose state and streams bridge to another serves state::* / stream::* from that engine's store", async () => {
+    const dir = bridgeProject({
+      'config.yaml': [
+        'http: { port: 0, host: 127.0.0.1 }',
+        'streams: { port: 0, onApiPort: false }',
+        'console: { enabled: false }',
+        `iii: { port: 0, bridge: { state: "${url}", streams: "${url}" } }`,
+      ].join('\n'),
+    })
+    await using front = await fixtureRuntime(dir, { listen: true, mode: 'start' })
+    const w = await TestWorker.connect((front.services.shared.get('iii') as IiiModuleApi).url()!)
+    workers.push(w)
+    const set = await w.call('state::set', { scope: 'bridged', key: 'k', value: { via: 'bridge' } })
+    expect(set.result).toEqual({ old_value: null, new_value: { via: 'bridge' } })
+    // Stored by the backend (the first runtime), not by the front engine.
+    expect(await rt.engine.state('get', ['bridged', 'k'], { step: 't', traceId: 't' })).toEqual({ via: 'bridge' })
+    expect(await front.engine.state('get', ['bridged', 'k'], { step: 't', traceId: 't' })).toBeNull()
+    await w.call('stream::set', { stream_name: 's', group_id: 'g', item_id: 'i', data: { n: 1 } })
+    const backend = await connect()
+    expect((await backend.call('stream::get', { stream_name: 's', group_id: 'g', item_id: 'i' })).result).toEqual({
+      n: 1,
+    })
+  })
+})
+
 describe('iii worker port with a token', () => {
   const tokenProject = tempProjects('motia-iii-token-')
   test('a worker without the token is refused; with it, it attaches', async () => {

@@ -1,6 +1,7 @@
 import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
 import type { QueueTriggerDef } from '../../runtime/step'
 import type { StateModuleApi } from '../state/state-module'
+import { BridgeClient } from './bridge-client'
 import { registerBuiltins } from './builtins'
 import { ChannelManager } from './channels'
 import { HttpTriggers } from './http-triggers'
@@ -30,6 +31,7 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
   let server: WorkerServer | undefined
   let stopTypes: (() => void) | undefined
   let channels: ChannelManager
+  let bridges: BridgeClient[] = []
   return {
     name: 'iii',
     dependsOn: ['state', 'queue', 'streams', 'http'],
@@ -37,7 +39,12 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
       rt = services
       const cfg = rt.config.iii
       iii = new IiiEngine(rt.logs, cfg.invocationTimeout, () => rt.engine.tracer)
-      registerBuiltins(iii, rt.engine, rt.logs)
+      const bridge = {
+        ...(cfg.bridge.state ? { state: new BridgeClient(cfg.bridge.state, cfg.invocationTimeout) } : {}),
+        ...(cfg.bridge.streams ? { streams: new BridgeClient(cfg.bridge.streams, cfg.invocationTimeout) } : {}),
+      }
+      bridges = Object.values(bridge)
+      registerBuiltins(iii, rt.engine, rt.logs, bridge)
       const types = registerTriggerTypes(iii, rt.engine, rt.shared.get('state') as StateModuleApi | undefined)
       stopTypes = types.stop
       routeEnqueues(rt, iii, types.queueTargets)
@@ -85,6 +92,7 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
     },
     async stop() {
       queues?.stop()
+      for (const b of bridges) b.close()
       channels?.stop()
       stopTypes?.()
       await server?.stop()

@@ -158,6 +158,7 @@ instanceId: api-1
         maxMessageBytes: 16_777_216,
         invocationTimeout: 30_000,
         queues: {},
+        bridge: {},
       },
     })
   })
@@ -357,6 +358,20 @@ instanceId: api-1
       payment: { max_retries: 5, concurrency: 2, type: 'fifo', message_group_field: 'transaction_id' },
     })
     expect(warnings).toEqual([])
+    // iii's Bridge adapters: state / streams served by another engine.
+    const bridged = await load(
+      [
+        'port: 49197',
+        'modules:',
+        '  - class: modules::stream::StreamModule',
+        '    config: { port: 3114, adapter: { class: modules::stream::adapters::Bridge, config: { bridge_url: "ws://localhost:49198" } } }',
+        '  - class: modules::state::StateModule',
+        '    config: { adapter: { class: modules::state::adapters::Bridge, config: { bridge_url: "ws://localhost:49198" } } }',
+      ].join('\n'),
+    )
+    expect(bridged.config.iii.bridge).toEqual({ state: 'ws://localhost:49198', streams: 'ws://localhost:49198' })
+    expect(bridged.config.streams.port).toBe(3114)
+    expect(bridged.warnings).toEqual([])
     // Without a port the worker port stays off; a bad one is reported where it was written.
     expect((await load('http:\n  port: 3000\n')).config.iii.enabled).toBe(false)
     const err = await rejection('port: x\nmodules: []\n')

@@ -288,6 +288,19 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
+const BRIDGE_ADAPTERS: Record<string, { module: string; kind: 'state' | 'streams' }> = {
+  'modules::state::adapters::Bridge': { module: 'modules::state::StateModule', kind: 'state' },
+  'modules::stream::adapters::Bridge': { module: 'modules::stream::StreamModule', kind: 'streams' },
+}
+
+/** A state or stream module whose adapter is iii's Bridge: which one, and the engine it forwards to. */
+function bridgeOf(cls: string | undefined, config: unknown): { kind: 'state' | 'streams'; url: unknown } | undefined {
+  const adapter = isRecord(config) && isRecord(config.adapter) ? config.adapter : undefined
+  const b = typeof adapter?.class === 'string' ? BRIDGE_ADAPTERS[adapter.class] : undefined
+  if (!b || b.module !== cls || !isRecord(adapter?.config)) return undefined
+  return { kind: b.kind, url: adapter.config.bridge_url }
+}
+
 const III_TARGETS: Record<string, 'http' | 'streams'> = {
   'modules::api::RestApiModule': 'http',
   'modules::stream::StreamModule': 'streams',
@@ -346,6 +359,21 @@ function translateIiiModules(
       config.iii = section
       return
     }
+    // iii's Bridge adapters: the state / streams functions are served by another engine (modules/iii).
+    const bridged = bridgeOf(cls, entry.config)
+    if (bridged) {
+      const section = isRecord(config.iii) ? { ...config.iii } : {}
+      const bridge = isRecord(section.bridge) ? { ...section.bridge } : {}
+      if (!(bridged.kind in bridge)) {
+        bridge[bridged.kind] = bridged.url
+        aliases.push({
+          from: ['iii', 'bridge', bridged.kind],
+          to: ['modules', i, 'config', 'adapter', 'config', 'bridge_url'],
+        })
+      }
+      config.iii = { ...section, bridge }
+      if (!target) return
+    }
     if (!target) {
       warn(['modules', i], `modules[${i}] (${cls ?? 'no class'}) is ignored: motia has it built in, see docs/config.md`)
       return
@@ -354,6 +382,7 @@ function translateIiiModules(
     const section: Record<string, unknown> = { ...(config[target] as Record<string, unknown> | undefined) }
     for (const [key, value] of Object.entries(isRecord(entry.config) ? entry.config : {})) {
       const from: ConfigPath = ['modules', i, 'config', key]
+      if (key === 'adapter' && bridged) continue
       if (key !== 'port' && key !== 'host') {
         warn(from, `modules[${i}].config.${key} is ignored: only port and host carry over (set ${target}.* instead)`)
       } else if (key in section) {

@@ -46,6 +46,8 @@ export interface IiiConfig {
   readonly invocationTimeout: number
   /** iii's named queues (`TriggerAction.Enqueue({ queue })`), from its QueueModule `queue_configs`. */
   readonly queues: Readonly<Record<string, IiiQueueConfig>>
+  /** iii's Bridge adapters: `state::*` / `stream::*` served by another iii engine at this ws:// URL. */
+  readonly bridge: { readonly state?: string; readonly streams?: string }
 }
 
 export interface IiiQueueConfig {
@@ -400,6 +402,7 @@ export const configSchema = section({
         { error: expected('a mapping of queue names to { max_retries, concurrency, type, message_group_field }') },
       )
       .default({}),
+    bridge: section({ state: optionalText, streams: optionalText }).prefault({}),
   }).prefault({}),
 })
 

@@ -2,15 +2,15 @@
  * Runs iii's own Node SDK test suite (test/iii-sdk/suite/, copied by sync.ts from a pinned commit)
  * against `dist/motia` started on the suite's config (suite/sdk/fixtures/config-test.yaml).
  *
- *   bun test/iii-sdk/run.ts [--binary path] [--json out.json] [vitest filters...]
+ *   bun test/iii-sdk/run.ts [--binary path] [--json out.json] [--no-bridge] [vitest filters...]
  *
  * 1. Installs the suite's npm dependencies (its package.json `dependencies` and vitest) into
  *    test/iii-sdk/.deps (npm registry, once; git-ignored), linked as suite/node_modules.
  * 2. Starts the binary in a temp project whose config.yaml is the suite's config. The suite
  *    hard-codes its ports (49199 worker, 3199 HTTP), so these must be free: the runner says so
  *    and stops when they are not.
- * 3. Runs vitest and prints each test's outcome and a `N passed, N failed` line. The files in
- *    OUT_OF_SCOPE_FILES are left out unless `--all` (they need engines this runner does not start).
+ * 3. Starts the two engines of the bridge tests (BRIDGE_FILES; `--no-bridge` leaves them out).
+ * 4. Runs vitest and prints each test's outcome and a `N passed, N failed` line.
  */
 import {
   existsSync,
@@ -36,11 +36,13 @@ const ROOT = join(HERE, '..', '..')
 /** The suite's hard-coded ports (tests/utils.ts): the worker port and the REST API. */
 export const SUITE_PORTS = { worker: 49199, http: 3199 }
 /**
- * Files left out unless `--all`: they test iii's Bridge adapters against two more engines
- * (sdk/fixtures/config-bridge.yaml on 49197 forwarding to a backend on 49198), which this runner
- * does not start (docs/iii.md, out of scope). Run with `--all`, each of their tests waits 30 s.
+ * The bridge files test iii's Bridge adapters: an engine on 49197 (config-bridge.yaml) whose
+ * state and streams are served by a backend engine on 49198 (config-bridge-backend.yaml). The
+ * runner starts both (two more dist/motia processes); `--no-bridge` leaves those files out.
  */
-export const OUT_OF_SCOPE_FILES = ['tests/bridge-state.test.ts', 'tests/bridge-stream.test.ts']
+export const BRIDGE_FILES = ['tests/bridge-state.test.ts', 'tests/bridge-stream.test.ts']
+const BRIDGE_PORTS = { 'bridge backend worker': 49198, 'bridge worker': 49197 }
+const FIXTURES = join(HERE, 'suite', 'sdk', 'fixtures')
 
 export interface SuiteResult {
   tests: { file: string; name: string; status: 'passed' | 'failed' | 'skipped'; message?: string }[]
@@ -89,8 +91,12 @@ export function installDeps(): void {
   symlinkSync(target, link)
 }
 
-async function startEngine(binary: string, project: string): Promise<{ stop(): Promise<void>; output(): string }> {
-  const proc = Bun.spawn([binary, 'start', '--dir', project], {
+async function startEngine(
+  binary: string,
+  project: string,
+  args: string[] = [],
+): Promise<{ stop(): Promise<void>; output(): string }> {
+  const proc = Bun.spawn([binary, 'start', '--dir', project, ...args], {
     cwd: project,
     env: { ...process.env, STREAMS_PORT: '0' },
     stdin: 'ignore',
@@ -141,11 +147,13 @@ interface VitestJson {
 }
 
 export async function runSuite(
-  opts: { binary?: string; filters?: string[]; all?: boolean } = {},
+  opts: { binary?: string; filters?: string[]; bridge?: boolean } = {},
 ): Promise<SuiteResult> {
   const binary = opts.binary ?? join(ROOT, 'dist', 'motia')
   if (!existsSync(binary)) throw new Error(`${binary} does not exist: build it first (npm run build)`)
-  for (const [role, port] of Object.entries(SUITE_PORTS)) {
+  const bridge = opts.bridge ?? true
+  const ports: Record<string, number> = { ...SUITE_PORTS, ...(bridge ? BRIDGE_PORTS : {}) }
+  for (const [role, port] of Object.entries(ports)) {
     if (!(await portFree(port))) {
       throw new Error(
         `port ${port} (the iii suite's ${role} port, hard-coded in the suite's tests/utils.ts) is in use: stop whatever listens there and run again`,
@@ -156,9 +164,21 @@ export async function runSuite(
   const project = mkdtempSync(join(tmpdir(), 'motia-iii-suite-'))
   const report = join(project, 'vitest.json')
   let engine: Awaited<ReturnType<typeof startEngine>> | undefined
+  const others: Awaited<ReturnType<typeof startEngine>>[] = []
   try {
     writeFileSync(join(project, 'config.yaml'), readFileSync(CONFIG))
     engine = await startEngine(binary, project)
+    if (bridge) {
+      for (const name of ['config-bridge-backend.yaml', 'config-bridge.yaml']) {
+        const dir = join(project, name.replace('.yaml', ''))
+        mkdirSync(dir)
+        // Their stream ports (3113, 3114) are not used by the tests and often taken (motia's console is 3113):
+        // a motia key, which beats the iii module's, moves them to free ones.
+        writeFileSync(join(dir, 'config.yaml'), `${readFileSync(join(FIXTURES, name), 'utf8')}\nstreams: { port: 0 }\n`)
+        // These configs have no REST module: the API port is any free one.
+        others.push(await startEngine(binary, dir, ['--port', '0', '--host', '127.0.0.1']))
+      }
+    }
     const vitest = Bun.spawn(
       [
         'node',
@@ -166,7 +186,7 @@ export async function runSuite(
         'run',
         '--reporter=json',
         `--outputFile=${report}`,
-        ...(opts.all ? [] : OUT_OF_SCOPE_FILES.flatMap((f) => ['--exclude', f])),
+        ...(bridge ? [] : BRIDGE_FILES.flatMap((f) => ['--exclude', f])),
         ...(opts.filters ?? []),
       ],
       { cwd: SUITE, stdout: 'pipe', stderr: 'pipe', env: { ...process.env, CI: '1' } },
@@ -195,6 +215,7 @@ export async function runSuite(
       engineOutput: engine.output(),
     }
   } finally {
+    for (const o of others) await o.stop()
     await engine?.stop()
     rmSync(project, { recursive: true, force: true })
   }
@@ -211,17 +232,17 @@ if (import.meta.main) {
   const binary = flag('--binary')
   const jsonOut = flag('--json')
   const verbose = args.includes('--verbose')
-  const all = args.includes('--all')
-  const filters = args.filter((a) => a !== '--verbose' && a !== '--all')
+  const bridge = !args.includes('--no-bridge')
+  const filters = args.filter((a) => a !== '--verbose' && a !== '--no-bridge')
   try {
-    const r = await runSuite({ ...(binary ? { binary } : {}), filters, all })
+    const r = await runSuite({ ...(binary ? { binary } : {}), filters, bridge })
     for (const t of r.tests) {
       const mark = t.status === 'passed' ? 'pass' : t.status === 'failed' ? 'FAIL' : 'skip'
       console.log(`${mark}  ${t.file} > ${t.name}${t.status === 'failed' && t.message ? `\n        ${t.message}` : ''}`)
     }
     if (verbose) console.log(r.engineOutput)
     if (jsonOut) writeFileSync(jsonOut, JSON.stringify(r, null, 2))
-    const excluded = all ? '' : ` (left out: ${OUT_OF_SCOPE_FILES.join(', ')}; --all runs them)`
+    const excluded = bridge ? '' : ` (left out: ${BRIDGE_FILES.join(', ')})`
     console.log(`${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}${excluded}`)
   } catch (err) {
     console.error(err instanceof Error ? err.message : err)
