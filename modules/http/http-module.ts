@@ -42,7 +42,11 @@ export function httpModule(options: { listen?: boolean; health?: HealthConfig } 
         if (upgrade) return upgrade(request, srv)
         if (await hook.upgrade(request, srv)) return undefined
       }
-      return closeIfDraining(await router.fetch(request), rt.lifecycle.draining)
+      // Routes registered at run time (iii workers' http triggers, modules/iii) before the 404.
+      const dynamic = (rt.shared.get('http.dynamic') as ((r: Request) => Promise<Response> | undefined) | undefined)?.(
+        request,
+      )
+      return closeIfDraining(await (dynamic ?? router.fetch(request)), rt.lifecycle.draining)
     }
 
   /** The step routes for Bun.serve; an answer completed while draining says Connection: close. */
@@ -108,7 +112,13 @@ export function httpModule(options: { listen?: boolean; health?: HealthConfig } 
       health = new HealthEndpoints(services)
       services.shared.set(
         'http.fetch',
-        (r: Request) => health.answer(r) ?? (services.lifecycle.draining ? shuttingDown() : router.fetch(r)),
+        (r: Request) =>
+          health.answer(r) ??
+          (services.lifecycle.draining
+            ? shuttingDown()
+            : ((services.shared.get('http.dynamic') as ((r: Request) => Promise<Response> | undefined) | undefined)?.(
+                r,
+              ) ?? router.fetch(r))),
       )
     },
     start() {

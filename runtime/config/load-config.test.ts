@@ -154,6 +154,15 @@ instanceId: api-1
       shutdownTimeout: 30_000,
       instanceId: 'api-1',
       python: { workers: 1, threads: 32 },
+      iii: {
+        enabled: false,
+        port: 49134,
+        host: '127.0.0.1',
+        maxMessageBytes: 16_777_216,
+        invocationTimeout: 30_000,
+        queues: {},
+        bridge: {},
+      },
     })
   })
 
@@ -201,7 +210,7 @@ instanceId: api-1
     )
     expect(err.message.split('\n')).toEqual([
       'config.yaml is invalid:',
-      '  config.yaml:1:1: nope: unknown key (expected one of: host, http, streams, state, queue, cron, console, observability, sqlite, redis, rabbitmq, logging, health, shutdownTimeout, instanceId, python)',
+      '  config.yaml:1:1: nope: unknown key (expected one of: host, http, streams, state, queue, cron, console, observability, sqlite, redis, rabbitmq, logging, health, shutdownTimeout, instanceId, python, iii)',
       '  config.yaml:3:9: http.port: expected an integer between 0 and 65535, got "abc"',
       '  config.yaml:4:3: http.prot: unknown key (expected one of: port, host, bodyLimit, timeout, concurrency, bodyTimeout, maxJsonDepth, pendingBodiesPerClient, trustProxy, emit, validateBody, traceHeader, cors)',
       '  config.yaml:6:13: http.cors.origin: expected "*" or a list of origins, got a list',
@@ -424,6 +433,44 @@ instanceId: api-1
     const err = await rejection('modules:\n  - class: modules::api::RestApiModule\n    config:\n      port: high\n')
     expect(err.message).toBe(
       'config.yaml is invalid:\n  config.yaml:4:13: modules[0].config.port: expected an integer between 0 and 65535, got "high"',
+    )
+  })
+
+  test("iii's top-level port is the iii worker port (on); QueueModule queue_configs are its named queues", async () => {
+    const { config, warnings } = await load(
+      [
+        'port: 49199',
+        'modules:',
+        '  - class: modules::queue::QueueModule',
+        '    config:',
+        '      queue_configs:',
+        '        payment: { max_retries: 5, concurrency: 2, type: fifo, message_group_field: transaction_id }',
+      ].join('\n'),
+    )
+    expect(config.iii).toMatchObject({ enabled: true, port: 49199, host: '127.0.0.1' })
+    expect(config.iii.queues).toEqual({
+      payment: { max_retries: 5, concurrency: 2, type: 'fifo', message_group_field: 'transaction_id' },
+    })
+    expect(warnings).toEqual([])
+    // iii's Bridge adapters: state / streams served by another engine.
+    const bridged = await load(
+      [
+        'port: 49197',
+        'modules:',
+        '  - class: modules::stream::StreamModule',
+        '    config: { port: 3114, adapter: { class: modules::stream::adapters::Bridge, config: { bridge_url: "ws://localhost:49198" } } }',
+        '  - class: modules::state::StateModule',
+        '    config: { adapter: { class: modules::state::adapters::Bridge, config: { bridge_url: "ws://localhost:49198" } } }',
+      ].join('\n'),
+    )
+    expect(bridged.config.iii.bridge).toEqual({ state: 'ws://localhost:49198', streams: 'ws://localhost:49198' })
+    expect(bridged.config.streams.port).toBe(3114)
+    expect(bridged.warnings).toEqual([])
+    // Without a port the worker port stays off; a bad one is reported where it was written.
+    expect((await load('http:\n  port: 3000\n')).config.iii.enabled).toBe(false)
+    const err = await rejection('port: x\nmodules: []\n')
+    expect(err.message).toBe(
+      'config.yaml is invalid:\n  config.yaml:1:7: port: expected an integer between 0 and 65535, got "x"',
     )
   })
 })

@@ -129,6 +129,7 @@ export function resolveConfig(
     sqlite: { ...parsed.sqlite, path: dataPath(parsed.sqlite.path, o.dataRoot ?? opts.dir) },
     // Stable for the process's life, distinct between processes of one host (systemd %i, compose replicas).
     instanceId: parsed.instanceId ?? (opts.env?.MOTIA_INSTANCE_ID || `${hostname()}-${process.pid}`),
+    iii: { ...parsed.iii, enabled: parsed.iii.enabled ?? given(['iii', 'port']) },
   }
 }
 
@@ -294,6 +295,19 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
+const BRIDGE_ADAPTERS: Record<string, { module: string; kind: 'state' | 'streams' }> = {
+  'modules::state::adapters::Bridge': { module: 'modules::state::StateModule', kind: 'state' },
+  'modules::stream::adapters::Bridge': { module: 'modules::stream::StreamModule', kind: 'streams' },
+}
+
+/** A state or stream module whose adapter is iii's Bridge: which one, and the engine it forwards to. */
+function bridgeOf(cls: string | undefined, config: unknown): { kind: 'state' | 'streams'; url: unknown } | undefined {
+  const adapter = isRecord(config) && isRecord(config.adapter) ? config.adapter : undefined
+  const b = typeof adapter?.class === 'string' ? BRIDGE_ADAPTERS[adapter.class] : undefined
+  if (!b || b.module !== cls || !isRecord(adapter?.config)) return undefined
+  return { kind: b.kind, url: adapter.config.bridge_url }
+}
+
 const III_TARGETS: Record<string, 'http' | 'streams'> = {
   'modules::api::RestApiModule': 'http',
   'modules::stream::StreamModule': 'streams',
@@ -355,6 +369,17 @@ function translateIiiModules(
   }
   if (!('modules' in raw)) return { config: raw, sourcePath }
   const { modules, ...config } = raw
+  // iii's top-level `port:` is its worker port: iii SDK workers attach there (modules/iii).
+  if ('port' in config) {
+    const { port, ...rest } = config
+    const section = isRecord(rest.iii) ? { ...rest.iii } : {}
+    if (!('port' in section)) {
+      section.port = port
+      aliases.push({ from: ['iii', 'port'], to: ['port'] })
+    }
+    Object.assign(config, rest, { iii: section })
+    delete config.port
+  }
   if (!Array.isArray(modules)) {
     return {
       config,
@@ -371,6 +396,31 @@ function translateIiiModules(
     }
     const target = cls === undefined ? undefined : III_TARGETS[cls]
     if (cls === III_OTEL && translateOtel(config, entry, i, warn, aliases)) return
+    if (cls === 'modules::queue::QueueModule' && isRecord(entry.config) && isRecord(entry.config.queue_configs)) {
+      // iii's named queues serve TriggerAction.Enqueue({ queue }) from its workers (modules/iii/queues.ts).
+      const section = isRecord(config.iii) ? { ...config.iii } : {}
+      if (!('queues' in section)) {
+        section.queues = entry.config.queue_configs
+        aliases.push({ from: ['iii', 'queues'], to: ['modules', i, 'config', 'queue_configs'] })
+      }
+      config.iii = section
+      return
+    }
+    // iii's Bridge adapters: the state / streams functions are served by another engine (modules/iii).
+    const bridged = bridgeOf(cls, entry.config)
+    if (bridged) {
+      const section = isRecord(config.iii) ? { ...config.iii } : {}
+      const bridge = isRecord(section.bridge) ? { ...section.bridge } : {}
+      if (!(bridged.kind in bridge)) {
+        bridge[bridged.kind] = bridged.url
+        aliases.push({
+          from: ['iii', 'bridge', bridged.kind],
+          to: ['modules', i, 'config', 'adapter', 'config', 'bridge_url'],
+        })
+      }
+      config.iii = { ...section, bridge }
+      if (!target) return
+    }
     if (!target) {
       warn(['modules', i], `modules[${i}] (${cls ?? 'no class'}) is ignored: motia has it built in, see docs/config.md`)
       return
@@ -379,6 +429,7 @@ function translateIiiModules(
     const section: Record<string, unknown> = { ...(config[target] as Record<string, unknown> | undefined) }
     for (const [key, value] of Object.entries(isRecord(entry.config) ? entry.config : {})) {
       const from: ConfigPath = ['modules', i, 'config', key]
+      if (key === 'adapter' && bridged) continue
       if (key !== 'port' && key !== 'host') {
         warn(from, `modules[${i}].config.${key} is ignored: only port and host carry over (set ${target}.* instead)`)
       } else if (key in section) {

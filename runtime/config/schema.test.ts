@@ -60,6 +60,14 @@ test('DEFAULT_CONFIG is what an empty file means, deep-frozen', () => {
     health: { enabled: true, live: '/__motia/health', ready: '/__motia/ready' },
     shutdownTimeout: 10_000,
     python: { workers: 1, threads: 32 },
+    iii: {
+      port: 49134,
+      host: '127.0.0.1',
+      maxMessageBytes: 16_777_216,
+      invocationTimeout: 30_000,
+      queues: {},
+      bridge: {},
+    },
   })
   expect(Object.isFrozen(DEFAULT_CONFIG.http.cors.methods)).toBe(true)
   expect(configSchema.parse({})).toEqual(DEFAULT_CONFIG)

@@ -39,6 +39,33 @@ export interface MotiaConfig {
    */
   readonly instanceId: string
   readonly python: PythonConfig
+  readonly iii: IiiConfig
+}
+
+/** The iii worker port (modules/iii, docs/iii.md): iii SDK workers attach here. */
+export interface IiiConfig {
+  /** Off unless set, or the file sets `iii.port` (or iii's top-level `port:`). */
+  readonly enabled: boolean
+  readonly port: number
+  /** Loopback unless configured. */
+  readonly host: string
+  /** When set, workers must present it (`Authorization: Bearer`, or `?token=`). */
+  readonly token?: string
+  /** Bytes: a bigger frame closes that worker's connection. */
+  readonly maxMessageBytes: number
+  /** Milliseconds an invocation of a worker function may take. */
+  readonly invocationTimeout: number
+  /** iii's named queues (`TriggerAction.Enqueue({ queue })`), from its QueueModule `queue_configs`. */
+  readonly queues: Readonly<Record<string, IiiQueueConfig>>
+  /** iii's Bridge adapters: `state::*` / `stream::*` served by another iii engine at this ws:// URL. */
+  readonly bridge: { readonly state?: string; readonly streams?: string }
+}
+
+export interface IiiQueueConfig {
+  readonly max_retries: number
+  readonly concurrency: number
+  readonly type: 'standard' | 'fifo'
+  readonly message_group_field?: string
 }
 
 /** Python steps (modules/python, docs/python.md). */
@@ -423,6 +450,27 @@ export const configSchema = section({
     interpreter: optionalText,
     workers: int(1, 64).default(1),
     threads: int(1, 1024).default(32),
+  }).prefault({}),
+  iii: section({
+    enabled: bool.optional(),
+    port: port.default(49134),
+    host: text.default('127.0.0.1'),
+    token: optionalText,
+    maxMessageBytes: bytes.default(16 * 1024 ** 2),
+    invocationTimeout: duration.default(30_000),
+    queues: z
+      .record(
+        z.string(),
+        section({
+          max_retries: int(0).default(3),
+          concurrency: int(1).default(10),
+          type: oneOf(['standard', 'fifo']).default('standard'),
+          message_group_field: optionalText,
+        }),
+        { error: expected('a mapping of queue names to { max_retries, concurrency, type, message_group_field }') },
+      )
+      .default({}),
+    bridge: section({ state: optionalText, streams: optionalText }).prefault({}),
   }).prefault({}),
 })
 

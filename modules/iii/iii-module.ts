@@ -1,0 +1,143 @@
+import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
+import type { QueueTriggerDef } from '../../runtime/step'
+import type { StateModuleApi } from '../state/state-module'
+import { BridgeClient } from './bridge-client'
+import { registerBuiltins } from './builtins'
+import { ChannelManager } from './channels'
+import { HttpTriggers } from './http-triggers'
+import { IiiEngine, type TriggerEntry } from './iii-engine'
+import { IiiQueues } from './queues'
+import { registerTriggerTypes } from './trigger-types'
+import { WorkerServer } from './worker-server'
+
+/** What tests and other modules get from `shared.get('iii')`. */
+export interface IiiModuleApi {
+  engine: IiiEngine
+  /** The worker port's address once listening (`ws://host:port`). */
+  url(): string | undefined
+}
+
+export const III_KEY = 'iii'
+
+/**
+ * iii's worker protocol on its own port (`iii:` in config.yaml, or iii's top-level `port:`):
+ * iii SDK workers in any language attach, register functions and triggers, and call the
+ * engine's functions (state, streams, logs, queues, pub/sub) under iii's ids. docs/iii.md.
+ */
+export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
+  let rt: RuntimeServices
+  let iii: IiiEngine
+  let queues: IiiQueues
+  let server: WorkerServer | undefined
+  let stopTypes: (() => void) | undefined
+  let channels: ChannelManager
+  let bridges: BridgeClient[] = []
+  return {
+    name: 'iii',
+    dependsOn: ['state', 'queue', 'streams', 'http'],
+    setup(services) {
+      rt = services
+      const cfg = rt.config.iii
+      iii = new IiiEngine(rt.logs, cfg.invocationTimeout, () => rt.engine.tracer)
+      const bridge = {
+        ...(cfg.bridge.state ? { state: new BridgeClient(cfg.bridge.state, cfg.invocationTimeout) } : {}),
+        ...(cfg.bridge.streams ? { streams: new BridgeClient(cfg.bridge.streams, cfg.invocationTimeout) } : {}),
+      }
+      bridges = Object.values(bridge)
+      registerBuiltins(iii, rt.engine, rt.logs, bridge)
+      const types = registerTriggerTypes(iii, rt.engine, rt.shared.get('state') as StateModuleApi | undefined)
+      stopTypes = types.stop
+      routeEnqueues(rt, iii, types.queueTargets)
+      channels = new ChannelManager(cfg.maxMessageBytes)
+      iii.builtin('engine::channels::create', () => {
+        const { writer, reader } = channels.create()
+        return { writer, reader }
+      })
+      const http = new HttpTriggers(iii, channels)
+      iii.triggerType({ id: 'http', description: 'an HTTP request on the API port', register: http.register })
+      rt.shared.set('http.dynamic', http.fetch)
+      queues = new IiiQueues(
+        iii,
+        Object.fromEntries(
+          Object.entries(cfg.queues).map(([name, q]) => [
+            name,
+            {
+              maxRetries: q.max_retries,
+              concurrency: q.concurrency,
+              type: q.type,
+              ...(q.message_group_field ? { groupField: q.message_group_field } : {}),
+            },
+          ]),
+        ),
+      )
+      rt.shared.set(III_KEY, { engine: iii, url: () => server?.url } satisfies IiiModuleApi)
+    },
+    start() {
+      const cfg = rt.config.iii
+      if (!cfg.enabled || options.listen === false) return
+      server = new WorkerServer(
+        iii,
+        queues,
+        channels,
+        {
+          port: cfg.port,
+          host: cfg.host,
+          maxMessageBytes: cfg.maxMessageBytes,
+          ...(cfg.token ? { token: cfg.token } : {}),
+        },
+        (msg, fields) => rt.log.warn(msg, fields),
+      )
+      server.start()
+      rt.log.info(`iii worker port listening on ${server.url}`)
+    },
+    async stop() {
+      queues?.stop()
+      for (const b of bridges) b.close()
+      channels?.stop()
+      stopTypes?.()
+      await server?.stop()
+      server = undefined
+    },
+  }
+}
+
+/**
+ * Every enqueue (steps' `ctx.enqueue`, TS or Python, and workers' `enqueue`) also reaches the
+ * workers' `queue` triggers on that topic. Steps subscribed to it get it from the queue as
+ * before; a topic only workers take does not go to the queue (nor warn that nobody takes it).
+ */
+function routeEnqueues(
+  rt: RuntimeServices,
+  iii: IiiEngine,
+  targets: (topic: string) => ReadonlySet<TriggerEntry> | undefined,
+): void {
+  const inner = rt.engine.queueService
+  if (!inner) return
+  let project: Project | undefined
+  let stepTopics = new Set<string>()
+  const subscribed = (topic: string) => {
+    const now = rt.project()
+    if (now !== project) {
+      project = now
+      stepTopics = new Set(
+        now.steps.flatMap((s) => s.triggers.flatMap((t) => (t.type === 'queue' ? [(t as QueueTriggerDef).topic] : []))),
+      )
+    }
+    return stepTopics.has(topic)
+  }
+  rt.engine.queueService = {
+    async enqueue(message, origin) {
+      const workers = targets(message.topic)
+      if (!workers || workers.size === 0 || subscribed(message.topic)) await inner.enqueue(message, origin)
+      const traceparent = traceparentOf(origin)
+      for (const t of workers ?? []) void iii.fire(t, message.data, traceparent ? { traceparent } : {}).catch(() => {})
+    },
+  }
+}
+
+/** The W3C traceparent of a step's call, when its trace and span ids have that shape (tracing on). */
+function traceparentOf(origin: { traceId: string; spanId?: string }): string | undefined {
+  if (!/^[0-9a-f]{32}$/.test(origin.traceId) || !origin.spanId || !/^[0-9a-f]{16}$/.test(origin.spanId))
+    return undefined
+  return `00-${origin.traceId}-${origin.spanId}-01`
+}
