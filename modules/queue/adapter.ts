@@ -105,6 +105,11 @@ export interface QueueAdapter {
   dropDeadLetters(ids: readonly string[] | 'all', filter?: DeadLetterFilter): Promise<number>
   /** Readiness probe: a store elsewhere (Redis) answers a ping; none means nothing to check. */
   ready?(): Promise<Readiness>
+  /**
+   * A claim only reads what this process already holds (RabbitMQ pushes deliveries here): the
+   * dispatcher then refills each free slot at once instead of waiting for half of them to free.
+   */
+  readonly localClaims?: boolean
   /** New work for a subscription, in this process (the dispatcher listens instead of polling). */
   onReady(listener: (subscription: string) => void): () => void
   close(): Promise<void>

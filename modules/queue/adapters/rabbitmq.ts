@@ -12,6 +12,7 @@ import type {
   SubscriptionStats,
 } from '../adapter'
 import { backoffMs } from '../retry-policy'
+import { AckBatcher } from './rabbitmq-acks'
 import { Arrivals } from './rabbitmq-arrivals'
 import {
   connectRabbit,
@@ -50,6 +51,7 @@ const RESTART_MS = 500
  */
 export class RabbitQueueAdapter implements QueueAdapter {
   readonly kind = 'rabbitmq'
+  readonly localClaims = true
   private readonly subs = new Map<string, SubQueue>()
   private readonly byTopic = new Map<string, SubQueue[]>()
   private readonly held = new Map<string, Delivery>()
@@ -59,6 +61,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
   private readonly topology: Topology
   private readonly dead: DeadLetterStore
   private readonly out: Outbox
+  private readonly acks = new AckBatcher()
   private readonly now: () => number
   private seq = 0
   private closed = false
@@ -214,7 +217,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
   async ack(id: string): Promise<void> {
     const d = this.take(id)
     if (!d) return
-    this.settle(d, 'ack')
+    this.settle(d)
     const key = d.msg.headers?.[H.key]
     if (key !== undefined) await this.call(() => this.topology.releaseKey(d.q.sub.id, String(key)))
   }
@@ -241,7 +244,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
       return 'retry'
     }
     await this.call(() => this.out.republish(d, d.attempt + 1, delay))
-    this.settle(d, 'ack')
+    this.settle(d)
     return 'retry'
   }
 
@@ -254,7 +257,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
     }
     // A copy with the same attempt (a requeue would set `redelivered`, read as one more attempt).
     await this.call(() => this.out.republish(d, d.attempt, 0))
-    this.settle(d, 'ack')
+    this.settle(d)
   }
 
   async deadLetter(id: string, reason: string): Promise<void> {
@@ -276,7 +279,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
         d.attempt++
       } else {
         await this.call(() => this.out.republish(d, d.attempt + 1, 0))
-        this.settle(d, 'ack')
+        this.settle(d)
       }
     }
     return n
@@ -339,7 +342,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
   }
 
   async ready(): Promise<{ ok: boolean; detail?: string }> {
-    if (this.conn.ready && this.consumerConn.ready) return { ok: true }
+    if (this.out.ready && (this.consumerConn === this.conn || this.consumerConn.ready)) return { ok: true }
     return { ok: false, detail: `RabbitMQ at ${rabbitLabel(this.target.url)} is not connected (reconnecting)` }
   }
 
@@ -395,6 +398,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
 
   /** The consumer's channel is gone: what it delivered comes back from the broker. */
   private consumerLost(q: SubQueue, ch: Channel): void {
+    this.acks.forget(ch)
     if (q.ch === ch) q.ch = undefined
     q.buffer = q.buffer.filter((d) => d.ch !== ch)
     for (const d of this.held.values()) if (d.ch === ch) this.held.delete(d.id)
@@ -407,18 +411,20 @@ export class RabbitQueueAdapter implements QueueAdapter {
     if (!ch) return
     // Not yet started here: back to the queue as they were (a requeue would count an attempt).
     const waiting = q.fifo ? [] : q.buffer.splice(0)
-    if (this.conn.ready) {
+    if (this.out.ready) {
       await Promise.all(
         waiting.map(async (d) => {
           await this.out.republish(d, d.attempt, 0)
-          this.settle(d, 'ack')
+          this.settle(d)
         }),
       ).catch(() => {})
     }
+    this.acks.flush(ch)
     await ch.close().catch(() => {})
   }
 
   private receive(q: SubQueue, ch: Channel, msg: AsyncMessage): void {
+    this.acks.delivered(ch, msg.deliveryTag)
     if (q.ch !== ch && q.starting === undefined) return
     const headers = msg.headers ?? {}
     const sent = Number(headers[H.attempt] ?? 1)
@@ -452,19 +458,18 @@ export class RabbitQueueAdapter implements QueueAdapter {
     return d
   }
 
-  private settle(d: Delivery, how: 'ack' | 'requeue'): void {
+  /** Acked at the end of this event-loop turn, with the turn's other acks (rabbitmq-acks.ts). */
+  private settle(d: Delivery): void {
     if (d.q.fifo) {
       const i = d.q.buffer.indexOf(d)
       if (i >= 0) d.q.buffer.splice(i, 1)
     }
-    if (!d.ch.active) return
-    if (how === 'ack') d.ch.basicAck({ deliveryTag: d.msg.deliveryTag })
-    else d.ch.basicNack({ deliveryTag: d.msg.deliveryTag, requeue: true })
+    this.acks.ack(d.ch, d.msg.deliveryTag)
   }
 
   private async toDead(d: Delivery, reason: string, error: SerializedError | null): Promise<void> {
     await this.call(() => this.dead.add(d.q.sub.id, d.msg, { reason, error, attempts: d.attempt, at: this.now() }))
-    this.settle(d, 'ack')
+    this.settle(d)
   }
 
   private chosen(filter: DeadLetterFilter): Subscription[] {
