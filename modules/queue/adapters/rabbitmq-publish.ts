@@ -1,9 +1,31 @@
 import type { Connection, Envelope, Publisher } from 'rabbitmq-client'
+import type { EnqueueRequest } from '../adapter'
 import type { Arrivals } from './rabbitmq-arrivals'
 import { type RabbitTarget, rabbitUnavailable } from './rabbitmq-connection'
 import type { Topology } from './rabbitmq-declare'
 import type { Delivery } from './rabbitmq-delivery'
 import { H, ownHeaders, type RabbitNames } from './rabbitmq-topology'
+
+/** An enqueued message as first published: attempt 1, its topic, trace, time and key in headers. */
+export function firstCopy(req: EnqueueRequest, messageId: string, now: number): { env: Envelope; body: Buffer } {
+  const headers: Record<string, unknown> = {
+    [H.attempt]: 1,
+    [H.topic]: req.topic,
+    [H.trace]: req.traceId,
+    [H.enqueuedAt]: String(now),
+  }
+  if (req.parentSpanId) headers[H.span] = req.parentSpanId
+  if (req.messageGroupId !== undefined) headers[H.group] = req.messageGroupId
+  if (req.idempotencyKey !== undefined) headers[H.key] = req.idempotencyKey
+  const env: Envelope = {
+    messageId,
+    headers,
+    durable: true,
+    contentType: 'application/json',
+    timestamp: Math.floor(now / 1000),
+  }
+  return { env, body: Buffer.from(JSON.stringify(req.data ?? null)) }
+}
 
 /**
  * Every publish of the queue, on one confirming channel: a publish resolves once the broker
