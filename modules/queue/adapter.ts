@@ -62,9 +62,13 @@ export interface SubscriptionStats {
   subscription: string
   /** Visible now, waiting for a handler. */
   ready: number
-  /** Waiting for their delay or retry backoff. */
-  delayed: number
-  inFlight: number
+  /**
+   * Waiting for their delay or retry backoff. null: this backend cannot tell from here
+   * (RabbitMQ inspected from outside the servers: `motia queue` shows "n/a").
+   */
+  delayed: number | null
+  /** Claimed by a running handler. null: cannot be told from here (as `delayed`). */
+  inFlight: number | null
   dead: number
 }
 

@@ -282,9 +282,14 @@ export class RabbitQueueAdapter implements QueueAdapter {
     return at
   }
 
-  /** Ready and dead from the broker; delayed and in flight as this process knows them. */
+  /**
+   * Ready and dead from the broker; delayed and in flight as this process knows them. AMQP
+   * reports neither a queue's unacked count nor which subscription a delay queue's messages are
+   * for, so inspected from outside the servers (`consume: false`) they are null, not 0.
+   */
   async stats(): Promise<SubscriptionStats[]> {
     const now = this.now()
+    const known = this.options.consume !== false
     return this.call(() =>
       Promise.all(
         [...this.subs.values()].map(async (q) => {
@@ -297,8 +302,8 @@ export class RabbitQueueAdapter implements QueueAdapter {
             topic: q.sub.topic,
             subscription: q.sub.id,
             ready: counts.ready + waiting.length - later,
-            delayed: this.arrivals.delayed(q.sub.id) + later,
-            inFlight,
+            delayed: known ? this.arrivals.delayed(q.sub.id) + later : null,
+            inFlight: known ? inFlight : null,
             dead: counts.dead,
           }
         }),
