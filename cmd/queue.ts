@@ -51,16 +51,9 @@ export function registerQueueCommands(program: Command): void {
       await a.close()
       if (opts.json) return console.log(JSON.stringify(stats, null, 2))
       if (stats.length === 0) return console.log('no messages queued and no dead letters')
-      console.log(
-        table(stats as unknown as Record<string, unknown>[], [
-          'topic',
-          'subscription',
-          'ready',
-          'delayed',
-          'inFlight',
-          'dead',
-        ]),
-      )
+      // null: the backend cannot tell from outside the servers (RabbitMQ's in flight and delayed).
+      const rows = stats.map((s) => ({ ...s, delayed: s.delayed ?? 'n/a', inFlight: s.inFlight ?? 'n/a' }))
+      console.log(table(rows, ['topic', 'subscription', 'ready', 'delayed', 'inFlight', 'dead']))
     })
 
   q.command('dlq')

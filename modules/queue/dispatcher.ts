@@ -144,8 +144,9 @@ export class Dispatcher {
   private async fill(s: SubState): Promise<void> {
     const max = s.def.config.concurrency
     // Refill in batches: wait until half the slots are free (one claim statement for many
-    // messages) unless the subscription is idle, where latency matters more.
-    const low = Math.floor(max / 2)
+    // messages) unless the subscription is idle, where latency matters more. A local claim
+    // (RabbitMQ's deliveries, already here) costs nothing: every free slot is refilled at once.
+    const low = this.adapter.localClaims ? max - 1 : Math.floor(max / 2)
     while (!this.stopped && s.inFlight < max && (s.inFlight <= low || s.inFlight === 0)) {
       let batch: QueueMessage[]
       try {

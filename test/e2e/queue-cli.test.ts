@@ -15,7 +15,8 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(() => project?.dispose())
 
-async function queueCli(env: Record<string, string>): Promise<void> {
+/** `outside`: what the CLI cannot know of this backend from outside the servers (null, shown "n/a"), else 0. */
+async function queueCli(env: Record<string, string>, outside: 0 | null = 0): Promise<void> {
   const motia = await startMotia(['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1'], { env })
   try {
     const emit = (topic: string) =>
@@ -39,9 +40,16 @@ async function queueCli(env: Record<string, string>): Promise<void> {
     topic: string
     dead: number
   }[]
-  expect(stats.find((s) => s.topic === 'poison')).toMatchObject({ dead: 1, ready: 0, inFlight: 0 })
+  expect(stats.find((s) => s.topic === 'poison')).toMatchObject({
+    dead: 1,
+    ready: 0,
+    inFlight: outside,
+    delayed: outside,
+  })
   const table = (await runMotia(['queue', '--dir', project.path], { env })).stdout
   expect(table).toMatch(/topic\s+subscription\s+ready\s+delayed\s+inFlight\s+dead/)
+  const poison = table.split('\n').find((l) => l.startsWith('poison '))
+  expect(poison).toMatch(outside === null ? /\s0\s+n\/a\s+n\/a\s+1$/ : /\s0\s+0\s+0\s+1$/)
   const dlq = (await runMotia(['queue', 'dlq', '--dir', project.path], { env })).stdout
   expect(dlq).toContain('failed with a non-retriable error: this message can never succeed')
 
@@ -84,11 +92,14 @@ test('motia queue against the rabbitmq adapter, while the server runs and after'
   if (!(await rabbitAnswers())) throw new Error(`no RabbitMQ answers at ${TEST_RABBITMQ_URL}: CI starts one`)
   const prefix = freshRabbitPrefix('queue-cli')
   try {
-    await queueCli({
-      QUEUE_ADAPTER: 'rabbitmq',
-      RABBITMQ_PREFIX: prefix,
-      MOTIA_SQLITE: join(project.path, '.motia', 'cli-rabbitmq.db'),
-    })
+    await queueCli(
+      {
+        QUEUE_ADAPTER: 'rabbitmq',
+        RABBITMQ_PREFIX: prefix,
+        MOTIA_SQLITE: join(project.path, '.motia', 'cli-rabbitmq.db'),
+      },
+      null,
+    )
   } finally {
     await dropRabbitPrefix(prefix, { delays: [20] })
   }

@@ -1,9 +1,31 @@
 import type { Connection, Envelope, Publisher } from 'rabbitmq-client'
+import type { EnqueueRequest } from '../adapter'
 import type { Arrivals } from './rabbitmq-arrivals'
 import { type RabbitTarget, rabbitUnavailable } from './rabbitmq-connection'
 import type { Topology } from './rabbitmq-declare'
 import type { Delivery } from './rabbitmq-delivery'
 import { H, ownHeaders, type RabbitNames } from './rabbitmq-topology'
+
+/** An enqueued message as first published: attempt 1, its topic, trace, time and key in headers. */
+export function firstCopy(req: EnqueueRequest, messageId: string, now: number): { env: Envelope; body: Buffer } {
+  const headers: Record<string, unknown> = {
+    [H.attempt]: 1,
+    [H.topic]: req.topic,
+    [H.trace]: req.traceId,
+    [H.enqueuedAt]: String(now),
+  }
+  if (req.parentSpanId) headers[H.span] = req.parentSpanId
+  if (req.messageGroupId !== undefined) headers[H.group] = req.messageGroupId
+  if (req.idempotencyKey !== undefined) headers[H.key] = req.idempotencyKey
+  const env: Envelope = {
+    messageId,
+    headers,
+    durable: true,
+    contentType: 'application/json',
+    timestamp: Math.floor(now / 1000),
+  }
+  return { env, body: Buffer.from(JSON.stringify(req.data ?? null)) }
+}
 
 /**
  * Every publish of the queue, on one confirming channel: a publish resolves once the broker
@@ -12,6 +34,7 @@ import { H, ownHeaders, type RabbitNames } from './rabbitmq-topology'
  */
 export class Outbox {
   private readonly publisher: Publisher
+  private corked = false
 
   constructor(
     private readonly conn: Connection,
@@ -49,10 +72,38 @@ export class Outbox {
     return this.send({ ...env, headers, exchange: this.names.delayExchange, routingKey: queue }, body)
   }
 
+  /**
+   * The connection is up and the broker is not blocking it. The client reads both from its
+   * socket's cork, so while this turn's publishes hold the socket corked it is taken as it was
+   * when they began.
+   */
+  get ready(): boolean {
+    return this.corked || this.conn.ready
+  }
+
   /** Resolves once the broker confirmed the message (on disk in its durable queues). */
   send(env: Envelope, body: Buffer): Promise<void> {
-    if (!this.conn.ready) throw rabbitUnavailable(this.target.url, new Error('not connected (reconnecting)'), 'publish')
+    if (!this.ready) throw rabbitUnavailable(this.target.url, new Error('not connected (reconnecting)'), 'publish')
+    this.cork()
     return this.publisher.send(env, body)
+  }
+
+  /**
+   * The publishes of one event-loop turn (a burst of enqueues) leave in one socket write: the
+   * client writes each message's frames on its own, a system call and a wake-up of the broker
+   * per message. Corking the socket until the turn ends changes only how the bytes are written.
+   */
+  private cork(): void {
+    if (this.corked) return
+    const socket = (this.conn as unknown as { _socket?: { cork?(): void; uncork(): void; destroyed?: boolean } })
+      ._socket
+    if (typeof socket?.cork !== 'function' || socket.destroyed) return
+    socket.cork()
+    this.corked = true
+    setImmediate(() => {
+      this.corked = false
+      socket.uncork()
+    })
   }
 
   close(): Promise<void> {

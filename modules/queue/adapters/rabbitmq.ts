@@ -1,4 +1,4 @@
-import type { AsyncMessage, Channel, Connection, Envelope } from 'rabbitmq-client'
+import type { Connection } from 'rabbitmq-client'
 import type { SerializedError } from '../../../runtime/errors'
 import { MotiaError } from '../../../runtime/errors'
 import type {
@@ -20,10 +20,11 @@ import {
   rabbitLabel,
   rabbitUnavailable,
 } from './rabbitmq-connection'
+import { Consumers } from './rabbitmq-consumers'
 import { DeadLetterStore, deadLetterId } from './rabbitmq-dead-letters'
 import { Topology } from './rabbitmq-declare'
 import { type Delivery, fifoReady, prefetchOf, type SubQueue, toMessage } from './rabbitmq-delivery'
-import { Outbox } from './rabbitmq-publish'
+import { firstCopy, Outbox } from './rabbitmq-publish'
 import { H, RabbitNames } from './rabbitmq-topology'
 
 export interface RabbitOptions {
@@ -36,11 +37,10 @@ export interface RabbitOptions {
   log?: { warn(msg: string): void; info(msg: string): void }
 }
 
-const RESTART_MS = 500
-
 /**
- * `queue.adapter: rabbitmq`. Topology in rabbitmq-topology.ts. Messages are pushed to one
- * consumer per subscription (prefetch = its concurrency) and kept unacked in this process until
+ * `queue.adapter: rabbitmq`. Topology in rabbitmq-topology.ts, consumers and their deliveries in
+ * rabbitmq-consumers.ts. Messages are pushed to one consumer per subscription (prefetch: see
+ * rabbitmq-delivery.ts) and kept unacked in this process until
  * the handler's outcome: ack → basic.ack; retry → republished (publisher confirm) to a TTL'd
  * delay queue with `x-attempt` + 1, then acked; dead → republished to the subscription's DLQ
  * with the error, reason and attempts, then acked. A process that dies has its unacked messages
@@ -50,21 +50,20 @@ const RESTART_MS = 500
  */
 export class RabbitQueueAdapter implements QueueAdapter {
   readonly kind = 'rabbitmq'
+  readonly localClaims = true
   private readonly subs = new Map<string, SubQueue>()
   private readonly byTopic = new Map<string, SubQueue[]>()
-  private readonly held = new Map<string, Delivery>()
   private readonly listeners = new Set<(subscription: string) => void>()
   private readonly names: RabbitNames
   private readonly arrivals: Arrivals
   private readonly topology: Topology
   private readonly dead: DeadLetterStore
   private readonly out: Outbox
+  private readonly consumers: Consumers
   private readonly now: () => number
-  private seq = 0
   private closed = false
   private down = false
   private readonly announcing = new Set<string>()
-  private readonly arriving = new Set<string>()
   private readonly origin = crypto.randomUUID()
   private sent = 0
 
@@ -95,6 +94,14 @@ export class RabbitQueueAdapter implements QueueAdapter {
     this.topology = new Topology(conn, target, this.names)
     this.out = new Outbox(conn, target, this.names, this.topology, this.arrivals, this.now)
     this.dead = new DeadLetterStore(conn, this.names, (env, body) => this.out.send(env, body))
+    this.consumers = new Consumers(consumerConn, this.out, {
+      current: (q) => !this.closed && this.subs.get(q.sub.id) === q,
+      arrived: (q, messageId, attempt) => {
+        this.arrivals.arrived(q.sub.id, messageId, attempt)
+        if (this.announcing.size > 0) this.announcing.delete(`${q.sub.id}\n${messageId}`)
+      },
+      notify: (sub) => this.notify(sub),
+    })
     for (const c of new Set([conn, consumerConn])) {
       c.on('error', (err: Error) => {
         if (this.closed || this.down || !isConnectionError(err)) return
@@ -108,7 +115,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
         if (!this.conn.ready || !this.consumerConn.ready) return
         if (this.down) options.log?.info(`queue: RabbitMQ at ${rabbitLabel(target.url)}: connected again`)
         this.down = false
-        for (const q of this.subs.values()) if (!q.ch) void this.startConsumer(q)
+        for (const q of this.subs.values()) if (!q.ch) void this.consumers.start(q)
       })
     }
   }
@@ -118,7 +125,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
     for (const [id, q] of this.subs) {
       if (!keep.has(id)) {
         this.subs.delete(id)
-        await this.stopConsumer(q)
+        await this.consumers.stop(q)
       }
     }
     await this.call(() => this.topology.declare(subs))
@@ -128,10 +135,10 @@ export class RabbitQueueAdapter implements QueueAdapter {
         existing.sub = sub
         continue
       }
-      if (existing) await this.stopConsumer(existing)
+      if (existing) await this.consumers.stop(existing)
       const q: SubQueue = { sub, queue: this.names.queue(sub.id), fifo: sub.config.type === 'fifo', buffer: [] }
       this.subs.set(sub.id, q)
-      if (this.options.consume !== false) await this.startConsumer(q)
+      if (this.options.consume !== false) await this.consumers.start(q)
     }
     this.byTopic.clear()
     for (const q of this.subs.values()) {
@@ -153,23 +160,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
     // Unique across instances without drawing random bytes per message: this adapter's own id and a counter.
     const messageId =
       req.idempotencyKey !== undefined ? `k-${req.idempotencyKey}` : `${this.origin}-${(this.sent++).toString(36)}`
-    const headers: Record<string, unknown> = {
-      [H.attempt]: 1,
-      [H.topic]: req.topic,
-      [H.trace]: req.traceId,
-      [H.enqueuedAt]: String(now),
-    }
-    if (req.parentSpanId) headers[H.span] = req.parentSpanId
-    if (req.messageGroupId !== undefined) headers[H.group] = req.messageGroupId
-    if (req.idempotencyKey !== undefined) headers[H.key] = req.idempotencyKey
-    const body = Buffer.from(JSON.stringify(req.data ?? null))
-    const env: Envelope = {
-      messageId,
-      headers,
-      durable: true,
-      contentType: 'application/json',
-      timestamp: Math.floor(now / 1000),
-    }
+    const { env, body } = firstCopy(req, messageId, now)
     // Each copy is announced once: when it is delivered here, or (delivered elsewhere or not
     // yet) once the broker confirmed it. A delivery need not wait for the confirm.
     const marks = targets.map((q) => `${q.sub.id}\n${messageId}`)
@@ -206,21 +197,21 @@ export class RabbitQueueAdapter implements QueueAdapter {
     return taken.map((d) => {
       d.held = true
       d.leasedUntil = now + lease
-      this.held.set(d.id, d)
+      this.consumers.held.set(d.id, d)
       return toMessage(d)
     })
   }
 
   async ack(id: string): Promise<void> {
-    const d = this.take(id)
+    const d = this.consumers.take(id)
     if (!d) return
-    this.settle(d, 'ack')
+    this.consumers.settle(d)
     const key = d.msg.headers?.[H.key]
     if (key !== undefined) await this.call(() => this.topology.releaseKey(d.q.sub.id, String(key)))
   }
 
   async nack(id: string, failure: Failure): Promise<'retry' | 'dead'> {
-    const d = this.take(id)
+    const d = this.consumers.take(id)
     if (!d) return 'dead'
     const config = d.q.sub.config
     if (!failure.retryable || d.attempt > config.maxRetries) {
@@ -241,12 +232,12 @@ export class RabbitQueueAdapter implements QueueAdapter {
       return 'retry'
     }
     await this.call(() => this.out.republish(d, d.attempt + 1, delay))
-    this.settle(d, 'ack')
+    this.consumers.settle(d)
     return 'retry'
   }
 
   async release(id: string): Promise<void> {
-    const d = this.take(id)
+    const d = this.consumers.take(id)
     if (!d) return
     if (d.q.fifo) {
       d.held = false
@@ -254,20 +245,20 @@ export class RabbitQueueAdapter implements QueueAdapter {
     }
     // A copy with the same attempt (a requeue would set `redelivered`, read as one more attempt).
     await this.call(() => this.out.republish(d, d.attempt, 0))
-    this.settle(d, 'ack')
+    this.consumers.settle(d)
   }
 
   async deadLetter(id: string, reason: string): Promise<void> {
-    const d = this.take(id)
+    const d = this.consumers.take(id)
     if (d) await this.toDead(d, reason, null)
   }
 
   async recoverExpired(): Promise<number> {
     const now = this.now()
     let n = 0
-    for (const d of [...this.held.values()]) {
+    for (const d of [...this.consumers.held.values()]) {
       if (d.leasedUntil > now) continue
-      this.take(d.id)
+      this.consumers.take(d.id)
       n++
       if (d.attempt > d.q.sub.config.maxRetries) {
         await this.toDead(d, `its handler vanished ${d.attempt} time(s) (visibility timeout)`, null)
@@ -276,7 +267,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
         d.attempt++
       } else {
         await this.call(() => this.out.republish(d, d.attempt + 1, 0))
-        this.settle(d, 'ack')
+        this.consumers.settle(d)
       }
     }
     return n
@@ -291,9 +282,14 @@ export class RabbitQueueAdapter implements QueueAdapter {
     return at
   }
 
-  /** Ready and dead from the broker; delayed and in flight as this process knows them. */
+  /**
+   * Ready and dead from the broker; delayed and in flight as this process knows them. AMQP
+   * reports neither a queue's unacked count nor which subscription a delay queue's messages are
+   * for, so inspected from outside the servers (`consume: false`) they are null, not 0.
+   */
   async stats(): Promise<SubscriptionStats[]> {
     const now = this.now()
+    const known = this.options.consume !== false
     return this.call(() =>
       Promise.all(
         [...this.subs.values()].map(async (q) => {
@@ -301,13 +297,13 @@ export class RabbitQueueAdapter implements QueueAdapter {
           const waiting = q.buffer.filter((d) => !d.held)
           const later = waiting.filter((d) => d.visibleAt > now).length
           let inFlight = 0
-          for (const d of this.held.values()) if (d.q === q) inFlight++
+          for (const d of this.consumers.held.values()) if (d.q === q) inFlight++
           return {
             topic: q.sub.topic,
             subscription: q.sub.id,
             ready: counts.ready + waiting.length - later,
-            delayed: this.arrivals.delayed(q.sub.id) + later,
-            inFlight,
+            delayed: known ? this.arrivals.delayed(q.sub.id) + later : null,
+            inFlight: known ? inFlight : null,
             dead: counts.dead,
           }
         }),
@@ -339,7 +335,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
   }
 
   async ready(): Promise<{ ok: boolean; detail?: string }> {
-    if (this.conn.ready && this.consumerConn.ready) return { ok: true }
+    if (this.out.ready && (this.consumerConn === this.conn || this.consumerConn.ready)) return { ok: true }
     return { ok: false, detail: `RabbitMQ at ${rabbitLabel(this.target.url)} is not connected (reconnecting)` }
   }
 
@@ -350,7 +346,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
       const q = this.subs.get(sub)
       if (!q) return true
       let unacked = q.fifo ? q.buffer.length : q.buffer.length
-      if (!q.fifo) for (const d of this.held.values()) if (d.q === q) unacked++
+      if (!q.fifo) for (const d of this.consumers.held.values()) if (d.q === q) unacked++
       return unacked >= prefetchOf(q)
     })
   }
@@ -364,7 +360,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
     if (this.closed) return
     this.closed = true
     this.listeners.clear()
-    for (const q of this.subs.values()) await this.stopConsumer(q)
+    for (const q of this.subs.values()) await this.consumers.stop(q)
     this.subs.clear()
     await this.out.close()
     await this.topology.close()
@@ -372,99 +368,9 @@ export class RabbitQueueAdapter implements QueueAdapter {
     for (const c of new Set([this.consumerConn, this.conn])) await c.close().catch(() => c.unsafeDestroy())
   }
 
-  private async startConsumer(q: SubQueue): Promise<void> {
-    if (q.starting || q.ch || this.closed) return q.starting
-    q.starting = (async () => {
-      try {
-        const ch = await this.consumerConn.acquire()
-        await ch.basicQos({ prefetchCount: prefetchOf(q) })
-        ch.once('close', () => this.consumerLost(q, ch))
-        ch.on('basic.cancel', () => void ch.close().catch(() => {}))
-        await ch.basicConsume({ queue: q.queue }, (msg) => this.receive(q, ch, msg))
-        q.ch = ch
-      } catch {
-        if (!this.closed && this.subs.get(q.sub.id) === q && this.consumerConn.ready) {
-          setTimeout(() => void this.startConsumer(q), RESTART_MS).unref?.()
-        }
-      } finally {
-        q.starting = undefined
-      }
-    })()
-    return q.starting
-  }
-
-  /** The consumer's channel is gone: what it delivered comes back from the broker. */
-  private consumerLost(q: SubQueue, ch: Channel): void {
-    if (q.ch === ch) q.ch = undefined
-    q.buffer = q.buffer.filter((d) => d.ch !== ch)
-    for (const d of this.held.values()) if (d.ch === ch) this.held.delete(d.id)
-    if (!this.closed && this.subs.get(q.sub.id) === q && this.consumerConn.ready) void this.startConsumer(q)
-  }
-
-  private async stopConsumer(q: SubQueue): Promise<void> {
-    const ch = q.ch
-    q.ch = undefined
-    if (!ch) return
-    // Not yet started here: back to the queue as they were (a requeue would count an attempt).
-    const waiting = q.fifo ? [] : q.buffer.splice(0)
-    if (this.conn.ready) {
-      await Promise.all(
-        waiting.map(async (d) => {
-          await this.out.republish(d, d.attempt, 0)
-          this.settle(d, 'ack')
-        }),
-      ).catch(() => {})
-    }
-    await ch.close().catch(() => {})
-  }
-
-  private receive(q: SubQueue, ch: Channel, msg: AsyncMessage): void {
-    if (q.ch !== ch && q.starting === undefined) return
-    const headers = msg.headers ?? {}
-    const sent = Number(headers[H.attempt] ?? 1)
-    const messageId = msg.messageId ?? `t-${msg.deliveryTag}`
-    const d: Delivery = {
-      id: `${deadLetterId(q.sub.id, messageId)}#${this.seq++}`,
-      messageId,
-      q,
-      ch,
-      msg,
-      // Redelivered by the broker (a consumer died holding it): that delivery was an attempt.
-      attempt: sent + (msg.redelivered ? 1 : 0),
-      held: false,
-      visibleAt: 0,
-      leasedUntil: 0,
-    }
-    const group = headers[H.group]
-    if (q.fifo && group !== undefined) d.group = String(group)
-    q.buffer.push(d)
-    this.arrivals.arrived(q.sub.id, messageId, sent)
-    if (this.announcing.size > 0) this.announcing.delete(`${q.sub.id}\n${messageId}`)
-    // Deliveries read in one turn wake the dispatcher once (it claims them in one batch).
-    if (this.arriving.size === 0) queueMicrotask(() => this.flushArrivals())
-    this.arriving.add(q.sub.id)
-  }
-
-  private take(id: string): Delivery | undefined {
-    const d = this.held.get(id)
-    if (!d) return undefined
-    this.held.delete(id)
-    return d
-  }
-
-  private settle(d: Delivery, how: 'ack' | 'requeue'): void {
-    if (d.q.fifo) {
-      const i = d.q.buffer.indexOf(d)
-      if (i >= 0) d.q.buffer.splice(i, 1)
-    }
-    if (!d.ch.active) return
-    if (how === 'ack') d.ch.basicAck({ deliveryTag: d.msg.deliveryTag })
-    else d.ch.basicNack({ deliveryTag: d.msg.deliveryTag, requeue: true })
-  }
-
   private async toDead(d: Delivery, reason: string, error: SerializedError | null): Promise<void> {
     await this.call(() => this.dead.add(d.q.sub.id, d.msg, { reason, error, attempts: d.attempt, at: this.now() }))
-    this.settle(d, 'ack')
+    this.consumers.settle(d)
   }
 
   private chosen(filter: DeadLetterFilter): Subscription[] {
@@ -475,12 +381,6 @@ export class RabbitQueueAdapter implements QueueAdapter {
           (filter.topic === undefined || s.topic === filter.topic) &&
           (filter.subscription === undefined || s.id === filter.subscription),
       )
-  }
-
-  private flushArrivals(): void {
-    const subs = [...this.arriving]
-    this.arriving.clear()
-    for (const s of subs) this.notify(s)
   }
 
   private notify(subscription: string): void {

@@ -21,7 +21,9 @@ export async function queuesPage(view: View): Promise<void> {
   const drawStats = () => {
     if (stats.length === 0)
       return replace(statsBox, emptyState('No subscriptions', 'Steps with a queue trigger subscribe to topics.'))
-    const total = (k: 'ready' | 'delayed' | 'inFlight' | 'dead') => stats.reduce((s, x) => s + x[k], 0)
+    // null: the backend cannot tell (RabbitMQ's in flight and delayed seen from outside a server).
+    const total = (k: 'ready' | 'delayed' | 'inFlight' | 'dead') =>
+      stats.some((x) => x[k] === null) ? 'n/a' : stats.reduce((s, x) => s + (x[k] ?? 0), 0)
     replace(
       statsBox,
       h(
@@ -37,7 +39,7 @@ export async function queuesPage(view: View): Promise<void> {
         ).map(([k, label]) =>
           h(
             'div',
-            { class: ['stat', k === 'dead' && total(k) > 0 && 'alert'], 'data-stat': k },
+            { class: ['stat', k === 'dead' && Number(total(k)) > 0 && 'alert'], 'data-stat': k },
             h('b', null, total(k)),
             h('span', null, label),
           ),
@@ -67,8 +69,8 @@ export async function queuesPage(view: View): Promise<void> {
               h('td', null, h('code', null, s.topic)),
               h('td', { class: 'muted' }, s.subscription),
               h('td', { class: 'num' }, s.ready),
-              h('td', { class: 'num' }, s.delayed),
-              h('td', { class: 'num' }, s.inFlight),
+              h('td', { class: 'num' }, s.delayed ?? 'n/a'),
+              h('td', { class: 'num' }, s.inFlight ?? 'n/a'),
               h('td', { class: ['num', s.dead > 0 && 'alert-text'] }, s.dead),
               h('td', { class: 'num', 'data-cell': 'processed' }, figuresOf(s)?.processed ?? '—'),
               h('td', { class: 'num', 'data-cell': 'lag' }, seconds(figuresOf(s)?.lagP95)),

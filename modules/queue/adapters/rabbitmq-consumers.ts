@@ -1,0 +1,132 @@
+import type { AsyncMessage, Channel, Connection } from 'rabbitmq-client'
+import { AckBatcher } from './rabbitmq-acks'
+import { deadLetterId } from './rabbitmq-dead-letters'
+import { type Delivery, prefetchOf, type SubQueue } from './rabbitmq-delivery'
+import type { Outbox } from './rabbitmq-publish'
+import { H } from './rabbitmq-topology'
+
+const RESTART_MS = 500
+
+/** What the consumers need of the adapter that owns them. */
+export interface ConsumerHost {
+  /** The subscription is still this adapter's and the adapter is open (else no restart). */
+  current(q: SubQueue): boolean
+  /** A copy reached this process (`attempt` as published). */
+  arrived(q: SubQueue, messageId: string, attempt: number): void
+  /** New work for the subscription (once per turn, however many deliveries it read). */
+  notify(subscription: string): void
+}
+
+/**
+ * This process's consumer per subscription and what they delivered: the deliveries waiting in
+ * each subscription's buffer, those `held` by a running handler, and their acks. A consumer
+ * whose channel closes has what it held redelivered by the broker, and is started again.
+ */
+export class Consumers {
+  /** Claimed by a handler, not settled yet. */
+  readonly held = new Map<string, Delivery>()
+  private readonly acks = new AckBatcher()
+  private readonly arriving = new Set<string>()
+  private seq = 0
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly out: Outbox,
+    private readonly host: ConsumerHost,
+  ) {}
+
+  async start(q: SubQueue): Promise<void> {
+    if (q.starting || q.ch || !this.host.current(q)) return q.starting
+    q.starting = (async () => {
+      try {
+        const ch = await this.conn.acquire()
+        await ch.basicQos({ prefetchCount: prefetchOf(q) })
+        ch.once('close', () => this.lost(q, ch))
+        ch.on('basic.cancel', () => void ch.close().catch(() => {}))
+        await ch.basicConsume({ queue: q.queue }, (msg) => this.receive(q, ch, msg))
+        q.ch = ch
+      } catch {
+        if (this.host.current(q) && this.conn.ready) setTimeout(() => void this.start(q), RESTART_MS).unref?.()
+      } finally {
+        q.starting = undefined
+      }
+    })()
+    return q.starting
+  }
+
+  async stop(q: SubQueue): Promise<void> {
+    const ch = q.ch
+    q.ch = undefined
+    if (!ch) return
+    // Not yet started here: back to the queue as they were (a requeue would count an attempt).
+    const waiting = q.fifo ? [] : q.buffer.splice(0)
+    if (this.out.ready) {
+      await Promise.all(
+        waiting.map(async (d) => {
+          await this.out.republish(d, d.attempt, 0)
+          this.settle(d)
+        }),
+      ).catch(() => {})
+    }
+    this.acks.flush(ch)
+    await ch.close().catch(() => {})
+  }
+
+  take(id: string): Delivery | undefined {
+    const d = this.held.get(id)
+    if (!d) return undefined
+    this.held.delete(id)
+    return d
+  }
+
+  /** Acked at the end of this event-loop turn, with the turn's other acks (rabbitmq-acks.ts). */
+  settle(d: Delivery): void {
+    if (d.q.fifo) {
+      const i = d.q.buffer.indexOf(d)
+      if (i >= 0) d.q.buffer.splice(i, 1)
+    }
+    this.acks.ack(d.ch, d.msg.deliveryTag)
+  }
+
+  /** The consumer's channel is gone: what it delivered comes back from the broker. */
+  private lost(q: SubQueue, ch: Channel): void {
+    this.acks.forget(ch)
+    if (q.ch === ch) q.ch = undefined
+    q.buffer = q.buffer.filter((d) => d.ch !== ch)
+    for (const d of this.held.values()) if (d.ch === ch) this.held.delete(d.id)
+    if (this.host.current(q) && this.conn.ready) void this.start(q)
+  }
+
+  private receive(q: SubQueue, ch: Channel, msg: AsyncMessage): void {
+    this.acks.delivered(ch, msg.deliveryTag)
+    if (q.ch !== ch && q.starting === undefined) return
+    const headers = msg.headers ?? {}
+    const sent = Number(headers[H.attempt] ?? 1)
+    const messageId = msg.messageId ?? `t-${msg.deliveryTag}`
+    const d: Delivery = {
+      id: `${deadLetterId(q.sub.id, messageId)}#${this.seq++}`,
+      messageId,
+      q,
+      ch,
+      msg,
+      // Redelivered by the broker (a consumer died holding it): that delivery was an attempt.
+      attempt: sent + (msg.redelivered ? 1 : 0),
+      held: false,
+      visibleAt: 0,
+      leasedUntil: 0,
+    }
+    const group = headers[H.group]
+    if (q.fifo && group !== undefined) d.group = String(group)
+    q.buffer.push(d)
+    this.host.arrived(q, messageId, sent)
+    // Deliveries read in one turn wake the dispatcher once (it claims them in one batch).
+    if (this.arriving.size === 0) queueMicrotask(() => this.flushArrivals())
+    this.arriving.add(q.sub.id)
+  }
+
+  private flushArrivals(): void {
+    const subs = [...this.arriving]
+    this.arriving.clear()
+    for (const s of subs) this.host.notify(s)
+  }
+}
