@@ -288,8 +288,8 @@ export class MetricsHistory {
     }
     for (const st of stats) {
       const s = get(st.topic, st.subscription)
-      s.vec[S_DEPTH] = st.ready + st.delayed
-      s.vec[S_IN_FLIGHT] = st.inFlight
+      s.vec[S_DEPTH] = st.ready + (st.delayed ?? 0)
+      s.vec[S_IN_FLIGHT] = st.inFlight ?? 0
       s.vec[S_DEAD] = st.dead
     }
     const counters: [string, number][] = [

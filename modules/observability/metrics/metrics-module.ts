@@ -100,8 +100,9 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
         const stats = await queue.adapter.stats().catch(() => [])
         for (const s of stats) {
           const labels = { 'motia.topic': s.topic, 'motia.subscription': s.subscription }
-          depth.with(labels).set(s.ready + s.delayed)
-          inFlight.with(labels).set(s.inFlight)
+          // null: a figure this backend cannot know (docs/queue.md, Inspection); never a false 0.
+          depth.with(labels).set(s.ready + (s.delayed ?? 0))
+          if (s.inFlight !== null) inFlight.with(labels).set(s.inFlight)
           dead.with(labels).set(s.dead)
         }
       }),
