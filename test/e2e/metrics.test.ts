@@ -1,4 +1,6 @@
+import { Database } from 'bun:sqlite'
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { join } from 'node:path'
 import { ensureBinary, type RunningMotia, startMotia } from '../support/binary'
 import { copyFixture } from '../support/runtime'
 
@@ -20,13 +22,29 @@ afterAll(async () => {
   project?.dispose()
 })
 
-/** `name{labels}` → value, from the Prometheus text (labels as written, in order). */
+/**
+ * `name{labels}` → value, from the Prometheus text (labels as written, in order). An OpenMetrics
+ * sample may end in an exemplar (`... 3 # {trace_id="…"} 1.2 1700000000.000`): the label set is
+ * read up to its own closing brace (quoted values may hold braces), never to the exemplar's.
+ */
 function samples(text: string): Map<string, number> {
   const out = new Map<string, number>()
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('#')) continue
-    const m = line.match(/^(\S+?)(\{.*\})? (\S+)/)
-    if (m) out.set(`${m[1]}${m[2] ?? ''}`, Number(m[3]))
+    const m = line.match(/^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\})? (\S+)(?: # .*)?$/)
+    if (!m) throw new Error(`not a sample line: ${line}`)
+    out.set(`${m[1]}${m[2] ?? ''}`, Number(m[3]))
+  }
+  return out
+}
+
+/** Each bucket line's exemplar: `le` → trace id and value. */
+function exemplars(text: string, prefix: string): Map<string, { traceId: string; value: number }> {
+  const out = new Map<string, { traceId: string; value: number }>()
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(prefix)) continue
+    const m = line.match(/le="([^"]+)"\} \S+ # \{trace_id="([^"]+)"\} (\S+)/)
+    if (m) out.set(m[1]!, { traceId: m[2]!, value: Number(m[3]) })
   }
   return out
 }
@@ -46,6 +64,23 @@ async function until(ready: (s: Map<string, number>) => boolean): Promise<Map<st
     await Bun.sleep(25)
   }
   throw new Error(`metrics never got there:\n${[...last].map(([k, v]) => `${k} ${v}`).join('\n')}`)
+}
+
+/** The spans .motia/traces.db holds for `traceId`, once written (polled: writes are batched). */
+async function storedSpans(traceId: string): Promise<number> {
+  const db = new Database(join(project.path, '.motia', 'traces.db'), { readonly: true })
+  try {
+    for (let i = 0; i < 200; i++) {
+      const row = db
+        .query<{ spans: number }, [string]>('SELECT spans FROM motia_traces WHERE trace_id = ?')
+        .get(traceId)
+      if (row && row.spans > 0) return row.spans
+      await Bun.sleep(25)
+    }
+    return 0
+  } finally {
+    db.close()
+  }
 }
 
 const TODO = 'http_request_method="GET",http_route="/todos/:id"'
@@ -105,25 +140,29 @@ test('exact counts: requests by route and status class, messages with a retry an
 })
 
 test('histogram buckets hold the right counts; OpenMetrics carries the trace id of a request as exemplar', async () => {
-  const res = await fetch(`${motia.url}/todos/x`)
-  const traceId = res.headers.get('x-trace-id')!
+  // A slow request (over a second) is the newest observation of its bucket whatever the
+  // machine's load, so that bucket's exemplar is its trace, one the console can open.
+  const slow = (await fetch(`${motia.url}/todos/y?delayMs=1100`)).headers.get('x-trace-id')!
   const { text, type } = await scrape({ accept: 'application/openmetrics-text; version=1.0.0' })
   expect(type).toContain('application/openmetrics-text')
   expect(text.endsWith('# EOF\n')).toBe(true)
   const s = samples(text)
+  const series = `http_server_request_duration_seconds_bucket{${TODO},http_response_status_class="2xx"`
   const count = s.get(`http_server_request_duration_seconds_count{${TODO},http_response_status_class="2xx"}`)!
-  const inf = s.get(`http_server_request_duration_seconds_bucket{${TODO},http_response_status_class="2xx",le="+Inf"}`)
-  expect(inf).toBe(count)
-  // Cumulative, never decreasing, and every hello-sized request is under 2.5 s.
-  const buckets = [...s].filter(([k]) =>
-    k.startsWith(`http_server_request_duration_seconds_bucket{${TODO},http_response_status_class="2xx"`),
-  )
+  const buckets = [...s].filter(([k]) => k.startsWith(series))
+  expect(buckets.length).toBe(15) // 14 bounds and +Inf
+  expect(s.get(`${series},le="+Inf"}`)).toBe(count)
+  // Cumulative: never decreasing; the slow request is above 1 s, so not in the 1 s bucket.
   const values = buckets.map(([, v]) => v)
   expect(values).toEqual([...values].sort((a, b) => a - b))
-  expect(s.get(`http_server_request_duration_seconds_bucket{${TODO},http_response_status_class="2xx",le="2.5"}`)).toBe(
-    count,
-  )
-  expect(text).toContain(`# {trace_id="${traceId}"}`)
+  expect(s.get(`${series},le="1"}`)!).toBeLessThan(count)
+  // The exemplar of the bucket the slow request fell in, its value inside that bucket.
+  const [slowLe, slowEx] = [...exemplars(text, series)].find(([, e]) => e.traceId === slow)!
+  expect(slowEx.value).toBeGreaterThan(1.1 - 0.005)
+  expect(Number(slowLe)).toBeGreaterThanOrEqual(slowEx.value)
+  // An exemplar is only recorded for a kept trace: its spans reach the trace store the console
+  // reads (.motia/traces.db, written once a second).
+  expect(await storedSpans(slow)).toBeGreaterThan(0)
 })
 
 test('cron runs and a stream join are counted', async () => {
