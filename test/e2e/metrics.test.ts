@@ -2,7 +2,7 @@ import { Database } from 'bun:sqlite'
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import { ensureBinary, type RunningMotia, startMotia } from '../support/binary'
-import { copyFixture } from '../support/runtime'
+import { copyFixture, tempProjects } from '../support/runtime'
 
 // Metrics through the compiled binary (test/fixtures/metrics): a known sequence of requests,
 // messages (one retried, one dead-lettered), cron runs and a stream join, read back from the
@@ -10,6 +10,7 @@ import { copyFixture } from '../support/runtime'
 let project: ReturnType<typeof copyFixture>
 let motia: RunningMotia
 let metricsUrl: string
+const projects = tempProjects('motia-metrics-')
 
 beforeAll(async () => {
   await ensureBinary()
@@ -218,3 +219,25 @@ test('10,000 distinct raw paths stay one series per route template; unknown path
   const series = text.split('\n').filter((l) => l.startsWith('http_server_request_duration_seconds_count'))
   expect(series.length).toBeLessThanOrEqual(6)
 }, 120_000)
+
+test('motia start with console.host beyond loopback and no token: the metrics endpoint stays on 127.0.0.1', async () => {
+  const dir = projects({
+    'config.yaml': 'console:\n  host: 0.0.0.0\n  port: 0\nstreams:\n  port: 0\n',
+    'steps/hello.step.ts': [
+      "import { http } from 'motia'",
+      "export const config = { name: 'Hello', triggers: [http('GET', '/hello')] } as const",
+      "export const handler = async () => ({ status: 200, body: 'hi' })",
+    ].join('\n'),
+  })
+  const app = await startMotia(['start', '--dir', dir, '--port', '0', '--host', '127.0.0.1'])
+  try {
+    const url = app.output().match(/Metrics on (http\S+?)"/)![1]!
+    expect(new URL(url).hostname).toBe('127.0.0.1')
+    expect(app.output()).toContain('Metrics stay on 127.0.0.1: console.host (0.0.0.0) is beyond loopback')
+    expect((await fetch(`${app.url}/hello`)).status).toBe(200)
+    const text = await (await fetch(url)).text()
+    expect(text).toContain('http_route="/hello"')
+  } finally {
+    await app.stop()
+  }
+})

@@ -155,6 +155,11 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
       } as Parameters<typeof Bun.serve>[0]) as Server<unknown>
       rt.shared.set('metrics.url', new URL(path, server.url).href)
       rt.log.info(`Metrics on ${new URL(path, server.url).href}`)
+      if (served.defaulted)
+        rt.log.info(
+          `Metrics stay on 127.0.0.1: console.host (${served.defaulted}) is beyond loopback and no token is set ` +
+            '(set observability.metrics.host and observability.metrics.token to serve them there)',
+        )
     },
     async stop() {
       for (const s of stops.splice(0)) s()
@@ -167,14 +172,31 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
   }
 }
 
-/** Where the endpoint is served: the console's server, or its own (a port set, or no console). */
-function ownServer(rt: RuntimeServices): { own: boolean; port: number; host: string; token?: string } {
+/**
+ * Where the endpoint is served: the console's server, or its own (a port set, or no console).
+ * Its own server takes the console's host only where the console's rule allows it (loopback, or
+ * a token): a `console.host` opened for a console that is not even running (`motia start`) must
+ * not stop start-up through a default, so the endpoint then stays on 127.0.0.1 (`defaulted`).
+ * An `observability.metrics.host` set beyond loopback without a token is still refused.
+ */
+function ownServer(rt: RuntimeServices): {
+  own: boolean
+  port: number
+  host: string
+  token?: string
+  defaulted?: string
+} {
   const m = rt.config.observability.metrics
   const c = rt.config.console
-  const host = m.host ?? c.host
   const token = m.token ?? c.token
   const own = m.port !== undefined || !consoleEnabled(rt)
-  return { own, port: m.port ?? c.port, host, ...(token ? { token } : {}) }
+  let host = m.host ?? c.host
+  let defaulted: string | undefined
+  if (own && m.host === undefined && !token && !isLoopbackHost(host)) {
+    defaulted = host
+    host = '127.0.0.1'
+  }
+  return { own, port: m.port ?? c.port, host, ...(token ? { token } : {}), ...(defaulted ? { defaulted } : {}) }
 }
 
 /** As the console's rule (modules/console/auth.ts): beyond loopback only with a token. */
