@@ -3,6 +3,7 @@ import type { MotiaModule, RunMode } from '../runtime/module'
 import { consoleModule } from './console/console-module'
 import { cronModule } from './cron/cron-module'
 import { httpModule } from './http/http-module'
+import { alertsModule } from './observability/alerts/alerts-module'
 import { metricsModule } from './observability/metrics/metrics-module'
 import { observabilityModule } from './observability/observability-module'
 import { pythonModule } from './python/python-module'
@@ -29,5 +30,6 @@ export function defaultModules(options: DefaultModuleOptions = {}) {
     httpModule({ listen: options.listen ?? true, health: config.health }),
     consoleModule({ listen: options.listen ?? true }),
     pythonModule(),
+    alertsModule(),
   ]
 }

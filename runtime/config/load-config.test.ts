@@ -145,6 +145,7 @@ instanceId: api-1
           interval: 1000,
         },
         metrics: { enabled: true, path: '/metrics' },
+        alerts: [],
       },
       sqlite: { path: '/var/data/app.db', synchronous: 'FULL' },
       redis: { url: 'redis://cache:6380', prefix: 'shop' },

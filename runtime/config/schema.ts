@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { type AlertRule, alertRulesSchema } from './alert-schema'
 import { parseBytes, parseDuration } from './duration'
 
 export type AdapterName = 'sqlite' | 'memory' | 'redis'
@@ -171,6 +172,8 @@ export interface ObservabilityConfig {
     readonly interval: number
   }
   readonly metrics: MetricsConfig
+  /** Alert rules over the metrics (docs/observability.md, Alerts). */
+  readonly alerts: readonly AlertRule[]
 }
 
 /** `observability.metrics`: the Prometheus endpoint (docs/observability.md). */
@@ -357,6 +360,7 @@ export const configSchema = section({
       host: optionalText,
       token: optionalText,
     }).prefault({}),
+    alerts: alertRulesSchema({ section, text, duration, expected }).default([]),
   }).prefault({}),
   sqlite: section({
     path: text.default('.motia/motia.db'),

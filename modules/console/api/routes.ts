@@ -1,5 +1,6 @@
 import { MotiaError } from '../../../runtime/errors'
 import { type ConsoleAccess, refuse } from '../auth'
+import { alertRoutes } from './alerts'
 import { logRoutes } from './logs'
 import { projectRoutes } from './project'
 import { queueRoutes } from './queues'
@@ -23,6 +24,7 @@ export function apiRoutes(ctx: ApiContext, access: ConsoleAccess): ApiRoutes {
     ...streamRoutes(ctx),
     ...queueRoutes(ctx),
     ...requestProxyRoutes(ctx),
+    ...alertRoutes(ctx),
   }
   // Bun passes (request, server): the URL is parsed here once for the handler.
   const guard =
