@@ -143,6 +143,8 @@ instanceId: api-1
           headers: { 'x-key': 'k' },
           serviceName: 'shop',
           interval: 1000,
+          metrics: true,
+          metricsInterval: 60_000,
         },
         metrics: { enabled: true, path: '/metrics' },
         alerts: [],

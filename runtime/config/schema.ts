@@ -170,6 +170,12 @@ export interface ObservabilityConfig {
     readonly serviceName: string
     /** ms between exports. */
     readonly interval: number
+    /** Export metrics too (OTLP/HTTP JSON, cumulative). */
+    readonly metrics: boolean
+    /** Unset: `endpoint` with `/v1/traces` replaced by `/v1/metrics`. */
+    readonly metricsEndpoint?: string
+    /** ms between metric exports. */
+    readonly metricsInterval: number
   }
   readonly metrics: MetricsConfig
   /** Alert rules over the metrics (docs/observability.md, Alerts). */
@@ -352,6 +358,9 @@ export const configSchema = section({
       headers: z.record(z.string(), text, { error: expected('a mapping of header names to values') }).default({}),
       serviceName: text.default('motia'),
       interval: duration.default(1000),
+      metrics: bool.default(true),
+      metricsEndpoint: z.url({ error: expected('a URL such as http://localhost:4318/v1/metrics') }).optional(),
+      metricsInterval: duration.default(60_000),
     }).optional(),
     metrics: section({
       enabled: bool.default(true),

@@ -6,6 +6,7 @@ import { type ConsoleAccess, isLoopbackHost, refuse } from '../../console/auth'
 import { consoleEnabled } from '../../console/console-module'
 import type { QueueModuleApi } from '../../queue/queue-module'
 import { engineSink, registerMeterProvider, releaseMeterFallback } from './otel-meter'
+import { metricsEndpointOf, OtlpMetricsExporter } from './otlp-metrics'
 import { processMetrics } from './process-metrics'
 import { OPENMETRICS_TYPE, PROMETHEUS_TYPE, renderPrometheus, wantsOpenMetrics } from './prometheus-text'
 import type { MetricRegistry } from './registry'
@@ -44,6 +45,7 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
   let rt: RuntimeServices
   let runtime: RuntimeMetrics | undefined
   let server: Server<unknown> | undefined
+  let otlp: OtlpMetricsExporter | undefined
   let access: ConsoleAccess
   const stops: (() => void)[] = []
 
@@ -142,7 +144,20 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
       if (!served.own) rt.shared.set(METRICS_ROUTE_KEY, { path: cfg.path, handle: guarded })
     },
     start() {
-      if (!runtime || options.listen === false) return
+      if (!runtime) return
+      const o = rt.config.observability.otlp
+      if (o?.metrics) {
+        otlp = new OtlpMetricsExporter(runtime.registry, {
+          endpoint: o.metricsEndpoint ?? metricsEndpointOf(o.endpoint),
+          headers: o.headers,
+          resource: resource(),
+          scopeVersion: pkg.version,
+          intervalMs: o.metricsInterval,
+          log: rt.log,
+        })
+        otlp.start()
+      }
+      if (options.listen === false) return
       const served = ownServer(rt)
       if (!served.own) return
       const path = rt.config.observability.metrics.path
@@ -162,6 +177,9 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
         )
     },
     async stop() {
+      // The final figures go out before the collect hooks (queue depths) are removed.
+      await otlp?.stop()
+      otlp = undefined
       for (const s of stops.splice(0)) s()
       await server?.stop(true)
       server = undefined
