@@ -15,7 +15,7 @@ export const ALERT_AGGREGATES = [
   'p99',
 ] as const
 export type AlertAggregate = (typeof ALERT_AGGREGATES)[number]
-export const ALERT_OPERATORS = ['>', '>=', '<', '<=', '=='] as const
+export const ALERT_OPERATORS = ['>', '>=', '<', '<=', '==', '!='] as const
 export type AlertOperator = (typeof ALERT_OPERATORS)[number]
 
 export type AlertAction =

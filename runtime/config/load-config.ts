@@ -4,6 +4,7 @@ import { hostname } from 'node:os'
 import { isAbsolute, resolve } from 'node:path'
 import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
 import { MotiaError } from '../errors'
+import { translateIiiOtel } from './iii-otel'
 import { type ConfigPath, interpolateEnv } from './interpolate'
 import {
   type AdapterName,
@@ -331,6 +332,10 @@ function translateIiiModules(
     const cls = typeof entry.class === 'string' ? entry.class : undefined
     if (cls === 'modules::queue::QueueModule' && rabbitAdapter(entry)) {
       translateIiiRabbit(config, rabbitAdapter(entry)!, ['modules', i, 'config', 'adapter'], aliases, warn)
+      return
+    }
+    if (cls === 'modules::observability::OtelModule') {
+      translateIiiOtel(config, entry, ['modules', i], aliases, warn)
       return
     }
     const target = cls === undefined ? undefined : III_TARGETS[cls]

@@ -131,5 +131,7 @@ export function holds(value: number, operator: AlertOperator, threshold: number)
       return value <= threshold
     case '==':
       return value === threshold
+    case '!=':
+      return value !== threshold
   }
 }
