@@ -76,7 +76,10 @@ export function translateIiiOtel(
 function alertRules(rules: unknown[], from: ConfigPath, warn: Warn): unknown[] {
   const out: unknown[] = []
   rules.forEach((r, i) => {
-    if (!isRecord(r)) return out.push(r) // the schema names the problem
+    if (!isRecord(r)) {
+      out.push(r) // the schema names the problem
+      return
+    }
     if (r.enabled === false) return
     const { window_seconds, cooldown_seconds, enabled: _enabled, operator, action, ...rest } = r
     const rule: Record<string, unknown> = {
