@@ -241,3 +241,61 @@ test('motia start with console.host beyond loopback and no token: the metrics en
     await app.stop()
   }
 })
+
+test('a user metric from a Python handler (motia.metrics) appears on the Prometheus endpoint', async () => {
+  const dir = projects({
+    'config.yaml': 'python:\n  workers: 1\nstreams:\n  port: 0\nconsole:\n  port: 0\n',
+    'steps/orders_step.py': [
+      'from motia import http, metrics',
+      '',
+      'meter = metrics.get_meter("shop")',
+      'placed = meter.create_counter("shop.orders.placed", unit="{order}", description="Orders placed.")',
+      'basket = meter.create_histogram("shop.basket.size", explicit_bucket_boundaries_advisory=[1, 5, 10])',
+      'open_carts = meter.create_up_down_counter("shop.carts.open")',
+      '',
+      'config = {"name": "PlaceOrderPy", "triggers": [http("POST", "/py/orders")]}',
+      '',
+      '',
+      'async def handler(request):',
+      '    placed.add(1, {"kind": request.body["kind"]})',
+      '    basket.record(request.body["items"])',
+      '    open_carts.add(1)',
+      '    open_carts.add(-1)',
+      '    return {"status": 201, "body": {"ok": True}}',
+    ].join('\n'),
+  })
+  const app = await startMotia(['start', '--dir', dir, '--port', '0', '--host', '127.0.0.1'])
+  try {
+    const url = app.output().match(/Metrics on (http\S+?)"/)![1]!
+    const post = (body: unknown) =>
+      fetch(`${app.url}/py/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    for (const body of [
+      { kind: 'gift', items: 3 },
+      { kind: 'gift', items: 7 },
+      { kind: 'plain', items: 12 },
+    ])
+      expect((await post(body)).status).toBe(201)
+    // Python sends its measurements in one frame at most every 0.5 s: polled.
+    let s = new Map<string, number>()
+    for (let i = 0; i < 400; i++) {
+      s = samples(await (await fetch(url)).text())
+      if (s.get('shop_orders_placed_total{kind="plain"}') === 1) break
+      await Bun.sleep(25)
+    }
+    expect(s.get('shop_orders_placed_total{kind="gift"}')).toBe(2)
+    expect(s.get('shop_orders_placed_total{kind="plain"}')).toBe(1)
+    expect(s.get('shop_basket_size_bucket{le="1"}')).toBe(0)
+    expect(s.get('shop_basket_size_bucket{le="5"}')).toBe(1)
+    expect(s.get('shop_basket_size_bucket{le="10"}')).toBe(2)
+    expect(s.get('shop_basket_size_bucket{le="+Inf"}')).toBe(3)
+    expect(s.get('shop_basket_size_sum')).toBe(22)
+    expect(s.get('shop_carts_open')).toBe(0)
+    expect(s.get('motia_step_executions_total{motia_step="PlaceOrderPy",motia_trigger_type="http"}')).toBe(3)
+  } finally {
+    await app.stop()
+  }
+}, 60_000)
