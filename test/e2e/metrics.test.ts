@@ -1,5 +1,6 @@
 import { Database } from 'bun:sqlite'
 import { afterAll, beforeAll, expect, test } from 'bun:test'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ensureBinary, type RunningMotia, startMotia } from '../support/binary'
 import { copyFixture, tempProjects } from '../support/runtime'
@@ -295,6 +296,52 @@ test('a user metric from a Python handler (motia.metrics) appears on the Prometh
     expect(s.get('shop_basket_size_sum')).toBe(22)
     expect(s.get('shop_carts_open')).toBe(0)
     expect(s.get('motia_step_executions_total{motia_step="PlaceOrderPy",motia_trigger_type="http"}')).toBe(3)
+  } finally {
+    await app.stop()
+  }
+}, 60_000)
+
+test('motia dev: counters keep their values when a step file is saved (reload)', async () => {
+  const step = (version: string) =>
+    [
+      "import { metrics } from '@opentelemetry/api'",
+      "import { http } from 'motia'",
+      "const calls = metrics.getMeter('hello').createCounter('hello.calls')",
+      "export const config = { name: 'Hello', triggers: [http('GET', '/hello')] } as const",
+      `export const handler = async () => { calls.add(1); return { status: 200, body: { version: '${version}' } } }`,
+    ].join('\n')
+  const dir = projects({
+    'config.yaml': 'streams:\n  port: 0\nconsole:\n  port: 0\n',
+    'steps/hello.step.ts': step('v1'),
+  })
+  const app = await startMotia(['dev', '--dir', dir, '--port', '0', '--host', '127.0.0.1'])
+  try {
+    const consoleUrl = app.output().match(/Console on (http[^\s"]+)/)![1]!
+    const read = async () => samples(await (await fetch(new URL('/metrics', consoleUrl))).text())
+    const HELLO =
+      'http_server_request_duration_seconds_count{http_request_method="GET",http_route="/hello",http_response_status_class="2xx"}'
+    let sent = 0
+    const hello = async () => {
+      sent++
+      return ((await (await fetch(`${app.url}/hello`)).json()) as { version: string }).version
+    }
+    for (let i = 0; i < 3; i++) expect(await hello()).toBe('v1')
+    const before = await read()
+    expect([before.get(HELLO), before.get('hello_calls_total')]).toEqual([3, 3])
+    writeFileSync(join(dir, 'steps', 'hello.step.ts'), step('v2'))
+    // Polled: the file event and the reload take a moment; each try is a counted request.
+    let version = 'v1'
+    for (let i = 0; i < 500 && version !== 'v2'; i++) {
+      version = await hello()
+      if (version !== 'v2') await Bun.sleep(10)
+    }
+    expect(version).toBe('v2')
+    await hello()
+    const after = await read()
+    expect(sent).toBeGreaterThan(4)
+    // Nothing reset: runtime and user counters hold every request, before and after the reload.
+    expect([after.get(HELLO), after.get('hello_calls_total')]).toEqual([sent, sent])
+    expect(after.get('motia_step_executions_total{motia_step="Hello",motia_trigger_type="http"}')).toBe(sent)
   } finally {
     await app.stop()
   }
