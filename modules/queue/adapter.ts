@@ -66,6 +66,11 @@ export interface SubscriptionStats {
   delayed: number
   inFlight: number
   dead: number
+  /**
+   * ms since the oldest ready message (waiting for a handler now) was enqueued; 0 when none
+   * waits. Absent where the adapter cannot tell cheaply (the sqlite adapter does).
+   */
+  oldestReadyAgeMs?: number
 }
 
 export interface DeadLetterFilter {

@@ -135,6 +135,7 @@ test('exact counts: requests by route and status class, messages with a retry an
   expect(s.get('motia_state_operations_total{motia_state_operation="set",motia_step="ShipOrder"}')).toBe(1)
   expect(s.get(`motia_queue_dead_letters{${SHIP}}`)).toBe(1)
   expect(s.get(`motia_queue_depth{${SHIP}}`)).toBe(0)
+  expect(s.get(`motia_queue_oldest_age_seconds{${SHIP}}`)).toBe(0)
   expect(s.get('process_memory_usage_bytes')).toBeGreaterThan(10_000_000)
   // User metrics through @opentelemetry/api: an HTTP handler (engine thread), a worker-run handler.
   expect(s.get('todos_reads_total{source="api"}')).toBe(3)

@@ -80,6 +80,10 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
       unit: '{message}',
       description: 'Messages in dead letters.',
     })
+    const oldest = m.registry.gauge('motia.queue.oldest.age', {
+      unit: 's',
+      description: 'Age of the oldest message waiting for a handler (0: none waits), by subscription (sqlite queue).',
+    })
     const busy = m.registry.gauge('motia.workers.busy', {
       unit: '{job}',
       description: 'Jobs running in the step worker threads (pool=workers) and Python processes (pool=python).',
@@ -105,6 +109,7 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
           depth.with(labels).set(s.ready + s.delayed)
           inFlight.with(labels).set(s.inFlight)
           dead.with(labels).set(s.dead)
+          if (s.oldestReadyAgeMs !== undefined) oldest.with(labels).set(s.oldestReadyAgeMs / 1000)
         }
       }),
     )
