@@ -8,6 +8,9 @@
  *   bun bench/queue.ts --adapter rabbitmq [--messages 20000] [--concurrency 20] [--rounds 5]
  * The runtime's queue on RabbitMQ (MOTIA_BENCH_RABBITMQ_URL, default amqp://guest:guest@127.0.0.1:5672)
  * against a bare rabbitmq-client publish (confirms) → consume (manual acks, same prefetch) loop.
+ *   bun bench/queue.ts --metrics [--messages 20000] [--rounds 5]
+ * The embedded queue with metrics on (the default) against observability.metrics.enabled: false,
+ * alternating rounds in one run, medians (goal ≥ 0.95).
  */
 import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '20' },
     'no-http': { type: 'boolean', default: false },
     adapter: { type: 'string', default: 'sqlite' },
+    metrics: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '5' },
   },
 })
@@ -111,6 +115,34 @@ export const handler = async () => { const end = performance.now() + 20; while (
   await rt.stop()
   rmSync(dir, { recursive: true, force: true })
   return { idle: median(idle), busy: median(busy) }
+}
+
+if (values.metrics) {
+  const step = {
+    'work.step.ts': `export const config = { name: 'Work', triggers: [{ type: 'queue', topic: 'work', config: { concurrency: ${C} } }] }
+export const handler = async (data, { logger }) => { logger.info('start', { lat: performance.timeOrigin + performance.now() - data.t }) }`,
+  }
+  const on: number[] = []
+  const off: number[] = []
+  for (let round = 0; round < Number(values.rounds); round++) {
+    on.push((await embeddedQueueRun(step, { messages: N, warmup: 500 })).rate)
+    off.push(
+      (
+        await embeddedQueueRun(step, {
+          messages: N,
+          warmup: 500,
+          yaml: 'observability:\n  metrics:\n    enabled: false\n',
+        })
+      ).rate,
+    )
+  }
+  console.log(
+    `Queue end to end, metrics on vs off, ${fmt(N)} messages, concurrency ${C}, median of ${on.length} alternating rounds`,
+  )
+  console.log(`  metrics on   ${fmt(median(on)).padStart(8)} msg/s   rounds ${on.map((r) => fmt(r)).join(' ')}`)
+  console.log(`  metrics off  ${fmt(median(off)).padStart(8)} msg/s   rounds ${off.map((r) => fmt(r)).join(' ')}`)
+  console.log(`  ratio on/off: ${fmt(median(on) / median(off), 3)}  (goal ≥ 0.95)`)
+  process.exit(0)
 }
 
 if (values.adapter === 'rabbitmq') {

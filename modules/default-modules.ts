@@ -4,6 +4,7 @@ import { consoleModule } from './console/console-module'
 import { cronModule } from './cron/cron-module'
 import { httpModule } from './http/http-module'
 import { iiiModule } from './iii/iii-module'
+import { alertsModule } from './observability/alerts/alerts-module'
 import { metricsModule } from './observability/metrics/metrics-module'
 import { observabilityModule } from './observability/observability-module'
 import { pythonModule } from './python/python-module'
@@ -31,5 +32,6 @@ export function defaultModules(options: DefaultModuleOptions = {}) {
     consoleModule({ listen: options.listen ?? true }),
     pythonModule(),
     iiiModule({ listen: options.listen ?? true }),
+    alertsModule(),
   ]
 }

@@ -8,6 +8,7 @@
  * and call shapes it shares. Bytes travel as base64 strings.
  */
 import type { RemoteHttpCall } from '../../runtime/step'
+import type { MetricPoint } from '../observability/metrics/otel-meter'
 import type { CallReply, EngineCall, JobOutcome, JobSpec, LogMessage } from '../queue/pool/protocol'
 
 export type InvocationKind = 'http' | 'queue' | 'cron' | 'state' | 'stream'
@@ -109,5 +110,7 @@ export type PythonToEngine =
   | { type: 'http'; id: number; op: 'close' }
   | EngineCall
   | LogMessage
+  /** Measurements from `motia.metrics` (sdk/motia/metrics.py), summed per series, at most one frame per 0.5 s. */
+  | { type: 'metrics'; points: MetricPoint[] }
 
 export type HttpFrame = Extract<PythonToEngine, { type: 'http' }>

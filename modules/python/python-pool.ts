@@ -2,6 +2,8 @@ import type { EngineClient, StateOp, StreamOp } from '../../runtime/engine-clien
 import { serializeError } from '../../runtime/errors'
 import { isLogLevel, type LogRecord, type LogTarget } from '../../runtime/logger'
 import type { EnqueueMessage } from '../../sdk/types'
+import { ingest } from '../observability/metrics/otel-meter'
+import type { RuntimeMetrics } from '../observability/metrics/runtime-metrics'
 import type { JobOutcome } from '../queue/pool/protocol'
 import type { PoolJob } from '../queue/pool/worker-pool'
 import type {
@@ -354,6 +356,11 @@ export class PythonPool {
         const r = m.record
         if (!isLogLevel(r.level) || !this.opts.logs.enabled(r.level)) return
         this.opts.logs.emit({ ...r, time: typeof r.time === 'number' ? r.time : Date.now(), msg: String(r.msg) })
+        return
+      }
+      case 'metrics': {
+        const registry = (this.engine as { metrics?: RuntimeMetrics } | undefined)?.metrics?.registry
+        if (registry) for (const p of m.points) ingest(registry, p)
         return
       }
       case 'call':

@@ -18,6 +18,7 @@ import m_runner from './sdk/motia/_runner.py' with { type: 'text' }
 import m_errors from './sdk/motia/errors.py' with { type: 'text' }
 import m_guards from './sdk/motia/guards.py' with { type: 'text' }
 import m_iii from './sdk/motia/iii.py' with { type: 'text' }
+import m_metrics from './sdk/motia/metrics.py' with { type: 'text' }
 import m_multi_trigger from './sdk/motia/multi_trigger.py' with { type: 'text' }
 import m_schema_utils from './sdk/motia/schema_utils.py' with { type: 'text' }
 import m_state from './sdk/motia/state.py' with { type: 'text' }
@@ -42,6 +43,7 @@ export const SDK_FILES: Record<string, string> = {
   'motia/errors.py': m_errors,
   'motia/guards.py': m_guards,
   'motia/iii.py': m_iii,
+  'motia/metrics.py': m_metrics,
   'motia/multi_trigger.py': m_multi_trigger,
   'motia/schema_utils.py': m_schema_utils,
   'motia/state.py': m_state,

@@ -70,6 +70,11 @@ export interface SubscriptionStats {
   /** Claimed by a running handler. null: cannot be told from here (as `delayed`). */
   inFlight: number | null
   dead: number
+  /**
+   * ms since the oldest ready message (waiting for a handler now) was enqueued; 0 when none
+   * waits. Absent where the adapter cannot tell cheaply (the sqlite adapter does).
+   */
+  oldestReadyAgeMs?: number
 }
 
 export interface DeadLetterFilter {

@@ -143,8 +143,11 @@ instanceId: api-1
           headers: { 'x-key': 'k' },
           serviceName: 'shop',
           interval: 1000,
+          metrics: true,
+          metricsInterval: 60_000,
         },
         metrics: { enabled: true, path: '/metrics' },
+        alerts: [],
       },
       sqlite: { path: '/var/data/app.db', synchronous: 'FULL' },
       redis: { url: 'redis://cache:6380', prefix: 'shop' },
@@ -313,15 +316,101 @@ instanceId: api-1
         '      default_timeout: 30000',
         '  - class: modules::stream::StreamModule',
         '    config: { port: 4001 }',
-        '  - class: modules::observability::OtelModule',
+        '  - class: modules::cron::CronModule',
         '    config: {}',
       ].join('\n'),
     )
     expect([config.http.port, config.http.host, config.streams.port]).toEqual([4000, '127.0.0.1', 4001])
     expect(warnings).toEqual([
       'config.yaml:6:7: modules[0].config.default_timeout is ignored: only port and host carry over (set http.* instead)',
-      'config.yaml:9:5: modules[2] (modules::observability::OtelModule) is ignored: motia has it built in, see docs/config.md',
+      'config.yaml:9:5: modules[2] (modules::cron::CronModule) is ignored: motia has it built in, see docs/config.md',
     ])
+  })
+
+  test('iii OtelModule: metrics_enabled, metrics_exporter and alerts map over with iii defaults; other keys warn', async () => {
+    const { config, warnings } = await load(
+      [
+        'observability:',
+        '  otlp: { endpoint: http://collector:4318/v1/traces }',
+        'modules:',
+        '  - class: modules::observability::OtelModule',
+        '    config:',
+        '      metrics_enabled: true',
+        '      metrics_exporter: memory',
+        '      logs_max_count: 10',
+        '      alerts:',
+        '        - name: errors',
+        '          metric: motia.step.failures',
+        '          threshold: 5',
+        '          operator: greaterthanorequal',
+        '          window_seconds: 120',
+        '          action: { type: webhook, url: http://hooks.local/a }',
+        '        - name: slow',
+        '          metric: http.server.request.duration',
+        '          threshold: 0.5',
+        '          cooldown_seconds: 30',
+        '          action: { type: function, path: ops::page }',
+        '        - name: off',
+        '          metric: motia.queue.depth',
+        '          threshold: 1',
+        '          enabled: false',
+      ].join('\n'),
+    )
+    expect(config.observability.metrics.enabled).toBe(true)
+    expect(config.observability.otlp?.metrics).toBe(false)
+    expect(config.observability.alerts).toEqual([
+      {
+        name: 'errors',
+        metric: 'motia.step.failures',
+        labels: {},
+        operator: '>=',
+        threshold: 5,
+        window: 120_000,
+        cooldown: 60_000,
+        every: 10_000,
+        action: { type: 'webhook', url: 'http://hooks.local/a', headers: {}, timeout: 5000, retries: 3, backoff: 500 },
+      },
+      {
+        name: 'slow',
+        metric: 'http.server.request.duration',
+        labels: {},
+        operator: '>',
+        threshold: 0.5,
+        window: 60_000,
+        cooldown: 30_000,
+        every: 10_000,
+        action: { type: 'log' },
+      },
+    ])
+    expect(warnings).toEqual([
+      'config.yaml:8:7: modules[0].config.logs_max_count is ignored: not an OtelModule setting this runtime maps (docs/config.md)',
+      'config.yaml:20:11: modules[0].config.alerts[1].action: a function action has no counterpart here; the alert is logged (use { type: enqueue, topic } for a step to handle it)',
+    ])
+  })
+
+  test('iii OtelModule: metrics_enabled false turns metrics off; metrics_exporter otlp without an OTLP endpoint warns; a bad alert names where it was written', async () => {
+    const off = await load(
+      [
+        'modules:',
+        '  - class: modules::observability::OtelModule',
+        '    config: { metrics_enabled: false, metrics_exporter: otlp }',
+      ].join('\n'),
+    )
+    expect(off.config.observability.metrics.enabled).toBe(false)
+    expect(off.config.observability.otlp).toBeUndefined()
+    expect(off.warnings).toEqual([
+      'config.yaml:3:39: modules[0].config.metrics_exporter: otlp needs observability.otlp.endpoint (an OTLP/HTTP URL such as http://collector:4318/v1/traces); metrics stay on the Prometheus endpoint only',
+    ])
+    const bad = load(
+      [
+        'modules:',
+        '  - class: modules::observability::OtelModule',
+        '    config:',
+        '      alerts:',
+        '        - { name: x, metric: m, threshold: high }',
+      ].join('\n'),
+    )
+    await expect(bad).rejects.toThrow('modules[0].config.alerts')
   })
 
   test('iii QueueModule with RabbitMQAdapter: the queue runs on RabbitMQ with amqp_url, max_attempts, prefetch_count, queue_mode', async () => {
@@ -387,8 +476,8 @@ instanceId: api-1
       ],
     })
     expect(warnings).toEqual([
+      'config.yaml:4:7: modules[0].config.exporter is ignored: not an OtelModule setting this runtime maps (docs/config.md)',
       'config.yaml:12:39: sampling.rules[1].service is ignored: a motia app is one service',
-      'config.yaml:4:7: modules[0].config.exporter is ignored: only the sampling keys carry over (see docs/config.md)',
     ])
     const ratioOnly = await load(
       'modules:\n  - class: modules::observability::OtelModule\n    config: { sampling_ratio: 0.1 }\n',

@@ -4,7 +4,7 @@ import { hostname } from 'node:os'
 import { isAbsolute, resolve } from 'node:path'
 import { type Document, isMap, isNode, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
 import { MotiaError } from '../errors'
-import { type ConfigAlias, translateOtelSampling } from './iii-otel'
+import { type ConfigAlias, translateIiiOtel } from './iii-otel'
 import { type ConfigPath, interpolateEnv } from './interpolate'
 import {
   type AdapterName,
@@ -313,41 +313,6 @@ const III_TARGETS: Record<string, 'http' | 'streams'> = {
   'modules::stream::StreamModule': 'streams',
 }
 
-const III_OTEL = 'modules::observability::OtelModule'
-
-/**
- * The OtelModule's sampling keys as `observability.sampling` (iii-otel.ts), unless the file sets
- * that itself; its other keys are ignored with a warning. False when it has no sampling key.
- */
-function translateOtel(
-  config: Record<string, unknown>,
-  entry: Record<string, unknown>,
-  i: number,
-  warn: (path: ConfigPath, message: string) => void,
-  aliases: ConfigAlias[],
-): boolean {
-  const settings = isRecord(entry.config) ? entry.config : {}
-  const at: ConfigPath = ['modules', i, 'config']
-  const t = translateOtelSampling(settings, at, warn)
-  if (!t) return false
-  for (const key of Object.keys(settings))
-    if (key !== 'sampling_ratio' && key !== 'sampling')
-      warn(
-        [...at, key],
-        `modules[${i}].config.${key} is ignored: only the sampling keys carry over (see docs/config.md)`,
-      )
-  const observability = config.observability
-  if (observability !== undefined && !isRecord(observability)) return true
-  if (observability?.sampling !== undefined) {
-    const key = settings.sampling !== undefined ? 'sampling' : 'sampling_ratio'
-    warn([...at, key], `modules[${i}].config.${key} is ignored: observability.sampling is set`)
-    return true
-  }
-  config.observability = { ...observability, sampling: t.sampling }
-  aliases.push(...t.aliases)
-  return true
-}
-
 /**
  * Motia 1.x projects carry an iii engine `config.yaml`: a `modules:` list of `{ class, config }`.
  * The REST and stream modules' `port`/`host` become `http.*` / `streams.*` (where the file does
@@ -394,8 +359,11 @@ function translateIiiModules(
       translateIiiRabbit(config, rabbitAdapter(entry)!, ['modules', i, 'config', 'adapter'], aliases, warn)
       return
     }
+    if (cls === 'modules::observability::OtelModule') {
+      translateIiiOtel(config, entry, ['modules', i], aliases, warn)
+      return
+    }
     const target = cls === undefined ? undefined : III_TARGETS[cls]
-    if (cls === III_OTEL && translateOtel(config, entry, i, warn, aliases)) return
     if (cls === 'modules::queue::QueueModule' && isRecord(entry.config) && isRecord(entry.config.queue_configs)) {
       // iii's named queues serve TriggerAction.Enqueue({ queue }) from its workers (modules/iii/queues.ts).
       const section = isRecord(config.iii) ? { ...config.iii } : {}

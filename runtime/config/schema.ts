@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { type AlertRule, alertRulesSchema } from './alert-schema'
 import { parseBytes, parseDuration } from './duration'
 import type { SamplingConfig } from './sampling-config'
 
@@ -199,10 +200,18 @@ export interface ObservabilityConfig {
     readonly serviceName: string
     /** ms between exports. */
     readonly interval: number
+    /** Export metrics too (OTLP/HTTP JSON, cumulative). */
+    readonly metrics: boolean
+    /** Unset: `endpoint` with `/v1/traces` replaced by `/v1/metrics`. */
+    readonly metricsEndpoint?: string
+    /** ms between metric exports. */
+    readonly metricsInterval: number
   }
   readonly metrics: MetricsConfig
   /** Absent: every execution is recorded (as before sampling existed). docs/observability.md, Sampling. */
   readonly sampling?: SamplingConfig
+  /** Alert rules over the metrics (docs/observability.md, Alerts). */
+  readonly alerts: readonly AlertRule[]
 }
 
 /** `observability.metrics`: the Prometheus endpoint (docs/observability.md). */
@@ -386,6 +395,9 @@ export const configSchema = section({
       headers: z.record(z.string(), text, { error: expected('a mapping of header names to values') }).default({}),
       serviceName: text.default('motia'),
       interval: duration.default(1000),
+      metrics: bool.default(true),
+      metricsEndpoint: z.url({ error: expected('a URL such as http://localhost:4318/v1/metrics') }).optional(),
+      metricsInterval: duration.default(60_000),
     }).optional(),
     metrics: section({
       enabled: bool.default(true),
@@ -415,6 +427,7 @@ export const configSchema = section({
       keepErrors: bool.default(true),
       keepSlowerThan: duration.optional(),
     }).optional(),
+    alerts: alertRulesSchema({ section, text, duration, expected }).default([]),
   }).prefault({}),
   sqlite: section({
     path: text.default('.motia/motia.db'),

@@ -1,5 +1,6 @@
 import { MotiaError } from '../../../runtime/errors'
 import { type ConsoleAccess, refuse } from '../auth'
+import { alertRoutes } from './alerts'
 import { logRoutes } from './logs'
 import { metricsRoutes } from './metrics'
 import { projectRoutes } from './project'
@@ -25,6 +26,7 @@ export function apiRoutes(ctx: ApiContext, access: ConsoleAccess): ApiRoutes {
     ...queueRoutes(ctx),
     ...metricsRoutes(ctx),
     ...requestProxyRoutes(ctx),
+    ...alertRoutes(ctx),
   }
   // Bun passes (request, server): the URL is parsed here once for the handler.
   const guard =

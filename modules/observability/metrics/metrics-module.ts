@@ -6,6 +6,7 @@ import { type ConsoleAccess, isLoopbackHost, refuse } from '../../console/auth'
 import { consoleEnabled } from '../../console/console-module'
 import type { QueueModuleApi } from '../../queue/queue-module'
 import { engineSink, registerMeterProvider, releaseMeterFallback } from './otel-meter'
+import { metricsEndpointOf, OtlpMetricsExporter } from './otlp-metrics'
 import { processMetrics } from './process-metrics'
 import { OPENMETRICS_TYPE, PROMETHEUS_TYPE, renderPrometheus, wantsOpenMetrics } from './prometheus-text'
 import type { MetricRegistry } from './registry'
@@ -44,6 +45,7 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
   let rt: RuntimeServices
   let runtime: RuntimeMetrics | undefined
   let server: Server<unknown> | undefined
+  let otlp: OtlpMetricsExporter | undefined
   let access: ConsoleAccess
   const stops: (() => void)[] = []
 
@@ -78,6 +80,10 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
       unit: '{message}',
       description: 'Messages in dead letters.',
     })
+    const oldest = m.registry.gauge('motia.queue.oldest.age', {
+      unit: 's',
+      description: 'Age of the oldest message waiting for a handler (0: none waits), by subscription (sqlite queue).',
+    })
     const busy = m.registry.gauge('motia.workers.busy', {
       unit: '{job}',
       description: 'Jobs running in the step worker threads (pool=workers) and Python processes (pool=python).',
@@ -104,6 +110,7 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
           depth.with(labels).set(s.ready + (s.delayed ?? 0))
           if (s.inFlight !== null) inFlight.with(labels).set(s.inFlight)
           dead.with(labels).set(s.dead)
+          if (s.oldestReadyAgeMs !== undefined) oldest.with(labels).set(s.oldestReadyAgeMs / 1000)
         }
       }),
     )
@@ -143,7 +150,20 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
       if (!served.own) rt.shared.set(METRICS_ROUTE_KEY, { path: cfg.path, handle: guarded })
     },
     start() {
-      if (!runtime || options.listen === false) return
+      if (!runtime) return
+      const o = rt.config.observability.otlp
+      if (o?.metrics) {
+        otlp = new OtlpMetricsExporter(runtime.registry, {
+          endpoint: o.metricsEndpoint ?? metricsEndpointOf(o.endpoint),
+          headers: o.headers,
+          resource: resource(),
+          scopeVersion: pkg.version,
+          intervalMs: o.metricsInterval,
+          log: rt.log,
+        })
+        otlp.start()
+      }
+      if (options.listen === false) return
       const served = ownServer(rt)
       if (!served.own) return
       const path = rt.config.observability.metrics.path
@@ -156,8 +176,16 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
       } as Parameters<typeof Bun.serve>[0]) as Server<unknown>
       rt.shared.set('metrics.url', new URL(path, server.url).href)
       rt.log.info(`Metrics on ${new URL(path, server.url).href}`)
+      if (served.defaulted)
+        rt.log.info(
+          `Metrics stay on 127.0.0.1: console.host (${served.defaulted}) is beyond loopback and no token is set ` +
+            '(set observability.metrics.host and observability.metrics.token to serve them there)',
+        )
     },
     async stop() {
+      // The final figures go out before the collect hooks (queue depths) are removed.
+      await otlp?.stop()
+      otlp = undefined
       for (const s of stops.splice(0)) s()
       await server?.stop(true)
       server = undefined
@@ -168,14 +196,31 @@ export function metricsModule(options: MetricsModuleOptions = {}): MotiaModule {
   }
 }
 
-/** Where the endpoint is served: the console's server, or its own (a port set, or no console). */
-function ownServer(rt: RuntimeServices): { own: boolean; port: number; host: string; token?: string } {
+/**
+ * Where the endpoint is served: the console's server, or its own (a port set, or no console).
+ * Its own server takes the console's host only where the console's rule allows it (loopback, or
+ * a token): a `console.host` opened for a console that is not even running (`motia start`) must
+ * not stop start-up through a default, so the endpoint then stays on 127.0.0.1 (`defaulted`).
+ * An `observability.metrics.host` set beyond loopback without a token is still refused.
+ */
+function ownServer(rt: RuntimeServices): {
+  own: boolean
+  port: number
+  host: string
+  token?: string
+  defaulted?: string
+} {
   const m = rt.config.observability.metrics
   const c = rt.config.console
-  const host = m.host ?? c.host
   const token = m.token ?? c.token
   const own = m.port !== undefined || !consoleEnabled(rt)
-  return { own, port: m.port ?? c.port, host, ...(token ? { token } : {}) }
+  let host = m.host ?? c.host
+  let defaulted: string | undefined
+  if (own && m.host === undefined && !token && !isLoopbackHost(host)) {
+    defaulted = host
+    host = '127.0.0.1'
+  }
+  return { own, port: m.port ?? c.port, host, ...(token ? { token } : {}), ...(defaulted ? { defaulted } : {}) }
 }
 
 /** As the console's rule (modules/console/auth.ts): beyond loopback only with a token. */

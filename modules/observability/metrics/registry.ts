@@ -169,6 +169,8 @@ export interface CollectedSeries {
  */
 export class MetricRegistry {
   readonly instruments = new Map<string, Instrument>()
+  /** Epoch ms: where every cumulative series starts (OTLP's `startTimeUnixNano`). */
+  readonly startTime = Date.now()
   /** Read before every collection (process figures, queue depths). */
   private readonly beforeCollect = new Set<() => void | Promise<void>>()
 

@@ -100,7 +100,8 @@ export function statements(db: Database) {
     stats: db.query(
       `SELECT subscription, topic,
          SUM(inflight = 0 AND visible_at <= ?1) AS ready, SUM(inflight = 0 AND visible_at > ?1) AS delayed,
-         SUM(inflight = 1) AS inflight
+         SUM(inflight = 1) AS inflight,
+         MIN(CASE WHEN inflight = 0 AND visible_at <= ?1 THEN enqueued_at END) AS oldest
        FROM motia_queue GROUP BY subscription, topic`,
     ),
     deadStats: db.query(

@@ -138,3 +138,20 @@ test('a batch that cannot be written fails every write in it with the file named
   await a.close()
   db.close()
 })
+
+test('stats: the age of the oldest ready message per subscription (in-flight and delayed ones do not count)', async () => {
+  const clock = fakeClock()
+  const a = SqliteQueueAdapter.open(file(), { now: clock.now })
+  a.setSubscriptions([{ id: 's', topic: 't', config }])
+  expect((await a.stats())[0]!.oldestReadyAgeMs).toBe(0)
+  await a.enqueue({ topic: 't', data: 'first', traceId: 'x' })
+  clock.advance(1000)
+  await a.enqueue({ topic: 't', data: 'second', traceId: 'x' })
+  await a.enqueue({ topic: 't', data: 'later', traceId: 'x', delayMs: 60_000 })
+  clock.advance(500)
+  expect((await a.stats())[0]).toMatchObject({ ready: 2, delayed: 1, oldestReadyAgeMs: 1500 })
+  // The oldest is being handled: the next one waiting is the oldest now.
+  await a.claim('s', 1)
+  expect((await a.stats())[0]).toMatchObject({ ready: 1, inFlight: 1, oldestReadyAgeMs: 500 })
+  await a.close()
+})

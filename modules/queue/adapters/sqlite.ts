@@ -215,7 +215,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
     const entry = (subscription: string, topic: string) => {
       let e = out.get(subscription)
       if (!e) {
-        e = { topic, subscription, ready: 0, delayed: 0, inFlight: 0, dead: 0 }
+        e = { topic, subscription, ready: 0, delayed: 0, inFlight: 0, dead: 0, oldestReadyAgeMs: 0 }
         out.set(subscription, e)
       }
       return e
@@ -227,8 +227,14 @@ export class SqliteQueueAdapter implements QueueAdapter {
       ready: number
       delayed: number
       inflight: number
+      oldest: number | null
     }[]) {
-      Object.assign(entry(r.subscription, r.topic), { ready: r.ready, delayed: r.delayed, inFlight: r.inflight })
+      Object.assign(entry(r.subscription, r.topic), {
+        ready: r.ready,
+        delayed: r.delayed,
+        inFlight: r.inflight,
+        oldestReadyAgeMs: r.oldest === null ? 0 : Math.max(0, now - r.oldest),
+      })
     }
     for (const r of this.guard(() => this.q.deadStats.all()) as { subscription: string; topic: string; n: number }[]) {
       entry(r.subscription, r.topic).dead = r.n

@@ -3,7 +3,7 @@
 It shadows a PyPI ``motia``: step files written for any release run unchanged (docs/python.md).
 """
 
-from . import tracing  # noqa: F401
+from . import metrics, tracing  # noqa: F401
 from ._context import FlowContext
 from ._enqueue import enqueue
 from ._http import ChannelReader, ChannelWriter, MotiaHttpArgs, MotiaHttpRequest, MotiaHttpResponse
