@@ -24,6 +24,41 @@ export function toEpochMs(t: TimeInput | undefined): number {
   return t[0] * 1000 + t[1] / 1e6
 }
 
+/** The event `addEvent` records, from OTel's overloads: `(name, attributes?, time?)` or `(name, time)`. */
+export function spanEvent(
+  name: string,
+  attributesOrTime: Record<string, unknown> | TimeInput | undefined,
+  time: TimeInput | undefined,
+): SpanEventRecord {
+  const isTime =
+    typeof attributesOrTime === 'number' || Array.isArray(attributesOrTime) || attributesOrTime instanceof Date
+  const event: SpanEventRecord = { name, time: toEpochMs(isTime ? (attributesOrTime as TimeInput) : time) }
+  if (!isTime && attributesOrTime) event.attributes = attributesOrTime as Record<string, unknown>
+  return event
+}
+
+/** A record's status for OTel's status code. */
+export function statusName(code: SpanStatusCode): SpanStatusName {
+  return code === SpanStatusCode.ERROR ? 'error' : code === SpanStatusCode.OK ? 'ok' : 'unset'
+}
+
+/** The attributes of the `exception` event `recordException` adds (OTel's semantic conventions). */
+export function exceptionAttributes(exception: Exception): Record<string, unknown> {
+  const e = typeof exception === 'string' ? { message: exception } : exception
+  const attributes: Record<string, unknown> = {}
+  if (e.name) attributes['exception.type'] = e.name
+  if (e.message) attributes['exception.message'] = e.message
+  if (e.stack) attributes['exception.stacktrace'] = e.stack
+  return attributes
+}
+
+/** `ActiveSpan.fail`: an `exception` event, then status error with the error's message. */
+export function failSpan(span: Pick<ActiveSpan, 'recordException' | 'setStatus'>, error: unknown): void {
+  const message = (error as Error)?.message ?? String(error)
+  span.recordException(error instanceof Error ? error : { message })
+  span.setStatus({ code: SpanStatusCode.ERROR, message })
+}
+
 /**
  * One span: an OpenTelemetry `Span` (so user code can add attributes, events and children
  * through `@opentelemetry/api`) whose fields are the `SpanRecord` itself, so ending one costs
@@ -71,10 +106,7 @@ export class MotiaSpan implements ActiveSpan, SpanRecord {
 
   addEvent(name: string, attributesOrTime?: Record<string, unknown> | TimeInput, time?: TimeInput): this {
     if (this.endTime !== 0) return this
-    const isTime =
-      typeof attributesOrTime === 'number' || Array.isArray(attributesOrTime) || attributesOrTime instanceof Date
-    const event: SpanEventRecord = { name, time: toEpochMs(isTime ? (attributesOrTime as TimeInput) : time) }
-    if (!isTime && attributesOrTime) event.attributes = attributesOrTime as Record<string, unknown>
+    const event = spanEvent(name, attributesOrTime, time)
     if (this.events === NO_EVENTS) this.events = [event]
     else this.events.push(event)
     return this
@@ -90,7 +122,7 @@ export class MotiaSpan implements ActiveSpan, SpanRecord {
 
   setStatus(status: SpanStatus): this {
     if (this.endTime !== 0) return this
-    this.status = status.code === SpanStatusCode.ERROR ? 'error' : status.code === SpanStatusCode.OK ? 'ok' : 'unset'
+    this.status = statusName(status.code)
     // Assigned, never deleted: deleting a field turns every span into a slow dictionary object.
     this.statusMessage = status.message || undefined
     return this
@@ -112,18 +144,11 @@ export class MotiaSpan implements ActiveSpan, SpanRecord {
   }
 
   recordException(exception: Exception, time?: TimeInput): void {
-    const e = typeof exception === 'string' ? { message: exception } : exception
-    const attributes: Record<string, unknown> = {}
-    if (e.name) attributes['exception.type'] = e.name
-    if (e.message) attributes['exception.message'] = e.message
-    if (e.stack) attributes['exception.stacktrace'] = e.stack
-    this.addEvent('exception', attributes, time)
+    this.addEvent('exception', exceptionAttributes(exception), time)
   }
 
   fail(error: unknown): void {
-    const message = (error as Error)?.message ?? String(error)
-    this.recordException(error instanceof Error ? error : { message })
-    this.setStatus({ code: SpanStatusCode.ERROR, message })
+    failSpan(this, error)
   }
 
   /** Plain data, for a message to the engine thread or a test. */

@@ -1,5 +1,5 @@
 import type { Exception, Link, SpanContext, SpanStatus, TimeInput } from '@opentelemetry/api'
-import { SpanStatusCode, TraceFlags } from '@opentelemetry/api'
+import { TraceFlags } from '@opentelemetry/api'
 import { NOT_SAMPLED_SPAN_ID, newSpanId } from '../../runtime/trace-id'
 import {
   type ActiveSpan,
@@ -11,7 +11,7 @@ import {
   type SpanRecord,
   type SpanStatusName,
 } from '../../runtime/tracing'
-import { toEpochMs } from './span'
+import { exceptionAttributes, failSpan, spanEvent, statusName, toEpochMs } from './span'
 import type { SpanCollector } from './tracer'
 
 /** What a `TailSpan` needs to know of the sampling config. */
@@ -76,10 +76,7 @@ export class TailSpan implements ActiveSpan {
 
   addEvent(name: string, attributesOrTime?: Record<string, unknown> | TimeInput, time?: TimeInput): this {
     if (this.done) return this
-    const isTime =
-      typeof attributesOrTime === 'number' || Array.isArray(attributesOrTime) || attributesOrTime instanceof Date
-    const event: SpanEventRecord = { name, time: toEpochMs(isTime ? (attributesOrTime as TimeInput) : time) }
-    if (!isTime && attributesOrTime) event.attributes = attributesOrTime as Record<string, unknown>
+    const event = spanEvent(name, attributesOrTime, time)
     if (this.events) this.events.push(event)
     else this.events = [event]
     return this
@@ -95,7 +92,7 @@ export class TailSpan implements ActiveSpan {
 
   setStatus(status: SpanStatus): this {
     if (this.done) return this
-    this.status = status.code === SpanStatusCode.ERROR ? 'error' : status.code === SpanStatusCode.OK ? 'ok' : 'unset'
+    this.status = statusName(status.code)
     this.statusMessage = status.message || undefined
     return this
   }
@@ -110,18 +107,11 @@ export class TailSpan implements ActiveSpan {
   }
 
   recordException(exception: Exception, time?: TimeInput): void {
-    const e = typeof exception === 'string' ? { message: exception } : exception
-    const attributes: Record<string, unknown> = {}
-    if (e.name) attributes['exception.type'] = e.name
-    if (e.message) attributes['exception.message'] = e.message
-    if (e.stack) attributes['exception.stacktrace'] = e.stack
-    this.addEvent('exception', attributes, time)
+    this.addEvent('exception', exceptionAttributes(exception), time)
   }
 
   fail(error: unknown): void {
-    const message = (error as Error)?.message ?? String(error)
-    this.recordException(error instanceof Error ? error : { message })
-    this.setStatus({ code: SpanStatusCode.ERROR, message })
+    failSpan(this, error)
   }
 
   end(endTime?: TimeInput): void {

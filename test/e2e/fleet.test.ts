@@ -1,10 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdirSync } from 'node:fs'
+import { describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import type { Subprocess } from 'bun'
-import { type RunningMotia, startMotia, testBinary } from '../support/binary'
+import {
+  type Fleet as BaseFleet,
+  type Count,
+  count,
+  fleetFixture,
+  json,
+  post,
+  startFleet,
+  until,
+} from '../support/fleet'
 import { dropPrefix, freshPrefix, redisAnswers, redisForTests, TEST_REDIS_URL } from '../support/redis'
-import { copyFixture, tempDir } from '../support/runtime'
+import { tempDir } from '../support/runtime'
 
 /**
  * Several `motia start` processes of one project (test/fixtures/fleet) on one Redis: state,
@@ -12,83 +20,30 @@ import { copyFixture, tempDir } from '../support/runtime'
  */
 const redisUp = await redisForTests('fleet tests')
 
-let project: ReturnType<typeof copyFixture>
-let binary: string
-const tmp = tempDir('motia-fleet-')
-beforeAll(async () => {
-  binary = await testBinary()
-  project = copyFixture('fleet')
-}, 120_000)
-afterAll(() => {
-  project?.dispose()
-  tmp.dispose()
-})
+const fx = fleetFixture('motia-fleet-')
 
-const post = (url: string, body?: unknown) =>
-  fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-const json = async <T>(url: string) => (await (await fetch(url)).json()) as T
-interface Count {
-  total: number
-  deliveries: number
-  duplicates: number
-  values?: { n: number; s?: number }[]
-}
-const count = (url: string, group: string, values = false) =>
-  json<Count>(`${url}/count/${group}${values ? '?values=1' : ''}`)
-
-/** Polls `probe` every 25 ms until it returns true: a condition on running processes, not a timer. */
-async function until(probe: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await Bun.sleep(25)
-  }
-}
-
-interface Fleet {
+interface Fleet extends BaseFleet {
   prefix: string
-  nodes: RunningMotia[]
-  urls(): string[]
-  start(k: number): Promise<RunningMotia>
-  [Symbol.asyncDispose](): Promise<void>
 }
 
 /** `n` instances on one Redis under a fresh prefix; disposing stops them and drops the prefix. */
 async function fleet(label: string, n: number, extra: Record<string, string> = {}): Promise<Fleet> {
   const prefix = freshPrefix(`fleet-${label}`)
   const redisUrl = extra.MOTIA_REDIS_URL ?? TEST_REDIS_URL
-  const dataDir = join(tmp.path, prefix.replaceAll(':', '_'))
-  mkdirSync(dataDir, { recursive: true })
-  const start = (k: number) =>
-    startMotia(['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1'], {
-      binary,
-      env: {
-        MOTIA_ADAPTER: 'redis',
-        MOTIA_QUEUE_ADAPTER: 'redis',
-        MOTIA_REDIS_URL: redisUrl,
-        MOTIA_REDIS_PREFIX: prefix,
-        MOTIA_SQLITE: join(dataDir, `${k}.db`),
-        MOTIA_INSTANCE_ID: `${label}-${k}`,
-        VISIBILITY: '5',
-        ...extra,
-      },
-    })
-  const nodes = await Promise.all(Array.from({ length: n }, (_, k) => start(k)))
-  const f: Fleet = {
-    prefix,
-    nodes,
-    urls: () => f.nodes.map((m) => m.url),
-    start,
-    async [Symbol.asyncDispose]() {
-      await Promise.all(f.nodes.map((m) => m.stop().catch(() => undefined)))
-      await dropPrefix(prefix, redisUrl).catch(() => undefined)
+  const f = await startFleet(fx, {
+    label,
+    n,
+    dataDir: join(fx.tmp.path, prefix.replaceAll(':', '_')),
+    env: {
+      MOTIA_ADAPTER: 'redis',
+      MOTIA_QUEUE_ADAPTER: 'redis',
+      MOTIA_REDIS_URL: redisUrl,
+      MOTIA_REDIS_PREFIX: prefix,
     },
-  }
-  return f
+    extra,
+    drop: () => dropPrefix(prefix, redisUrl),
+  })
+  return Object.assign(f, { prefix })
 }
 
 describe.skipIf(!redisUp)('fleet: three motia start on one Redis', () => {

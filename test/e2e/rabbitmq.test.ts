@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdirSync } from 'node:fs'
+import { describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import type { Socket } from 'bun'
-import { type RunningMotia, runMotia, startMotia, testBinary } from '../support/binary'
+import { runMotia } from '../support/binary'
+import { type Count, count, type Fleet, fleetFixture, post, startFleet, until } from '../support/fleet'
 import { dropRabbitPrefix, freshRabbitPrefix, rabbitForTests, TEST_RABBITMQ_URL } from '../support/rabbitmq'
 import { dropPrefix, freshPrefix, redisForTests, TEST_REDIS_URL } from '../support/redis'
-import { copyFixture, tempDir } from '../support/runtime'
 
 /**
  * `queue.adapter: rabbitmq` through the compiled binary, on the fleet fixture (state and streams
@@ -14,82 +13,29 @@ import { copyFixture, tempDir } from '../support/runtime'
  */
 const up = (await rabbitForTests('rabbitmq e2e')) && (await redisForTests('rabbitmq e2e'))
 
-let project: ReturnType<typeof copyFixture>
-let binary: string
-const tmp = tempDir('motia-rabbit-')
-beforeAll(async () => {
-  binary = await testBinary()
-  project = copyFixture('fleet')
-}, 120_000)
-afterAll(() => {
-  project?.dispose()
-  tmp.dispose()
-})
+const fx = fleetFixture('motia-rabbit-')
 
-const post = (url: string, body?: unknown) =>
-  fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  })
-interface Count {
-  total: number
-  deliveries: number
-  duplicates: number
-  values?: { n: number }[]
-}
-const count = async (url: string, group: string, values = false) =>
-  (await (await fetch(`${url}/count/${group}${values ? '?values=1' : ''}`)).json()) as Count
-
-/** Polls `probe` every 25 ms until it returns true: a condition on running processes, not a timer. */
-async function until(probe: () => Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await Bun.sleep(25)
-  }
-}
-
-interface Fleet {
-  nodes: RunningMotia[]
-  urls(): string[]
-  start(k: number): Promise<RunningMotia>
-  [Symbol.asyncDispose](): Promise<void>
-}
-
-async function fleet(label: string, n: number, extra: Record<string, string> = {}): Promise<Fleet> {
+function fleet(label: string, n: number, extra: Record<string, string> = {}): Promise<Fleet> {
   const prefix = freshRabbitPrefix(label)
   const redisPrefix = freshPrefix(`rabbit-${label}`)
-  const dataDir = join(tmp.path, prefix)
-  mkdirSync(dataDir, { recursive: true })
-  const start = (k: number) =>
-    startMotia(['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1'], {
-      binary,
-      env: {
-        MOTIA_ADAPTER: 'redis',
-        MOTIA_QUEUE_ADAPTER: 'rabbitmq',
-        MOTIA_RABBITMQ_URL: TEST_RABBITMQ_URL,
-        MOTIA_RABBITMQ_PREFIX: prefix,
-        MOTIA_REDIS_URL: TEST_REDIS_URL,
-        MOTIA_REDIS_PREFIX: redisPrefix,
-        MOTIA_SQLITE: join(dataDir, `${k}.db`),
-        MOTIA_INSTANCE_ID: `${label}-${k}`,
-        VISIBILITY: '5',
-        ...extra,
-      },
-    })
-  const nodes = await Promise.all(Array.from({ length: n }, (_, k) => start(k)))
-  const f: Fleet = {
-    nodes,
-    urls: () => f.nodes.map((m) => m.url),
-    start,
-    async [Symbol.asyncDispose]() {
-      await Promise.all(f.nodes.map((m) => m.stop().catch(() => undefined)))
-      await dropRabbitPrefix(prefix, { delays: [50] }).catch(() => undefined)
-      await dropPrefix(redisPrefix).catch(() => undefined)
+  return startFleet(fx, {
+    label,
+    n,
+    dataDir: join(fx.tmp.path, prefix),
+    env: {
+      MOTIA_ADAPTER: 'redis',
+      MOTIA_QUEUE_ADAPTER: 'rabbitmq',
+      MOTIA_RABBITMQ_URL: TEST_RABBITMQ_URL,
+      MOTIA_RABBITMQ_PREFIX: prefix,
+      MOTIA_REDIS_URL: TEST_REDIS_URL,
+      MOTIA_REDIS_PREFIX: redisPrefix,
     },
-  }
-  return f
+    extra,
+    drop: async () => {
+      await dropRabbitPrefix(prefix, { delays: [50] }).catch(() => undefined)
+      await dropPrefix(redisPrefix)
+    },
+  })
 }
 
 /** A TCP proxy to the broker that the test cuts (every connection closed, new ones refused) and restores. */
@@ -156,14 +102,14 @@ describe.skipIf(!up)('queue.adapter: rabbitmq through the binary', () => {
     const probe = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
     const port = probe.port
     probe.stop(true)
-    const r = await runMotia(['start', '--dir', project.path, '--port', '0', '--host', '127.0.0.1'], {
-      binary,
+    const r = await runMotia(['start', '--dir', fx.project.path, '--port', '0', '--host', '127.0.0.1'], {
+      binary: fx.binary,
       env: {
         MOTIA_ADAPTER: 'sqlite',
         MOTIA_QUEUE_ADAPTER: 'rabbitmq',
         MOTIA_RABBITMQ_URL: `amqp://guest:s3cret@127.0.0.1:${port}`,
         MOTIA_REDIS_PREFIX: 'unused',
-        MOTIA_SQLITE: join(tmp.path, 'unreachable.db'),
+        MOTIA_SQLITE: join(fx.tmp.path, 'unreachable.db'),
       },
     })
     const out = r.stdout + r.stderr

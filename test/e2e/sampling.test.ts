@@ -1,33 +1,16 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { beforeAll, expect, test } from 'bun:test'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { ensureBinary, startMotia } from '../support/binary'
-import { copyFixture } from '../support/runtime'
+import { startMotia } from '../support/binary'
+import { tracedFixture } from '../support/traced'
 
 // Trace sampling through the compiled binary: the caller's traceparent flags decide a whole
 // flow (HTTP → queue, with the user's own span), the console says why a trace was not kept,
 // OTLP gets the kept traces only, and log lines of a dropped trace still carry its id.
-let project: ReturnType<typeof copyFixture>
-const received: any[] = []
-const collector = Bun.serve({
-  port: 0,
-  hostname: '127.0.0.1',
-  async fetch(req) {
-    received.push(await req.json())
-    return new Response('{}')
-  },
-})
+const project = tracedFixture('  sampling:\n    ratio: 0\nlogging:\n  format: json\n')
+const { received } = project
 
-beforeAll(async () => {
-  await ensureBinary()
-  project = copyFixture('traced')
-  const config = join(project.path, 'config.yaml')
-  writeFileSync(
-    config,
-    readFileSync(config, 'utf8').replace('console:\n  port: 0\n', 'console:\n  enabled: true\n  port: 0\n') +
-      `  otlp:\n    endpoint: http://127.0.0.1:${collector.port}/v1/traces\n    interval: 50ms\n` +
-      '  sampling:\n    ratio: 0\nlogging:\n  format: json\n',
-  )
+beforeAll(() => {
   // The traceparent a handler would send on (built from its active span context, as a W3C
   // propagator does), and an enqueue from inside a span of its own.
   writeFileSync(
@@ -45,10 +28,6 @@ export const handler = async (_req, ctx) => {
 }
 `,
   )
-}, 120_000)
-afterAll(() => {
-  collector.stop(true)
-  project?.dispose()
 })
 
 const FLOW = ['POST /orders', 'price order', 'enqueue order.placed', 'process order.placed', 'book courier']

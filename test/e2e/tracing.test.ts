@@ -1,37 +1,12 @@
-import { afterAll, beforeAll, expect, test } from 'bun:test'
-import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { ensureBinary, startMotia } from '../support/binary'
-import { copyFixture } from '../support/runtime'
+import { expect, test } from 'bun:test'
+import { startMotia } from '../support/binary'
+import { tracedFixture } from '../support/traced'
 
 // Tracing through the compiled binary: a step file importing @opentelemetry/api with no
 // node_modules, spans from the engine thread and a worker, the console's trace API, OTLP export,
 // and traces that survive a restart.
-let project: ReturnType<typeof copyFixture>
-const received: any[] = []
-const collector = Bun.serve({
-  port: 0,
-  hostname: '127.0.0.1',
-  async fetch(req) {
-    received.push(await req.json())
-    return new Response('{}')
-  },
-})
-
-beforeAll(async () => {
-  await ensureBinary()
-  project = copyFixture('traced')
-  const config = join(project.path, 'config.yaml')
-  writeFileSync(
-    config,
-    readFileSync(config, 'utf8').replace('console:\n  port: 0\n', 'console:\n  enabled: true\n  port: 0\n') +
-      `  otlp:\n    endpoint: http://127.0.0.1:${collector.port}/v1/traces\n    interval: 50ms\n`,
-  )
-}, 120_000)
-afterAll(() => {
-  collector.stop(true)
-  project?.dispose()
-})
+const project = tracedFixture()
+const { received } = project
 
 const SPANS = ['POST /orders', 'price order', 'enqueue order.placed', 'process order.placed', 'book courier']
 

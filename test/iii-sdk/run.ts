@@ -26,6 +26,7 @@ import {
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { startMotia } from '../support/binary'
 
 const HERE = import.meta.dir
 /** The SDK package inside the copied tree (sync.ts keeps the repository's paths). */
@@ -91,48 +92,23 @@ export function installDeps(): void {
   symlinkSync(target, link)
 }
 
+/** `dist/motia start` in `project`, once it logged its ready line; `stop()` SIGKILLs after 5 s of SIGTERM. */
 async function startEngine(
   binary: string,
   project: string,
   args: string[] = [],
 ): Promise<{ stop(): Promise<void>; output(): string }> {
-  const proc = Bun.spawn([binary, 'start', '--dir', project, ...args], {
+  const motia = await startMotia(['start', '--dir', project, ...args], {
+    binary,
     cwd: project,
-    env: { ...process.env, STREAMS_PORT: '0' },
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  let out = ''
-  const decoder = new TextDecoder()
-  let onData: (() => void) | undefined
-  const pump = async (s: ReadableStream<Uint8Array>) => {
-    for await (const c of s) {
-      out += decoder.decode(c)
-      onData?.()
-    }
-  }
-  void pump(proc.stdout)
-  void pump(proc.stderr)
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`motia did not become ready in 20 s:\n${out}`)), 20_000)
-    onData = () => {
-      if (/"msg":"motia start ready"/.test(out)) {
-        clearTimeout(timer)
-        resolve()
-      }
-    }
-    proc.exited.then((code) => {
-      clearTimeout(timer)
-      reject(new Error(`motia exited with ${code} before ready:\n${out}`))
-    })
+    env: { STREAMS_PORT: '0' },
   })
   return {
-    output: () => out,
+    output: motia.output,
     async stop() {
-      proc.kill('SIGTERM')
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 5000)
-      await proc.exited
+      const exited = motia.stop('SIGTERM')
+      const timer = setTimeout(() => motia.proc.kill('SIGKILL'), 5000)
+      await exited
       clearTimeout(timer)
     },
   }

@@ -1,4 +1,5 @@
 import { Connection } from 'rabbitmq-client'
+import { serviceForTests } from './service-for-tests'
 
 /** The RabbitMQ the rabbitmq adapter's tests use (CI runs one); override with MOTIA_TEST_RABBITMQ_URL. */
 export const TEST_RABBITMQ_URL = process.env.MOTIA_TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
@@ -44,12 +45,13 @@ export async function dropRabbit(
  * Whether `what` (a RabbitMQ test file) can run. Where no broker answers, a local run skips it,
  * saying why; under CI the file fails instead (CI has a broker, and a skip would hide a failure).
  */
-export async function rabbitForTests(what: string): Promise<boolean> {
-  if (await rabbitAnswers()) return true
-  const why = `no RabbitMQ answers at ${TEST_RABBITMQ_URL} (start one, or set MOTIA_TEST_RABBITMQ_URL)`
-  if (process.env.CI) throw new Error(`${what}: ${why}; CI must run the RabbitMQ tests`)
-  console.log(`${what} skipped: ${why}`)
-  return false
+export function rabbitForTests(what: string): Promise<boolean> {
+  return serviceForTests(
+    what,
+    'RabbitMQ',
+    () => rabbitAnswers(),
+    () => `no RabbitMQ answers at ${TEST_RABBITMQ_URL} (start one, or set MOTIA_TEST_RABBITMQ_URL)`,
+  )
 }
 
 /**

@@ -1,4 +1,5 @@
 import Redis from 'ioredis'
+import { serviceForTests } from './service-for-tests'
 
 /** The Redis the redis adapters' tests use (CI runs one); override with MOTIA_TEST_REDIS_URL. */
 export const TEST_REDIS_URL = process.env.MOTIA_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -54,9 +55,11 @@ export function noRedisReason(url = TEST_REDIS_URL): string {
  * a local run skips it, saying why; under CI (`CI` set, as .ci/run runs) the file fails instead:
  * CI has a Redis, and a skip there would hide a failure.
  */
-export async function redisForTests(what: string): Promise<boolean> {
-  if (await redisAnswers()) return true
-  if (process.env.CI) throw new Error(`${what}: ${noRedisReason()}; CI must run the Redis tests`)
-  console.log(`${what} skipped: ${noRedisReason()}`)
-  return false
+export function redisForTests(what: string): Promise<boolean> {
+  return serviceForTests(
+    what,
+    'Redis',
+    () => redisAnswers(),
+    () => noRedisReason(),
+  )
 }

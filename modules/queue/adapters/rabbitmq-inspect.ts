@@ -1,3 +1,4 @@
+import { withKnownSubscriptions } from './known-subscriptions'
 import { RabbitQueueAdapter } from './rabbitmq'
 import type { RabbitTarget } from './rabbitmq-connection'
 
@@ -8,12 +9,5 @@ import type { RabbitTarget } from './rabbitmq-connection'
  * instance knows (AMQP does not report unacked counts): 0 here.
  */
 export async function openRabbitQueue(target: RabbitTarget): Promise<RabbitQueueAdapter> {
-  const adapter = await RabbitQueueAdapter.connect(target, { consume: false })
-  try {
-    await adapter.setSubscriptions(await adapter.knownSubscriptions())
-    return adapter
-  } catch (err) {
-    await adapter.close()
-    throw err
-  }
+  return withKnownSubscriptions(await RabbitQueueAdapter.connect(target, { consume: false }))
 }
