@@ -25,7 +25,7 @@ import {
 } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { startMotia } from '../support/binary'
 
 const HERE = import.meta.dir
@@ -122,6 +122,53 @@ interface VitestJson {
   }[]
 }
 
+/** The suite's upload/download tests read this file; the clone the suite was copied from lacked it. */
+const HANDBOOK = join(HERE, 'suite', 'sdk', 'test-assets', 'handbook.pdf')
+
+/**
+ * A stand-in for `sdk/test-assets/handbook.pdf` when the pinned copy has none (sync.ts copies the
+ * real one when its clone has it): a valid one-page PDF whose content stream carries 256 KiB of
+ * fixed pseudo-random bytes, so the tests that round-trip it byte for byte cross several body
+ * chunks. The tests compare only what they sent with what came back. Written next to the suite
+ * (git-ignored), the same bytes every run.
+ */
+function ensureHandbook(): void {
+  if (existsSync(HANDBOOK)) return
+  const noise = Buffer.alloc(256 * 1024)
+  let x = 0x2545f491
+  for (let i = 0; i < noise.length; i++) {
+    x ^= x << 13
+    x ^= x >>> 17
+    x ^= x << 5
+    noise[i] = x & 0xff
+  }
+  const parts: Buffer[] = []
+  const offsets: number[] = []
+  let size = 0
+  const add = (b: Buffer | string) => {
+    const buf = typeof b === 'string' ? Buffer.from(b, 'latin1') : b
+    parts.push(buf)
+    size += buf.length
+  }
+  const object = (n: number, body: Buffer | string) => {
+    offsets[n] = size
+    add(`${n} 0 obj\n`)
+    add(body)
+    add('\nendobj\n')
+  }
+  add('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n')
+  object(1, '<< /Type /Catalog /Pages 2 0 R >>')
+  object(2, '<< /Type /Pages /Kids [3 0 R] /Count 1 >>')
+  object(3, '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>')
+  object(4, Buffer.concat([Buffer.from(`<< /Length ${noise.length} >>\nstream\n`), noise, Buffer.from('\nendstream')]))
+  const xref = size
+  add(`xref\n0 5\n0000000000 65535 f \n`)
+  for (let n = 1; n <= 4; n++) add(`${String(offsets[n]).padStart(10, '0')} 00000 n \n`)
+  add(`trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`)
+  mkdirSync(dirname(HANDBOOK), { recursive: true })
+  writeFileSync(HANDBOOK, Buffer.concat(parts))
+}
+
 export async function runSuite(
   opts: { binary?: string; filters?: string[]; bridge?: boolean } = {},
 ): Promise<SuiteResult> {
@@ -137,6 +184,7 @@ export async function runSuite(
     }
   }
   installDeps()
+  ensureHandbook()
   const project = mkdtempSync(join(tmpdir(), 'motia-iii-suite-'))
   const report = join(project, 'vitest.json')
   let engine: Awaited<ReturnType<typeof startEngine>> | undefined
