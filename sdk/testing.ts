@@ -16,7 +16,7 @@
  */
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { defaultModules } from '../modules/default-modules'
+import { defaultModules } from '../cmd/default-modules'
 import { QUEUE_KEY, type QueueModuleApi } from '../modules/queue/queue-module'
 import { type BackgroundRunner, RUNNER_KEY } from '../modules/queue/runner'
 import { MemoryStateAdapter } from '../modules/state/adapters/memory'
