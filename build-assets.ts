@@ -56,7 +56,7 @@ async function testRuntime(outdir: string, minify: boolean): Promise<void> {
   }
   const result = await Bun.build({
     entrypoints: [
-      join(ROOT, 'runtime/test-preload.ts'),
+      join(ROOT, 'cmd/test-preload.ts'),
       join(ROOT, 'modules/queue/pool/worker-entry.ts'),
       join(ROOT, 'modules/storage/checkpoint-worker.ts'),
     ],

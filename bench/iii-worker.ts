@@ -12,7 +12,7 @@
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { defaultModules } from '../modules/default-modules'
+import { defaultModules } from '../cmd/default-modules'
 import type { IiiModuleApi } from '../modules/iii/iii-module'
 import { WorkerPool } from '../modules/queue/pool/worker-pool'
 import { createRuntime } from '../runtime/runtime'

@@ -14,7 +14,7 @@
  */
 import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { registerBuiltinModules } from '../runtime/builtin-modules'
+import { registerBuiltins } from '../cmd/builtins'
 import { benchProject, embeddedQueueRun } from './queue-run'
 import { alternate, binary, fmt, median, medianLine, type Server, spawnServer, type WrkResult } from './support'
 
@@ -107,7 +107,7 @@ try {
     }
   }
   if (run('queue')) {
-    registerBuiltinModules()
+    registerBuiltins()
     const ts = await embeddedQueueRun(
       {
         'work.step.ts': `export const config = { name: 'Work', triggers: [{ type: 'queue', topic: 'work', config: { concurrency: ${C} } }] }

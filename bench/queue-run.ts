@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { defaultModules } from '../modules/default-modules'
+import { defaultModules } from '../cmd/default-modules'
 import type { QueueModuleApi } from '../modules/queue/queue-module'
 import { createRuntime } from '../runtime/runtime'
 import { newTraceId } from '../runtime/trace-id'

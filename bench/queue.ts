@@ -15,9 +15,9 @@
 import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { Queue, Worker } from 'bullmq'
-import { defaultModules } from '../modules/default-modules'
+import { registerBuiltins } from '../cmd/builtins'
+import { defaultModules } from '../cmd/default-modules'
 import type { QueueModuleApi } from '../modules/queue/queue-module'
-import { registerBuiltinModules } from '../runtime/builtin-modules'
 import { createRuntime } from '../runtime/runtime'
 import { newTraceId } from '../runtime/trace-id'
 import { benchProject, embeddedQueueRun, now, pacedLatency } from './queue-run'
@@ -36,7 +36,7 @@ const { values } = parseArgs({
 })
 const N = Number(values.messages)
 const C = Number(values.concurrency)
-registerBuiltinModules()
+registerBuiltins()
 
 /** The embedded queue: sqlite and the worker pool, in-process (bench/queue-run.ts). */
 const embedded = () =>

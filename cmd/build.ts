@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import { type Command, Option } from 'commander'
-import { defaultModules } from '../modules/default-modules'
 import { buildInfo } from '../runtime/build-info'
 import { COMPILE_TARGETS, type CompileTarget } from '../runtime/compiled-app/targets'
 import { formatProblem, MotiaError } from '../runtime/errors'
 import { inspectProject } from '../runtime/inspect'
 import { projectManifest } from '../runtime/project-manifest'
 import { compileApp } from './compile-app'
+import { defaultModules } from './default-modules'
 
 /** `motia build`: validate the project like `start` does and write `motia.lock.json`. */
 export function registerBuildCommand(program: Command): void {

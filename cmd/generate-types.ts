@@ -1,9 +1,9 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import { defaultModules } from '../modules/default-modules'
 import { formatProblem } from '../runtime/errors'
 import { inspectProject } from '../runtime/inspect'
 import { writeTypesIfChanged } from '../runtime/type-gen'
+import { defaultModules } from './default-modules'
 import { writeProjectTooling } from './project-tooling'
 
 /** Loads the project like `start` and writes its types.d.ts; steps that fail to load are left out. */

@@ -1,10 +1,10 @@
 #!/usr/bin/env bun
 import { Command, InvalidArgumentError } from 'commander'
 import { buildInfo } from '../runtime/build-info'
-import { registerBuiltinModules } from '../runtime/builtin-modules'
 import { embeddedApp } from '../runtime/compiled-app/embedded-app'
 import { MotiaError } from '../runtime/errors'
 import { registerBuildCommand } from './build'
+import { registerBuiltins } from './builtins'
 import { registerCreateCommand } from './create'
 import { registerEmitCommand } from './emit'
 import { registerGenerateTypesCommand } from './generate-types'
@@ -14,7 +14,7 @@ import { runServer } from './serve'
 import { registerTestCommand } from './test'
 import { printVersion, registerVersionCommand } from './version'
 
-registerBuiltinModules()
+registerBuiltins()
 
 // An app built with `motia build --compile` carries its project: `./app` alone means `start`.
 const app = (() => {

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { defaultModules } from '../modules/default-modules'
 import { MotiaError } from '../runtime/errors'
 import type { RunMode } from '../runtime/module'
 import { loadProjectEnv } from '../runtime/project-env'
 import { createRuntime, type Runtime } from '../runtime/runtime'
 import { writeTypesIfChanged } from '../runtime/type-gen'
+import { defaultModules } from './default-modules'
 import { writeTestRuntime } from './project-tooling'
 
 export interface ServeOptions {

@@ -7,6 +7,15 @@ import { ADAPTER_PACKAGES, WORKBENCH_PLUGINS, workbenchPluginModule } from '../s
 let registered = false
 let zodSource: ZodSource | undefined
 
+/**
+ * What the composition root provides that runtime/ must not import itself: `motia/testing`
+ * builds a whole runtime from the default modules (cmd/builtins.ts passes it).
+ */
+export interface BuiltinProviders {
+  /** Loads `motia/testing`; called the first time a file imports it. */
+  testing: () => Promise<object>
+}
+
 /** Where step files' `zod` comes from: the project's own node_modules, or the binary's copy. */
 export type ZodSource = { kind: 'project'; path: string } | { kind: 'bundled' }
 
@@ -15,11 +24,12 @@ export type ZodSource = { kind: 'project'; path: string } | { kind: 'bundled' }
  * (`@motiadev/core`, Workbench plugins, adapters) resolve to the runtime's own copies, so step
  * files and `motia.config.ts` need no node_modules. Names are registered one by one with
  * `build.module`: inside a compiled binary that works for files on disk, by `import` and by
- * `require`, whereas `onResolve` hooks do not (BUN-NOTES.md). Plugins are per thread: call this
+ * `require`, whereas `onResolve` hooks do not (BUN-NOTES.md). `motia/testing` comes from
+ * `provided` (runtime/ knows no module; the composition root does). Plugins are per thread: call this
  * on the engine thread and in every worker. A bunfig preload is not applied inside a compiled
  * binary, hence code. `zod` is separate: see {@link provideZod}.
  */
-export function registerBuiltinModules(): void {
+export function registerBuiltinModules(provided: BuiltinProviders): void {
   if (registered) return
   registered = true
   Bun.plugin({
@@ -28,7 +38,10 @@ export function registerBuiltinModules(): void {
       for (const name of ['motia', '@motiadev/core']) {
         build.module(name, () => ({ exports: sdk, loader: 'object' }))
       }
-      build.module('motia/testing', async () => ({ exports: await import('../sdk/testing'), loader: 'object' }))
+      build.module('motia/testing', async () => ({
+        exports: (await provided.testing()) as Record<string, unknown>,
+        loader: 'object',
+      }))
       // The runtime's own copy: spans a step starts through it join the execution's trace.
       build.module('@opentelemetry/api', () => ({ exports: otel, loader: 'object' }))
       for (const plugin of WORKBENCH_PLUGINS) {

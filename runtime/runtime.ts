@@ -22,7 +22,7 @@ import { TriggerRegistry } from './trigger-registry'
 export interface RuntimeOptions {
   dir: string
   mode: RunMode
-  /** The modules to run; the composition root (`modules/default-modules.ts`) builds the list. */
+  /** The modules to run; the composition root (`cmd/default-modules.ts`) builds the list. */
   modules: (services: { mode: RunMode; config: MotiaConfig }) => MotiaModule[]
   env?: Record<string, string | undefined>
   overrides?: ConfigOverrides

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { defaultModules } from '../modules/default-modules'
+import { defaultModules } from '../cmd/default-modules'
 import { inspectProject } from './inspect'
 import { generateTypes, schemaToTs } from './type-gen'
 

@@ -1,8 +1,15 @@
 /**
  * Public types of the `motia` SDK: step configs (all three generations), handler inputs, the
- * context object, state and streams. Step files import these from `'motia'`.
+ * context object, state and streams. Step files import these from `'motia'`. What handlers
+ * receive is in handler-inputs.ts, the context's logger/state/enqueue/stream APIs in
+ * context-apis.ts; both are re-exported here (the interfaces generated `types.d.ts` augments
+ * stay in this file).
  */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH' | 'OPTIONS' | 'HEAD'
+import type { EnqueueFn, EnqueueMessage, InternalStateManager, Logger, MotiaStream, StateManager } from './context-apis'
+import type { ApiRequest, ApiResponse, HttpMethod, StateTriggerInput, StreamTriggerInput } from './handler-inputs'
+
+export type * from './context-apis'
+export type * from './handler-inputs'
 
 /** A zod schema (zod 3 or zod 4), or a JSON Schema object. */
 export type StepSchemaInput = ZodSchemaLike | JsonSchema
@@ -162,55 +169,7 @@ export type LegacyStepConfig = ApiRouteConfig | EventConfig | CronConfig | NoopC
 export type StepConfig = TriggersStepConfig | LegacyStepConfig
 
 // ---------------------------------------------------------------------------------------------
-// Handler inputs
-
-export interface ApiRequest<TBody = unknown> {
-  pathParams: Record<string, string>
-  queryParams: Record<string, string | string[]>
-  body: TBody
-  headers: Record<string, string | string[]>
-  rawBody: string
-  method: HttpMethod
-  /** 1.x: the request itself, so `({ request, response })` destructuring works. */
-  request: ApiRequest<TBody>
-  /** 1.x: a writer for streamed responses (server-sent events). */
-  response: ResponseWriter
-  /**
-   * 1.x: the raw body as received, whatever its content type (Motia's `ChannelReader`).
-   * @example for await (const chunk of request.requestBody.stream) chunks.push(Buffer.from(chunk))
-   */
-  requestBody: RequestBodyReader
-}
-
-/** 1.x `request.requestBody`: the body's bytes as a Node `Readable` of `Buffer` chunks. */
-export interface RequestBodyReader {
-  readonly stream: AsyncIterable<Uint8Array> & { on(event: string, listener: (...args: any[]) => void): unknown }
-  /** The whole body in one chunk. */
-  readAll(): Promise<Uint8Array>
-  close(): void
-}
-
-export interface ResponseWriter {
-  /** Before the first write; the response starts with it. */
-  status(code: number): ResponseWriter
-  /** Before the first write (later calls are ignored, as in Motia 1.x). */
-  headers(headers: Record<string, string>): ResponseWriter
-  /** A Node `Writable`: `write(chunk)` sends a chunk at once, `end(chunk?)` finishes the response. */
-  readonly stream: {
-    write(chunk: string | Uint8Array, callback?: (err?: Error | null) => void): boolean
-    end(chunk?: string | Uint8Array, callback?: () => void): unknown
-    on(event: string, listener: (...args: any[]) => void): unknown
-    once(event: string, listener: (...args: any[]) => void): unknown
-  }
-  /** Ends the response (also starts it, empty, when nothing was written). */
-  close(): void
-}
-
-export interface ApiResponse<S extends number = number, B = unknown> {
-  status: S
-  headers?: Record<string, string>
-  body?: B
-}
+// Handler inputs (the request, response and change events: handler-inputs.ts)
 
 export type ApiMiddleware<TBody = any, TResult = ApiResponse> = (
   req: ApiRequest<TBody>,
@@ -218,99 +177,8 @@ export type ApiMiddleware<TBody = any, TResult = ApiResponse> = (
   next: () => Promise<TResult>,
 ) => Promise<TResult> | TResult
 
-export interface StateTriggerInput<T = unknown> {
-  type: 'state'
-  event_type: 'state:created' | 'state:updated' | 'state:deleted'
-  group_id: string
-  item_id: string
-  scope: string
-  key: string
-  old_value: T | null
-  new_value: T | null
-}
-
-export interface StreamTriggerInput<T = unknown> {
-  type: 'stream'
-  timestamp: number
-  streamName: string
-  groupId: string
-  id?: string
-  event: { type: 'create' | 'update' | 'delete'; data: T } | { type: 'event'; event: { type: string; data: unknown } }
-}
-
 // ---------------------------------------------------------------------------------------------
-// Context
-
-export type LogFields = Record<string, unknown>
-
-export interface Logger {
-  debug(message: string, fields?: LogFields): void
-  info(message: string, fields?: LogFields): void
-  warn(message: string, fields?: LogFields): void
-  error(message: string, fields?: LogFields): void
-  /** 0.x: log a whole object (`{ level?, msg, ...fields }`). */
-  log(entry: LogFields & { msg?: string; message?: string; level?: string }): void
-  child(fields: LogFields): Logger
-}
-
-export type UpdateOp =
-  | { type: 'set'; path: string; value: unknown }
-  | { type: 'merge'; path?: string; value: Record<string, unknown> }
-  | { type: 'increment'; path: string; by: number }
-  | { type: 'decrement'; path: string; by: number }
-  | { type: 'remove'; path: string }
-
-export interface StateWriteResult<T = unknown> {
-  old_value: T | null
-  new_value: T | null
-}
-
-/** 1.x state API (`ctx.state` on triggers-array steps, and `stateManager`). */
-export interface StateManager {
-  get<T = unknown>(groupId: string, key: string): Promise<T | null>
-  set<T = unknown>(groupId: string, key: string, value: T): Promise<StateWriteResult<T>>
-  update<T = unknown>(groupId: string, key: string, ops: readonly UpdateOp[]): Promise<StateWriteResult<T>>
-  delete<T = unknown>(groupId: string, key: string): Promise<T | null>
-  getGroup<T = unknown>(groupId: string): Promise<T[]>
-  list<T = unknown>(groupId: string): Promise<T[]>
-  clear(groupId: string): Promise<void>
-  listGroups(): Promise<string[]>
-}
-
-/** 0.x state API: `set` returns the value itself. */
-export interface InternalStateManager extends Omit<StateManager, 'set'> {
-  set<T = unknown>(groupId: string, key: string, value: T): Promise<T>
-}
-
-export interface EnqueueMessage<TTopic extends string = string, TData = unknown> {
-  topic: TTopic
-  data: TData
-  /** FIFO subscriptions deliver one message at a time per group, in enqueue order. */
-  messageGroupId?: string
-  /**
-   * Delivery is at-least-once. A second enqueue with the same key on the same topic, while
-   * the first message is still queued, is ignored.
-   */
-  idempotencyKey?: string
-  /** Seconds before the message becomes visible (adds to the subscription's delaySeconds). */
-  delaySeconds?: number
-}
-
-export type EnqueueFn<M = EnqueueMessage> = (message: M) => Promise<void>
-
-export interface StreamItem {
-  id: string
-}
-
-export interface MotiaStream<T = unknown> {
-  get(groupId: string, id: string): Promise<(T & StreamItem) | null>
-  set(groupId: string, id: string, data: T): Promise<T & StreamItem>
-  update(groupId: string, id: string, ops: readonly UpdateOp[]): Promise<T & StreamItem>
-  delete(groupId: string, id: string): Promise<(T & StreamItem) | null>
-  getGroup(groupId: string): Promise<(T & StreamItem)[]>
-  list(groupId: string): Promise<(T & StreamItem)[]>
-  send(channel: { groupId: string; id?: string }, event: { type: string; data?: unknown }): Promise<void>
-}
+// Context (logger, state, enqueue and stream APIs: context-apis.ts)
 
 /** Augmented by generated `types.d.ts` with one entry per stream. */
 // biome-ignore lint/suspicious/noEmptyInterface: augmented by generated types

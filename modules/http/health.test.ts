@@ -1,10 +1,10 @@
 import { describe, expect, test } from 'bun:test'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { defaultModules } from '../../cmd/default-modules'
 import pkg from '../../package.json' with { type: 'json' }
 import { createRuntime } from '../../runtime/runtime'
 import { tempDir } from '../../test/support/runtime'
-import { defaultModules } from '../default-modules'
 
 /** A project of its own: one hello route, one slow route, the rest from `files`. */
 function project(files: Record<string, string> = {}) {

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { defaultModules } from '../../modules/default-modules'
+import { defaultModules } from '../../cmd/default-modules'
 import type { QueueModuleApi } from '../../modules/queue/queue-module'
 import type { LogRecord } from '../../runtime/logger'
 import type { MotiaModule, RunMode } from '../../runtime/module'

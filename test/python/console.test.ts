@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { defaultModules } from '../../modules/default-modules'
+import { defaultModules } from '../../cmd/default-modules'
 import { createRuntime } from '../../runtime/runtime'
 import { copyFixture } from '../support/runtime'
 

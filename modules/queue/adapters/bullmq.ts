@@ -1,6 +1,5 @@
 import { type Job, type JobsOptions, Queue, Worker } from 'bullmq'
 import type Redis from 'ioredis'
-import type { SerializedError } from '../../../runtime/errors'
 import { connectRedis, guarded, type RedisTarget } from '../../storage/redis-connection'
 import type {
   DeadLetter,
@@ -13,45 +12,14 @@ import type {
   SubscriptionStats,
 } from '../adapter'
 import { backoffMs } from '../retry-policy'
+import { deadJobs, listDeadLetters } from './bullmq-dead-letters'
 import { defineFifoScripts, FifoGate } from './bullmq-fifo'
-
-/** What a job carries: the message and where it came from. */
-interface Payload {
-  topic: string
-  data: unknown
-  traceId: string
-  enqueuedAt: number
-  parentSpanId?: string
-  messageGroupId?: string
-}
-
-/** One subscription: its own BullMQ queue (so each gets its own copy) and a manual worker. */
-interface SubQueue {
-  sub: Subscription
-  name: string
-  queue: Queue<Payload>
-  worker: Worker<Payload>
-  fifo?: FifoGate
-}
-
-/** A claimed job: BullMQ's lock on it is held (and renewed) until ack, nack or release. */
-interface Held {
-  job: Job<Payload>
-  token: string
-  q: SubQueue
-  renewedAt: number
-}
-
-/** What a failure leaves on the job (its last stacktrace entry): read back by `deadLetters`. */
-interface Grave {
-  reason: string
-  error: SerializedError | null
-}
+import { repairFifo } from './bullmq-fifo-repair'
+import { type Guarded, graveError, type Held, messageId, type Payload, type SubQueue } from './bullmq-job'
 
 // BullMQ keeps a delayed job's due time in its score, shifted to leave room for a counter.
 const DELAY_SCORE_SHIFT = 0x1000
 const STALLED_CHECK_MS = 1000
-const FIFO_REPAIR_GRACE_MS = 10_000
 
 /**
  * `queue.adapter: redis`, on BullMQ. One BullMQ queue per subscription (`<prefix>:bull:<sub>`),
@@ -79,6 +47,7 @@ export class BullmqQueueAdapter implements QueueAdapter {
   /** FIFO messages handed over but missing from BullMQ: since when (see repairFifo). */
   private readonly missingSince = new Map<string, number>()
   private closed = false
+  private readonly call: Guarded = (fn) => guarded(this.target.url, fn)
 
   /** Opens the connections (start-up fails with E_REDIS_UNAVAILABLE naming the URL). */
   static async connect(target: RedisTarget): Promise<BullmqQueueAdapter> {
@@ -249,7 +218,7 @@ export class BullmqQueueAdapter implements QueueAdapter {
     for (const q of this.subs.values()) {
       const backend = (q.worker as unknown as { backend: { moveStalledJobsToWait(): Promise<string[]> } }).backend
       n += (await this.call(() => backend.moveStalledJobsToWait())).length
-      if (q.fifo) await this.repairFifo(q)
+      if (q.fifo) await repairFifo(q, this.missingSince, this.call)
     }
     return n
   }
@@ -283,32 +252,11 @@ export class BullmqQueueAdapter implements QueueAdapter {
   }
 
   async deadLetters(filter: DeadLetterFilter = {}): Promise<DeadLetter[]> {
-    const out: DeadLetter[] = []
-    for (const q of this.chosen(filter)) {
-      const jobs = await this.call(() => q.queue.getFailed(0, -1))
-      for (const job of jobs) {
-        if (!job) continue
-        const grave = readGrave(job)
-        out.push({
-          id: messageId(q.sub.id, job.id!),
-          topic: q.sub.topic,
-          subscription: q.sub.id,
-          data: job.data.data,
-          traceId: job.data.traceId,
-          error: grave.error,
-          reason: grave.reason,
-          attempts: job.attemptsMade,
-          failedAt: job.finishedOn ?? 0,
-          enqueuedAt: job.data.enqueuedAt,
-        })
-      }
-    }
-    out.sort((a, b) => a.failedAt - b.failedAt || a.id.localeCompare(b.id))
-    return filter.limit === undefined ? out : out.slice(0, filter.limit)
+    return listDeadLetters(this.subs, filter, this.call)
   }
 
   async retryDeadLetters(ids: readonly string[] | 'all', filter: DeadLetterFilter = {}): Promise<number> {
-    const jobs = await this.deadJobs(ids, filter)
+    const jobs = await deadJobs(this.subs, ids, filter, this.call)
     for (const { job, q } of jobs) {
       await this.call(() => job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }))
       this.announce(q.sub.id)
@@ -317,7 +265,7 @@ export class BullmqQueueAdapter implements QueueAdapter {
   }
 
   async dropDeadLetters(ids: readonly string[] | 'all', filter: DeadLetterFilter = {}): Promise<number> {
-    const jobs = await this.deadJobs(ids, filter)
+    const jobs = await deadJobs(this.subs, ids, filter, this.call)
     for (const { job } of jobs) await this.call(() => job.remove())
     return jobs.length
   }
@@ -418,39 +366,6 @@ export class BullmqQueueAdapter implements QueueAdapter {
     this.announce(q.sub.id)
   }
 
-  /**
-   * A process that died between the gate's script and BullMQ's add left a handed-over message
-   * that BullMQ lacks: add it (BullMQ ignores an id it has). One that died in BullMQ's failed
-   * set (stalled too often) lets its group go on.
-   */
-  private async repairFifo(q: SubQueue): Promise<void> {
-    const seen = new Set<string>()
-    for (const { group, id, job } of await this.call(() => q.fifo!.handedOver())) {
-      const state = await this.call(() => q.queue.getJobState(id))
-      const key = `${q.name}/${id}`
-      if (state === 'unknown' && job) {
-        // Between an ack (the job leaves BullMQ) and the gate's advance, or between the gate's
-        // script and the add, the job is missing for a moment: only one missing for longer than
-        // that is added again, else an acked message would run twice and out of order.
-        seen.add(key)
-        const since = this.missingSince.get(key)
-        if (since === undefined) this.missingSince.set(key, performance.now())
-        if (since === undefined || performance.now() - since < FIFO_REPAIR_GRACE_MS) continue
-        this.missingSince.delete(key)
-        const { payload, opts } = JSON.parse(job) as { payload: Payload; opts: JobsOptions }
-        await this.call(() => q.queue.add(payload.topic, payload, opts))
-      } else if (state === 'failed') {
-        const next = await this.call(() => q.fifo!.advance(id, group))
-        if (next) {
-          const { payload, opts } = JSON.parse(next.job) as { payload: Payload; opts: JobsOptions }
-          await this.call(() => q.queue.add(payload.topic, payload, opts))
-        }
-      }
-    }
-    for (const key of this.missingSince.keys())
-      if (key.startsWith(`${q.name}/`) && !seen.has(key)) this.missingSince.delete(key)
-  }
-
   private async renewLocks(): Promise<void> {
     const now = performance.now()
     const due = [...this.held.values()].filter((h) => now - h.renewedAt > (h.q.sub.config.visibilityTimeout * 1000) / 3)
@@ -460,32 +375,6 @@ export class BullmqQueueAdapter implements QueueAdapter {
         await h.job.extendLock(h.token, Math.max(1000, h.q.sub.config.visibilityTimeout * 1000)).catch(() => {})
       }),
     )
-  }
-
-  private chosen(filter: DeadLetterFilter): SubQueue[] {
-    return [...this.subs.values()].filter(
-      (q) =>
-        (filter.topic === undefined || q.sub.topic === filter.topic) &&
-        (filter.subscription === undefined || q.sub.id === filter.subscription),
-    )
-  }
-
-  private async deadJobs(ids: readonly string[] | 'all', filter: DeadLetterFilter) {
-    const out: { job: Job<Payload>; q: SubQueue }[] = []
-    if (ids === 'all') {
-      for (const q of this.chosen(filter)) {
-        for (const job of await this.call(() => q.queue.getFailed(0, -1))) if (job) out.push({ job, q })
-      }
-      return out
-    }
-    for (const id of ids) {
-      const parsed = parseMessageId(id)
-      const q = parsed && this.subs.get(parsed.subscription)
-      if (!q || !parsed || (filter.topic !== undefined && q.sub.topic !== filter.topic)) continue
-      const job = await this.call(() => q.queue.getJob(parsed.jobId))
-      if (job && (await this.call(() => job.isFailed()))) out.push({ job, q })
-    }
-    return out
   }
 
   private notify(subscription: string): void {
@@ -504,43 +393,5 @@ export class BullmqQueueAdapter implements QueueAdapter {
       })
     }
     this.toAnnounce.add(subscription)
-  }
-
-  private call<T>(fn: () => Promise<T>): Promise<T> {
-    return guarded(this.target.url, fn)
-  }
-}
-
-/** Message ids name the subscription too: `ack(id)` gets nothing else. */
-function messageId(subscription: string, jobId: string): string {
-  return `${encodeURIComponent(subscription)}/${jobId}`
-}
-
-function parseMessageId(id: string): { subscription: string; jobId: string } | null {
-  const cut = id.indexOf('/')
-  if (cut < 0) return null
-  return { subscription: decodeURIComponent(id.slice(0, cut)), jobId: id.slice(cut + 1) }
-}
-
-/**
- * The error BullMQ records: its message is the handler's (what dashboards show as the failed
- * reason); its stack, which BullMQ keeps per attempt, carries the reason and the serialised
- * error as JSON for `deadLetters`. Named UnrecoverableError when no retry may follow.
- */
-function graveError(grave: Grave, message: string, final: boolean): Error {
-  const err = new Error(message)
-  if (final) err.name = 'UnrecoverableError'
-  err.stack = JSON.stringify(grave)
-  return err
-}
-
-function readGrave(job: Job<Payload>): Grave {
-  const last = job.stacktrace?.[job.stacktrace.length - 1]
-  try {
-    if (last) return JSON.parse(last) as Grave
-  } catch {}
-  return {
-    reason: job.failedReason ?? 'failed',
-    error: job.failedReason ? { name: 'Error', message: job.failedReason } : null,
   }
 }

@@ -12,10 +12,10 @@ const ROOT = join(import.meta.dir, '..', '..', '..')
  */
 const probe = (dir: string) => `
 import { createRuntime } from ${JSON.stringify(join(ROOT, 'runtime/runtime'))}
-import { defaultModules } from ${JSON.stringify(join(ROOT, 'modules/default-modules'))}
-import { registerBuiltinModules } from ${JSON.stringify(join(ROOT, 'runtime/builtin-modules'))}
+import { defaultModules } from ${JSON.stringify(join(ROOT, 'cmd/default-modules'))}
+import { registerBuiltins } from ${JSON.stringify(join(ROOT, 'cmd/builtins'))}
 const clients = () => Object.keys(require.cache).filter((k) => /node_modules\\/(rabbitmq-client|bullmq|ioredis)\\//.test(k)).map((k) => k.split('node_modules/')[1].split('/')[0])
-registerBuiltinModules()
+registerBuiltins()
 let handled
 const done = new Promise((r) => (handled = r))
 const rt = await createRuntime({ dir: ${JSON.stringify(dir)}, mode: 'start', modules: defaultModules({ listen: false }), logSinks: [(r) => r.msg === 'handled' && handled()] })

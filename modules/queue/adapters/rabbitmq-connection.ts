@@ -1,6 +1,6 @@
 import { Connection } from 'rabbitmq-client'
+import { rabbitLabel } from '../../../runtime/config/rabbitmq-label'
 import { MotiaError } from '../../../runtime/errors'
-import { rabbitLabel } from './rabbitmq-label'
 
 export { rabbitLabel }
 

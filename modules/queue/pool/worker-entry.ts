@@ -3,7 +3,8 @@
  * talking to the engine only through messages (protocol.ts).
  */
 
-import { provideZod, registerBuiltinModules } from '../../../runtime/builtin-modules'
+import { registerBuiltins } from '../../../cmd/builtins'
+import { provideZod } from '../../../runtime/builtin-modules'
 import { StepContext } from '../../../runtime/context'
 import { serializeError } from '../../../runtime/errors'
 import { callHandler, conditionPasses, triggerInfo } from '../../../runtime/invoke'
@@ -28,7 +29,7 @@ import { WorkerEngineClient } from './worker-engine-client'
 
 declare const self: Worker
 
-registerBuiltinModules()
+registerBuiltins()
 const registry = new TriggerRegistry()
 for (const k of [httpTriggerKind, queueTriggerKind, cronTriggerKind, stateTriggerKind, streamTriggerKind])
   registry.register(k)

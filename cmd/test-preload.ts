@@ -5,10 +5,11 @@
  * node_modules: the project's own zod when it has one, else the binary's.
  */
 import { join } from 'node:path'
-import { provideZod, registerBuiltinModules } from './builtin-modules'
-import { staleness } from './test-runtime-origin'
+import { provideZod } from '../runtime/builtin-modules'
+import { staleness } from '../runtime/test-runtime-origin'
+import { registerBuiltins } from './builtins'
 
-registerBuiltinModules()
+registerBuiltins()
 provideZod(join(import.meta.dir, '..', '..'))
 const stale = staleness(import.meta.dir)
 if (stale) console.warn(stale)
