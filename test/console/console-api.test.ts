@@ -146,7 +146,15 @@ describe('console API on loopback (no token)', () => {
     await app.drain()
     const queues = await get('/api/queues')
     expect(queues.body.stats).toEqual([
-      { topic: 'todo.created', subscription: 'StoreTodo#0:todo.created', ready: 0, delayed: 0, inFlight: 0, dead: 1 },
+      {
+        topic: 'todo.created',
+        subscription: 'StoreTodo#0:todo.created',
+        ready: 0,
+        delayed: 0,
+        inFlight: 0,
+        dead: 1,
+        oldestReadyAgeMs: 0,
+      },
     ])
     const dead = (await get('/api/queues/dead-letters')).body.deadLetters
     expect(dead).toHaveLength(1)
