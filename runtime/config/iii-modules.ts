@@ -2,12 +2,9 @@
  * Motia 1.x projects' iii engine `config.yaml` (`modules:`), translated into this runtime's keys
  * before validation (load-config.ts); OtelModule entries are iii-otel.ts's.
  */
-import { type ConfigAlias, translateIiiOtel } from './iii-otel'
+import { translateIiiOtel } from './iii-otel'
+import { type ConfigAlias, dotted, isRecord, keySetter } from './iii-translate'
 import type { ConfigPath } from './interpolate'
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v)
-}
 
 /** Whether `path` is `prefix` or inside it. */
 export function startsWith(path: ConfigPath, prefix: ConfigPath): boolean {
@@ -150,22 +147,7 @@ function translateIiiRabbit(
   aliases: { from: ConfigPath; to: ConfigPath }[],
   warn: (path: ConfigPath, message: string) => void,
 ): void {
-  const section = (name: string): Record<string, unknown> => {
-    const v = isRecord(config[name]) ? { ...(config[name] as Record<string, unknown>) } : {}
-    config[name] = v
-    return v
-  }
-  const put = (path: [string, ...string[]], value: unknown, from: ConfigPath) => {
-    let node = section(path[0])
-    for (const key of path.slice(1, -1)) {
-      node[key] = isRecord(node[key]) ? { ...(node[key] as Record<string, unknown>) } : {}
-      node = node[key] as Record<string, unknown>
-    }
-    const last = path[path.length - 1]!
-    if (last in node) return warn(from, `${dotted(from)} is ignored: ${path.join('.')} is set`)
-    node[last] = value
-    aliases.push({ from: path, to: from })
-  }
+  const put = keySetter(config, aliases, warn)
   put(['queue', 'adapter'], 'rabbitmq', [...at, 'class'])
   const settings = isRecord(adapter.config) ? adapter.config : {}
   for (const [key, value] of Object.entries(settings)) {
@@ -177,9 +159,4 @@ function translateIiiRabbit(
     else if (key === 'queue_mode') put(['queue', 'defaults', 'type'], value, from)
     else warn(from, `${dotted(from)} is ignored: not a RabbitMQAdapter setting this runtime maps (docs/config.md)`)
   }
-}
-
-/** `['modules', 0, 'config']` → `modules[0].config`. */
-function dotted(path: ConfigPath): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('')
 }

@@ -1,19 +1,7 @@
+import { type ConfigAlias, dotted, isRecord, keySetter, type Warn } from './iii-translate'
 import type { ConfigPath } from './interpolate'
 
-/** A translated key and where it was written in the iii module (for problem locations). */
-export interface ConfigAlias {
-  from: ConfigPath
-  to: ConfigPath
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
-
-type Warn = (path: ConfigPath, message: string) => void
 type Aliases = ConfigAlias[]
-
-/** `['modules', 0, 'config']` → `modules[0].config`. */
-const dotted = (path: ConfigPath) =>
-  path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('')
 
 /** iii's operator names (serde `lowercase` variants) beside the symbols it also takes. */
 const OPERATORS: Record<string, string> = {
@@ -42,22 +30,7 @@ export function translateIiiOtel(
   aliases: Aliases,
   warn: Warn,
 ): void {
-  const section = (name: string): Record<string, unknown> => {
-    const v = isRecord(config[name]) ? { ...(config[name] as Record<string, unknown>) } : {}
-    config[name] = v
-    return v
-  }
-  const put = (path: [string, ...string[]], value: unknown, from: ConfigPath) => {
-    let node = section(path[0])
-    for (const key of path.slice(1, -1)) {
-      node[key] = isRecord(node[key]) ? { ...(node[key] as Record<string, unknown>) } : {}
-      node = node[key] as Record<string, unknown>
-    }
-    const last = path[path.length - 1]!
-    if (last in node) return warn(from, `${dotted(from)} is ignored: ${path.join('.')} is set`)
-    node[last] = value
-    aliases.push({ from: path, to: from })
-  }
+  const put = keySetter(config, aliases, warn)
   const settings = isRecord(entry.config) ? entry.config : {}
   for (const [key, value] of Object.entries(settings)) {
     const from: ConfigPath = [...at, 'config', key]
