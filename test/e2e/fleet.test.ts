@@ -7,6 +7,7 @@ import {
   count,
   fleetFixture,
   json,
+  loadThroughKill,
   post,
   startFleet,
   until,
@@ -50,54 +51,9 @@ describe.skipIf(!redisUp)('fleet: three motia start on one Redis', () => {
   test('1. HTTP load over three instances, one SIGKILLed and restarted mid-load: every accepted message handled', async () => {
     await using f = await fleet('load', 3)
     const TOTAL = 3000
-    const accepted = new Set<number>()
-    let retried = 0
-    let next = 0
-    let killed = false
-    let down = -1
-    const send = async (i: number): Promise<void> => {
-      // Like a proxy: a refused or cut connection is retried on another instance.
-      for (let attempt = 0; ; attempt++) {
-        const urls = f.urls().filter((_, k) => k !== down)
-        const url = urls[(i + attempt) % urls.length]!
-        try {
-          const res = await post(`${url}/work`, { i })
-          if (res.status === 202) {
-            accepted.add(i)
-            return
-          }
-        } catch {}
-        retried++
-      }
-    }
-    const worker = async () => {
-      while (next < TOTAL) {
-        const i = next++
-        await send(i)
-        if (!killed && accepted.size >= TOTAL / 3) {
-          killed = true
-          down = 2
-          await f.nodes[2]!.stop('SIGKILL')
-          f.nodes[2] = await f.start(2)
-          down = -1
-        }
-      }
-    }
-    const t0 = performance.now()
-    await Promise.all(Array.from({ length: 32 }, worker))
-    const loadMs = performance.now() - t0
-    expect(accepted.size).toBe(TOTAL)
-    let c: Count = { total: 0, deliveries: 0, duplicates: 0 }
-    await until(
-      async () => {
-        c = await count(f.urls()[0]!, 'handled')
-        return c.total === TOTAL
-      },
-      60_000,
-      `all ${TOTAL} messages handled`,
-    )
+    const { loadMs, doneMs, retried, handled: c } = await loadThroughKill(f, TOTAL)
     console.log(
-      `fleet load: ${TOTAL} accepted in ${Math.round(loadMs)} ms over 3 instances (one SIGKILLed and restarted, ${retried} request(s) retried elsewhere); all handled after ${Math.round(performance.now() - t0)} ms; ${c.duplicates} handled twice or more (${c.deliveries - c.total} extra deliveries, at-least-once)`,
+      `fleet load: ${TOTAL} accepted in ${Math.round(loadMs)} ms over 3 instances (one SIGKILLed and restarted, ${retried} request(s) retried elsewhere); all handled after ${Math.round(doneMs)} ms; ${c.duplicates} handled twice or more (${c.deliveries - c.total} extra deliveries, at-least-once)`,
     )
   }, 120_000)
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'bun:test'
 import { join } from 'node:path'
 import type { Socket } from 'bun'
 import { runMotia } from '../support/binary'
-import { type Count, count, type Fleet, fleetFixture, post, startFleet, until } from '../support/fleet'
+import { count, type Fleet, fleetFixture, loadThroughKill, post, startFleet, until } from '../support/fleet'
 import { dropRabbitPrefix, freshRabbitPrefix, rabbitForTests, TEST_RABBITMQ_URL } from '../support/rabbitmq'
 import { dropPrefix, freshPrefix, redisForTests, TEST_REDIS_URL } from '../support/redis'
 
@@ -123,46 +123,10 @@ describe.skipIf(!up)('queue.adapter: rabbitmq through the binary', () => {
   test('three instances share the work; one SIGKILLed and restarted mid-load: every accepted message handled', async () => {
     await using f = await fleet('load', 3)
     const TOTAL = 3000
-    const accepted = new Set<number>()
-    let next = 0
-    let killed = false
-    let down = -1
-    const send = async (i: number): Promise<void> => {
-      for (let attempt = 0; ; attempt++) {
-        const urls = f.urls().filter((_, k) => k !== down)
-        const url = urls[(i + attempt) % urls.length]!
-        try {
-          if ((await post(`${url}/work`, { i })).status === 202) return void accepted.add(i)
-        } catch {}
-      }
-    }
-    const worker = async () => {
-      while (next < TOTAL) {
-        await send(next++)
-        if (!killed && accepted.size >= TOTAL / 3) {
-          killed = true
-          down = 2
-          await f.nodes[2]!.stop('SIGKILL')
-          f.nodes[2] = await f.start(2)
-          down = -1
-        }
-      }
-    }
-    const t0 = performance.now()
-    await Promise.all(Array.from({ length: 32 }, worker))
-    expect(accepted.size).toBe(TOTAL)
-    let c: Count = { total: 0, deliveries: 0, duplicates: 0 }
-    await until(
-      async () => {
-        c = await count(f.urls()[0]!, 'handled')
-        return c.total === TOTAL
-      },
-      60_000,
-      `all ${TOTAL} messages handled`,
-    )
+    const { doneMs, handled } = await loadThroughKill(f, TOTAL)
     const by = await count(f.urls()[0]!, 'handled-by', true)
     console.log(
-      `rabbitmq fleet: ${TOTAL} handled in ${Math.round(performance.now() - t0)} ms over 3 instances (one SIGKILLed), per instance ${by.values!.map((v) => v.n).join('/')}, ${c.duplicates} handled twice or more`,
+      `rabbitmq fleet: ${TOTAL} handled in ${Math.round(doneMs)} ms over 3 instances (one SIGKILLed), per instance ${by.values!.map((v) => v.n).join('/')}, ${handled.duplicates} handled twice or more`,
     )
     expect(by.values!.length).toBe(3)
     expect(by.values!.every((v) => v.n > 0)).toBe(true)

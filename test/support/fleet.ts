@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'bun:test'
+import { afterAll, beforeAll, expect } from 'bun:test'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { type RunningMotia, startMotia, testBinary } from './binary'
@@ -117,4 +117,65 @@ export async function until(probe: () => Promise<boolean>, ms: number, what: str
     if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
     await Bun.sleep(25)
   }
+}
+
+/** What {@link loadThroughKill} saw. */
+export interface KillLoad {
+  /** ms until every message was accepted (202). */
+  loadMs: number
+  /** ms until every accepted message was handled. */
+  doneMs: number
+  /** Requests refused or cut, sent again to another instance. */
+  retried: number
+  handled: Count
+}
+
+/**
+ * `total` messages POSTed to `/work` by 32 clients over the fleet's first three instances; once a
+ * third are accepted, instance 2 is SIGKILLed and restarted. Like a proxy, a request refused or
+ * cut is sent again to another instance. Asserts every message was accepted, then waits until
+ * every one was handled (the fixture's `handled` count), at least once.
+ */
+export async function loadThroughKill(f: Fleet, total: number): Promise<KillLoad> {
+  const accepted = new Set<number>()
+  let retried = 0
+  let next = 0
+  let killed = false
+  let down = -1
+  const send = async (i: number): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      const urls = f.urls().filter((_, k) => k !== down)
+      const url = urls[(i + attempt) % urls.length]!
+      try {
+        if ((await post(`${url}/work`, { i })).status === 202) return void accepted.add(i)
+      } catch {}
+      retried++
+    }
+  }
+  const worker = async () => {
+    while (next < total) {
+      await send(next++)
+      if (!killed && accepted.size >= total / 3) {
+        killed = true
+        down = 2
+        await f.nodes[2]!.stop('SIGKILL')
+        f.nodes[2] = await f.start(2)
+        down = -1
+      }
+    }
+  }
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: 32 }, worker))
+  const loadMs = performance.now() - t0
+  expect(accepted.size).toBe(total)
+  let handled: Count = { total: 0, deliveries: 0, duplicates: 0 }
+  await until(
+    async () => {
+      handled = await count(f.urls()[0]!, 'handled')
+      return handled.total === total
+    },
+    60_000,
+    `all ${total} messages handled`,
+  )
+  return { loadMs, doneMs: performance.now() - t0, retried, handled }
 }
