@@ -38,8 +38,8 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
   }
   const boot = async (o: typeof overrides) => {
     const rt = await createRuntime({ dir: opts.dir, mode, modules: defaultModules(), overrides: o })
-    // In dev, "ready" waits for the file watcher, so an edit right after it is never missed.
-    if (mode !== 'dev' || watcher) announce(rt)
+    // Dev restarts announce here; the first boot once the signals are handled (below).
+    if (watcher) announce(rt)
     return rt
   }
   let runtime: Runtime
@@ -53,6 +53,42 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
     throw err
   }
 
+  // Signals are handled before "ready" is printed: a supervisor that stops the process as soon as
+  // it reads that line gets a drain, never the default action (exit 143, no clean-up at exit).
+  let stopping = false
+  const shutdown = async (signal: NodeJS.Signals) => {
+    const log = runtime.services.log
+    if (stopping) {
+      log.warn(`${signal} again: exiting without waiting for in-flight work`)
+      process.exit(128 + (signal === 'SIGINT' ? 2 : 15))
+    }
+    stopping = true
+    const timeout = runtime.config.shutdownTimeout
+    log.info(`${signal}: draining, up to ${timeout} ms (${signal} again exits at once)`)
+    // A module that hangs past its deadline must not keep the process alive.
+    setTimeout(() => {
+      log.error(`shutdown still not done ${timeout + SHUTDOWN_GRACE_MS} ms after ${signal}: exiting`)
+      process.exit(1)
+    }, timeout + SHUTDOWN_GRACE_MS).unref()
+    const t0 = performance.now()
+    await runtime.drain(timeout)
+    log.info(`drained in ${Math.round(performance.now() - t0)} ms`)
+    await watcher?.close()
+    await runtime.stop()
+    process.exit(0)
+  }
+  process.on('SIGINT', shutdown)
+  process.on('SIGTERM', shutdown)
+  // The last line of defence: a rejection nobody handled is a bug to log, never a reason for the
+  // server (and every request in flight) to die. Modules catch their own; this catches the rest.
+  process.on('unhandledRejection', (reason) => {
+    runtime.services.log.error(`unhandled rejection: ${(reason as Error)?.message ?? String(reason)}`, {
+      error: reason,
+    })
+  })
+
+  // In dev, "ready" waits for the file watcher, so an edit right after it is never missed.
+  if (mode !== 'dev') announce(runtime)
   if (mode === 'dev') refreshTestRuntime(runtime)
   if (mode === 'dev') {
     // The watcher (chokidar) loads in dev only: `start` keeps a smaller heap.
@@ -88,38 +124,6 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
     watcher = w
     announce(runtime)
   }
-
-  let stopping = false
-  const shutdown = async (signal: NodeJS.Signals) => {
-    const log = runtime.services.log
-    if (stopping) {
-      log.warn(`${signal} again: exiting without waiting for in-flight work`)
-      process.exit(128 + (signal === 'SIGINT' ? 2 : 15))
-    }
-    stopping = true
-    const timeout = runtime.config.shutdownTimeout
-    log.info(`${signal}: draining, up to ${timeout} ms (${signal} again exits at once)`)
-    // A module that hangs past its deadline must not keep the process alive.
-    setTimeout(() => {
-      log.error(`shutdown still not done ${timeout + SHUTDOWN_GRACE_MS} ms after ${signal}: exiting`)
-      process.exit(1)
-    }, timeout + SHUTDOWN_GRACE_MS).unref()
-    const t0 = performance.now()
-    await runtime.drain(timeout)
-    log.info(`drained in ${Math.round(performance.now() - t0)} ms`)
-    await watcher?.close()
-    await runtime.stop()
-    process.exit(0)
-  }
-  process.on('SIGINT', shutdown)
-  process.on('SIGTERM', shutdown)
-  // The last line of defence: a rejection nobody handled is a bug to log, never a reason for the
-  // server (and every request in flight) to die. Modules catch their own; this catches the rest.
-  process.on('unhandledRejection', (reason) => {
-    runtime.services.log.error(`unhandled rejection: ${(reason as Error)?.message ?? String(reason)}`, {
-      error: reason,
-    })
-  })
 }
 
 /** After the drain deadline, the time modules get to stop (close sockets, release, checkpoint). */
