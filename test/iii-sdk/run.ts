@@ -177,9 +177,17 @@ export async function runSuite(
   const bridge = opts.bridge ?? true
   const ports: Record<string, number> = { ...SUITE_PORTS, ...(bridge ? BRIDGE_PORTS : {}) }
   for (const [role, port] of Object.entries(ports)) {
+    // These ports lie in Linux's ephemeral range: an outgoing connection of an earlier test may
+    // hold one for a while (.ci/run reserves them). Wait for it, then say who holds it.
+    const until = Date.now() + 20_000
+    while (!(await portFree(port)) && Date.now() < until) await Bun.sleep(250)
     if (!(await portFree(port))) {
+      const holders = Bun.spawnSync(['ss', '-tanp'], { stderr: 'ignore' })
+        .stdout.toString()
+        .split('\n')
+        .filter((l) => l.includes(`:${port} `))
       throw new Error(
-        `port ${port} (the iii suite's ${role} port, hard-coded in the suite's tests/utils.ts) is in use: stop whatever listens there and run again`,
+        `port ${port} (the iii suite's ${role} port, hard-coded in the suite's tests/utils.ts) is in use: stop whatever listens there and run again\n${holders.join('\n')}`,
       )
     }
   }
