@@ -40,8 +40,22 @@ export interface ActiveSpan extends Span {
   readonly traceId: string
   readonly spanId: string
   readonly status: SpanStatusName
+  /**
+   * Ended, and taken by the trace store the console reads: its trace is there to open. False
+   * while it runs, for a span sampling or the store's admission dropped, and in a worker.
+   */
+  readonly kept: boolean
   /** Status error with the error's message, and an `exception` event. */
   fail(error: unknown): void
+}
+
+/**
+ * The trace id an exemplar may carry: the span's once it ended kept, else none. An exemplar
+ * is recorded after the execution's span ended, so a trace dropped at its end (sampled out, or
+ * refused by the store's admission window) is never named by one.
+ */
+export function keptTraceOf(span: ActiveSpan | undefined): string | undefined {
+  return span?.kept ? span.traceId : undefined
 }
 
 export interface ExecutionTracer {

@@ -7,8 +7,13 @@ import { MotiaError } from '../../runtime/errors'
 import { callHandler, conditionPasses, triggerInfo } from '../../runtime/invoke'
 import type { StructuredLogger } from '../../runtime/logger'
 import { type HttpTriggerDef, remoteHttpOf, type StepDefinition } from '../../runtime/step'
-import { NOT_SAMPLED_SPAN_ID } from '../../runtime/trace-id'
-import { type ActiveSpan, type ExecutionParent, OK_STATUS, type SpanAttributes } from '../../runtime/tracing'
+import {
+  type ActiveSpan,
+  type ExecutionParent,
+  keptTraceOf,
+  OK_STATUS,
+  type SpanAttributes,
+} from '../../runtime/tracing'
 import type { ApiResponse } from '../../sdk/types'
 import { NO_BODY, type ParsedBody } from './body'
 import { type BodyReads, leavesBodyUnread } from './body-reads'
@@ -368,14 +373,14 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
     if (!metrics) return handle(request, params, server, scope)
     const t0 = performance.now()
     const r = handle(request, params, server, scope)
-    // A kept trace's id becomes the exemplar of the latency bucket the request fell in (a span
-    // sampling dropped has the not-sampled id: its trace is not there to open).
-    const exemplar = scope.span && scope.span.spanId !== NOT_SAMPLED_SPAN_ID ? scope.traceId : undefined
-    if (r instanceof Response) metrics.done(r.status, t0, exemplar)
+    // A kept trace's id becomes the exemplar of the latency bucket the request fell in. Read
+    // when the request is done, after its span ended: only then is it known whether the store
+    // kept the trace (sampling, or an admission window that moved on, may drop it at its end).
+    if (r instanceof Response) metrics.done(r.status, t0, keptTraceOf(scope.span))
     else
       r.then(
-        (res) => metrics.done(res.status, t0, exemplar),
-        () => metrics.done(500, t0, exemplar),
+        (res) => metrics.done(res.status, t0, keptTraceOf(scope.span)),
+        () => metrics.done(500, t0, keptTraceOf(scope.span)),
       )
     return r
   }

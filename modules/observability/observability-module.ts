@@ -46,10 +46,12 @@ export function observabilityModule(): MotiaModule {
   let unsink: (() => void) | undefined
   const listeners = new Set<(span: SpanRecord) => void>()
 
-  const deliver = (span: SpanRecord) => {
-    store!.add(span)
+  /** Whether the store took the span (an OTLP endpoint gets it either way). */
+  const deliver = (span: SpanRecord): boolean => {
+    const kept = store!.add(span)
     exporter?.add(span)
     if (listeners.size > 0) for (const l of listeners) l(span)
+    return kept
   }
   const collector: SpanCollector = {
     ended: deliver,

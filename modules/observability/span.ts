@@ -13,7 +13,8 @@ import { nowMs } from '../../runtime/tracing'
 
 /** Where a span goes when it ends: the trace store on the engine thread, a message in a worker. */
 export interface SpanSink {
-  ended(span: MotiaSpan): void
+  /** Whether the span is kept where the console reads traces (a worker's sink cannot know: false). */
+  ended(span: MotiaSpan): boolean
 }
 
 /** Epoch ms from OTel's TimeInput: ms number, HrTime `[s, ns]` or Date. */
@@ -75,6 +76,7 @@ export class MotiaSpan implements ActiveSpan, SpanRecord {
   parentSpanId?: string
   /** A #private field: not part of the record, so JSON of a span is just its data. */
   readonly #sink: SpanSink
+  #kept = false
 
   constructor(
     sink: SpanSink,
@@ -136,7 +138,11 @@ export class MotiaSpan implements ActiveSpan, SpanRecord {
   end(endTime?: TimeInput): void {
     if (this.endTime !== 0) return
     this.endTime = endTime === undefined ? nowMs() : toEpochMs(endTime)
-    this.#sink.ended(this)
+    this.#kept = this.#sink.ended(this)
+  }
+
+  get kept(): boolean {
+    return this.#kept
   }
 
   isRecording(): boolean {

@@ -9,7 +9,7 @@ function tail(policy: TailPolicy, parent?: string) {
   const kept: SpanRecord[] = []
   let evaluated = 0
   const span = new TailSpan(
-    { ended() {}, recorded: (s) => kept.push(s) },
+    { ended: () => true, recorded: (s) => kept.push(s) > 0 },
     policy,
     TRACE,
     parent,
@@ -28,7 +28,7 @@ test('a not-sampled span that ends well records nothing and never computes its a
   expect(t.span.spanId).toBe(NOT_SAMPLED_SPAN_ID)
   expect(t.span.spanContext().traceFlags).toBe(0)
   t.span.setAttribute('http.response.status_code', 200).setStatus(OK_STATUS).end()
-  expect([t.kept, t.evaluated()]).toEqual([[], 0])
+  expect([t.kept, t.evaluated(), t.span.kept]).toEqual([[], 0, false])
 })
 
 test('a failed one is kept as its own span with every attribute, the exception and its parent', () => {
@@ -39,6 +39,8 @@ test('a failed one is kept as its own span with every attribute, the exception a
   t.span.end()
   t.span.end()
   expect(t.kept).toHaveLength(1)
+  // Its trace is there to open: an exemplar may name it.
+  expect(t.span.kept).toBe(true)
   expect(t.kept[0]).toMatchObject({
     traceId: TRACE,
     parentSpanId: '00f067aa0ba902b7',

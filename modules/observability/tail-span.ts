@@ -31,6 +31,8 @@ export interface TailPolicy {
 export class TailSpan implements ActiveSpan {
   readonly spanId = NOT_SAMPLED_SPAN_ID
   status: SpanStatusName = 'unset'
+  /** Sampled out: kept only when its end keeps it after all (an error, a slow run). */
+  kept = false
   private statusMessage: string | undefined
   /** The first attribute set (an HTTP span's status code) inline, the others in `extra`. */
   private key: string | undefined
@@ -127,7 +129,7 @@ export class TailSpan implements ActiveSpan {
   }
 
   private keep(kept: 'error' | 'slow', end: TimeInput | undefined): void {
-    this.collector.recorded(this.toRecord(kept, end === undefined ? nowMs() : toEpochMs(end)))
+    this.kept = this.collector.recorded(this.toRecord(kept, end === undefined ? nowMs() : toEpochMs(end)))
   }
 
   private toRecord(kept: 'error' | 'slow', endTime: number): SpanRecord {

@@ -175,10 +175,12 @@ export class TraceStore {
     })
   }
 
-  add(span: SpanRecord): void {
-    if (this.spans.length >= this.bufferCap || !this.admits(span.traceId)) return
+  /** Buffers the span for the next write; false when it is not kept (no room, not admitted, paused). */
+  add(span: SpanRecord): boolean {
+    if (this.spans.length >= this.bufferCap || !this.admits(span.traceId)) return false
     this.spans.push(span)
     this.schedule()
+    return true
   }
 
   addLog(record: LogRecord): void {

@@ -13,8 +13,8 @@ import { MotiaSpan, type SpanSink } from './span'
 import { TailSpan } from './tail-span'
 
 export interface SpanCollector extends SpanSink {
-  /** A span that ended in another thread, or a not-sampled execution's span kept at its end. */
-  recorded(span: SpanRecord): void
+  /** A span that ended in another thread, or a not-sampled execution's span kept at its end; whether the store took it. */
+  recorded(span: SpanRecord): boolean
   /** Whether spans of this trace are recorded at all (the store's room); absent: every trace is. */
   sampled?(traceId: string): boolean
   /** Whether a trace not seen before would be (`sampled` of a new trace id); absent: yes. */

@@ -5,6 +5,7 @@ import { MotiaError } from '../../runtime/errors'
 import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
 import { probe } from '../../runtime/readiness'
 import type { ProjectCheck } from '../../runtime/step-loader'
+import { keptTraceOf } from '../../runtime/tracing'
 import type { EnqueueMessage } from '../../sdk/types'
 import { sharedSqlite } from '../storage/storage-module'
 import type { QueueAdapter } from './adapter'
@@ -141,7 +142,7 @@ export function queueModule(): MotiaModule {
           const series = metrics.step(job.step.name, job.def.type)
           return traced.then((o) => {
             const t1 = performance.now()
-            series.ran((t1 - t0) / 1000, o.status === 'error', span?.traceId, performance.timeOrigin + t1)
+            series.ran((t1 - t0) / 1000, o.status === 'error', keptTraceOf(span), performance.timeOrigin + t1)
             return o
           })
         },

@@ -12,6 +12,7 @@ import { loggable } from '../../../runtime/plain-data'
 import type { StepDefinition } from '../../../runtime/step'
 import { normalizeStep } from '../../../runtime/step-config'
 import { forgetProjectModules } from '../../../runtime/step-loader'
+import type { SpanRecord } from '../../../runtime/tracing'
 import { TriggerRegistry } from '../../../runtime/trigger-registry'
 import { cronTriggerKind } from '../../cron/trigger-kind'
 import { httpTriggerKind } from '../../http/trigger-kind'
@@ -144,11 +145,13 @@ function handle(m: EngineToWorker): void {
       setThreadPriority(m.priority)
       client = new WorkerEngineClient(post, m.logLevel, new Set(m.streams))
       if (m.tracing) {
-        // Spans a handler starts through @opentelemetry/api end here and are posted to the engine.
-        client.tracer = new SpanTracer({
-          ended: (span) => post({ type: 'span', span: span.toRecord() }),
-          recorded: (span) => post({ type: 'span', span }),
-        })
+        // Spans a handler starts through @opentelemetry/api end here and are posted to the engine,
+        // whose store decides whether they are kept: nothing in a worker asks (`kept` false).
+        const toEngine = (span: SpanRecord) => {
+          post({ type: 'span', span })
+          return false
+        }
+        client.tracer = new SpanTracer({ ended: (span) => toEngine(span.toRecord()), recorded: toEngine })
         registerOtelGlobals(client.tracer)
       }
       // metrics.getMeter(...) in a handler: measurements are summed here and posted in batches.
