@@ -11,6 +11,7 @@ import { apiRoutes } from './api/routes'
 import { type ConsoleAccess, consoleAccess, refuse } from './auth'
 import { frameGuard, guardRoutes, type RouteHandler } from './frame-guard'
 import { frame, LiveFeed } from './live-feed'
+import { LiveMetrics, METRICS_TOPIC } from './live-metrics'
 import { LogBuffer } from './log-buffer'
 import { MetricsHistory, MINUTE_MS } from './metrics-history'
 import { normalizeSpan, type ObservabilityApi } from './traces'
@@ -18,7 +19,7 @@ import page from './ui/index.html'
 import { UiAssets } from './ui-assets'
 
 const TOPIC = 'live'
-/** How often queue depths are sampled while a console is open. */
+/** How often queue depths (and metrics, for a page showing them) are sampled while a console is open. */
 const QUEUE_TICK_MS = 1000
 const UI_MISSING =
   '<!doctype html><title>motia console</title><p>The console UI is not part of this executable. ' +
@@ -55,14 +56,23 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
     () => (server?.subscriberCount(TOPIC) ?? 0) > 0,
   )
 
-  const sampleQueues = async () => {
+  const liveMetrics = new LiveMetrics(
+    () => history,
+    () => (rt.shared.get('metrics') as MetricsApi | undefined)?.registry,
+    (f) => server?.publish(METRICS_TOPIC, f),
+    () => server?.subscriberCount(METRICS_TOPIC) ?? 0,
+  )
+
+  /** Sends the queues' stats when they changed; whether they did. */
+  const sampleQueues = async (): Promise<boolean> => {
     const queue = rt.shared.get('queue') as QueueModuleApi | undefined
-    if (!queue || !live.active) return
+    if (!queue || !live.active) return false
     const stats = await queue.adapter.stats()
     const text = JSON.stringify(stats)
-    if (text === lastStats) return
+    if (text === lastStats) return false
     lastStats = text
     live.push({ type: 'queues', stats })
+    return true
   }
 
   const listenToModules = () => {
@@ -145,7 +155,11 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
           lastStats = ''
           sampleQueues().catch((err) => rt.log.debug('console: queue stats failed', { error: err }))
         },
-        message() {},
+        message(ws: ServerWebSocket<unknown>, data: string | Buffer) {
+          liveMetrics
+            .message(ws, data)
+            .catch((err) => rt.log.debug('console: metrics for the live socket failed', { error: err }))
+        },
       },
     } as Parameters<typeof Bun.serve>[0]) as Server<unknown>
   }
@@ -204,7 +218,9 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
     rt.shared.set('console.url', url)
     rt.log.info(`Console on ${url}${access.token ? ' (open it with ?token=<console.token>)' : ''}`)
     tick = setInterval(() => {
-      sampleQueues().catch((err) => rt.log.debug('console: queue stats failed', { error: err }))
+      sampleQueues()
+        .then((moved) => liveMetrics.tick(moved))
+        .catch((err) => rt.log.debug('console: queue stats or metrics failed', { error: err }))
     }, QUEUE_TICK_MS)
     tick.unref?.()
   }

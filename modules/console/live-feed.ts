@@ -1,5 +1,6 @@
 import type { SubscriptionStats } from '../queue/adapter'
 import type { StreamEvent } from '../streams/adapter'
+import type { MetricsAnswer } from './live-metrics'
 import type { BufferedLog } from './log-buffer'
 import type { ConsoleSpan } from './traces'
 
@@ -18,6 +19,8 @@ export type LiveEvent =
   | { type: 'stream'; streamName: string; groupId: string; id?: string; event: StreamEvent }
   | { type: 'span'; span: ConsoleSpan }
   | { type: 'queues'; stats: SubscriptionStats[] }
+  /** Only to sockets that asked (`{ "subscribe": "metrics" }`, live-metrics.ts). */
+  | { type: 'metrics'; metrics: MetricsAnswer }
   | { type: 'project' }
   | { type: 'hello'; tracing: boolean; mode: string }
 

@@ -190,6 +190,11 @@ export class MetricsHistory {
     if (this.times.length > POINTS) this.times.shift()
   }
 
+  /** Snapshots taken so far (the live feed sends new figures when one is taken). */
+  get snapshots(): number {
+    return this.taken
+  }
+
   /** Snapshots kept (≤ POINTS). */
   get size(): number {
     return this.times.length

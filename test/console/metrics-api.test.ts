@@ -96,3 +96,53 @@ test('with metrics off the API says so', async () => {
   const res = await fetch(`${off.url}/api/metrics`)
   expect(await res.json()).toEqual({ enabled: false, routes: [], subscriptions: [] })
 })
+
+test('the live socket: a subscriber gets the figures at once, then when they move; others and leavers get none', async () => {
+  const open = async () => {
+    const ws = new WebSocket(`${app.url.replace(/^http/, 'ws')}/api/live`)
+    const figures: any[] = []
+    let waiting: { n: number; resolve: () => void } | undefined
+    ws.onmessage = (m) => {
+      for (const e of JSON.parse(String(m.data)).events) if (e.type === 'metrics') figures.push(e.metrics)
+      if (waiting && figures.length >= waiting.n) waiting.resolve()
+    }
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve
+      ws.onerror = reject
+    })
+    /** Until `n` metrics events have arrived. */
+    const arrived = (n: number) =>
+      new Promise<void>((resolve) => {
+        if (figures.length >= n) resolve()
+        else waiting = { n, resolve }
+      })
+    return { ws, figures, arrived }
+  }
+  const hellos = (m: any) => m.routes.find((r: any) => r.route === '/hello')?.count ?? 0
+  const watcher = await open()
+  const bystander = await open()
+  try {
+    watcher.ws.send(JSON.stringify({ subscribe: 'metrics' }))
+    await watcher.arrived(1)
+    const first = hellos(watcher.figures[0])
+    await send('/hello', 200)
+    // Published on the console's next 1 s tick.
+    await watcher.arrived(2)
+    expect(hellos(watcher.figures.at(-1))).toBe(first + 1)
+    watcher.ws.send(JSON.stringify({ unsubscribe: 'metrics' }))
+    // The bystander's socket is open all along: its hello frame arrives, metrics never.
+    const seen = watcher.figures.length
+    await send('/hello', 200)
+    const other = await open()
+    other.ws.send(JSON.stringify({ subscribe: 'metrics' }))
+    await other.arrived(1)
+    // The new subscriber's first figures include the request the leaver was not sent.
+    expect(hellos(other.figures[0])).toBe(first + 2)
+    other.ws.close()
+    expect(watcher.figures.length).toBe(seen)
+    expect(bystander.figures).toEqual([])
+  } finally {
+    watcher.ws.close()
+    bystander.ws.close()
+  }
+})

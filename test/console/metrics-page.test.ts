@@ -49,19 +49,40 @@ async function send(path: string): Promise<string> {
   return res.headers.get(app.rt.services.config.http.traceHeader)!
 }
 
-async function open(hash: string): Promise<{ page: Page; errors: string[] }> {
+/** How a page got its metrics: HTTP requests for them, and `metrics` events on the live socket. */
+interface MetricsTraffic {
+  fetches: string[]
+  frames: number
+}
+
+async function open(hash: string): Promise<{ page: Page; errors: string[]; traffic: MetricsTraffic }> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
   const errors = watchErrors(page)
+  const traffic: MetricsTraffic = { fetches: [], frames: 0 }
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/api/metrics')) traffic.fetches.push(r.url())
+  })
+  page.on('websocket', (ws) =>
+    ws.on('framereceived', (f) => {
+      if (String(f.payload).includes('"type":"metrics"')) traffic.frames++
+    }),
+  )
   await page.goto(`${app.url}/${hash}`)
   await page.waitForSelector('main[data-ready="true"]')
-  return { page, errors }
+  return { page, errors, traffic }
 }
+
+/**
+ * Asserting that nothing periodic happens takes a span of time: longer than the 3 s the pages
+ * used to poll at, and three of the console's 1 s ticks.
+ */
+const IDLE_MS = 3500
 
 const cell = (page: Page, row: string, name: string) =>
   page.textContent(`${row} [data-cell="${name}"]`).then((t) => t?.trim())
 
 test('metrics: per route figures and sparklines, queue depth and lag, refreshed live', async () => {
-  const { page, errors } = await open('#/metrics')
+  const { page, errors, traffic } = await open('#/metrics')
   const hello = '[data-metrics-route="GET /hello"]'
   await page.waitForSelector(hello)
   expect(await cell(page, hello, 'count')).toBe('5')
@@ -79,9 +100,15 @@ test('metrics: per route figures and sparklines, queue depth and lag, refreshed 
   expect(await cell(page, sub, 'processed')).toBe('1')
   expect(await cell(page, sub, 'depth')).toBe('0')
   await screenshot(page, 'metrics')
-  // Live: a request made now shows up without reloading.
+  // Live: a request made now shows up without reloading, brought by the live socket.
+  const framesBefore = traffic.frames
   await send('/hello')
   await page.waitForFunction((sel) => document.querySelector(`${sel} [data-cell="count"]`)?.textContent === '6', hello)
+  expect(traffic.frames).toBeGreaterThan(framesBefore)
+  // Nothing moves, nothing comes: no metrics fetched, ever, and no frame while the app is idle.
+  const idleFrames = traffic.frames
+  await page.waitForTimeout(IDLE_MS)
+  expect({ fetches: traffic.fetches, frames: traffic.frames }).toEqual({ fetches: [], frames: idleFrames })
   expect(errors).toEqual([])
   await page.close()
 })
@@ -108,8 +135,8 @@ test('metrics: a bar of a route latency histogram, and its p99 cell, open a slow
   await page.close()
 })
 
-test('endpoints and queues show the same figures inline', async () => {
-  const { page, errors } = await open('#/endpoints?route=GET%20%2Fslow')
+test('endpoints and queues show the same figures inline, updated live without polling', async () => {
+  const { page, errors, traffic } = await open('#/endpoints?route=GET%20%2Fslow')
   await page.waitForSelector('[data-route-metrics="GET /slow"]')
   expect(await page.textContent('[data-route-metrics="GET /slow"]')).toBe('2 req · p95 243 ms')
   const strip = '[data-endpoint-metrics="GET /slow"]'
@@ -117,15 +144,35 @@ test('endpoints and queues show the same figures inline', async () => {
   expect(await cell(page, strip, 'p50')).toBe('p50175 ms')
   expect(await page.getAttribute(`${strip} [data-cell="p99"] a`, 'href')).toBe(`#/traces/${slowTrace}`)
   await screenshot(page, 'endpoints-metrics')
+  // A request made after the page loaded shows up in both places without reload.
+  await send('/slow')
+  await page.waitForFunction(() =>
+    document.querySelector('[data-route-metrics="GET /slow"]')?.textContent?.startsWith('3 req'),
+  )
+  expect(await cell(page, strip, 'count')).toBe('requests3')
+  await page.waitForTimeout(IDLE_MS)
+  expect(traffic.fetches).toEqual([])
   await page.close()
 
   const queues = await open('#/queues')
-  await queues.page.waitForSelector('[data-subscription] [data-cell="processed"]:not(:empty)')
-  await queues.page.waitForFunction(
-    () => document.querySelector('[data-subscription] [data-cell="processed"]')?.textContent === '1',
-  )
+  const processed = (n: string) =>
+    queues.page.waitForFunction(
+      (v) => document.querySelector('[data-subscription] [data-cell="processed"]')?.textContent === v,
+      n,
+    )
+  await processed('1')
   expect(await queues.page.textContent('[data-subscription] [data-cell="lag"]')).toMatch(/µs|ms|s/)
   await screenshot(queues.page, 'queues-metrics')
+  // A message handled after the page loaded is counted there live.
+  const created = await app.rt.request('/todos', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ text: 'measured live', priority: 'low' }),
+  })
+  expect(created.status).toBe(202)
+  await app.drain()
+  await processed('2')
+  expect(queues.traffic.fetches).toEqual([])
   expect([...errors, ...queues.errors]).toEqual([])
   await queues.page.close()
 })

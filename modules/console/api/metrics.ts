@@ -1,3 +1,4 @@
+import { metricsAnswer } from '../live-metrics'
 import type { ApiContext, ApiRoutes } from './respond'
 import { json } from './respond'
 
@@ -5,15 +6,12 @@ import { json } from './respond'
  * `/api/metrics`: per route rate, p50/p95/p99, errors and latency buckets (with exemplars) over
  * the last hour, and per subscription depth, lag and throughput, each with a point per minute.
  * With metrics off (`observability.metrics.enabled: false`) it answers `{ enabled: false }`.
+ * The console's pages get the same answer over the live socket instead (live-metrics.ts).
  */
 export function metricsRoutes(ctx: ApiContext): ApiRoutes {
   return {
     '/api/metrics': {
-      GET: async () => {
-        const history = ctx.metrics?.()
-        if (!history) return json({ enabled: false, routes: [], subscriptions: [] })
-        return json({ enabled: true, minuteMs: 60_000, ...(await history.summary()) })
-      },
+      GET: async () => json(await metricsAnswer(ctx.metrics?.())),
     },
   }
 }

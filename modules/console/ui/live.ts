@@ -6,9 +6,13 @@ export type { LiveEvent }
 
 type Listener<T extends LiveEvent['type']> = (event: Extract<LiveEvent, { type: T }>) => void
 
+/** Events the server sends only to a socket that asked for them (they cost it work to make). */
+const ASKED_FOR = new Set<LiveEvent['type']>(['metrics'])
+
 /**
  * The one WebSocket to `/api/live`: pages subscribe by event type and unsubscribe when they
- * unmount. Reconnects with a growing delay when the runtime restarts.
+ * unmount. Reconnects with a growing delay when the runtime restarts. Events the server makes
+ * on request (`metrics`) are asked for while a page listens, and again on each reconnect.
  */
 export class LiveConnection {
   private ws: WebSocket | undefined
@@ -28,6 +32,7 @@ export class LiveConnection {
     ws.onopen = () => {
       this.retry = 500
       this.setStatus(true)
+      for (const type of ASKED_FOR) if (this.listeners.get(type)?.size) this.ask({ subscribe: type })
     }
     ws.onmessage = (m) => {
       const { events } = JSON.parse(String(m.data)) as { events: LiveEvent[] }
@@ -49,12 +54,21 @@ export class LiveConnection {
     }
     const l = listener as (e: LiveEvent) => void
     set.add(l)
-    return () => set.delete(l)
+    if (ASKED_FOR.has(type) && set.size === 1) this.ask({ subscribe: type })
+    return () => {
+      set.delete(l)
+      if (ASKED_FOR.has(type) && set.size === 0) this.ask({ unsubscribe: type })
+    }
   }
 
   close(): void {
     this.closed = true
     this.ws?.close()
+  }
+
+  /** Sent when open; a closed socket asks again from `onopen`. */
+  private ask(message: { subscribe: string } | { unsubscribe: string }): void {
+    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message))
   }
 
   private setStatus(connected: boolean): void {

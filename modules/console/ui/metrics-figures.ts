@@ -1,24 +1,17 @@
 /// <reference lib="dom" />
-import type { MetricsSummary, RouteFigures, SubscriptionFigures } from '../metrics-history'
-import { api } from './api'
+import type { MetricsAnswer } from '../live-metrics'
+import type { RouteFigures, SubscriptionFigures } from '../metrics-history'
 import { formatDuration, h, s } from './dom'
 import { hashFor, type View } from './view'
 
-export type { RouteFigures, SubscriptionFigures }
-export type MetricsAnswer = MetricsSummary & { enabled: boolean; minuteMs?: number }
+export type { MetricsAnswer, RouteFigures, SubscriptionFigures }
 
-/** How often a page showing metrics asks for them again. */
-export const METRICS_POLL_MS = 3000
-
-/** `GET /api/metrics` now and every METRICS_POLL_MS while the page is shown. */
-export function pollMetrics(view: View, draw: (m: MetricsAnswer) => void): Promise<void> {
-  const load = () =>
-    api.get<MetricsAnswer>('/api/metrics').then((m) => {
-      if (view.alive()) draw(m)
-    })
-  const timer = setInterval(() => void load().catch(() => {}), METRICS_POLL_MS)
-  view.cleanup(() => clearInterval(timer))
-  return load()
+/**
+ * Draws the figures as the live socket brings them while the page is shown: at once when the
+ * page subscribes, then whenever they move (a request, a message, the minute). No polling.
+ */
+export function liveMetrics(view: View, draw: (m: MetricsAnswer) => void): void {
+  view.cleanup(view.live.on('metrics', (e) => view.alive() && draw(e.metrics)))
 }
 
 export const routeKey = (r: Pick<RouteFigures, 'method' | 'route'>) => `${r.method} ${r.route}`

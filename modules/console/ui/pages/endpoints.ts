@@ -3,7 +3,7 @@ import type { EndpointInfo } from '../../api/project'
 import type { ProxiedResponse } from '../../api/request-proxy'
 import { api } from '../api'
 import { emptyState, formatDuration, h, jsonView, replace } from '../dom'
-import { type MetricsAnswer, pollMetrics, rate, routeSummaryText, seconds, traceLink } from '../metrics-figures'
+import { liveMetrics, type MetricsAnswer, rate, routeSummaryText, seconds, traceLink } from '../metrics-figures'
 import { hashFor, pageHeader, type View } from '../view'
 import { exampleOf, pathParams } from './schema-example'
 
@@ -35,7 +35,7 @@ export async function endpointsPage(view: View): Promise<void> {
     'aria-label': 'filter routes',
   })
   const list = h('nav', { class: 'route-list' })
-  // The last hour's figures, inline: filled (and refreshed) once /api/metrics answers.
+  // The last hour's figures, inline: filled (and refreshed) as the live socket brings them.
   let figures: MetricsAnswer | undefined
   const figuresOf = (e: EndpointInfo) => figures?.routes.find((r) => r.method === e.method && r.route === e.path)
   const figuresBox = h('div', { class: 'endpoint-metrics', 'data-endpoint-metrics': key(selected) })
@@ -90,11 +90,11 @@ export async function endpointsPage(view: View): Promise<void> {
       endpointDetail(selected, project.tracing, figuresBox),
     ),
   )
-  await pollMetrics(view, (m) => {
+  liveMetrics(view, (m) => {
     figures = m
     drawList()
     drawFigures()
-  }).catch(() => {})
+  })
 }
 
 function endpointDetail(e: EndpointInfo, tracing: boolean, figures: HTMLElement): HTMLElement {

@@ -2,8 +2,8 @@
 import type { BucketFigure } from '../../metrics-history'
 import { emptyState, formatTime, h, replace } from '../dom'
 import {
+  liveMetrics,
   type MetricsAnswer,
-  pollMetrics,
   type RouteFigures,
   rate,
   routeKey,
@@ -17,7 +17,7 @@ import { hashFor, pageHeader, type View } from '../view'
 /**
  * Metrics: per route rate, p50/p95/p99 and errors over the last hour with a point per minute;
  * a route's latency histogram whose bars open a trace that fell in them (exemplars); queue depth,
- * lag and throughput per subscription. Asked for again every few seconds.
+ * lag and throughput per subscription. Live: the socket brings new figures as they move.
  */
 export async function metricsPage(view: View): Promise<void> {
   const subtitle = h('span', null, 'Last hour, per minute')
@@ -208,7 +208,7 @@ export async function metricsPage(view: View): Promise<void> {
     )
   }
 
-  await pollMetrics(view, draw)
+  liveMetrics(view, draw)
 }
 
 const bucketLabel = (b: BucketFigure, prev: BucketFigure | undefined) =>

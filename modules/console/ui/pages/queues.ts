@@ -2,7 +2,7 @@
 import type { DeadLetter, SubscriptionStats } from '../../../queue/adapter'
 import { api } from '../api'
 import { confirmButton, emptyState, formatDateTime, h, jsonView, replace, toast } from '../dom'
-import { type MetricsAnswer, pollMetrics, seconds } from '../metrics-figures'
+import { liveMetrics, type MetricsAnswer, seconds } from '../metrics-figures'
 import { hashFor, pageHeader, throttle, type View } from '../view'
 
 /** Queues: depth and in-flight per subscription (live), dead letters to retry or drop. */
@@ -199,8 +199,8 @@ export async function queuesPage(view: View): Promise<void> {
   )
   await loadStats()
   await loadDead()
-  await pollMetrics(view, (m) => {
+  liveMetrics(view, (m) => {
     figures = m
     drawStats()
-  }).catch(() => {})
+  })
 }
