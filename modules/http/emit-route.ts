@@ -6,8 +6,9 @@ import { MotiaError } from '../../runtime/errors'
 import { enqueueTopic } from '../../runtime/legacy-enqueue'
 import { leavesBodyUnread } from './body-reads'
 import { errorResponse } from './respond'
+import type { RequestScope } from './route-env'
 import type { RouterEnv } from './router'
-import { endServerSpan, type RequestScope } from './step-route'
+import { endServerSpan } from './server-span'
 
 /** Who may use `POST /emit`; undefined: the route does not exist. */
 export interface EmitAccess {

@@ -8,8 +8,9 @@ import type { HttpMethod } from '../../sdk/types'
 import type { Cors } from './cors'
 import { type EmitAccess, emitRoute } from './emit-route'
 import { errorResponse } from './respond'
+import type { RequestScope, RouteEnv } from './route-env'
 import { renameParams, routerPath } from './route-params'
-import { type RequestScope, type RouteEnv, stepRoute } from './step-route'
+import { stepRoute } from './step-route'
 import { HTTP_METHODS, routeKey } from './trigger-kind'
 
 export interface RouterEnv extends Omit<RouteEnv, 'scopeOf' | 'load'> {

@@ -1,55 +1,18 @@
-import { SpanStatusCode } from '@opentelemetry/api'
 import type { Server } from 'bun'
 import type { MotiaConfig } from '../../runtime/config/schema'
 import type { StepContext } from '../../runtime/context'
-import type { Engine } from '../../runtime/engine'
 import { MotiaError } from '../../runtime/errors'
 import { callHandler, conditionPasses, triggerInfo } from '../../runtime/invoke'
-import type { StructuredLogger } from '../../runtime/logger'
 import { type HttpTriggerDef, remoteHttpOf, type StepDefinition } from '../../runtime/step'
-import {
-  type ActiveSpan,
-  type ExecutionParent,
-  keptTraceOf,
-  OK_STATUS,
-  type SpanAttributes,
-} from '../../runtime/tracing'
+import { keptTraceOf, type SpanAttributes } from '../../runtime/tracing'
 import type { ApiResponse } from '../../sdk/types'
 import { NO_BODY, type ParsedBody } from './body'
-import { type BodyReads, leavesBodyUnread } from './body-reads'
-import type { Deadlines } from './deadlines'
 import { HttpRequest, headersRecord, parseQuery } from './http-request'
-import { ERROR_CODE_HEADER, errorResponse, jsonTextResponse, toResponse } from './respond'
-import { InvalidResponse } from './response-check'
+import { errorResponse, jsonTextResponse, toResponse } from './respond'
 import { StreamingResponseWriter } from './response-writer'
-
-/** Per-request facts the server computed before routing. */
-export interface RequestScope {
-  traceId: string
-  /** Headers every response carries: trace id, CORS. A fresh object per request. */
-  base: Record<string, string>
-  /**
-   * How the request joins its trace: `fresh` (an id made here), `root` (an `x-trace-id` given),
-   * `sampled` / `not-sampled` (a `traceparent` and its flags), for sampling.
-   */
-  parent: ExecutionParent
-  /** The caller's span, from an incoming `traceparent`. */
-  parentSpanId?: string
-  /** This request's span (tracing on). */
-  span?: ActiveSpan
-}
-
-export interface RouteEnv {
-  engine: Engine
-  config: MotiaConfig['http']
-  dev: boolean
-  deadlines: Deadlines
-  log: StructuredLogger
-  scopeOf(request: Request): RequestScope
-  /** Requests being handled across all routes (bodies read), for the concurrency limit. */
-  load: { inFlight: number }
-  bodies: BodyReads
-}
+import { bodyRefused, conditionNotMet, failure, overloaded } from './route-answers'
+import type { RequestScope, RouteEnv } from './route-env'
+import { endServerSpan } from './server-span'
 
 const BODYLESS = new Set(['GET', 'HEAD'])
 
@@ -386,55 +349,9 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
   }
 }
 
-/** A body that could not be read: its error answer, closing the connection if the body is still on it. */
-function bodyRefused(err: unknown, step: StepDefinition, env: RouteEnv, scope: RequestScope): Response {
-  const r = failure(err, step, env, scope)
-  if (leavesBodyUnread(r.status)) r.headers.set('connection', 'close')
-  if (r.status === 429) r.headers.set('retry-after', '1')
-  return r
-}
-
-/** Ends a request's span with the response status (a streamed response: when it starts). */
-export function endServerSpan(span: ActiveSpan, r: Response | Promise<Response>): void {
-  if (r instanceof Response) finishServerSpan(span, r)
-  else
-    r.then(
-      (res) => finishServerSpan(span, res),
-      (err) => {
-        // Bun answers a route whose response promise rejects with a 500.
-        span.setAttribute('http.response.status_code', 500)
-        span.fail(err)
-        span.end()
-      },
-    )
-}
-
-function finishServerSpan(span: ActiveSpan, res: Response): void {
-  span.setAttribute('http.response.status_code', res.status)
-  if (res.status < 500) span.setStatus(OK_STATUS)
-  else if (span.status !== 'error') span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${res.status}` })
-  span.end()
-}
-
 /** `step.generation` against `http.validateBody`: `auto` validates 1.x steps only (docs/http.md says why). */
 function validatesBody(mode: MotiaConfig['http']['validateBody'], step: StepDefinition): boolean {
   return mode === 'always' || (mode === 'auto' && step.generation !== 'legacy')
-}
-
-/** Motia 1.x's exact answer to a false trigger condition; the code rides in a header. */
-function conditionNotMet(base: Record<string, string>): Response {
-  const r = Response.json({ error: 'Request condition not met', skipped: true }, { status: 422 })
-  for (const k in base) r.headers.set(k, base[k]!)
-  r.headers.set(ERROR_CODE_HEADER, 'E_CONDITION_NOT_MET')
-  return r
-}
-
-function overloaded(scope: RequestScope): Response {
-  return errorResponse(
-    503,
-    { error: 'Server is over its concurrency limit; retry later', code: 'E_OVERLOADED', traceId: scope.traceId },
-    { ...scope.base, 'retry-after': '1' },
-  )
 }
 
 function runChain(step: StepDefinition, ctx: StepContext, req: HttpRequest): Promise<unknown> {
@@ -454,47 +371,4 @@ function checkResponse(def: HttpTriggerDef, result: ApiResponse, ctx: StepContex
   if (!r.ok) {
     ctx.logger.warn(`response body for status ${result.status} does not match responseSchema`, { issues: r.issues })
   }
-}
-
-/** The error answer; a response already streaming is cut short instead (the answer goes nowhere). */
-function failure(
-  err: unknown,
-  step: StepDefinition,
-  env: RouteEnv,
-  scope: RequestScope,
-  ctx?: StepContext,
-  writer?: StreamingResponseWriter,
-): Response {
-  writer?.fail(err)
-  const { traceId, base } = scope
-  if (err instanceof MotiaError && err.status < 500) {
-    return errorResponse(err.status, { error: err.message, code: err.code, traceId }, base)
-  }
-  scope.span?.fail(err)
-  const logger = ctx?.logger ?? env.log.child({ step: step.name, traceId })
-  if (err instanceof MotiaError && err.code === 'E_HANDLER_TIMEOUT') {
-    logger.error(err.message, { code: err.code })
-    return errorResponse(504, { error: 'Handler timed out', code: err.code, traceId }, base)
-  }
-  const code = err instanceof MotiaError ? err.code : 'E_HANDLER_FAILED'
-  logger.error(`handler failed: ${(err as Error)?.message ?? String(err)}`, { error: err, code })
-  const invalid = err instanceof InvalidResponse
-  const body: { error: string; code: string; traceId: string; message?: string } = {
-    error: invalid ? 'The handler answered with a response HTTP cannot carry' : 'Internal server error',
-    code,
-    traceId,
-  }
-  // What was wrong with an answer is said in every mode: it describes the answer, not its data.
-  if (env.dev || invalid) body.message = (err as Error)?.message ?? String(err)
-  // A store that is away or full (E_REDIS_UNAVAILABLE, E_STORAGE_BUSY 503; E_STORAGE_FULL 507)
-  // keeps its status: the client, or the proxy, knows to retry, here or on another instance.
-  const status = err instanceof MotiaError && err.status > 500 ? err.status : 500
-  if (status === 503) {
-    body.error = 'Service unavailable'
-    const r = errorResponse(503, body, base)
-    r.headers.set('retry-after', '1')
-    return r
-  }
-  if (status === 507) body.error = 'Insufficient storage'
-  return errorResponse(status, body, base)
 }
