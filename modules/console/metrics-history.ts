@@ -147,7 +147,6 @@ class Ring {
 export class MetricsHistory {
   /** Snapshot times, oldest first (≤ POINTS). */
   private readonly times: number[] = []
-  /** Snapshots taken so far. */
   private taken = 0
   private readonly routes = new Map<string, Ring>()
   private readonly subs = new Map<string, Ring>()
@@ -190,7 +189,7 @@ export class MetricsHistory {
     if (this.times.length > POINTS) this.times.shift()
   }
 
-  /** Snapshots taken so far (the live feed sends new figures when one is taken). */
+  /** Snapshots taken so far (`taken`; the live feed sends new figures when one is taken). */
   get snapshots(): number {
     return this.taken
   }
