@@ -8,6 +8,8 @@
  * module's WorkerPool with one Bun worker thread. Rounds alternate. Goal: iii ≥ 0.8× the pool.
  *   bun bench/iii-worker.ts [--rounds 5] [--calls 20000] [--latency-calls 2000] [--concurrency 50] [--raw]
  * `--raw`: the Node worker uses `ws` directly, without the SDK (what the protocol itself costs).
+ * Also measured, as `socket`: the ceiling of any engine here, a bare `Bun.serve` WebSocket (no
+ * engine: a Map of pending calls) invoking the bare `ws` worker with the same frames.
  */
 import { rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -98,6 +100,40 @@ const viaIii = async () => {
   await iii.invoke('bench::echo', { n: n++ })
 }
 
+/** The socket ceiling: a bare Bun WebSocket server and the bare `ws` worker, nothing else. */
+const ceilingScript = join(dir, 'raw-worker.mjs')
+writeFileSync(ceilingScript, RAW_WORKER)
+const waiting = new Map<string, () => void>()
+let ceilingSocket: import('bun').ServerWebSocket<unknown> | undefined
+const ceilingServer = Bun.serve({
+  port: 0,
+  hostname: '127.0.0.1',
+  fetch: (req, server) => (server.upgrade(req) ? undefined : new Response('no', { status: 400 })),
+  websocket: {
+    message(ws, frame) {
+      const m = JSON.parse(String(frame)) as { type: string; invocation_id: string }
+      if (m.type === 'registerfunction') ceilingSocket = ws
+      const done = waiting.get(m.invocation_id)
+      waiting.delete(m.invocation_id)
+      done?.()
+    },
+  },
+})
+const rawNode = Bun.spawn(['node', ceilingScript], {
+  env: { ...process.env, III_URL: `ws://127.0.0.1:${ceilingServer.port}` },
+  stdout: 'ignore',
+  stderr: 'inherit',
+})
+for (let i = 0; i < 500 && !ceilingSocket; i++) await Bun.sleep(10)
+const viaSocket = () =>
+  new Promise<void>((resolve) => {
+    const id = crypto.randomUUID()
+    waiting.set(id, resolve)
+    ceilingSocket!.send(
+      JSON.stringify({ type: 'invokefunction', invocation_id: id, function_id: 'bench::echo', data: { n: n++ } }),
+    )
+  })
+
 async function latency(call: () => Promise<void>): Promise<number[]> {
   const xs: number[] = []
   for (let i = 0; i < LAT_CALLS; i++) {
@@ -121,34 +157,36 @@ async function throughput(call: () => Promise<void>): Promise<number> {
 // Warm both paths (JIT, the step import, the socket).
 await latency(viaPool)
 await latency(viaIii)
-const res = {
-  pool: { p50: [] as number[], p99: [] as number[], tput: [] as number[] },
-  iii: { p50: [] as number[], p99: [] as number[], tput: [] as number[] },
-}
+await latency(viaSocket)
+const empty = () => ({ p50: [] as number[], p99: [] as number[], tput: [] as number[] })
+const res = { pool: empty(), iii: empty(), socket: empty() }
+type Name = keyof typeof res
+const order: [Name, () => Promise<void>][] = [
+  ['pool', viaPool],
+  ['iii', viaIii],
+  ['socket', viaSocket],
+]
 for (let r = 0; r < ROUNDS; r++) {
-  for (const [name, call] of (r % 2 === 0
-    ? [
-        ['pool', viaPool],
-        ['iii', viaIii],
-      ]
-    : [
-        ['iii', viaIii],
-        ['pool', viaPool],
-      ]) as ['pool' | 'iii', () => Promise<void>][]) {
+  for (const [name, call] of r % 2 === 0 ? order : [...order].reverse()) {
     const lat = await latency(call)
     res[name].p50.push(pct(lat, 0.5))
     res[name].p99.push(pct(lat, 0.99))
     res[name].tput.push(await throughput(call))
   }
 }
-for (const name of ['pool', 'iii'] as const) {
+for (const name of ['pool', 'iii', 'socket'] as const) {
   console.log(
-    `${name.padEnd(4)}  p50 ${fmt(median(res[name].p50) * 1000)} µs  p99 ${fmt(median(res[name].p99) * 1000)} µs  throughput ${fmt(median(res[name].tput))}/s (c${C})`,
+    `${name.padEnd(6)}  p50 ${fmt(median(res[name].p50) * 1000)} µs  p99 ${fmt(median(res[name].p99) * 1000)} µs  throughput ${fmt(median(res[name].tput))}/s (c${C})`,
   )
 }
 console.log(`iii / pool throughput: ${fmt(median(res.iii.tput) / median(res.pool.tput), 2)}× (goal ≥ 0.8×)`)
+console.log(
+  `socket ceiling / pool: ${fmt(median(res.socket.tput) / median(res.pool.tput), 2)}×; iii / socket ceiling: ${fmt(median(res.iii.tput) / median(res.socket.tput), 2)}×`,
+)
 
 node.kill()
+rawNode.kill()
+await ceilingServer.stop(true)
 await pool.stop()
 await rt.stop()
 rmSync(dir, { recursive: true, force: true })

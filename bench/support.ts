@@ -90,11 +90,19 @@ const CLOCK_TICKS = 100
 /** Runs wrk (apt install wrk) and parses req/s and latency percentiles. */
 export async function wrk(
   url: string,
-  opts: { seconds?: number; connections?: number; threads?: number; pid?: number } = {},
+  opts: { seconds?: number; connections?: number; threads?: number; pid?: number; script?: string } = {},
 ): Promise<WrkResult> {
-  const { seconds = 5, connections = 50, threads = 1, pid } = opts
+  const { seconds = 5, connections = 50, threads = 1, pid, script } = opts
   const cpu0 = pid ? cpuTimeUs(pid) : 0
-  const p = Bun.spawn(['wrk', `-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', url], {
+  const args = [
+    'wrk',
+    `-t${threads}`,
+    `-c${connections}`,
+    `-d${seconds}s`,
+    '--latency',
+    ...(script ? ['-s', script] : []),
+  ]
+  const p = Bun.spawn([...args, url], {
     stdout: 'pipe',
   })
   const text = await new Response(p.stdout).text()
@@ -150,12 +158,15 @@ export async function alternate(
   servers: readonly Server[],
   path: string,
   o: { rounds: number; seconds: number; connections: number },
+  script?: string,
 ): Promise<WrkResult[][]> {
-  for (const s of servers) await wrk(`${s.url}${path}`, { seconds: 2, connections: o.connections })
+  for (const s of servers) await wrk(`${s.url}${path}`, { seconds: 2, connections: o.connections, script })
   const out: WrkResult[][] = servers.map(() => [])
   for (let i = 0; i < o.rounds; i++) {
     for (const [k, s] of servers.entries()) {
-      out[k]!.push(await wrk(`${s.url}${path}`, { seconds: o.seconds, connections: o.connections, pid: s.proc.pid }))
+      out[k]!.push(
+        await wrk(`${s.url}${path}`, { seconds: o.seconds, connections: o.connections, pid: s.proc.pid, script }),
+      )
     }
   }
   return out
@@ -181,11 +192,13 @@ export async function compareServers(
   o: { rounds: number; seconds: number; connections: number },
   path: string,
   sides: readonly [label: string, cmd: string[]][],
+  /** A wrk Lua script (method, body, paths); `path` is then usually ''. */
+  script?: string,
 ): Promise<WrkResult[][]> {
   const servers: Server[] = []
   try {
     for (const [, cmd] of sides) servers.push(await spawnServer(cmd))
-    const results = await alternate(servers, path, o)
+    const results = await alternate(servers, path, o, script)
     console.log(`HTTP ${path}, wrk -t1 -c${o.connections} -d${o.seconds}s, median of ${o.rounds} alternating rounds`)
     for (const [k, [label]] of sides.entries()) console.log(medianLine(label, results[k]!))
     return results

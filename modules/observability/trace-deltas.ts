@@ -10,7 +10,7 @@ export const MAX_TRACE_SPANS = 1000
 export const MAX_TRACE_LOGS = 1000
 
 /** JSON of a span or log record. A replacer costs a call per value: used only when plain JSON throws (a BigInt). */
-const stringify = (v: unknown): string => {
+export const stringify = (v: unknown): string => {
   try {
     return JSON.stringify(v) ?? 'null'
   } catch {
@@ -33,11 +33,22 @@ export interface TraceDelta {
   status: SpanStatusName
   spans: number
   steps: Set<string>
-  /** At most MAX_TRACE_SPANS lines. */
-  spanData: string[]
+  /**
+   * At most MAX_TRACE_SPANS records, turned into JSON lines by `jsonLines` when written (in the
+   * write's time slices, not all at once when the buffer is taken).
+   */
+  spanData: SpanRecord[]
   logs: number
-  /** At most MAX_TRACE_LOGS lines. */
-  logData: string[]
+  /** At most MAX_TRACE_LOGS records. */
+  logData: LogRecord[]
+}
+
+/** Records as the row's JSON lines. */
+export function jsonLines(records: readonly unknown[]): string {
+  if (records.length === 1) return stringify(records[0])
+  let out = ''
+  for (let i = 0; i < records.length; i++) out += i === 0 ? stringify(records[i]) : `\n${stringify(records[i])}`
+  return out
 }
 
 /** A batch grouped by trace: what each trace's row gains. */
@@ -57,7 +68,7 @@ export function deltas(spans: readonly SpanRecord[], logs: readonly LogRecord[])
         status: s.status === 'error' ? 'error' : 'ok',
         spans: 1,
         steps: new Set(step ? [step] : []),
-        spanData: [stringify(s)],
+        spanData: [s],
         logs: 0,
         logData: [],
       })
@@ -73,7 +84,7 @@ export function deltas(spans: readonly SpanRecord[], logs: readonly LogRecord[])
     if (s.status === 'error') t.status = 'error'
     if (step) t.steps.add(step)
     t.spans++
-    if (t.spanData.length < MAX_TRACE_SPANS) t.spanData.push(stringify(s))
+    if (t.spanData.length < MAX_TRACE_SPANS) t.spanData.push(s)
   }
   for (const l of logs) {
     let t = out.get(l.traceId!)
@@ -94,7 +105,7 @@ export function deltas(spans: readonly SpanRecord[], logs: readonly LogRecord[])
       out.set(l.traceId!, t)
     }
     t.logs++
-    if (t.logData.length < MAX_TRACE_LOGS) t.logData.push(stringify(l))
+    if (t.logData.length < MAX_TRACE_LOGS) t.logData.push(l)
   }
   return out
 }

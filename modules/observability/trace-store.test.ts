@@ -120,3 +120,36 @@ test('a write that fails pauses recording with one warning; recording resumes on
   expect(logged.map((l) => l.level)).toEqual(['warn', 'info'])
   store.close()
 })
+
+test('the timed write yields to the event loop every half millisecond or so, not after hundreds of traces', async () => {
+  // maxTraces 5,000: room in the buffer (4 × maxTraces spans) for all 16,000 spans.
+  const store = new TraceStore(new Database(':memory:'), 5_000)
+  // 400 traces of 10 spans of ~1 KB: one transaction of 200 of them took tens of ms.
+  for (let t = 0; t < 400; t++) {
+    const traceId = t.toString(16).padStart(32, '0')
+    for (let i = 0; i < 10; i++)
+      store.add({ ...span(i), traceId, attributes: { 'motia.step': 'Work', pad: 'x'.repeat(1000) } })
+  }
+  // The write starts on its timer (1 s); meanwhile a tick loop measures the longest pause.
+  let last = performance.now()
+  let longest = 0
+  let ticks = 0
+  const started = performance.now()
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now()
+      if (now - started > 900) longest = Math.max(longest, now - last)
+      last = now
+      ticks++
+      if (now - started > 3_000) resolve()
+      else setImmediate(tick)
+    }
+    tick()
+  })
+  expect(store.list({ limit: 1_000 }).length).toBe(400)
+  expect(ticks).toBeGreaterThan(100)
+  // A slice is ~0.5 ms of writes (one transaction's commit on top; grouping the buffer by trace
+  // is a few ms here); writes of 200 traces at once paused ~60 ms. 25 ms leaves room for a slow machine.
+  expect(longest).toBeLessThan(25)
+  store.close()
+})
