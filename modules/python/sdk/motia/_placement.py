@@ -8,15 +8,16 @@ process, so (docs/python.md, "Sync handlers"):
 
 - a ``def`` function (handler or condition) starts in the pool: nothing is known about it yet;
 - after ``PROMOTE_AFTER`` calls in a row that each returned within ``FAST`` seconds without
-  waiting for the engine (an SDK call's reply, also through ``asyncio.run`` or a thread of its
-  own: the loop's thread reads the replies), it runs inline;
+  waiting for the engine (an SDK call's reply, also from a thread of its own: the loop's thread
+  reads the replies) and without making an event loop, it runs inline;
 - an inline call that takes longer than ``SLOW`` seconds, or makes a blocking SDK call, sends it
   back to the pool, and it needs twice as long a run of quick calls to come back: a function that
   is only sometimes slow stalls the loop ever more rarely (at most ``MAX_STREAK``).
 
-Middleware stays in the pool (its ``next()`` waits on the loop). While a function runs inline, no
-event loop counts as running in its thread, as in a pool thread: ``asyncio.run()`` in a ``def``
-handler works in both places.
+Middleware stays in the pool (its ``next()`` waits on the loop). A function that makes an event
+loop of its own (``asyncio.run()``) stays there too: inline, the runtime's loop is running in its
+thread, so a second one could not run. (Clearing the running loop around each inline call would
+lift that, but each set or read of it calls getpid(), ~3 µs a syscall on a sandboxed machine.)
 """
 
 import asyncio
@@ -32,8 +33,16 @@ MAX_STREAK = 1 << 16
 _clock = time.perf_counter
 _current = _bridge.current
 _t = _bridge._t
-_get_loop = asyncio._get_running_loop
-_set_loop = asyncio._set_running_loop
+
+
+class LoopCounting(asyncio.DefaultEventLoopPolicy):
+    """The runner's event loop policy: counts the loops made (``asyncio.run()``, ``new_event_loop()``)."""
+
+    made = 0
+
+    def new_event_loop(self):
+        LoopCounting.made += 1
+        return super().new_event_loop()
 
 
 class Placement:
@@ -51,12 +60,13 @@ class Placement:
         inv = _current.get()
         if inv is not None:
             inv.waited = False
-        stray = _t.stray_waits
+        stray, loops = _t.stray_waits, LoopCounting.made
         start = _clock()
         try:
             return call(*args, **kw)
         finally:
-            if _clock() - start < FAST and (inv is None or not inv.waited) and stray == _t.stray_waits:
+            if (_clock() - start < FAST and (inv is None or not inv.waited) and stray == _t.stray_waits
+                    and loops == LoopCounting.made):
                 self.streak += 1
                 if self.streak >= self.need:
                     self.inline = True
@@ -69,15 +79,11 @@ class Placement:
         if inv is not None:
             inv.waited = False
         stray = _t.stray_waits
-        loop = _get_loop()
-        _set_loop(None)
         start = _clock()
         try:
             return call(*args, **kw)
         finally:
-            took = _clock() - start
-            _set_loop(loop)
-            if took > SLOW or (inv is not None and inv.waited) or stray != _t.stray_waits:
+            if _clock() - start > SLOW or (inv is not None and inv.waited) or stray != _t.stray_waits:
                 self.inline = False
                 self.streak = 0
                 self.need = min(self.need * 2, MAX_STREAK)

@@ -323,6 +323,9 @@ def main():
     if dir not in sys.path:
         sys.path.insert(1, dir)
     os.chdir(dir)
+    from ._placement import LoopCounting
+
+    asyncio.set_event_loop_policy(LoopCounting())
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     _bridge.attach_loop(loop)

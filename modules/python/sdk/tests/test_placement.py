@@ -18,6 +18,8 @@ from motia import _bridge, _invoke, _placement  # noqa: E402
 
 class Placement(unittest.TestCase):
     def setUp(self):
+        self.policy = asyncio.get_event_loop_policy()
+        asyncio.set_event_loop_policy(_placement.LoopCounting())  # as the runner does
         self.loop = asyncio.new_event_loop()
         self.pool = concurrent.futures.ThreadPoolExecutor(4)
         self.runner = _invoke.Runner(self.loop, self.pool)
@@ -27,6 +29,7 @@ class Placement(unittest.TestCase):
     def tearDown(self):
         self.pool.shutdown()
         self.loop.close()
+        asyncio.set_event_loop_policy(self.policy)
 
     def answer(self, data):
         msg = json.loads(data)
@@ -103,13 +106,12 @@ class Placement(unittest.TestCase):
         for fn in (reads_state, reads_from_a_thread, runs_a_loop):
             self.assertNotIn(main, self.threads(fn, 2 * _placement.PROMOTE_AFTER), fn.__name__)
 
-    def test_inline_asyncio_run_works_and_the_loop_is_back_after(self):
+    def test_a_def_that_makes_an_event_loop_stays_in_the_pool(self):
         def uses_asyncio_run(req, ctx):
             return asyncio.run(asyncio.sleep(0, threading.get_ident()))
 
-        self.runner.placement(uses_asyncio_run).inline = True  # (a new loop may take over 1 ms to make)
-        main = threading.get_ident()
-        self.assertEqual(self.threads(uses_asyncio_run, 1), [main])
+        seen = self.threads(uses_asyncio_run, 2 * _placement.PROMOTE_AFTER)
+        self.assertNotIn(threading.get_ident(), seen)
 
     def test_middleware_stays_in_the_pool(self):
         seen = []
