@@ -179,7 +179,7 @@ export function toApiResponse(r: HttpReply): ApiResponse {
 export function pythonError(e: { name: string; message: string; stack?: string; code?: string }): Error {
   // The pool's own failures keep their code (a 500 naming E_PYTHON_PROCESS_EXITED, a 504).
   if (e.code === 'E_PYTHON_PROCESS_EXITED' || e.code === 'E_HANDLER_TIMEOUT') return new MotiaError(e.code, e.message)
-  // An answer the SDK could not send (a lone surrogate, _bridge.py): a 500 naming it, as for TS.
+  // An answer the SDK could not send (a lone surrogate, _wire.py): a 500 naming it, as for TS.
   if (e.name === 'InvalidResponse' && e.code === 'E_HANDLER_FAILED') return new InvalidResponse(e.message)
   const err = new Error(e.message)
   err.name = e.name

@@ -10,11 +10,15 @@ import m_bridge from './sdk/motia/_bridge.py' with { type: 'text' }
 import m_context from './sdk/motia/_context.py' with { type: 'text' }
 import m_enqueue from './sdk/motia/_enqueue.py' with { type: 'text' }
 import m_http from './sdk/motia/_http.py' with { type: 'text' }
+import m_inbox from './sdk/motia/_inbox.py' with { type: 'text' }
 import m_invoke from './sdk/motia/_invoke.py' with { type: 'text' }
 import m_loader from './sdk/motia/_loader.py' with { type: 'text' }
 import m_logging from './sdk/motia/_logging.py' with { type: 'text' }
 import m_model from './sdk/motia/_model.py' with { type: 'text' }
+import m_placement from './sdk/motia/_placement.py' with { type: 'text' }
 import m_runner from './sdk/motia/_runner.py' with { type: 'text' }
+import m_transport from './sdk/motia/_transport.py' with { type: 'text' }
+import m_wire from './sdk/motia/_wire.py' with { type: 'text' }
 import m_errors from './sdk/motia/errors.py' with { type: 'text' }
 import m_guards from './sdk/motia/guards.py' with { type: 'text' }
 import m_iii from './sdk/motia/iii.py' with { type: 'text' }
@@ -35,11 +39,15 @@ export const SDK_FILES: Record<string, string> = {
   'motia/_context.py': m_context,
   'motia/_enqueue.py': m_enqueue,
   'motia/_http.py': m_http,
+  'motia/_inbox.py': m_inbox,
   'motia/_invoke.py': m_invoke,
   'motia/_loader.py': m_loader,
   'motia/_logging.py': m_logging,
   'motia/_model.py': m_model,
+  'motia/_placement.py': m_placement,
   'motia/_runner.py': m_runner,
+  'motia/_transport.py': m_transport,
+  'motia/_wire.py': m_wire,
   'motia/errors.py': m_errors,
   'motia/guards.py': m_guards,
   'motia/iii.py': m_iii,

@@ -9,6 +9,7 @@ import traceback
 from . import _bridge
 from ._context import FlowContext
 from ._model import AttrDict, attrify
+from ._placement import Placement
 from .types import ApiRequest, ApiResponse, TriggerInfo
 
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
@@ -64,20 +65,38 @@ def is_async(fn):
 
 
 class Runner:
-    """Runs user functions: coroutines on the loop, sync functions in the thread pool, each in
-    the invocation's context (so SDK calls and ``print`` know their trace)."""
+    """Runs user functions: coroutines on the loop; sync functions in the thread pool, or inline
+    on the loop once they have shown themselves quick (_placement.py), each in the invocation's
+    context (so SDK calls and ``print`` know their trace)."""
 
     def __init__(self, loop, executor):
         self.loop = loop
         self.executor = executor
+        self.placements = {}
+
+    def placement(self, fn):
+        """Where the sync function ``fn`` runs (None: always the pool, it cannot be told apart)."""
+        try:
+            place = self.placements.get(fn)
+            if place is None:
+                place = self.placements[fn] = Placement()
+            return place
+        except TypeError:  # unhashable callable
+            return None
 
     async def call(self, fn, *args, _via=None, **kw):
-        via = _via or call_user
         if is_async(fn):
-            out = via(fn, *args, **kw)
+            out = (_via or call_user)(fn, *args, **kw)
         else:
-            ctx = contextvars.copy_context()
-            out = await self.loop.run_in_executor(self.executor, functools.partial(ctx.run, via, fn, *args, **kw))
+            # Middleware (`_via`) stays in the pool: its `next()` waits on the loop.
+            place = None if _via else self.placement(fn)
+            if place is not None and place.inline:
+                out = place.run_inline(call_user, fn, *args, **kw)
+            else:
+                ctx = contextvars.copy_context()
+                job = (functools.partial(ctx.run, place.run_pooled, call_user, fn, *args, **kw) if place
+                       else functools.partial(ctx.run, _via or call_user, fn, *args, **kw))
+                out = await self.loop.run_in_executor(self.executor, job)
         while awaitable(out):
             out = await out
         return out

@@ -10,6 +10,7 @@ Before user code is imported, fd 1 is pointed at stderr and ``sys.stdout`` at th
 import asyncio
 import concurrent.futures
 import contextvars
+import functools
 import gc
 import logging
 import os
@@ -143,14 +144,15 @@ class Worker:
             b.current.set(b.Invocation(inv_id, step.name, t[4], t[5], step.legacy))
             raw = t[11]
             req = self.http_args(inv_id, t[6], t[7], t[8], t[9], t[10], b.unb64(raw) if raw else b"")
-            if plan.direct:
-                # The common step, in this one frame: an async handler, no condition, no middleware
-                # (and no ctx to make when it takes none). The arguments follow call_user's rule.
-                n = plan.arity
+            if plan.direct and (plan.place is None or plan.place.inline):
+                # The common step, in this one frame: an async handler, or a `def` one that runs
+                # inline (_placement.py), no condition, no middleware (and no ctx to make when it
+                # takes none). The arguments follow call_user's rule.
+                n, handler = plan.arity, plan.handler
                 if n >= 2:
-                    result = step.handler(req, iv.new_context(step, plan.info, t[4], req, step.legacy))
+                    result = handler(req, iv.new_context(step, plan.info, t[4], req, step.legacy))
                 else:
-                    result = step.handler(req) if n == 1 else step.handler()
+                    result = handler(req) if n == 1 else handler()
                 if result.__class__ is types.CoroutineType:
                     result = await result
                 while iv.awaitable(result):
@@ -225,7 +227,7 @@ class Worker:
         if step is None:
             why = self.errors.get(file, "it is not loaded in this python process")
             raise RuntimeError("step file %s cannot run: %s" % (file, why))
-        plan = self.plans[key] = _Plan(step, index, kind, topic, self.invoke_mod)
+        plan = self.plans[key] = _Plan(step, index, kind, topic, self.invoke_mod, self.runner)
         return plan
 
     def http_plan(self, file, index):
@@ -261,18 +263,27 @@ _NULL_BODY = frozenset((204, 205, 304))
 class _Plan:
     """One trigger of one step, as every invocation of it runs."""
 
-    __slots__ = ("step", "trigger", "kind", "info", "cond", "mws", "direct", "arity")
+    __slots__ = ("step", "trigger", "kind", "info", "cond", "mws", "direct", "arity", "place", "handler")
 
-    def __init__(self, step, index, kind, topic, iv):
+    def __init__(self, step, index, kind, topic, iv, runner):
         self.step = step
         self.trigger = trigger = step.triggers[index] if 0 <= index < len(step.triggers) else {}
         self.kind = kind = trigger.get("type") or kind
         self.info = iv.trigger_info(trigger, kind, index, topic)
         self.cond = trigger.get("condition")
         self.mws = trigger.get("middleware") or []
-        # An async handler with no condition and no middleware is called in place (no Runner hop).
-        self.direct = kind == "http" and self.cond is None and not self.mws and iv.is_async(step.handler)
+        # A handler with no condition and no middleware is called in place (no Runner hop): an
+        # async one always, a `def` one while its placement says inline.
+        self.direct = kind == "http" and self.cond is None and not self.mws
         self.arity = iv.arity(step.handler)[0]
+        self.place = None
+        self.handler = step.handler
+        if self.direct and not iv.is_async(step.handler):
+            self.place = runner.placement(step.handler)
+            if self.place is None:
+                self.direct = False
+            else:
+                self.handler = functools.partial(self.place.run_inline, step.handler)
 
 
 @types.coroutine
@@ -312,6 +323,9 @@ def main():
     if dir not in sys.path:
         sys.path.insert(1, dir)
     os.chdir(dir)
+    from ._placement import LoopCounting
+
+    asyncio.set_event_loop_policy(LoopCounting())
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     _bridge.attach_loop(loop)
