@@ -68,6 +68,8 @@ export interface Runtime extends AsyncDisposable {
  */
 export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const dir = resolve(opts.dir)
+  const T = (l: string) => process.env.MOTIA_T && process.stderr.write(`T ${l} ${performance.now().toFixed(1)}\n`)
+  T('createRuntime')
   const env = opts.env ?? process.env
   const {
     zod,
@@ -75,6 +77,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     config,
     warnings: configWarnings,
   } = await loadProjectSettings({ dir, env, ...(opts.overrides ? { overrides: opts.overrides } : {}) })
+  T('settings')
   const logs = createLogHub(config.logging.level, opts.logSinks ?? [terminalSink(config.logging.format)])
   const log = new StructuredLogger(logs)
   for (const w of configWarnings) log.warn(w)
@@ -110,7 +113,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       sourceContext: { config, mode: opts.mode, log, logs },
       ...((importer ?? opts.importer) ? { importer: importer ?? opts.importer } : {}),
     })
+  T('pre-load')
   const loaded = await load()
+  T('load')
   for (const w of loaded.warnings) log.warn(w)
   if (loaded.problems.length > 0) {
     const lines = loaded.problems.map(formatProblem)
@@ -170,9 +175,10 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     }
   }
   try {
-    for (const m of modules) await m.setup?.(services)
+    for (const m of modules) { await m.setup?.(services); T('setup '+m.name) }
     for (const m of modules) {
       await m.start?.()
+      T('start '+m.name)
       started.push(m)
     }
   } catch (err) {
