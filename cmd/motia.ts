@@ -14,7 +14,6 @@ import { runServer } from './serve'
 import { registerTestCommand } from './test'
 import { printVersion, registerVersionCommand } from './version'
 
-process.env.MOTIA_T && process.stderr.write(`T main ${performance.now().toFixed(1)}\n`)
 registerBuiltins()
 
 // An app built with `motia build --compile` carries its project: `./app` alone means `start`.

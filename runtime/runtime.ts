@@ -14,9 +14,10 @@ import {
   type RuntimeLifecycle,
   type RuntimeServices,
 } from './module'
+import { forgetProjectModules, ProjectModuleGraph } from './module-graph'
 import { adapterReport, loadProjectSettings, pluginApiSteps } from './project-config'
 import { checkReadiness } from './readiness'
-import { forgetProjectModules, loadProject, type ModuleImporter } from './step-loader'
+import { loadProject, type ModuleImporter } from './step-loader'
 import { TriggerRegistry } from './trigger-registry'
 
 export interface RuntimeOptions {
@@ -46,11 +47,12 @@ export interface Runtime extends AsyncDisposable {
   /** Replaces the loaded project (dev reload) and tells every module. */
   replaceProject(project: Project): Promise<void>
   /**
-   * Dev reload: re-imports every step and stream file (and the project modules they import),
-   * keeps the previous version of any file that now fails to load, and swaps the project in
-   * place: ports, sockets, queued messages and state stay.
+   * Dev reload: re-imports the `changed` files and every project module that imports one of them
+   * (all project modules when `changed` is not given), keeps the previous version of any file
+   * that now fails to load, and swaps the project in place: ports, sockets, queued messages and
+   * state stay.
    */
-  reload(): Promise<{ problems: LoadProblem[] }>
+  reload(changed?: readonly string[]): Promise<{ problems: LoadProblem[] }>
   readonly modules: readonly MotiaModule[]
   /**
    * Graceful shutdown (SIGTERM): readiness turns 503 at once, every module stops taking work and
@@ -68,8 +70,6 @@ export interface Runtime extends AsyncDisposable {
  */
 export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const dir = resolve(opts.dir)
-  const T = (l: string) => process.env.MOTIA_T && process.stderr.write(`T ${l} ${performance.now().toFixed(1)}\n`)
-  T('createRuntime')
   const env = opts.env ?? process.env
   const {
     zod,
@@ -77,7 +77,6 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     config,
     warnings: configWarnings,
   } = await loadProjectSettings({ dir, env, ...(opts.overrides ? { overrides: opts.overrides } : {}) })
-  T('settings')
   const logs = createLogHub(config.logging.level, opts.logSinks ?? [terminalSink(config.logging.format)])
   const log = new StructuredLogger(logs)
   for (const w of configWarnings) log.warn(w)
@@ -113,9 +112,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       sourceContext: { config, mode: opts.mode, log, logs },
       ...((importer ?? opts.importer) ? { importer: importer ?? opts.importer } : {}),
     })
-  T('pre-load')
   const loaded = await load()
-  T('load')
   for (const w of loaded.warnings) log.warn(w)
   if (loaded.problems.length > 0) {
     const lines = loaded.problems.map(formatProblem)
@@ -131,6 +128,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
 
   let project: Project = { steps: loaded.steps, streams: loaded.streams }
+  let lastProblems = loaded.problems
+  const graph = new ProjectModuleGraph(dir)
   const started: MotiaModule[] = []
   let draining = false
   const lifecycle: RuntimeLifecycle = {
@@ -175,10 +174,9 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
     }
   }
   try {
-    for (const m of modules) { await m.setup?.(services); T('setup '+m.name) }
+    for (const m of modules) await m.setup?.(services)
     for (const m of modules) {
       await m.start?.()
-      T('start '+m.name)
       started.push(m)
     }
   } catch (err) {
@@ -208,9 +206,14 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       project = next
       for (const m of modules) await m.projectChanged?.(next)
     },
-    async reload() {
-      forgetProjectModules(dir)
+    async reload(changed) {
+      // Files that failed last time are retried whatever changed (a helper they import may be fixed).
+      const retry = lastProblems.map((p) => resolve(dir, p.file))
+      if (changed) forgetProjectModules(dir, graph.reachedBy([...changed.map((f) => resolve(dir, f)), ...retry]))
+      else forgetProjectModules(dir)
+      forgetProjectModules(dir, retry)
       const next = await load()
+      lastProblems = next.problems
       for (const w of next.warnings) log.warn(w)
       for (const p of next.problems) log.error(formatProblem(p), { code: p.code })
       // A file that now fails keeps serving its previous version until it is fixed.
