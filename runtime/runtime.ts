@@ -210,8 +210,10 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       // Files that failed last time are retried whatever changed (a helper they import may be fixed).
       const retry = lastProblems.map((p) => resolve(dir, p.file))
       if (changed) forgetProjectModules(dir, graph.reachedBy([...changed.map((f) => resolve(dir, f)), ...retry]))
-      else forgetProjectModules(dir)
-      forgetProjectModules(dir, retry)
+      else {
+        forgetProjectModules(dir)
+        forgetProjectModules(dir, retry) // not among the cache's keys (module-graph.ts)
+      }
       const next = await load()
       lastProblems = next.problems
       for (const w of next.warnings) log.warn(w)
