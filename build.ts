@@ -109,6 +109,10 @@ export async function compileBinary(opts: {
     // No `splitting` (it would keep one copy of the code the worker entries share, ~2.6 MB): in
     // Bun 1.4.5 a compiled chunk imports another as `/chunk-….js`, which the executable lacks.
     sourcemap: 'inline',
+    // JavaScriptCore bytecode compiled at build time: the ~3 MB bundle is not parsed and compiled
+    // again on every start (`motia --version` 0.22 -> 0.10 s). ESM keeps the top-level await.
+    bytecode: true,
+    format: 'esm',
     define: { MOTIA_BUILD: JSON.stringify(opts.info) },
     compile: {
       outfile: opts.outfile,

@@ -8,8 +8,12 @@ import { buildBinary } from '../build'
 export const ROOT = join(import.meta.dir, '..')
 export const BINARY = join(ROOT, 'dist', 'motia')
 
-/** Builds dist/motia unless `--no-build` is passed and a binary exists. */
+/**
+ * Builds dist/motia unless `--no-build` is passed and a binary exists; `MOTIA_BENCH_BINARY=path`
+ * uses that build instead (an older build to compare with, or others may be rebuilding dist/motia).
+ */
 export async function binary(): Promise<string> {
+  if (process.env.MOTIA_BENCH_BINARY) return process.env.MOTIA_BENCH_BINARY
   if (Bun.argv.includes('--no-build') && existsSync(BINARY)) return BINARY
   return buildBinary(BINARY)
 }

@@ -98,7 +98,7 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
       log: runtime.services.log,
       onReload: async (files) => {
         const t0 = performance.now()
-        const { problems } = await runtime.reload()
+        const { problems } = await runtime.reload(files)
         writeTypesIfChanged(runtime.dir, runtime.project())
         runtime.services.log.info(`reloaded in ${Math.round(performance.now() - t0)} ms`, {
           changed: capList(files.map((f) => relative(runtime.dir, f))),

@@ -10,7 +10,7 @@ export interface DevWatcherOptions {
   onReload(files: string[]): Promise<unknown>
   /** config.yaml or motia.config.ts changed: the runtime must restart. */
   onRestart(file: string): Promise<unknown>
-  /** Coalesces bursts of events (an editor's save can be several). */
+  /** Coalesces bursts of events (an editor's save can be several); 2 ms by default: the events of one save come within it, and a reload waits for it. */
   debounceMs?: number
 }
 
@@ -58,7 +58,7 @@ export function watchProject(opts: DevWatcherOptions): { ready: Promise<void>; c
   }
   const schedule = () => {
     if (timer) clearTimeout(timer)
-    timer = setTimeout(run, opts.debounceMs ?? 5)
+    timer = setTimeout(run, opts.debounceMs ?? 2)
   }
   const onEvent = (path: string) => {
     pending.add(path)

@@ -14,9 +14,10 @@ import {
   type RuntimeLifecycle,
   type RuntimeServices,
 } from './module'
+import { forgetProjectModules, ProjectModuleGraph } from './module-graph'
 import { adapterReport, loadProjectSettings, pluginApiSteps } from './project-config'
 import { checkReadiness } from './readiness'
-import { forgetProjectModules, loadProject, type ModuleImporter } from './step-loader'
+import { loadProject, type ModuleImporter } from './step-loader'
 import { TriggerRegistry } from './trigger-registry'
 
 export interface RuntimeOptions {
@@ -46,11 +47,12 @@ export interface Runtime extends AsyncDisposable {
   /** Replaces the loaded project (dev reload) and tells every module. */
   replaceProject(project: Project): Promise<void>
   /**
-   * Dev reload: re-imports every step and stream file (and the project modules they import),
-   * keeps the previous version of any file that now fails to load, and swaps the project in
-   * place: ports, sockets, queued messages and state stay.
+   * Dev reload: re-imports the `changed` files and every project module that imports one of them
+   * (all project modules when `changed` is not given), keeps the previous version of any file
+   * that now fails to load, and swaps the project in place: ports, sockets, queued messages and
+   * state stay.
    */
-  reload(): Promise<{ problems: LoadProblem[] }>
+  reload(changed?: readonly string[]): Promise<{ problems: LoadProblem[] }>
   readonly modules: readonly MotiaModule[]
   /**
    * Graceful shutdown (SIGTERM): readiness turns 503 at once, every module stops taking work and
@@ -126,6 +128,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
   }
 
   let project: Project = { steps: loaded.steps, streams: loaded.streams }
+  let lastProblems = loaded.problems
+  const graph = new ProjectModuleGraph(dir)
   const started: MotiaModule[] = []
   let draining = false
   const lifecycle: RuntimeLifecycle = {
@@ -202,9 +206,16 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime> {
       project = next
       for (const m of modules) await m.projectChanged?.(next)
     },
-    async reload() {
-      forgetProjectModules(dir)
+    async reload(changed) {
+      // Files that failed last time are retried whatever changed (a helper they import may be fixed).
+      const retry = lastProblems.map((p) => resolve(dir, p.file))
+      if (changed) forgetProjectModules(dir, graph.reachedBy([...changed.map((f) => resolve(dir, f)), ...retry]))
+      else {
+        forgetProjectModules(dir)
+        forgetProjectModules(dir, retry) // not among the cache's keys (module-graph.ts)
+      }
       const next = await load()
+      lastProblems = next.problems
       for (const w of next.warnings) log.warn(w)
       for (const p of next.problems) log.error(formatProblem(p), { code: p.code })
       // A file that now fails keeps serving its previous version until it is fixed.

@@ -218,11 +218,3 @@ function describeLoadError(err: unknown, dir: string): string {
     .join('')
   return `${msg}${pos}`
 }
-
-/** Drops the project's own modules (not node_modules) from the module cache so imports re-run. */
-export function forgetProjectModules(dir: string): void {
-  const prefix = `${dir}/`
-  for (const key of Object.keys(require.cache)) {
-    if (key.startsWith(prefix) && !key.includes('/node_modules/')) delete require.cache[key]
-  }
-}

@@ -1,7 +1,8 @@
 import { expect, test } from 'bun:test'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { QueueModuleApi } from '../modules/queue/queue-module'
-import { FIXTURES, fixtureRuntime } from './support/runtime'
+import { FIXTURES, fixtureRuntime, tempProjects } from './support/runtime'
 
 test('a job sent right after start-up runs on the workers as they come up', async () => {
   await using rt = await fixtureRuntime(join(FIXTURES, 'queue'))
@@ -26,4 +27,27 @@ test('a job sent right after start-up runs on the workers as they come up', asyn
     traceId: 'startup-test',
   })
   expect(pool.restarts).toBe(0)
+})
+
+const project = tempProjects('motia-pool-start-')
+const HTTP_STEP = `export const config = { name: 'Hello', triggers: [{ type: 'http', method: 'GET', path: '/hello' }] }
+export const handler = async () => ({ status: 200, body: { ok: true } })
+`
+const QUEUE_STEP = `export const config = { name: 'Work', triggers: [{ type: 'queue', topic: 'work' }] }
+export const handler = async (input: { id: string }, { state }: any) => { await state.set('work', input.id, input) }
+`
+
+test('a project of HTTP steps alone starts no step worker; adding a queue step in dev starts them', async () => {
+  const dir = project({ 'steps/hello.step.ts': HTTP_STEP })
+  await using rt = await fixtureRuntime(dir, { mode: 'dev' })
+  const { pool } = rt.services.shared.get('queue') as QueueModuleApi
+  expect((await rt.request('/hello')).status).toBe(200)
+  expect({ started: pool.started, size: pool.size }).toEqual({ started: false, size: 0 })
+
+  writeFileSync(join(dir, 'steps', 'work.step.ts'), QUEUE_STEP)
+  await rt.reload()
+  expect(pool.started).toBe(true)
+  await rt.engine.enqueue({ topic: 'work', data: { id: 'a' } }, { step: 'test', traceId: 't' })
+  await (rt.services.shared.get('queue') as QueueModuleApi).idle()
+  expect(await rt.engine.state('get', ['work', 'a'], { step: 'test', traceId: 't' })).toEqual({ id: 'a' })
 })

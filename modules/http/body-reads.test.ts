@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'bun:test'
 import type { Server } from 'bun'
 import type { MotiaConfig } from '../../runtime/config/schema'
-import { DEFAULT_CONFIG } from '../../runtime/config/schema'
+import { defaultConfig } from '../../runtime/config/schema'
 import { BodyReads, clientAddress } from './body-reads'
 import { Deadlines } from './deadlines'
 
@@ -31,7 +31,7 @@ const deadlines = new Deadlines(5)
 afterEach(() => deadlines.stop())
 
 const reads = (http: Partial<MotiaConfig['http']>) =>
-  new BodyReads({ ...(DEFAULT_CONFIG.http as MotiaConfig['http']), ...http }, deadlines)
+  new BodyReads({ ...(defaultConfig().http as MotiaConfig['http']), ...http }, deadlines)
 
 const codeOf = (p: Promise<unknown>) =>
   p.then(

@@ -40,7 +40,9 @@ const TRACE_ID = /^[A-Za-z0-9_-]{8,64}$/
 
 /**
  * Builds the Elysia app serving every HTTP trigger of the project, plus `POST /emit`,
- * CORS preflight and JSON 404s. Rebuilt whole on reload: routes are few and building is cheap.
+ * CORS preflight and JSON 404s. Rebuilt whole on reload: routes are few. The native routes are
+ * built at once; the Elysia app on its first request (it serves what they do not: 404s,
+ * preflights, `runtime.request()`), so neither start-up nor a dev reload waits for it.
  */
 export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): Router {
   const traceHeader = env.config.traceHeader.toLowerCase()
@@ -81,15 +83,15 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
   }
 
   const routeEnv: RouteEnv = { ...env, scopeOf, load: { inFlight: 0 } }
-  const app = new Elysia() as any
   const declared = new Set<string>()
   const routes: Router['routes'] = {}
+  const served: [HttpTriggerDef, ReturnType<typeof stepRoute>][] = []
   for (const step of steps) {
     for (const def of step.triggers) {
       if (def.type !== 'http') continue
       declared.add(routeKey(def.method, def.path))
       const route = stepRoute(step, def as HttpTriggerDef, routeEnv)
-      addElysiaRoute(app, def as HttpTriggerDef, route)
+      served.push([def as HttpTriggerDef, route])
       routes[def.path] ??= {}
       // Only a body's reader needs the server (the client's address); GET stays as lean as it was.
       routes[def.path]![def.method] =
@@ -100,28 +102,29 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
   }
 
   const emitServed = env.emit !== undefined && !declared.has(routeKey('POST', '/emit'))
-  if (env.emit && emitServed) {
-    const emit = emitRoute(env, env.emit, (request) => {
-      // No other site may call /emit: no CORS headers on its answers.
-      const scope = scopeOf(request)
-      scope.base = { [traceHeader]: scope.traceId }
-      return scope
-    })
-    app.post('/emit', (c: { request: Request }) => emit(c.request), { parse: 'none' })
+  const emit =
+    env.emit && emitServed
+      ? emitRoute(env, env.emit, (request) => {
+          // No other site may call /emit: no CORS headers on its answers.
+          const scope = scopeOf(request)
+          scope.base = { [traceHeader]: scope.traceId }
+          return scope
+        })
+      : undefined
+  if (emit) {
     // Natively too, where the client's address is known (http.pendingBodiesPerClient).
     routes['/emit'] ??= {}
     routes['/emit'].POST = emit
   }
+  // Requests no route matched share one `http.route=""` series per method, whatever their path.
+  const unmatched = new Map(HTTP_METHODS.map((m) => [m as string, env.engine.metrics?.unmatched(m)]))
 
-  app.options('/*', (c: { request: Request }) =>
+  const preflight = (c: { request: Request }) =>
     // No other site may call /emit: its preflight gets no CORS headers, so the browser stops there.
     emitServed && pathOf(c.request.url) === '/emit'
       ? new Response(null, { status: 204, headers: { [traceHeader]: scopeOf(c.request).traceId } })
-      : env.cors.preflight(c.request, scopeOf(c.request).base),
-  )
-  // Requests no route matched share one `http.route=""` series per method, whatever their path.
-  const unmatched = new Map(HTTP_METHODS.map((m) => [m as string, env.engine.metrics?.unmatched(m)]))
-  app.onError((c: { code: unknown; request: Request; error: unknown }) => {
+      : env.cors.preflight(c.request, scopeOf(c.request).base)
+  const onError = (c: { code: unknown; request: Request; error: unknown }) => {
     const scope = scopeOf(c.request)
     if (c.code === 'NOT_FOUND') {
       unmatched.get(c.request.method)?.done(404, performance.now())
@@ -141,10 +144,20 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
       { error: 'Internal server error', code: 'E_HANDLER_FAILED', traceId: scope.traceId },
       scope.base,
     )
-  })
-  app.compile?.()
+  }
+  let app: any
+  const elysia = () => {
+    if (app) return app
+    app = new Elysia()
+    for (const [def, route] of served) addElysiaRoute(app, def, route)
+    if (emit) app.post('/emit', (c: { request: Request }) => emit(c.request), { parse: 'none' })
+    app.options('/*', preflight)
+    app.onError(onError)
+    app.compile?.()
+    return app
+  }
   const fetch = (request: Request) =>
-    SERVED_METHODS.has(request.method) ? app.fetch(request) : notImplemented(request, scopeOf(request))
+    SERVED_METHODS.has(request.method) ? elysia().fetch(request) : notImplemented(request, scopeOf(request))
   return { fetch, routes }
 }
 

@@ -154,15 +154,18 @@ export function queueModule(): MotiaModule {
       rt.shared.set(QUEUE_KEY, api)
     },
     async start() {
-      // Workers load in the background: HTTP need not wait for them, and a job waits for its
-      // worker to be ready (WorkerPool.run).
-      void pool.start()
+      // Workers load in the background when the project has steps for them: HTTP need not wait,
+      // and a job waits for its worker to be ready (WorkerPool.run). A project of HTTP steps
+      // alone starts none (its first background job, if any, starts them): less memory, and the
+      // start-up does not share the CPU with workers loading.
+      if (runsInPool(rt.project())) void pool.start()
       await apply(rt.project())
       dispatcher.start()
       dispatcher.pumpAll()
     },
     async projectChanged(project) {
-      await pool.reload(project.steps.map((s) => s.file))
+      if (pool.started) pool.reload(project.steps.map((s) => s.file))
+      else if (runsInPool(project)) void pool.start()
       await apply(project)
       dispatcher.pumpAll()
     },
@@ -178,4 +181,9 @@ export function queueModule(): MotiaModule {
       await adapter?.close()
     },
   }
+}
+
+/** Whether a project has TypeScript steps the worker pool runs (any trigger but HTTP; Python runs elsewhere). */
+function runsInPool(project: Project): boolean {
+  return project.steps.some((s) => !s.file.endsWith('.py') && s.triggers.some((t) => t.type !== 'http'))
 }

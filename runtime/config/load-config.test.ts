@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MotiaError } from '../errors'
 import { type ConfigOverrides, loadConfig, resolveConfig } from './load-config'
-import { DEFAULT_CONFIG } from './schema'
+import { defaultConfig } from './schema'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -33,7 +33,7 @@ describe('loadConfig', () => {
   test('no file: defaults for one machine, resolved against the project dir', async () => {
     const dir = project()
     const loaded = await loadConfig({ dir, env: {}, cpus: 4 })
-    expect(loaded).toEqual({ config: resolveConfig(DEFAULT_CONFIG, { dir, cpus: 4 }), warnings: [] })
+    expect(loaded).toEqual({ config: resolveConfig(defaultConfig(), { dir, cpus: 4 }), warnings: [] })
     expect(loaded.config).toMatchObject({
       http: { host: '0.0.0.0', port: 3111 },
       streams: { host: '0.0.0.0', port: 3112 },
@@ -46,7 +46,7 @@ describe('loadConfig', () => {
     const dir = project({ 'config.yml': '# nothing yet\n' })
     const { config, file } = await loadConfig({ dir, env: {}, cpus: 1 })
     expect(file).toBe(join(dir, 'config.yml'))
-    expect(config).toEqual(resolveConfig(DEFAULT_CONFIG, { dir, cpus: 1 }))
+    expect(config).toEqual(resolveConfig(defaultConfig(), { dir, cpus: 1 }))
     expect(config.queue.workers).toBe(1)
   })
 

@@ -8,11 +8,11 @@ import { startsWith, translateIiiModules } from './iii-modules'
 import { type ConfigPath, interpolateEnv } from './interpolate'
 import {
   type AdapterName,
-  configSchema,
-  DEFAULT_CONFIG,
   deepFreeze,
+  defaultConfig,
   type MotiaConfig,
   type ParsedConfig,
+  parseConfig,
   type QueueAdapterName,
 } from './schema'
 
@@ -79,7 +79,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig>
   if (found.length > 1) warnings.push(`${found[1]} is ignored: ${name} is read instead`)
   const file = name === undefined ? undefined : resolve(opts.dir, name)
   const read = file && name ? await readConfigFile(file, name, opts.env, warnings) : undefined
-  const parsed = read?.parsed ?? DEFAULT_CONFIG
+  const parsed = read?.parsed ?? defaultConfig()
   const config = deepFreeze(resolveConfig(parsed, { ...opts, given: read?.given ?? (() => false) }))
   return file ? { config, file, warnings } : { config, warnings }
 }
@@ -88,7 +88,7 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig>
  * A validated file → the MotiaConfig the modules read: overrides applied, hosts inherited from
  * `host`, `queue.workers` from the CPU count, `sqlite.path` absolute. Not frozen.
  *
- * @example resolveConfig(DEFAULT_CONFIG, { dir: '/app', cpus: 4 }).queue.workers // 3
+ * @example resolveConfig(defaultConfig(), { dir: '/app', cpus: 4 }).queue.workers // 3
  */
 export function resolveConfig(
   parsed: ParsedConfig,
@@ -175,7 +175,7 @@ async function readConfigFile(
   const iii = translateIiiModules(raw, (p, message) => warnings.push(`${name}:${pos(locate(p, 'key'))}: ${message}`))
   if (iii.problem) problems.push({ file: name, ...locate(['modules'], 'value'), ...iii.problem })
 
-  const result = configSchema.safeParse(iii.config)
+  const result = parseConfig(iii.config)
   if (result.success && problems.length === 0) {
     const written = iii.config as Record<string, unknown>
     const given = (path: readonly string[]) => {

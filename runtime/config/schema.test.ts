@@ -1,11 +1,11 @@
 import { expect, test } from 'bun:test'
-import { configSchema, DEFAULT_CONFIG } from './schema'
+import { configSchema, defaultConfig } from './schema'
 
 const messages = (input: unknown) =>
   configSchema.safeParse(input).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`) ?? []
 
-test('DEFAULT_CONFIG is what an empty file means, deep-frozen', () => {
-  expect(DEFAULT_CONFIG).toEqual({
+test('defaultConfig() is what an empty file means, deep-frozen', () => {
+  expect(defaultConfig()).toEqual({
     host: '0.0.0.0',
     http: {
       port: 3111,
@@ -75,8 +75,8 @@ test('DEFAULT_CONFIG is what an empty file means, deep-frozen', () => {
       bridge: {},
     },
   })
-  expect(Object.isFrozen(DEFAULT_CONFIG.http.cors.methods)).toBe(true)
-  expect(configSchema.parse({})).toEqual(DEFAULT_CONFIG)
+  expect(Object.isFrozen(defaultConfig().http.cors.methods)).toBe(true)
+  expect(configSchema.parse({})).toEqual(defaultConfig())
 })
 
 test('values are normalised: units, seconds, header and method case, empty optional text', () => {

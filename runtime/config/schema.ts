@@ -286,8 +286,28 @@ export const configSchema = section({
 /** A validated `config.yaml` before resolution: hosts and `queue.workers` may be unset, `sqlite.path` relative. */
 export type ParsedConfig = z.output<typeof configSchema>
 
-/** What an absent or empty `config.yaml` means (deep-frozen); `resolveConfig` fills in the rest per machine. */
-export const DEFAULT_CONFIG: ParsedConfig = deepFreeze(configSchema.parse({}))
+/**
+ * Parses a config document once. Without zod's JIT (`jitless`): its fast path compiles a parser
+ * per object schema with `new Function`, which pays for itself only over many parses; the config
+ * is parsed once, on the way to the first request.
+ */
+export function parseConfig(input: unknown) {
+  return configSchema.safeParse(input, { jitless: true })
+}
+
+let defaults: ParsedConfig | undefined
+/**
+ * What an absent or empty `config.yaml` means (deep-frozen); `resolveConfig` fills in the rest
+ * per machine. Built on first use, not at import: a project with a config.yaml never needs it.
+ */
+export function defaultConfig(): ParsedConfig {
+  if (!defaults) {
+    const r = parseConfig({})
+    if (!r.success) throw r.error
+    defaults = deepFreeze(r.data)
+  }
+  return defaults
+}
 
 export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {

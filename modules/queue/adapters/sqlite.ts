@@ -1,5 +1,5 @@
 import type { Database } from 'bun:sqlite'
-import { DEFAULT_CONFIG } from '../../../runtime/config/schema'
+import { defaultConfig } from '../../../runtime/config/schema'
 import type { SerializedError } from '../../../runtime/errors'
 import type { QueueConfig } from '../../../sdk/types'
 import { openSqlite, type SqliteOptions } from '../../storage/sqlite-database'
@@ -31,7 +31,7 @@ interface Row {
 }
 
 /** For messages of a subscription no longer declared (e.g. its step was removed): config.yaml's defaults. */
-const FALLBACK: Readonly<QueueConfig> = DEFAULT_CONFIG.queue.defaults
+const fallback = (): Readonly<QueueConfig> => defaultConfig().queue.defaults
 
 /**
  * The durable queue in the project's SQLite file (WAL). Every state change is one statement or
@@ -128,7 +128,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
   async claim(subscription: string, max: number): Promise<QueueMessage[]> {
     if (max <= 0) return []
     const sub = this.subs.get(subscription)
-    const config = sub?.config ?? FALLBACK
+    const config = sub?.config ?? fallback()
     const ready = config.type === 'fifo' ? this.q.readyFifo : this.q.ready
     // In the group commit, after the writes queued before it (so it sees their messages): a
     // claim shares the transaction of the enqueues and acks of the same turn.
@@ -154,7 +154,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
     return this.write(() => {
       const row = this.q.get.get(Number(id)) as (Row & { subscription: string }) | null
       if (!row) return 'dead' as const
-      const config = this.subs.get(row.subscription)?.config ?? FALLBACK
+      const config = this.subs.get(row.subscription)?.config ?? fallback()
       if (shouldRetry(config, row.attempt, failure.retryable)) {
         const delay = failure.retryAfterMs ?? backoffMs(config, row.attempt)
         this.q.retry.run(now + delay, JSON.stringify(failure.error), row.id)
@@ -190,7 +190,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
         .transaction(() => {
           const rows = this.q.expired.all(now) as Row[]
           for (const row of rows) {
-            const config = this.subs.get(row.subscription)?.config ?? FALLBACK
+            const config = this.subs.get(row.subscription)?.config ?? fallback()
             if (row.attempt > config.maxRetries) {
               this.bury(row, null, `handler did not finish within the visibility timeout, ${row.attempt} time(s)`, now)
             } else this.q.unlease.run(row.id)

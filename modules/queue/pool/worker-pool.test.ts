@@ -46,6 +46,27 @@ test('a job whose input a worker cannot be sent fails alone, not retried; its wo
   expect(logs.filter((r) => r.level === 'error')).toEqual([])
 })
 
+test('a job for a pool never started starts its workers and runs', async () => {
+  const engine = engineWith(async () => ({ old_value: null, new_value: { n: 1 } }))
+  pool = new WorkerPool({ size: 1, dir: FIXTURE, logLevel: 'info', engine, onLog: () => {} })
+  expect(pool.started).toBe(false)
+  const outcome = await pool.run({
+    file: join(FIXTURE, 'steps', 'bad-values.step.ts'),
+    step: 'BadValues',
+    triggerIndex: 0,
+    topic: 'work',
+    input: { kind: 'count', file: '/dev/null' },
+    traceId: 't',
+    attempt: 1,
+    timeoutMs: 5000,
+  })
+  expect({ outcome, started: pool.started, size: pool.size }).toEqual({
+    outcome: { status: 'ok' },
+    started: true,
+    size: 1,
+  })
+})
+
 test('a job sent while its worker loads: its timeout starts when the worker is ready, not before', async () => {
   const sets: (readonly unknown[])[] = []
   const engine = engineWith(async (_op, args) => {

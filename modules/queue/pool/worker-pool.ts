@@ -83,8 +83,9 @@ export class WorkerPool {
   }
 
   run(job: PoolJob): Promise<JobOutcome> {
-    if (this.stopped || this.slots.length === 0)
-      return Promise.resolve(failed('E_POOL_STOPPED', 'the worker pool is stopped'))
+    if (this.stopped) return Promise.resolve(failed('E_POOL_STOPPED', 'the worker pool is stopped'))
+    // Not started (a project with HTTP steps only so far): the workers boot for this first job.
+    if (this.slots.length === 0) void this.start()
     let slot = this.slots[0]!
     for (const s of this.slots) if (s.jobs.size < slot.jobs.size) slot = s
     const id = this.nextJob++
@@ -128,6 +129,10 @@ export class WorkerPool {
   reload(files: readonly string[]): void {
     const streams = this.options.streams?.() ?? []
     for (const s of this.slots) this.send(s, { type: 'reload', files: [...files], streams })
+  }
+
+  get started(): boolean {
+    return this.slots.length > 0
   }
 
   async stop(): Promise<void> {
