@@ -1,12 +1,14 @@
 import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
 import type { QueueTriggerDef } from '../../runtime/step'
 import type { StateModuleApi } from '../state/state-module'
+import type { StreamsModuleApi } from '../streams/streams-module'
 import { BridgeClient } from './bridge-client'
 import { registerBuiltins } from './builtins'
 import { ChannelManager } from './channels'
 import { HttpTriggers } from './http-triggers'
 import { IiiEngine, type TriggerEntry } from './iii-engine'
 import { IiiQueues } from './queues'
+import { registerStreamTrigger } from './streams'
 import { registerTriggerTypes } from './trigger-types'
 import { WorkerServer } from './worker-server'
 
@@ -30,6 +32,7 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
   let queues: IiiQueues
   let server: WorkerServer | undefined
   let stopTypes: (() => void) | undefined
+  let stopStreamTrigger: (() => void) | undefined
   let channels: ChannelManager
   let bridges: BridgeClient[] = []
   return {
@@ -44,7 +47,10 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
         ...(cfg.bridge.streams ? { streams: new BridgeClient(cfg.bridge.streams, cfg.invocationTimeout) } : {}),
       }
       bridges = Object.values(bridge)
-      registerBuiltins(iii, rt.engine, rt.logs, bridge)
+      const streams = rt.shared.get('streams') as StreamsModuleApi | undefined
+      registerBuiltins(iii, rt.engine, rt.logs, streams, bridge)
+      stopStreamTrigger = streams && registerStreamTrigger(iii, streams, traceparentOf)
+      if (cfg.enabled) streams?.openUndeclared()
       const types = registerTriggerTypes(iii, rt.engine, rt.shared.get('state') as StateModuleApi | undefined)
       stopTypes = types.stop
       routeEnqueues(rt, iii, types.queueTargets)
@@ -95,6 +101,7 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
       for (const b of bridges) b.close()
       channels?.stop()
       stopTypes?.()
+      stopStreamTrigger?.()
       await server?.stop()
       server = undefined
     },

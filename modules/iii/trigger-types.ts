@@ -71,8 +71,6 @@ export function registerTriggerTypes(
     })
     stops.push(
       state.onChange((change) => {
-        if (change.origin.step === 'iii-stream') return
-        if (change.scope.startsWith('iii-stream:')) return
         for (const t of stateTriggers) {
           const c = configOf(t)
           if (typeof c.scope === 'string' && c.scope !== change.scope) continue
