@@ -1,5 +1,6 @@
 import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
 import type { QueueTriggerDef } from '../../runtime/step'
+import { QUEUE_KEY, type QueueModuleApi } from '../queue/queue-module'
 import type { StateModuleApi } from '../state/state-module'
 import type { StreamsModuleApi } from '../streams/streams-module'
 import { BridgeClient } from './bridge-client'
@@ -62,20 +63,7 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
       const http = new HttpTriggers(iii, channels)
       iii.triggerType({ id: 'http', description: 'an HTTP request on the API port', register: http.register })
       rt.shared.set('http.dynamic', http.fetch)
-      queues = new IiiQueues(
-        iii,
-        Object.fromEntries(
-          Object.entries(cfg.queues).map(([name, q]) => [
-            name,
-            {
-              maxRetries: q.max_retries,
-              concurrency: q.concurrency,
-              type: q.type,
-              ...(q.message_group_field ? { groupField: q.message_group_field } : {}),
-            },
-          ]),
-        ),
-      )
+      queues = new IiiQueues(iii, rt.shared.get(QUEUE_KEY) as QueueModuleApi, rt.config)
       rt.shared.set(III_KEY, { engine: iii, url: () => server?.url } satisfies IiiModuleApi)
     },
     start() {
@@ -97,7 +85,6 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
       rt.log.info(`iii worker port listening on ${server.url}`)
     },
     async stop() {
-      queues?.stop()
       for (const b of bridges) b.close()
       channels?.stop()
       stopTypes?.()

@@ -240,7 +240,11 @@ export class WorkerServer {
         answer({ error: { code: 'function_not_found', message: `Function ${m.function_id} not found` } })
         return
       }
-      answer({ result: this.queues.enqueue(m.action.queue, m.function_id, m.data, m.traceparent) })
+      try {
+        answer({ result: await this.queues.enqueue(m.action.queue, m.function_id, m.data, m.traceparent) })
+      } catch (err) {
+        answer({ error: { code: 'enqueue_failed', message: (err as Error)?.message ?? String(err) } })
+      }
       return
     }
     try {
