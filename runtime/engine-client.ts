@@ -11,6 +11,15 @@ export interface CallOrigin {
 }
 
 export type StateOp = 'get' | 'set' | 'update' | 'delete' | 'getGroup' | 'clear' | 'listGroups'
+/** A call of an iii function (a worker's, or the engine's own), as iii's SDK `trigger` takes it. */
+export interface TriggerRequest {
+  function_id: string
+  payload?: unknown
+  /** `{ type: 'enqueue', queue }`: queued durably, answered with `{ messageReceiptId }`; `void`: not awaited. */
+  action?: { type: 'enqueue'; queue: string } | { type: 'void' }
+  timeoutMs?: number
+}
+
 export type StreamOp = 'get' | 'set' | 'update' | 'delete' | 'getGroup' | 'send'
 
 /** Argument names of each call, as errors about an argument name it (`state.set: value.result: …`). */
@@ -42,6 +51,8 @@ export interface EngineClient {
   state(op: StateOp, args: readonly unknown[], origin: CallOrigin): Promise<unknown>
   enqueue(message: EnqueueMessage, origin: CallOrigin): Promise<void>
   stream(name: string, op: StreamOp, args: readonly unknown[], origin: CallOrigin): Promise<unknown>
+  /** Calls an iii function and resolves with its result (the iii module serves it). */
+  trigger(request: TriggerRequest, origin: CallOrigin): Promise<unknown>
   /** Stream names known to the engine, so `ctx.streams.<name>` can fail clearly on a typo. */
   hasStream(name: string): boolean
   readonly logs: LogTarget

@@ -64,6 +64,22 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
       iii.triggerType({ id: 'http', description: 'an HTTP request on the API port', register: http.register })
       rt.shared.set('http.dynamic', http.fetch)
       queues = new IiiQueues(iii, rt.shared.get(QUEUE_KEY) as QueueModuleApi, rt.config)
+      rt.engine.functionService = {
+        async trigger(req, origin) {
+          const traceparent = traceparentOf(origin)
+          if (req.action?.type === 'enqueue') {
+            if (!iii.functions.has(req.function_id)) throw new Error(`Function ${req.function_id} not found`)
+            return queues.enqueue(req.action.queue, req.function_id, req.payload ?? null, traceparent)
+          }
+          const call = iii.invoke(req.function_id, req.payload ?? null, {
+            ...(traceparent ? { traceparent } : {}),
+            ...(typeof req.timeoutMs === 'number' ? { timeoutMs: req.timeoutMs } : {}),
+          })
+          if (req.action?.type !== 'void') return call
+          call.catch(() => {})
+          return null
+        },
+      }
       rt.shared.set(III_KEY, { engine: iii, url: () => server?.url } satisfies IiiModuleApi)
     },
     start() {
