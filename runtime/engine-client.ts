@@ -1,4 +1,4 @@
-import type { EnqueueMessage } from '../sdk/types'
+import type { EnqueueMessage, TriggerRequest } from '../sdk/types'
 import type { LogTarget } from './logger'
 import type { ExecutionTracer } from './tracing'
 
@@ -11,15 +11,6 @@ export interface CallOrigin {
 }
 
 export type StateOp = 'get' | 'set' | 'update' | 'delete' | 'getGroup' | 'clear' | 'listGroups'
-/** A call of an iii function (a worker's, or the engine's own), as iii's SDK `trigger` takes it. */
-export interface TriggerRequest {
-  function_id: string
-  payload?: unknown
-  /** `{ type: 'enqueue', queue }`: queued durably, answered with `{ messageReceiptId }`; `void`: not awaited. */
-  action?: { type: 'enqueue'; queue: string } | { type: 'void' }
-  timeoutMs?: number
-}
-
 export type StreamOp = 'get' | 'set' | 'update' | 'delete' | 'getGroup' | 'send'
 
 /** Argument names of each call, as errors about an argument name it (`state.set: value.result: …`). */
@@ -59,3 +50,4 @@ export interface EngineClient {
   /** Present when tracing is on: spans that user code starts through `@opentelemetry/api` go here. */
   readonly tracer?: ExecutionTracer | undefined
 }
+export type { TriggerRequest }

@@ -1,5 +1,4 @@
 import { streamFacade } from '../runtime/context'
-import type { TriggerRequest } from '../runtime/engine-client'
 import { requireExecution } from '../runtime/execution'
 import type {
   EnqueueMessage,
@@ -9,6 +8,7 @@ import type {
   StateWriteResult,
   StreamConfig,
   StreamItem,
+  TriggerRequest,
   UpdateOp,
 } from './types'
 

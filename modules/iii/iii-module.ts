@@ -30,7 +30,7 @@ export const III_KEY = 'iii'
 export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
   let rt: RuntimeServices
   let iii: IiiEngine
-  let queues: IiiQueues
+  let queues: IiiQueues | undefined
   let server: WorkerServer | undefined
   let stopTypes: (() => void) | undefined
   let stopStreamTrigger: (() => void) | undefined
@@ -63,13 +63,17 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
       const http = new HttpTriggers(iii, channels)
       iii.triggerType({ id: 'http', description: 'an HTTP request on the API port', register: http.register })
       rt.shared.set('http.dynamic', http.fetch)
-      queues = new IiiQueues(iii, rt.shared.get(QUEUE_KEY) as QueueModuleApi, rt.config)
+      rt.shared.set(III_KEY, { engine: iii, url: () => server?.url } satisfies IiiModuleApi)
+      // Off (no worker port): no named queues in the store, no calls from steps.
+      if (!cfg.enabled) return
+      const named = new IiiQueues(iii, rt.shared.get(QUEUE_KEY) as QueueModuleApi, rt.config)
+      queues = named
       rt.engine.functionService = {
         async trigger(req, origin) {
           const traceparent = traceparentOf(origin)
           if (req.action?.type === 'enqueue') {
             if (!iii.functions.has(req.function_id)) throw new Error(`Function ${req.function_id} not found`)
-            return queues.enqueue(req.action.queue, req.function_id, req.payload ?? null, traceparent)
+            return named.enqueue(req.action.queue, req.function_id, req.payload ?? null, traceparent)
           }
           const call = iii.invoke(req.function_id, req.payload ?? null, {
             ...(traceparent ? { traceparent } : {}),
@@ -80,11 +84,10 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
           return null
         },
       }
-      rt.shared.set(III_KEY, { engine: iii, url: () => server?.url } satisfies IiiModuleApi)
     },
     start() {
       const cfg = rt.config.iii
-      if (!cfg.enabled || options.listen === false) return
+      if (!cfg.enabled || !queues || options.listen === false) return
       server = new WorkerServer(
         iii,
         queues,
