@@ -1,5 +1,6 @@
 import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
 import type { QueueTriggerDef } from '../../runtime/step'
+import { CRON_CLAIM_KEY, type CronClaim } from '../cron/cron-module'
 import { QUEUE_KEY, type QueueModuleApi } from '../queue/queue-module'
 import type { StateModuleApi } from '../state/state-module'
 import type { StreamsModuleApi } from '../streams/streams-module'
@@ -52,7 +53,12 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
       registerBuiltins(iii, rt.engine, rt.logs, streams, bridge)
       stopStreamTrigger = streams && registerStreamTrigger(iii, streams, traceparentOf)
       if (cfg.enabled) streams?.openUndeclared()
-      const types = registerTriggerTypes(iii, rt.engine, rt.shared.get('state') as StateModuleApi | undefined)
+      const types = registerTriggerTypes(
+        iii,
+        rt.engine,
+        rt.shared.get('state') as StateModuleApi | undefined,
+        () => rt.shared.get(CRON_CLAIM_KEY) as CronClaim | undefined,
+      )
       stopTypes = types.stop
       routeEnqueues(rt, iii, types.queueTargets)
       channels = new ChannelManager(cfg.maxMessageBytes)
