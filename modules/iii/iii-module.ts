@@ -105,6 +105,7 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
           ...(cfg.token ? { token: cfg.token } : {}),
         },
         (msg, fields) => rt.log.warn(msg, fields),
+        { tracer: () => rt.engine.tracer, logs: rt.logs, registry: () => rt.engine.metrics?.registry },
       )
       server.start()
       rt.log.info(`iii worker port listening on ${server.url}`)
