@@ -20,6 +20,12 @@ beforeAll(async () => {
       ].join('\n'),
       // An HTTP step (engine thread) and a queue step (a worker thread of the pool: the call
       // crosses to the engine, then to the iii worker).
+      'steps/call_worker_step.py': `from motia import get_instance, http
+config = {"name": "PyCallWorker", "triggers": [http("POST", "/py-call")]}
+async def handler(req):
+    result = await get_instance().trigger({"function_id": "math::add", "payload": req["body"]})
+    return {"status": 200, "body": {"result": result}}
+`,
       'steps/queued-call.step.ts': `import { getInstance } from 'motia'
 export const config = { name: 'QueuedCall', triggers: [{ type: 'queue', topic: 'add' }] }
 export const handler = async (input, ctx) => {
@@ -92,4 +98,14 @@ test('a queue step in a worker thread awaits a worker function too', async () =>
     if (!got) await Bun.sleep(20)
   }
   expect(got).toEqual({ sum: 42 })
+})
+
+test('a Python step awaits a worker function (get_instance().trigger)', async () => {
+  const res = await fetch(`${httpUrl}/py-call`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ a: 1, b: 41 }),
+  })
+  expect(await res.json()).toEqual({ result: { sum: 42 } })
+  expect(res.status).toBe(200)
 })
