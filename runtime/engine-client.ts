@@ -1,4 +1,4 @@
-import type { EnqueueMessage } from '../sdk/types'
+import type { EnqueueMessage, TriggerRequest } from '../sdk/types'
 import type { LogTarget } from './logger'
 import type { ExecutionTracer } from './tracing'
 
@@ -42,9 +42,12 @@ export interface EngineClient {
   state(op: StateOp, args: readonly unknown[], origin: CallOrigin): Promise<unknown>
   enqueue(message: EnqueueMessage, origin: CallOrigin): Promise<void>
   stream(name: string, op: StreamOp, args: readonly unknown[], origin: CallOrigin): Promise<unknown>
+  /** Calls an iii function and resolves with its result (the iii module serves it). */
+  trigger(request: TriggerRequest, origin: CallOrigin): Promise<unknown>
   /** Stream names known to the engine, so `ctx.streams.<name>` can fail clearly on a typo. */
   hasStream(name: string): boolean
   readonly logs: LogTarget
   /** Present when tracing is on: spans that user code starts through `@opentelemetry/api` go here. */
   readonly tracer?: ExecutionTracer | undefined
 }
+export type { TriggerRequest }

@@ -1,7 +1,7 @@
 import type { RuntimeMetrics } from '../modules/observability/metrics/runtime-metrics'
 import type { EnqueueMessage, TriggerInfo } from '../sdk/types'
 import { StepContext } from './context'
-import type { CallOrigin, EngineClient, StateOp, StreamOp } from './engine-client'
+import type { CallOrigin, EngineClient, StateOp, StreamOp, TriggerRequest } from './engine-client'
 import { MotiaError } from './errors'
 import { LegacyEnqueues } from './legacy-enqueue'
 import type { LogHub } from './logger'
@@ -18,6 +18,11 @@ export interface QueueService {
   enqueue(message: EnqueueMessage, origin: CallOrigin): Promise<void>
 }
 
+/** Served by the iii module: functions workers registered, and the engine's own. */
+export interface FunctionService {
+  trigger(request: TriggerRequest, origin: CallOrigin): Promise<unknown>
+}
+
 /** Served by the streams module. */
 export interface StreamsService {
   call(name: string, op: StreamOp, args: readonly unknown[], origin: CallOrigin): Promise<unknown>
@@ -32,6 +37,7 @@ export class Engine implements EngineClient {
   stateService?: StateService
   queueService?: QueueService
   streamsService?: StreamsService
+  functionService?: FunctionService
   /** Set by the observability module: executions and the ctx calls inside them become spans. */
   tracer?: ExecutionTracer
   /** Set by the metrics module: executions and ctx calls are counted (docs/observability.md). */
@@ -83,6 +89,15 @@ export class Engine implements EngineClient {
     const span = this.child(origin, `stream.${op}`, 'internal', streamAttributes(origin, name, op, args))
     if (!span) return service.call(name, op, args, origin)
     return endWith(span, service.call(name, op, args, within(origin, span)))
+  }
+
+  trigger(request: TriggerRequest, origin: CallOrigin): Promise<unknown> {
+    const service = this.functionService
+    if (!service) return Promise.reject(missing('iii'))
+    if (typeof request?.function_id !== 'string' || request.function_id === '') {
+      return Promise.reject(new MotiaError('E_HANDLER_FAILED', 'trigger: function_id must be a non-empty string'))
+    }
+    return service.trigger(request, origin)
   }
 
   /** A child span of the calling execution; none outside an execution or with tracing off. */

@@ -23,7 +23,7 @@ import { stateTrigger } from './triggers'
 import type { StateManager, StepConfig, StepSchemaInput } from './types'
 
 export { NonRetriableError, RetryAfterError } from './errors'
-export { enqueue, logger, Stream, stateManager } from './module-api'
+export { enqueue, getInstance, logger, Stream, stateManager } from './module-api'
 export { api, cron, http, queue, stateTrigger, stream } from './triggers'
 export type * from './types'
 

@@ -8,6 +8,7 @@ import type {
   StateWriteResult,
   StreamConfig,
   StreamItem,
+  TriggerRequest,
   UpdateOp,
 } from './types'
 
@@ -35,6 +36,25 @@ export const logger: Logger = {
  */
 export function enqueue(message: EnqueueMessage): Promise<void> {
   return requireExecution('enqueue').enqueue(message)
+}
+
+/**
+ * The iii engine this runtime also is (Motia 1.x's `getInstance()`): `trigger` calls a function
+ * an iii worker registered (or an engine function: `state::get`, ...) from the current
+ * execution, in its trace, and resolves with the function's result; a failure rejects with the
+ * function's error message. `action: { type: 'enqueue', queue }` queues it durably instead.
+ *
+ * @example
+ * import { getInstance } from 'motia'
+ * const total = await getInstance().trigger({ function_id: 'billing::total', payload: { orderId } })
+ */
+export function getInstance(): { trigger<T = unknown>(request: TriggerRequest): Promise<T> } {
+  return {
+    trigger<T>(request: TriggerRequest) {
+      const ctx = requireExecution('getInstance().trigger')
+      return ctx.engine.trigger(request, ctx.origin) as Promise<T>
+    },
+  }
 }
 
 /**

@@ -74,6 +74,7 @@ export function createTestContext<C = unknown>(options: TestContextOptions<C> = 
     },
     stream: (name, op, args) => streamCall(streams, streamEvents, name, op, args),
     hasStream: () => true,
+    trigger: (request) => Promise.reject(new Error(`trigger(${request.function_id}): no iii engine in a test context`)),
   }
   const config = (options.step ?? {}) as Record<string, any>
   const step = stepOf(config)

@@ -335,3 +335,12 @@ export type AuthenticateStream = (
   input: AuthenticateStreamInput,
   ctx: { logger: Logger },
 ) => Promise<{ context?: unknown } | undefined> | { context?: unknown } | undefined
+
+/** A call of an iii function (a worker's, or the engine's own), as iii's SDK `trigger` takes it. */
+export interface TriggerRequest {
+  function_id: string
+  payload?: unknown
+  /** `{ type: 'enqueue', queue }`: queued durably, answered with `{ messageReceiptId }`; `void`: not awaited. */
+  action?: { type: 'enqueue'; queue: string } | { type: 'void' }
+  timeoutMs?: number
+}

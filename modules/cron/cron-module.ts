@@ -10,6 +10,14 @@ import type { TickLock } from './redis-lock'
 import { cronTriggerKind } from './trigger-kind'
 
 /**
+ * Whether this instance runs a tick (`key` names the schedule, `at` the tick's scheduled ms): with
+ * several instances on one Redis exactly one gets true per tick; alone, always true. Other
+ * modules' schedules (iii workers' cron triggers) take it from `shared.get(CRON_CLAIM_KEY)`.
+ */
+export type CronClaim = (key: string, at: number) => Promise<boolean>
+export const CRON_CLAIM_KEY = 'cron.claim'
+
+/**
  * Cron triggers on croner, run in the worker pool. A tick that comes while the previous run of
  * the same trigger is still going is skipped (logged): runs of one trigger never overlap.
  */
@@ -70,6 +78,8 @@ export function cronModule(): MotiaModule {
       // ioredis loads only when configured (queue-module.ts says why).
       if (rt.config.cron.enabled && usesRedis(rt.config))
         lock = await (await import('./redis-lock')).RedisTickLock.connect(rt.config.redis)
+      const claim: CronClaim = async (key, at) => !lock || claimTick(lock, key, at, rt.log)
+      rt.shared.set(CRON_CLAIM_KEY, claim)
     },
     start() {
       schedule(rt.project())
@@ -98,7 +108,7 @@ export function cronModule(): MotiaModule {
  * The scheduled time of the tick being fired (the latest occurrence at or before now): croner's
  * `currentRun()` is the moment its timer woke, which differs by some ms between instances.
  */
-function scheduledRun(self: Cron): Date | null {
+export function scheduledRun(self: Cron): Date | null {
   return self.previousRuns(1, new Date(Date.now() + 1))[0] ?? null
 }
 
@@ -108,7 +118,7 @@ function usesRedis(config: MotiaConfig): boolean {
 }
 
 /** The schedule names the tick; the clock is the fallback (to the second, as ticks are). */
-function tickTime(scheduled: Date | null): number {
+export function tickTime(scheduled: Date | null): number {
   return scheduled?.getTime() ?? Math.round(Date.now() / 1000) * 1000
 }
 

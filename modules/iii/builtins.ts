@@ -1,13 +1,13 @@
 import type { CallOrigin, EngineClient } from '../../runtime/engine-client'
 import type { LogLevel, LogTarget } from '../../runtime/logger'
+import type { StreamsModuleApi } from '../streams/streams-module'
 import type { BridgeClient } from './bridge-client'
 import type { IiiEngine } from './iii-engine'
+import { registerStreamFunctions } from './streams'
 import { InvocationError } from './worker-connection'
 
 /** ctx calls made by workers are attributed to this "step" in logs and traces. */
 const ORIGIN_STEP = 'iii-worker'
-/** iii streams are kept in state groups under this prefix (docs/iii.md says why). */
-const STREAM_SCOPE = 'iii-stream'
 
 function text(data: Record<string, unknown>, field: string, fn: string): string {
   const v = data?.[field]
@@ -35,6 +35,7 @@ export function registerBuiltins(
   iii: IiiEngine,
   engine: EngineClient,
   logs: LogTarget,
+  streams: StreamsModuleApi | undefined,
   bridge: { state?: BridgeClient; streams?: BridgeClient } = {},
 ): void {
   const origin = (traceparent?: string): CallOrigin => ({
@@ -76,40 +77,7 @@ export function registerBuiltins(
     else state(fn, op)
   }
 
-  // Streams: a worker's own implementation (`createStream`: `stream::get(<name>)`, ...) wins.
-  const stream = (op: 'get' | 'set' | 'delete' | 'list' | 'list_groups' | 'update') => {
-    const fn = `stream::${op}`
-    iii.builtin(fn, async (data, call) => {
-      const p = payload(data, fn)
-      const name = text(p, 'stream_name', fn)
-      const custom = `${fn}(${name})`
-      if (iii.functions.has(custom)) return iii.invoke(custom, data, call)
-      const o = origin(call.traceparent)
-      if (op === 'list_groups') {
-        const prefix = `${STREAM_SCOPE}:${name}:`
-        const groups = (await engine.state('listGroups', [], o)) as string[]
-        return groups.filter((g) => g.startsWith(prefix)).map((g) => g.slice(prefix.length))
-      }
-      const scope = `${STREAM_SCOPE}:${name}:${text(p, 'group_id', fn)}`
-      if (op === 'list') return engine.state('getGroup', [scope], o)
-      const item = text(p, 'item_id', fn)
-      switch (op) {
-        case 'get':
-          return orAbsent(await engine.state('get', [scope, item], o))
-        case 'set':
-          return engine.state('set', [scope, item, p.data ?? null], o)
-        case 'update':
-          return engine.state('update', [scope, item, p.ops ?? []], o)
-        default:
-          return { old_value: orAbsent(await engine.state('delete', [scope, item], o)) }
-      }
-    })
-  }
-  for (const op of ['get', 'set', 'delete', 'list', 'list_groups', 'update'] as const) {
-    const remote = bridge.streams
-    if (remote) iii.builtin(`stream::${op}`, (data, call) => remote.invoke(`stream::${op}`, data, call.traceparent))
-    else stream(op)
-  }
+  registerStreamFunctions(iii, engine, streams, origin, bridge.streams)
 
   for (const level of ['info', 'warn', 'error', 'debug'] as const satisfies readonly LogLevel[]) {
     iii.builtin(`engine::log::${level}`, (data, call) => {

@@ -1,12 +1,16 @@
 import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
 import type { QueueTriggerDef } from '../../runtime/step'
+import { CRON_CLAIM_KEY, type CronClaim } from '../cron/cron-module'
+import { QUEUE_KEY, type QueueModuleApi } from '../queue/queue-module'
 import type { StateModuleApi } from '../state/state-module'
+import type { StreamsModuleApi } from '../streams/streams-module'
 import { BridgeClient } from './bridge-client'
 import { registerBuiltins } from './builtins'
 import { ChannelManager } from './channels'
 import { HttpTriggers } from './http-triggers'
 import { IiiEngine, type TriggerEntry } from './iii-engine'
 import { IiiQueues } from './queues'
+import { registerStreamTrigger } from './streams'
 import { registerTriggerTypes } from './trigger-types'
 import { WorkerServer } from './worker-server'
 
@@ -27,9 +31,10 @@ export const III_KEY = 'iii'
 export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
   let rt: RuntimeServices
   let iii: IiiEngine
-  let queues: IiiQueues
+  let queues: IiiQueues | undefined
   let server: WorkerServer | undefined
   let stopTypes: (() => void) | undefined
+  let stopStreamTrigger: (() => void) | undefined
   let channels: ChannelManager
   let bridges: BridgeClient[] = []
   return {
@@ -44,8 +49,16 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
         ...(cfg.bridge.streams ? { streams: new BridgeClient(cfg.bridge.streams, cfg.invocationTimeout) } : {}),
       }
       bridges = Object.values(bridge)
-      registerBuiltins(iii, rt.engine, rt.logs, bridge)
-      const types = registerTriggerTypes(iii, rt.engine, rt.shared.get('state') as StateModuleApi | undefined)
+      const streams = rt.shared.get('streams') as StreamsModuleApi | undefined
+      registerBuiltins(iii, rt.engine, rt.logs, streams, bridge)
+      stopStreamTrigger = streams && registerStreamTrigger(iii, streams, traceparentOf)
+      if (cfg.enabled) streams?.openUndeclared()
+      const types = registerTriggerTypes(
+        iii,
+        rt.engine,
+        rt.shared.get('state') as StateModuleApi | undefined,
+        () => rt.shared.get(CRON_CLAIM_KEY) as CronClaim | undefined,
+      )
       stopTypes = types.stop
       routeEnqueues(rt, iii, types.queueTargets)
       channels = new ChannelManager(cfg.maxMessageBytes)
@@ -56,25 +69,31 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
       const http = new HttpTriggers(iii, channels)
       iii.triggerType({ id: 'http', description: 'an HTTP request on the API port', register: http.register })
       rt.shared.set('http.dynamic', http.fetch)
-      queues = new IiiQueues(
-        iii,
-        Object.fromEntries(
-          Object.entries(cfg.queues).map(([name, q]) => [
-            name,
-            {
-              maxRetries: q.max_retries,
-              concurrency: q.concurrency,
-              type: q.type,
-              ...(q.message_group_field ? { groupField: q.message_group_field } : {}),
-            },
-          ]),
-        ),
-      )
       rt.shared.set(III_KEY, { engine: iii, url: () => server?.url } satisfies IiiModuleApi)
+      // Off (no worker port): no named queues in the store, no calls from steps.
+      if (!cfg.enabled) return
+      const named = new IiiQueues(iii, rt.shared.get(QUEUE_KEY) as QueueModuleApi, rt.config)
+      queues = named
+      rt.engine.functionService = {
+        async trigger(req, origin) {
+          const traceparent = traceparentOf(origin)
+          if (req.action?.type === 'enqueue') {
+            if (!iii.functions.has(req.function_id)) throw new Error(`Function ${req.function_id} not found`)
+            return named.enqueue(req.action.queue, req.function_id, req.payload ?? null, traceparent)
+          }
+          const call = iii.invoke(req.function_id, req.payload ?? null, {
+            ...(traceparent ? { traceparent } : {}),
+            ...(typeof req.timeoutMs === 'number' ? { timeoutMs: req.timeoutMs } : {}),
+          })
+          if (req.action?.type !== 'void') return call
+          call.catch(() => {})
+          return null
+        },
+      }
     },
     start() {
       const cfg = rt.config.iii
-      if (!cfg.enabled || options.listen === false) return
+      if (!cfg.enabled || !queues || options.listen === false) return
       server = new WorkerServer(
         iii,
         queues,
@@ -86,15 +105,16 @@ export function iiiModule(options: { listen?: boolean } = {}): MotiaModule {
           ...(cfg.token ? { token: cfg.token } : {}),
         },
         (msg, fields) => rt.log.warn(msg, fields),
+        { tracer: () => rt.engine.tracer, logs: rt.logs, registry: () => rt.engine.metrics?.registry },
       )
       server.start()
       rt.log.info(`iii worker port listening on ${server.url}`)
     },
     async stop() {
-      queues?.stop()
       for (const b of bridges) b.close()
       channels?.stop()
       stopTypes?.()
+      stopStreamTrigger?.()
       await server?.stop()
       server = undefined
     },

@@ -1,106 +1,101 @@
+import type { MotiaConfig } from '../../runtime/config/schema'
+import { serializeError } from '../../runtime/errors'
+import type { QueueTriggerDef, StepDefinition } from '../../runtime/step'
+import type { QueueModuleApi } from '../queue/queue-module'
+import type { BackgroundJob, JobOutcome } from '../queue/runner'
+import type { SubscriptionDef } from '../queue/subscriptions'
 import type { IiiEngine } from './iii-engine'
 
-/** One of iii's named queues (`queue_configs` of its QueueModule). */
-export interface QueueSettings {
-  maxRetries: number
-  concurrency: number
-  type: 'standard' | 'fifo'
-  /** fifo: the payload field whose value orders messages (one at a time per value). */
-  groupField?: string
-}
-
-const DEFAULT: QueueSettings = { maxRetries: 3, concurrency: 10, type: 'standard' }
-
-interface Job {
-  functionId: string
+/** What a queued invocation carries through the store. */
+interface QueuedCall {
+  function_id: string
   data: unknown
-  attempt: number
+  queue: string
   traceparent?: string
-  group?: string
 }
+
+const TOPIC_PREFIX = 'iii::queue::'
 
 /**
- * iii's `TriggerAction.Enqueue({ queue })`: the invocation is stored in the named queue and
+ * iii's `TriggerAction.Enqueue({ queue })`: the invocation is stored in motia's queue (the
+ * configured adapter: sqlite, BullMQ or RabbitMQ, so a restart loses nothing accepted) and
  * answered with a receipt; the queue invokes the function with that queue's concurrency,
- * retries a failure up to `max_retries` times with backoff, and a fifo queue runs one message
- * per group at a time. Kept in memory (docs/iii.md: what differs from iii).
+ * retries a failure up to `max_retries` times with the queue defaults' backoff, dead-letters
+ * it after, and a fifo queue runs one message per `message_group_field` value at a time. A
+ * queue name not configured goes to `default`.
  */
 export class IiiQueues {
-  private readonly waiting = new Map<string, Job[]>()
-  private readonly running = new Map<string, number>()
-  private readonly busyGroups = new Map<string, Set<string>>()
-  private stopped = false
+  private readonly settings: MotiaConfig['iii']['queues']
 
   constructor(
     private readonly iii: IiiEngine,
-    private readonly settings: Record<string, QueueSettings>,
-    private readonly backoffMs = 100,
-  ) {}
-
-  private of(queue: string): QueueSettings {
-    return this.settings[queue] ?? this.settings.default ?? DEFAULT
-  }
-
-  enqueue(queue: string, functionId: string, data: unknown, traceparent?: string): { messageReceiptId: string } {
-    const s = this.of(queue)
-    const group =
-      s.type === 'fifo' && s.groupField && typeof data === 'object' && data !== null
-        ? String((data as Record<string, unknown>)[s.groupField])
-        : undefined
-    const list = this.waiting.get(queue) ?? []
-    list.push({ functionId, data, attempt: 0, ...(traceparent ? { traceparent } : {}), ...(group ? { group } : {}) })
-    this.waiting.set(queue, list)
-    queueMicrotask(() => this.pump(queue))
-    return { messageReceiptId: crypto.randomUUID() }
-  }
-
-  private pump(queue: string): void {
-    if (this.stopped) return
-    const s = this.of(queue)
-    const list = this.waiting.get(queue) ?? []
-    const busy = this.busyGroups.get(queue) ?? new Set<string>()
-    this.busyGroups.set(queue, busy)
-    let i = 0
-    while ((this.running.get(queue) ?? 0) < s.concurrency && i < list.length) {
-      const job = list[i]!
-      if (job.group !== undefined && busy.has(job.group)) {
-        i++
-        continue
+    private readonly queue: QueueModuleApi,
+    config: MotiaConfig,
+  ) {
+    this.settings = { default: { max_retries: 3, concurrency: 10, type: 'standard' }, ...config.iii.queues }
+    const defaults = config.queue.defaults
+    // A lease covers the longest invocation, so a running one is not delivered twice.
+    const visibilityTimeout = Math.max(defaults.visibilityTimeout, Math.ceil(config.iii.invocationTimeout / 1000) + 5)
+    const subs: SubscriptionDef[] = Object.entries(this.settings).map(([name, q]) => {
+      const topic = TOPIC_PREFIX + name
+      const step = queueStep(name)
+      const def: QueueTriggerDef = { type: 'queue', topic, index: 0, queueConfig: {} }
+      return {
+        id: `iii-queue:${name}`,
+        topic,
+        step,
+        def,
+        config: { ...defaults, visibilityTimeout, maxRetries: q.max_retries, concurrency: q.concurrency, type: q.type },
       }
-      list.splice(i, 1)
-      if (job.group !== undefined) busy.add(job.group)
-      this.running.set(queue, (this.running.get(queue) ?? 0) + 1)
-      void this.run(queue, job, s)
-    }
+    })
+    this.ready = queue.serve('iii', subs, (job) => this.run(job))
   }
 
-  private async run(queue: string, job: Job, s: QueueSettings): Promise<void> {
-    let retry = false
+  /** Resolves once the queues' subscriptions are in the store. */
+  readonly ready: Promise<void>
+
+  async enqueue(queue: string, functionId: string, data: unknown, traceparent?: string) {
+    const name = queue in this.settings ? queue : 'default'
+    const s = this.settings[name]!
+    const group =
+      s.type === 'fifo' && s.message_group_field && typeof data === 'object' && data !== null
+        ? String((data as Record<string, unknown>)[s.message_group_field])
+        : undefined
+    const call: QueuedCall = { function_id: functionId, data, queue, ...(traceparent ? { traceparent } : {}) }
+    const trace = traceparent?.split('-')
+    const [id] = await this.queue.adapter.enqueue({
+      topic: TOPIC_PREFIX + name,
+      data: call,
+      traceId: trace?.[1] ?? crypto.randomUUID().replace(/-/g, ''),
+      ...(trace?.[2] ? { parentSpanId: trace[2] } : {}),
+      ...(group !== undefined ? { messageGroupId: group } : {}),
+    })
+    return { messageReceiptId: id ?? crypto.randomUUID() }
+  }
+
+  private async run(job: BackgroundJob): Promise<JobOutcome> {
+    const call = job.input as QueuedCall
     try {
-      await this.iii.invoke(job.functionId, job.data, job.traceparent ? { traceparent: job.traceparent } : {})
-    } catch {
-      retry = job.attempt < s.maxRetries
+      await this.iii.invoke(call.function_id, call.data, call.traceparent ? { traceparent: call.traceparent } : {})
+      return { status: 'ok' }
+    } catch (err) {
+      // A function not (yet) registered is retried too: after a restart its worker reconnects.
+      return { status: 'error', error: serializeError(err), retryable: true }
     }
-    this.running.set(queue, (this.running.get(queue) ?? 1) - 1)
-    if (job.group !== undefined) this.busyGroups.get(queue)?.delete(job.group)
-    if (retry && !this.stopped) {
-      job.attempt++
-      const delay = this.backoffMs * 2 ** (job.attempt - 1)
-      // A fifo group keeps its place: the retry goes first, others of the group wait for it.
-      if (job.group !== undefined) this.busyGroups.get(queue)?.add(job.group)
-      setTimeout(() => {
-        if (job.group !== undefined) this.busyGroups.get(queue)?.delete(job.group)
-        const list = this.waiting.get(queue) ?? []
-        list.unshift(job)
-        this.waiting.set(queue, list)
-        this.pump(queue)
-      }, delay)
-    }
-    this.pump(queue)
   }
+}
 
-  stop(): void {
-    this.stopped = true
-    this.waiting.clear()
+function queueStep(name: string): StepDefinition {
+  return {
+    name: `iii-queue:${name}`,
+    file: '',
+    relFile: '(iii queue)',
+    generation: 'triggers',
+    flows: [],
+    triggers: [],
+    enqueues: [],
+    virtualEnqueues: [],
+    virtualSubscribes: [],
+    config: {},
   }
 }

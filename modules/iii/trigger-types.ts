@@ -1,5 +1,6 @@
 import { Cron } from 'croner'
 import type { EngineClient } from '../../runtime/engine-client'
+import { type CronClaim, scheduledRun, tickTime } from '../cron/cron-module'
 import type { StateModuleApi } from '../state/state-module'
 import type { IiiEngine, TriggerEntry } from './iii-engine'
 
@@ -15,6 +16,8 @@ export function registerTriggerTypes(
   iii: IiiEngine,
   engine: EngineClient,
   state: StateModuleApi | undefined,
+  /** The cron module's tick lock, read at each tick (several instances on Redis: one runs it). */
+  claim: () => CronClaim | undefined = () => undefined,
 ): { stop(): void; queueTargets(topic: string): ReadonlySet<TriggerEntry> | undefined } {
   const topics = new Map<string, Map<string, Set<TriggerEntry>>>([
     ['subscribe', new Map()],
@@ -71,8 +74,6 @@ export function registerTriggerTypes(
     })
     stops.push(
       state.onChange((change) => {
-        if (change.origin.step === 'iii-stream') return
-        if (change.scope.startsWith('iii-stream:')) return
         for (const t of stateTriggers) {
           const c = configOf(t)
           if (typeof c.scope === 'string' && c.scope !== change.scope) continue
@@ -90,8 +91,14 @@ export function registerTriggerTypes(
     register(t) {
       const expression = configOf(t).expression
       if (typeof expression !== 'string') throw new Error('cron trigger: config.expression must be a string')
-      const job = new Cron(expression, { timezone: 'UTC' }, () => {
-        void iii.fire(t, { trigger: 'cron', job_id: t.id, scheduled_time: new Date().toISOString() }).catch(() => {})
+      // The lock key names the function and its schedule, not the trigger id: the same worker
+      // connected to several instances registers its trigger on each under a fresh id.
+      const key = `iii:${t.function_id}:${expression}`
+      const job = new Cron(expression, { timezone: 'UTC' }, async (self: Cron) => {
+        const at = tickTime(scheduledRun(self))
+        const lock = claim()
+        if (lock && !(await lock(key, at))) return
+        void iii.fire(t, { trigger: 'cron', job_id: t.id, scheduled_time: new Date(at).toISOString() }).catch(() => {})
       })
       return () => job.stop()
     },

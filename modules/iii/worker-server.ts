@@ -3,6 +3,7 @@ import type { Channel, ChannelManager } from './channels'
 import type { IiiEngine } from './iii-engine'
 import { type Message, type MessageOf, parseMessage } from './protocol'
 import type { IiiQueues } from './queues'
+import { ingestTelemetry, type TelemetrySinks } from './telemetry'
 import { InvocationError, WorkerConnection } from './worker-connection'
 
 export interface WorkerServerOptions {
@@ -19,6 +20,8 @@ interface SocketData {
   /** A data channel end (`/ws/channels/<id>`), not a worker. */
   channel?: { channel: Channel; dir: 'read' | 'write' }
   ip: string
+  /** An OTel export connection: the cumulative sums it sent last (telemetry.ts). */
+  totals?: Map<string, number>
 }
 
 /**
@@ -36,6 +39,8 @@ export class WorkerServer {
     private readonly channels: ChannelManager,
     private readonly opts: WorkerServerOptions,
     private readonly warn: (msg: string, fields?: Record<string, unknown>) => void,
+    /** Where the SDKs' OTel exports go (none: dropped). */
+    private readonly telemetry?: TelemetrySinks,
   ) {}
 
   get url(): string | undefined {
@@ -109,8 +114,12 @@ export class WorkerServer {
           if (!worker) return
           if (isTelemetry(data)) {
             // The SDKs' OTel exporters share the worker URL (frames prefixed OTLP / MTRC / LOGS):
-            // that connection is not a worker. Its exports are not stored (docs/iii.md).
+            // that connection is not a worker. Its spans, logs and metrics join motia's.
             if (this.iii.workers.has(worker.id)) this.iii.detach(worker)
+            if (this.telemetry) {
+              ws.data.totals ??= new Map()
+              ingestTelemetry(data, this.telemetry, ws.data.totals)
+            }
             return
           }
           const text = typeof data === 'string' ? data : new TextDecoder().decode(data)
@@ -240,7 +249,11 @@ export class WorkerServer {
         answer({ error: { code: 'function_not_found', message: `Function ${m.function_id} not found` } })
         return
       }
-      answer({ result: this.queues.enqueue(m.action.queue, m.function_id, m.data, m.traceparent) })
+      try {
+        answer({ result: await this.queues.enqueue(m.action.queue, m.function_id, m.data, m.traceparent) })
+      } catch (err) {
+        answer({ error: { code: 'enqueue_failed', message: (err as Error)?.message ?? String(err) } })
+      }
       return
     }
     try {

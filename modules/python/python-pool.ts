@@ -1,4 +1,4 @@
-import type { EngineClient, StateOp, StreamOp } from '../../runtime/engine-client'
+import type { EngineClient, StateOp, StreamOp, TriggerRequest } from '../../runtime/engine-client'
 import { serializeError } from '../../runtime/errors'
 import { isLogLevel, type LogRecord, type LogTarget } from '../../runtime/logger'
 import type { EnqueueMessage } from '../../sdk/types'
@@ -379,6 +379,7 @@ export class PythonPool {
     if (!engine) return Promise.reject(new Error('the engine is not running yet (a call made while steps load)'))
     if (m.target === 'state') return engine.state(m.op as StateOp, m.args, m.origin)
     if (m.target === 'enqueue') return engine.enqueue(m.args[0] as EnqueueMessage, m.origin)
+    if (m.target === 'trigger') return engine.trigger(m.args[0] as TriggerRequest, m.origin)
     return engine.stream(m.name!, m.op as StreamOp, m.args, m.origin)
   }
 

@@ -4,6 +4,7 @@ import type { LoadProblem } from '../../runtime/errors'
 import { MotiaError } from '../../runtime/errors'
 import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
 import { probe } from '../../runtime/readiness'
+import type { StepDefinition } from '../../runtime/step'
 import type { ProjectCheck } from '../../runtime/step-loader'
 import { keptTraceOf } from '../../runtime/tracing'
 import type { EnqueueMessage } from '../../sdk/types'
@@ -24,6 +25,12 @@ export interface QueueModuleApi {
   /** Resolves when no message is ready or in flight (`delayed`: nor waiting for a retry). */
   idle(options?: { delayed?: boolean }): Promise<void>
   pool: WorkerPool
+  /**
+   * Subscriptions a module serves itself instead of the worker pool (iii's named queues): kept
+   * in the same store, with the same retries, dead letters and dispatcher as the project's;
+   * `run` takes their messages. `source` names the set (a later call replaces it).
+   */
+  serve(source: string, subs: readonly SubscriptionDef[], run: BackgroundRunner['run']): Promise<void>
 }
 
 export const QUEUE_KEY = 'queue'
@@ -66,6 +73,10 @@ export function queueModule(): MotiaModule {
   let pool: WorkerPool
   let dispatcher: Dispatcher
   let subs: SubscriptionDef[] = []
+  let started = false
+  /** serve(): subscriptions by source, and the runner of each one's (synthetic) step. */
+  const external = new Map<string, readonly SubscriptionDef[]>()
+  const externalRuns = new Map<StepDefinition, BackgroundRunner['run']>()
   let topics = new Set<string>()
   const warnedTopics = new Set<string>()
 
@@ -91,7 +102,7 @@ export function queueModule(): MotiaModule {
   }
 
   const apply = async (project: Project) => {
-    subs = subscriptionsOf(project.steps, rt.config.queue.defaults)
+    subs = [...subscriptionsOf(project.steps, rt.config.queue.defaults), ...[...external.values()].flat()]
     topics = new Set(subs.map((s) => s.topic))
     await adapter.setSubscriptions(subs.map((s) => ({ id: s.id, topic: s.topic, config: s.config })))
     dispatcher.setSubscriptions(subs)
@@ -120,6 +131,8 @@ export function queueModule(): MotiaModule {
       })
       const runner: BackgroundRunner = {
         run: (job) => {
+          const own = externalRuns.get(job.step)
+          if (own) return own(job)
           const span = rt.engine.tracer && startJobSpan(rt.engine.tracer, job)
           const t0 = rt.engine.metrics ? performance.now() : 0
           // Python steps run in the python processes; the dispatcher's paths are the same.
@@ -150,7 +163,19 @@ export function queueModule(): MotiaModule {
       rt.shared.set(RUNNER_KEY, runner)
       dispatcher = new Dispatcher(adapter, runner, rt.log, () => rt.engine.metrics)
       rt.engine.queueService = service
-      const api: QueueModuleApi = { adapter, idle: (options) => dispatcher.idle(options), pool }
+      const api: QueueModuleApi = {
+        adapter,
+        idle: (options) => dispatcher.idle(options),
+        pool,
+        async serve(source, defs, run) {
+          for (const d of external.get(source) ?? []) externalRuns.delete(d.step)
+          external.set(source, defs)
+          for (const d of defs) externalRuns.set(d.step, run)
+          if (!started) return
+          await apply(rt.project())
+          dispatcher.pumpAll()
+        },
+      }
       rt.shared.set(QUEUE_KEY, api)
     },
     async start() {
@@ -159,6 +184,7 @@ export function queueModule(): MotiaModule {
       // alone starts none (its first background job, if any, starts them): less memory, and the
       // start-up does not share the CPU with workers loading.
       if (runsInPool(rt.project())) void pool.start()
+      started = true
       await apply(rt.project())
       dispatcher.start()
       dispatcher.pumpAll()

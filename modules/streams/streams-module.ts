@@ -30,6 +30,13 @@ export interface StreamsModuleApi {
   adapter: StreamAdapter
   /** Every change this process makes, after it is stored and published. */
   onChange(listener: StreamChangeListener): () => void
+  /**
+   * Makes `name` a stream if no `*.stream.ts` declares it (iii workers create streams on first
+   * write): `ctx.streams`, stream clients and triggers then serve it like a declared one.
+   */
+  declare(name: string): void
+  /** Stream clients may join any stream name, declared or not (iii: its streams exist unasked). */
+  openUndeclared(): void
 }
 
 export interface StreamsModuleOptions {
@@ -65,6 +72,8 @@ export function streamsModule(options: StreamsModuleOptions = {}): MotiaModule {
   let server: Server<SocketData> | undefined
   let unsubscribe: (() => void) | undefined
   let streams = new Map<string, StreamDefinition>()
+  /** Streams no file declares, created by a write (iii workers) here or on another instance. */
+  const implicit = new Map<string, StreamDefinition>()
   let stopping = false
   let triggers: StreamTriggers | undefined
   const hookSteps = new WeakMap<StreamDefinition, StepDefinition>()
@@ -75,7 +84,18 @@ export function streamsModule(options: StreamsModuleOptions = {}): MotiaModule {
   const indexStreams = (project: Project) => {
     streams = new Map(project.streams.map((s) => [s.name, s]))
   }
-  const streamNames = () => [...streams.keys()].sort()
+  const lookup = (name: string) => streams.get(name) ?? implicit.get(name)
+  const undeclared = (name: string): StreamDefinition => ({
+    name,
+    file: '',
+    relFile: '(created on first write)',
+    config: { name },
+  })
+  const declare = (name: string) => {
+    if (!lookup(name)) implicit.set(name, undeclared(name))
+  }
+  let open = false
+  const streamNames = () => [...new Set([...streams.keys(), ...implicit.keys()])].sort()
   const apiServer = () =>
     rt.config.streams.onApiPort ? (rt.shared.get('http.server') as Server<any> | undefined) : undefined
   const publisher = new Publisher(
@@ -107,19 +127,23 @@ export function streamsModule(options: StreamsModuleOptions = {}): MotiaModule {
         clock,
         log: rt.log,
         validate: rt.mode === 'dev',
-        stream: (name) => streams.get(name),
+        stream: lookup,
         streamNames,
         changed,
       })
       // Every change of every process (fanOut adapters), in store order: sockets only; triggers
       // ran in the process that made the change.
-      unsubscribe = adapter.subscribe?.((change) => publisher.publish(change))
+      unsubscribe = adapter.subscribe?.((change) => {
+        declare(change.streamName)
+        publisher.publish(change)
+      })
 
       const rooms = new Rooms({
         adapter,
         clock,
         log: rt.log,
-        stream: (name) => streams.get(name),
+        // A client joining an undeclared name (open) stores nothing: the write creates the stream.
+        stream: (name) => lookup(name) ?? (open ? undeclared(name) : undefined),
         hookContext: (def, sub) => hookContext(def, sub),
         stopping: () => stopping,
         limits: streamLimits(rt.config.streams),
@@ -142,6 +166,10 @@ export function streamsModule(options: StreamsModuleOptions = {}): MotiaModule {
         onChange(l) {
           listeners.add(l)
           return () => listeners.delete(l)
+        },
+        declare,
+        openUndeclared: () => {
+          open = true
         },
       }
       rt.shared.set('streams', api)

@@ -31,7 +31,7 @@ export type JobOutcome =
   | { status: 'skipped' }
   | { status: 'error'; error: SerializedError; retryable: boolean; retryAfterMs?: number }
 
-export type CallTarget = 'state' | 'enqueue' | 'stream'
+export type CallTarget = 'state' | 'enqueue' | 'stream' | 'trigger'
 
 /** A handler's ctx call (state, enqueue, streams), from a worker thread or a Python process. */
 export interface EngineCall {

@@ -5,6 +5,7 @@ import {
   STREAM_ARGS,
   type StateOp,
   type StreamOp,
+  type TriggerRequest,
 } from '../../../runtime/engine-client'
 import { MotiaError, type SerializedError } from '../../../runtime/errors'
 import type { LogLevel, LogTarget } from '../../../runtime/logger'
@@ -61,7 +62,9 @@ export class WorkerEngineClient implements EngineClient {
         ? [`state.${m.op}`, STATE_ARGS[m.op as StateOp]]
         : m.target === 'stream'
           ? [`streams.${m.name}.${m.op}`, STREAM_ARGS[m.op as StreamOp]]
-          : ['enqueue', ['']]
+          : m.target === 'trigger'
+            ? ['trigger', ['request']]
+            : ['enqueue', ['']]
     const reason = error instanceof Error ? error.message : String(error)
     p.reject(
       unstorableArgument(call, names, m.args) ??
@@ -81,6 +84,10 @@ export class WorkerEngineClient implements EngineClient {
 
   enqueue(message: EnqueueMessage, origin: CallOrigin): Promise<void> {
     return this.call('enqueue', {}, [message], origin) as Promise<void>
+  }
+
+  trigger(request: TriggerRequest, origin: CallOrigin): Promise<unknown> {
+    return this.call('trigger', {}, [request], origin)
   }
 
   stream(name: string, op: StreamOp, args: readonly unknown[], origin: CallOrigin): Promise<unknown> {

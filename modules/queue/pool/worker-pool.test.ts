@@ -10,7 +10,14 @@ afterEach(() => pool?.stop())
 
 /** The engine side of ctx calls: `state` as given, the rest answering nothing. */
 function engineWith(state: EngineClient['state']): EngineClient {
-  return { logs: createLogHub('info'), state, enqueue: async () => {}, stream: async () => null, hasStream: () => true }
+  return {
+    logs: createLogHub('info'),
+    state,
+    enqueue: async () => {},
+    stream: async () => null,
+    hasStream: () => true,
+    trigger: async () => null,
+  }
 }
 
 test('a job whose input a worker cannot be sent fails alone, not retried; its worker and batch-mates go on', async () => {

@@ -1,4 +1,4 @@
-import type { EngineClient, StateOp, StreamOp } from '../../../runtime/engine-client'
+import type { EngineClient, StateOp, StreamOp, TriggerRequest } from '../../../runtime/engine-client'
 import { serializeError } from '../../../runtime/errors'
 import type { LogLevel, LogRecord } from '../../../runtime/logger'
 import { workerEntryUrl } from '../../../runtime/worker-url'
@@ -226,6 +226,7 @@ export class WorkerPool {
     const engine = this.options.engine
     if (m.target === 'state') return engine.state(m.op as StateOp, m.args, m.origin)
     if (m.target === 'enqueue') return engine.enqueue(m.args[0] as EnqueueMessage, m.origin)
+    if (m.target === 'trigger') return engine.trigger(m.args[0] as TriggerRequest, m.origin)
     return engine.stream(m.name!, m.op as StreamOp, m.args, m.origin)
   }
 
