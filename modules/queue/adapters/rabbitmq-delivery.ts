@@ -26,6 +26,8 @@ export interface Delivery {
   /** FIFO retry waiting in this process (its group blocked until then). */
   visibleAt: number
   leasedUntil: number
+  /** A classic queue's redelivery whose deaths were counted: the attempt the counter is for. */
+  counted?: number
 }
 
 const PREFETCH_FIFO_MIN = 100
