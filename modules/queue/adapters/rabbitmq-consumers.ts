@@ -1,6 +1,5 @@
 import type { AsyncMessage, Channel, Connection } from 'rabbitmq-client'
 import { AckBatcher } from './rabbitmq-acks'
-import { deadLetterId } from './rabbitmq-dead-letters'
 import type { Topology } from './rabbitmq-declare'
 import { type Delivery, prefetchOf, type SubQueue } from './rabbitmq-delivery'
 import type { Outbox } from './rabbitmq-publish'
@@ -110,7 +109,7 @@ export class Consumers {
     const sent = Number(headers[H.attempt] ?? 1)
     const messageId = msg.messageId ?? `t-${msg.deliveryTag}`
     const d: Delivery = {
-      id: `${deadLetterId(q.sub.id, messageId)}#${this.seq++}`,
+      id: `${q.ids}${messageId}#${this.seq++}`,
       messageId,
       q,
       ch,

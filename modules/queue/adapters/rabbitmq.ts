@@ -140,7 +140,14 @@ export class RabbitQueueAdapter implements QueueAdapter {
         continue
       }
       if (existing) await this.consumers.stop(existing)
-      const q: SubQueue = { sub, queue: this.names.queue(sub.id), fifo: sub.config.type === 'fifo', buffer: [] }
+      const q: SubQueue = {
+        sub,
+        queue: this.names.queue(sub.id),
+        fifo: sub.config.type === 'fifo',
+        ids: deadLetterId(sub.id, ''),
+        bound: this.topology.bound(sub),
+        buffer: [],
+      }
       this.subs.set(sub.id, q)
       if (this.options.consume !== false) await this.consumers.start(q)
     }
@@ -177,7 +184,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
       }
       // One publish to the topic exchange reaches every bound subscription queue (those without
       // a delay, as topology.ts binds them) unless a key or a delay picks the copies one by one.
-      const direct = copies.filter((c) => c.delay === 0 && this.topology.bound(c.q.sub))
+      const direct = copies.filter((c) => c.delay === 0 && c.q.bound)
       const fanOut = req.idempotencyKey === undefined && direct.length === copies.length && direct.length > 0
       for (const c of copies) this.arrivals.expect(c.q.sub.id, messageId, 1, now + c.delay, c.delay > 0)
       if (fanOut) await this.out.send({ ...env, exchange: this.names.topics, routingKey: req.topic }, body)
@@ -189,7 +196,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
     targets.forEach((q, i) => {
       if (this.announcing.delete(marks[i]!)) this.notify(q.sub.id)
     })
-    return targets.map((q) => deadLetterId(q.sub.id, messageId))
+    return targets.map((q) => q.ids + messageId)
   }
 
   async claim(subscription: string, max: number): Promise<QueueMessage[]> {
