@@ -172,10 +172,22 @@ export class Topology {
   }
 
   private confirmCh?: Channel
+  private confirming?: Promise<Channel>
+  /**
+   * Published on a channel in confirm mode. Concurrent callers share the opening of that
+   * channel: a publish on a channel whose `confirm.select` is still under way would shift the
+   * confirms' numbering, leaving a publish waiting for good.
+   */
   private async confirmed(env: Envelope, body: string): Promise<void> {
     if (!this.confirmCh?.active) {
-      this.confirmCh = await this.conn.acquire()
-      await this.confirmCh.confirmSelect()
+      this.confirming ??= (async () => {
+        const ch = await this.conn.acquire()
+        await ch.confirmSelect()
+        return ch
+      })().finally(() => {
+        this.confirming = undefined
+      })
+      this.confirmCh = await this.confirming
     }
     await this.confirmCh.basicPublish(env, body)
   }
