@@ -6,11 +6,14 @@
  */
 import { Connection } from 'rabbitmq-client'
 import type { RabbitQueueAdapter } from '../modules/queue/adapters/rabbitmq'
-import { now, pacedLatency } from './queue-run'
+import { cpuMicros, now, pacedLatency } from './queue-run'
 
 export const RABBITMQ_URL = process.env.MOTIA_BENCH_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
 
-export async function bareRabbit(n: number, prefetch: number): Promise<{ rate: number; p50: number; p99: number }> {
+export async function bareRabbit(
+  n: number,
+  prefetch: number,
+): Promise<{ rate: number; p50: number; p99: number; cpuUs: number }> {
   const conn = new Connection(RABBITMQ_URL)
   const queue = `motia-bench.bare.${process.pid}.${Date.now()}`
   const pub = conn.createPublisher({ confirm: true })
@@ -28,6 +31,7 @@ export async function bareRabbit(n: number, prefetch: number): Promise<{ rate: n
   })
   const send = (t: number) => pub.send({ routingKey: queue, durable: true }, { t })
   const t0 = now()
+  const c0 = cpuMicros()
   for (let i = 0; i < n; i += 100) {
     const batch = []
     for (let j = i; j < Math.min(n, i + 100); j++) batch.push(send(now()))
@@ -35,19 +39,24 @@ export async function bareRabbit(n: number, prefetch: number): Promise<{ rate: n
   }
   await finished
   const elapsed = now() - t0
+  const cpuUs = (cpuMicros() - c0) / n
   const paced = await pacedLatency(lats, send)
   await ch.queueDelete({ queue })
   await ch.close()
   await pub.close()
   await conn.close()
-  return { rate: (n / elapsed) * 1000, ...paced }
+  return { rate: (n / elapsed) * 1000, ...paced, cpuUs }
 }
 
 /** The config.yaml lines for the runtime's run, and the clean-up of what it declared. */
-export function rabbitRun(): { yaml: string; after: (q: { adapter: unknown }) => Promise<void> } {
+export function rabbitRun(workerPriority?: string): {
+  yaml: string
+  after: (q: { adapter: unknown }) => Promise<void>
+} {
   const prefix = `motia-bench.${process.pid}.${Date.now()}`
+  const priority = workerPriority ? `  workerPriority: ${workerPriority}\n` : ''
   return {
-    yaml: `queue:\n  adapter: rabbitmq\nrabbitmq:\n  url: ${RABBITMQ_URL}\n  prefix: ${prefix}\n`,
+    yaml: `queue:\n  adapter: rabbitmq\n${priority}rabbitmq:\n  url: ${RABBITMQ_URL}\n  prefix: ${prefix}\n`,
     async after(q) {
       const names = (q.adapter as RabbitQueueAdapter).declared()
       const conn = new Connection(RABBITMQ_URL)

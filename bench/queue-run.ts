@@ -12,6 +12,11 @@ import { createRuntime } from '../runtime/runtime'
 import { newTraceId } from '../runtime/trace-id'
 
 export const now = () => performance.timeOrigin + performance.now()
+/** This process's CPU time (every thread, user + system), µs. */
+export const cpuMicros = () => {
+  const u = process.cpuUsage()
+  return u.user + u.system
+}
 export const pct = (xs: number[], q: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!
 
@@ -58,7 +63,7 @@ export async function embeddedQueueRun(
     /** Called with the queue before the runtime stops (to clean up a broker). */
     after?: (queue: QueueModuleApi) => Promise<void>
   },
-): Promise<{ rate: number; p50: number; p99: number }> {
+): Promise<{ rate: number; p50: number; p99: number; cpuUs: number }> {
   const N = opts.messages
   const dir = benchProject(steps, `logging:\n  level: info\n${opts.yaml ?? ''}`, 'motia-qbench-')
   const lats: number[] = []
@@ -87,6 +92,7 @@ export async function embeddedQueueRun(
     done = 0
   }
   const t0 = now()
+  const c0 = cpuMicros()
   for (let i = 0; i < N; i += 100) {
     const batch = []
     for (let j = i; j < Math.min(N, i + 100); j++)
@@ -95,10 +101,11 @@ export async function embeddedQueueRun(
   }
   await finished
   const elapsed = now() - t0
+  const cpuUs = (cpuMicros() - c0) / N
   await queue.idle()
   const paced = await pacedLatency(lats, (t) => rt.engine.enqueue({ topic: 'work', data: { t } }, origin()))
   await opts.after?.(queue)
   await rt.stop()
   rmSync(dir, { recursive: true, force: true })
-  return { rate: (N / elapsed) * 1000, ...paced }
+  return { rate: (N / elapsed) * 1000, ...paced, cpuUs }
 }

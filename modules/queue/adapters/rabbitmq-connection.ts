@@ -63,3 +63,35 @@ export function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: string }).code
   return code === undefined || ['CLOSED', 'RPC_CLOSED', 'TIMEOUT'].includes(code) || /^E[A-Z]+$/.test(code)
 }
+
+interface ConnectionEvents {
+  /** The adapter is closed: nothing to report. */
+  closed(): boolean
+  /** One connection is up again: whether all of them are. */
+  reconnected(c: Connection): boolean
+  /** Every connection is up again (consumers restart). */
+  back(): void
+}
+
+/** A lost connection is logged once per episode, and its return once every connection is back. */
+export function watchConnections(
+  conns: readonly Connection[],
+  url: string,
+  log: { warn(msg: string): void; info(msg: string): void } | undefined,
+  on: ConnectionEvents,
+): void {
+  let down = false
+  for (const c of new Set(conns)) {
+    c.on('error', (err: Error) => {
+      if (on.closed() || down || !isConnectionError(err)) return
+      down = true
+      log?.warn(`queue: RabbitMQ at ${rabbitLabel(url)}: connection lost (${err.message}); reconnecting`)
+    })
+    c.on('connection', () => {
+      if (!on.reconnected(c)) return
+      if (down) log?.info(`queue: RabbitMQ at ${rabbitLabel(url)}: connected again`)
+      down = false
+      on.back()
+    })
+  }
+}

@@ -1,6 +1,6 @@
 import type { AsyncMessage, Channel, Connection } from 'rabbitmq-client'
 import { AckBatcher } from './rabbitmq-acks'
-import { deadLetterId } from './rabbitmq-dead-letters'
+import type { Topology } from './rabbitmq-declare'
 import { type Delivery, prefetchOf, type SubQueue } from './rabbitmq-delivery'
 import type { Outbox } from './rabbitmq-publish'
 import { H } from './rabbitmq-topology'
@@ -15,6 +15,9 @@ export interface ConsumerHost {
   arrived(q: SubQueue, messageId: string, attempt: number): void
   /** New work for the subscription (once per turn, however many deliveries it read). */
   notify(subscription: string): void
+  /** Redelivered once too often (its processes died holding it): to the dead letters. */
+  exhausted(d: Delivery, deaths: number): Promise<void>
+  warn(msg: string): void
 }
 
 /**
@@ -32,6 +35,7 @@ export class Consumers {
   constructor(
     private readonly conn: Connection,
     private readonly out: Outbox,
+    private readonly topology: Topology,
     private readonly host: ConsumerHost,
   ) {}
 
@@ -81,6 +85,7 @@ export class Consumers {
 
   /** Acked at the end of this event-loop turn, with the turn's other acks (rabbitmq-acks.ts). */
   settle(d: Delivery): void {
+    if (d.counted !== undefined) void this.topology.forgetStarts(d.q.sub.id, d.messageId, d.counted).catch(() => {})
     if (d.q.fifo) {
       const i = d.q.buffer.indexOf(d)
       if (i >= 0) d.q.buffer.splice(i, 1)
@@ -104,7 +109,7 @@ export class Consumers {
     const sent = Number(headers[H.attempt] ?? 1)
     const messageId = msg.messageId ?? `t-${msg.deliveryTag}`
     const d: Delivery = {
-      id: `${deadLetterId(q.sub.id, messageId)}#${this.seq++}`,
+      id: `${q.ids}${messageId}#${this.seq++}`,
       messageId,
       q,
       ch,
@@ -117,11 +122,57 @@ export class Consumers {
     }
     const group = headers[H.group]
     if (q.fifo && group !== undefined) d.group = String(group)
-    q.buffer.push(d)
+    if (msg.redelivered) void this.redelivered(q, d, sent)
+    else this.admit(q, d, true)
     this.host.arrived(q, messageId, sent)
+  }
+
+  private admit(q: SubQueue, d: Delivery, push: boolean): void {
+    if (push) q.buffer.push(d)
     // Deliveries read in one turn wake the dispatcher once (it claims them in one batch).
     if (this.arriving.size === 0) queueMicrotask(() => this.flushArrivals())
     this.arriving.add(q.sub.id)
+  }
+
+  /**
+   * A redelivery: a process died holding the message (or lost its connection). The broker says
+   * only that (a classic queue) or counts every delivery that came back, started or merely
+   * prefetched (a quorum queue), so the handler starts of a redelivered attempt are counted on
+   * the broker (rabbitmq-declare.ts): a message whose handler kills every process that runs it
+   * is dead-lettered after `maxRetries`, as a failing one is, while messages that only sat in a
+   * dead process's prefetch lose one attempt, not one per death. A FIFO message keeps its place
+   * meanwhile, blocking its group; should the count fail, the redelivery counts once.
+   */
+  private async redelivered(q: SubQueue, d: Delivery, sent: number): Promise<void> {
+    d.visibleAt = Number.POSITIVE_INFINITY
+    if (q.fifo) q.buffer.push(d)
+    let started = 0
+    try {
+      started = await this.topology.startsOf(q.sub.id, d.messageId, sent)
+      d.counted = sent
+    } catch {}
+    d.visibleAt = 0
+    d.attempt = sent + 1 + started
+    if (!d.ch.active) return
+    if (d.attempt - 1 > q.sub.config.maxRetries) {
+      // Not claimable while it is dead-lettered (a FIFO message is in the buffer).
+      d.held = true
+      return this.host.exhausted(d, started + 1)
+    }
+    this.admit(q, d, !q.fifo)
+  }
+
+  /** Claimed: a redelivered message's start is on the broker before its handler runs. */
+  started(claimed: readonly Delivery[]): Promise<unknown> | undefined {
+    const counted = claimed.filter((d) => d.counted !== undefined)
+    if (counted.length === 0) return undefined
+    return Promise.all(
+      counted.map((d) =>
+        this.topology.markStart(d.q.sub.id, d.messageId, d.counted!).catch((err) => {
+          this.host.warn(`queue: counting the start of ${d.id} failed (${(err as Error).message}); it runs anyway`)
+        }),
+      ),
+    )
   }
 
   private flushArrivals(): void {

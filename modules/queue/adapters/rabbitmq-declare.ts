@@ -2,7 +2,14 @@ import type { Channel, Connection, Envelope } from 'rabbitmq-client'
 import { MotiaError } from '../../../runtime/errors'
 import type { Subscription } from '../adapter'
 import type { RabbitTarget } from './rabbitmq-connection'
-import { delayQueueArgs, KEY_QUEUE_ARGS, mainQueueArgs, type RabbitNames, REGISTRY_ARGS } from './rabbitmq-topology'
+import {
+  delayQueueArgs,
+  KEY_QUEUE_ARGS,
+  mainQueueArgs,
+  type RabbitNames,
+  REGISTRY_ARGS,
+  STARTS_QUEUE_ARGS,
+} from './rabbitmq-topology'
 
 /** A delay queue is declared again after this, so its `x-expires` never catches a message in it. */
 const DELAY_REDECLARE_MS = 60_000
@@ -95,7 +102,7 @@ export class Topology {
     if (at !== undefined && performance.now() - at < DELAY_REDECLARE_MS) return
     const ch = await this.channel()
     const queue = this.names.delayQueue(ms)
-    await ch.queueDeclare({ queue, durable: true, arguments: delayQueueArgs(ms) })
+    await ch.queueDeclare({ queue, durable: true, arguments: delayQueueArgs(this.target, ms) })
     this.declared.queues.add(queue)
     await ch.queueBind({
       queue,
@@ -123,6 +130,30 @@ export class Topology {
     }
   }
 
+  /**
+   * How many times a redelivered copy of attempt `attempt` of the message was started: one marker
+   * per start (`markStart`, confirmed before the handler runs) in the message's starts queue.
+   */
+  async startsOf(sub: string, messageId: string, attempt: number): Promise<number> {
+    const ch = await this.channel()
+    const queue = this.names.startsQueue(sub, messageId, attempt)
+    const { messageCount } = await ch.queueDeclare({ queue, durable: true, arguments: STARTS_QUEUE_ARGS })
+    this.declared.queues.add(queue)
+    return messageCount
+  }
+
+  markStart(sub: string, messageId: string, attempt: number): Promise<void> {
+    return this.confirmed(
+      { exchange: '', routingKey: this.names.startsQueue(sub, messageId, attempt), durable: true },
+      '1',
+    )
+  }
+
+  async forgetStarts(sub: string, messageId: string, attempt: number): Promise<void> {
+    const ch = await this.channel()
+    await ch.queueDelete({ queue: this.names.startsQueue(sub, messageId, attempt) })
+  }
+
   async releaseKey(sub: string, key: string): Promise<void> {
     const ch = await this.channel()
     await ch.queueDelete({ queue: this.names.keyQueue(sub, key) })
@@ -141,10 +172,22 @@ export class Topology {
   }
 
   private confirmCh?: Channel
+  private confirming?: Promise<Channel>
+  /**
+   * Published on a channel in confirm mode. Concurrent callers share the opening of that
+   * channel: a publish on a channel whose `confirm.select` is still under way would shift the
+   * confirms' numbering, leaving a publish waiting for good.
+   */
   private async confirmed(env: Envelope, body: string): Promise<void> {
     if (!this.confirmCh?.active) {
-      this.confirmCh = await this.conn.acquire()
-      await this.confirmCh.confirmSelect()
+      this.confirming ??= (async () => {
+        const ch = await this.conn.acquire()
+        await ch.confirmSelect()
+        return ch
+      })().finally(() => {
+        this.confirming = undefined
+      })
+      this.confirmCh = await this.confirming
     }
     await this.confirmCh.basicPublish(env, body)
   }

@@ -7,6 +7,10 @@ export interface SubQueue {
   sub: Subscription
   queue: string
   fifo: boolean
+  /** Ids of its messages start with this (deadLetterId with an empty message id). */
+  ids: string
+  /** Bound to the topic exchange (Topology.bound): a plain enqueue reaches it in one publish. */
+  bound: boolean
   ch?: Channel
   starting?: Promise<void>
   /** Delivered to this process: standard, not yet claimed; FIFO, every one not yet settled. */
@@ -26,6 +30,8 @@ export interface Delivery {
   /** FIFO retry waiting in this process (its group blocked until then). */
   visibleAt: number
   leasedUntil: number
+  /** A classic queue's redelivery whose deaths were counted: the attempt the counter is for. */
+  counted?: number
 }
 
 const PREFETCH_FIFO_MIN = 100

@@ -18,6 +18,9 @@ import type { RabbitTarget } from './rabbitmq-connection'
  *   of-line blocking: every message in one delay queue has the same TTL);
  * - `<prefix>.key.<subscription>.<key>` (classic queue, max length 1, reject-publish): an
  *   idempotency key held while its message is queued (a second publish is refused);
+ * - `<prefix>.starts.<subscription>.<message id>.<attempt>` (classic queue): after a redelivery
+ *   (a process died holding the message), one marker per start of that attempt, so that a
+ *   message killing its processes is dead-lettered after `maxRetries` (rabbitmq-consumers.ts);
  * - `<prefix>.registry` (classic queue, max length 1): the subscriptions the last instance ran,
  *   read by `motia queue`.
  */
@@ -43,10 +46,17 @@ export class RabbitNames {
     return `${this.target.prefix}.delay.${ms}`
   }
   keyQueue(sub: string, key: string): string {
-    const name = `${this.target.prefix}.key.${sub}.${key}`
+    return this.marker('key', sub, key)
+  }
+  /** Counts the starts of redelivered copies of attempt `attempt` of a message. */
+  startsQueue(sub: string, messageId: string, attempt: number): string {
+    return this.marker('starts', sub, `${messageId}.${attempt}`)
+  }
+  private marker(kind: string, sub: string, name: string): string {
+    const full = `${this.target.prefix}.${kind}.${sub}.${name}`
     // Queue names stop at 255 bytes.
-    if (Buffer.byteLength(name) <= 200) return name
-    return `${this.target.prefix}.key.${createHash('sha256').update(`${sub}\n${key}`).digest('hex')}`
+    if (Buffer.byteLength(full) <= 200) return full
+    return `${this.target.prefix}.${kind}.${createHash('sha256').update(`${sub}\n${name}`).digest('hex')}`
   }
 }
 
@@ -75,9 +85,22 @@ export function mainQueueArgs(target: RabbitTarget, sub: Subscription): QueueArg
   return args
 }
 
-/** Unused delay queues go after this (longer than any message waits in them). */
-export function delayQueueArgs(ms: number): QueueArgs {
-  return { 'x-message-ttl': ms, 'x-dead-letter-exchange': '', 'x-expires': ms + 10 * 60_000 }
+/**
+ * Unused delay queues go after this (longer than any message waits in them). With quorum
+ * subscription queues the delay queues are quorum too, and dead-letter at-least-once: the broker
+ * keeps an expired copy until the subscription queue confirmed it (a classic queue's
+ * dead-lettering is at-most-once: a copy expiring while its quorum queue has no majority would be
+ * dropped). At-least-once needs `reject-publish` (an overflow never drops a message).
+ */
+export function delayQueueArgs(target: RabbitTarget, ms: number): QueueArgs {
+  const args: QueueArgs = { 'x-message-ttl': ms, 'x-dead-letter-exchange': '', 'x-expires': ms + 10 * 60_000 }
+  if (target.queueType !== 'quorum') return args
+  return {
+    ...args,
+    'x-queue-type': 'quorum',
+    'x-dead-letter-strategy': 'at-least-once',
+    'x-overflow': 'reject-publish',
+  }
 }
 
 export const KEY_QUEUE_ARGS: QueueArgs = {
@@ -86,6 +109,9 @@ export const KEY_QUEUE_ARGS: QueueArgs = {
   // A key whose release was lost (a process died between ack and delete) frees itself.
   'x-expires': 24 * 3600_000,
 }
+
+/** A starts counter: one marker per start; gone a day after its message stopped coming back. */
+export const STARTS_QUEUE_ARGS: QueueArgs = { 'x-expires': 24 * 3600_000 }
 
 export const REGISTRY_ARGS: QueueArgs = { 'x-max-length': 1, 'x-overflow': 'drop-head' }
 

@@ -19,6 +19,7 @@ import {
   type RabbitTarget,
   rabbitLabel,
   rabbitUnavailable,
+  watchConnections,
 } from './rabbitmq-connection'
 import { Consumers } from './rabbitmq-consumers'
 import { DeadLetterStore, deadLetterId } from './rabbitmq-dead-letters'
@@ -62,7 +63,6 @@ export class RabbitQueueAdapter implements QueueAdapter {
   private readonly consumers: Consumers
   private readonly now: () => number
   private closed = false
-  private down = false
   private readonly announcing = new Set<string>()
   private readonly origin = crypto.randomUUID()
   private sent = 0
@@ -94,30 +94,34 @@ export class RabbitQueueAdapter implements QueueAdapter {
     this.topology = new Topology(conn, target, this.names)
     this.out = new Outbox(conn, target, this.names, this.topology, this.arrivals, this.now)
     this.dead = new DeadLetterStore(conn, this.names, (env, body) => this.out.send(env, body))
-    this.consumers = new Consumers(consumerConn, this.out, {
+    this.consumers = new Consumers(consumerConn, this.out, this.topology, {
       current: (q) => !this.closed && this.subs.get(q.sub.id) === q,
       arrived: (q, messageId, attempt) => {
         this.arrivals.arrived(q.sub.id, messageId, attempt)
         if (this.announcing.size > 0) this.announcing.delete(`${q.sub.id}\n${messageId}`)
       },
       notify: (sub) => this.notify(sub),
-    })
-    for (const c of new Set([conn, consumerConn])) {
-      c.on('error', (err: Error) => {
-        if (this.closed || this.down || !isConnectionError(err)) return
-        this.down = true
-        options.log?.warn(
-          `queue: RabbitMQ at ${rabbitLabel(target.url)}: connection lost (${err.message}); reconnecting`,
+      warn: (msg) => options.log?.warn(msg),
+      exhausted: async (d, deaths) => {
+        // Its lease is not running: a failed dead-lettering leaves it unacked, the broker's again
+        // when this consumer goes (and counted once more).
+        const reason = `its process died ${deaths} time(s) while holding it (redelivered); no retries left`
+        await this.toDead(d, reason, null).catch((err) =>
+          options.log?.warn(`queue: dead-lettering ${d.id} failed: ${(err as Error).message}`),
         )
-      })
-      c.on('connection', () => {
+        this.notify(d.q.sub.id)
+      },
+    })
+    watchConnections([conn, consumerConn], target.url, options.log, {
+      closed: () => this.closed,
+      reconnected: (c) => {
         if (c === conn) this.topology.reset()
-        if (!this.conn.ready || !this.consumerConn.ready) return
-        if (this.down) options.log?.info(`queue: RabbitMQ at ${rabbitLabel(target.url)}: connected again`)
-        this.down = false
+        return this.conn.ready && this.consumerConn.ready
+      },
+      back: () => {
         for (const q of this.subs.values()) if (!q.ch) void this.consumers.start(q)
-      })
-    }
+      },
+    })
   }
 
   async setSubscriptions(subs: readonly Subscription[]): Promise<void> {
@@ -136,7 +140,14 @@ export class RabbitQueueAdapter implements QueueAdapter {
         continue
       }
       if (existing) await this.consumers.stop(existing)
-      const q: SubQueue = { sub, queue: this.names.queue(sub.id), fifo: sub.config.type === 'fifo', buffer: [] }
+      const q: SubQueue = {
+        sub,
+        queue: this.names.queue(sub.id),
+        fifo: sub.config.type === 'fifo',
+        ids: deadLetterId(sub.id, ''),
+        bound: this.topology.bound(sub),
+        buffer: [],
+      }
       this.subs.set(sub.id, q)
       if (this.options.consume !== false) await this.consumers.start(q)
     }
@@ -173,7 +184,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
       }
       // One publish to the topic exchange reaches every bound subscription queue (those without
       // a delay, as topology.ts binds them) unless a key or a delay picks the copies one by one.
-      const direct = copies.filter((c) => c.delay === 0 && this.topology.bound(c.q.sub))
+      const direct = copies.filter((c) => c.delay === 0 && c.q.bound)
       const fanOut = req.idempotencyKey === undefined && direct.length === copies.length && direct.length > 0
       for (const c of copies) this.arrivals.expect(c.q.sub.id, messageId, 1, now + c.delay, c.delay > 0)
       if (fanOut) await this.out.send({ ...env, exchange: this.names.topics, routingKey: req.topic }, body)
@@ -185,7 +196,7 @@ export class RabbitQueueAdapter implements QueueAdapter {
     targets.forEach((q, i) => {
       if (this.announcing.delete(marks[i]!)) this.notify(q.sub.id)
     })
-    return targets.map((q) => deadLetterId(q.sub.id, messageId))
+    return targets.map((q) => q.ids + messageId)
   }
 
   async claim(subscription: string, max: number): Promise<QueueMessage[]> {
@@ -194,12 +205,14 @@ export class RabbitQueueAdapter implements QueueAdapter {
     const now = this.now()
     const taken = q.fifo ? fifoReady(q.buffer, max, now) : q.buffer.splice(0, max)
     const lease = q.sub.config.visibilityTimeout * 1000
-    return taken.map((d) => {
+    for (const d of taken) {
       d.held = true
       d.leasedUntil = now + lease
       this.consumers.held.set(d.id, d)
-      return toMessage(d)
-    })
+    }
+    const counting = this.consumers.started(taken)
+    if (counting) await counting
+    return taken.map(toMessage)
   }
 
   async ack(id: string): Promise<void> {
@@ -278,7 +291,13 @@ export class RabbitQueueAdapter implements QueueAdapter {
     if (!q) return null
     let at = this.arrivals.next(subscription)
     for (const d of q.buffer)
-      if (!d.held && d.visibleAt > this.now() && (at === null || d.visibleAt < at)) at = d.visibleAt
+      if (
+        !d.held &&
+        d.visibleAt > this.now() &&
+        d.visibleAt < Number.POSITIVE_INFINITY &&
+        (at === null || d.visibleAt < at)
+      )
+        at = d.visibleAt
     return at
   }
 
