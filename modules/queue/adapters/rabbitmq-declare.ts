@@ -107,7 +107,7 @@ export class Topology {
     await ch.queueBind({
       queue,
       exchange: this.names.delayExchange,
-      arguments: { 'x-match': 'all', 'motia-delay': String(ms) },
+      arguments: { 'x-match': 'all', 'motia-delay': this.names.delayKey(ms) },
     })
     this.delays.set(ms, performance.now())
   }

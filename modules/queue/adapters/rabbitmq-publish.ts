@@ -71,7 +71,7 @@ export class Outbox {
     if (delay <= 0) return this.send({ ...env, exchange: '', routingKey: queue }, body)
     const ms = Math.round(delay)
     await this.topology.delayQueue(ms)
-    const headers = { ...env.headers, [H.delay]: String(ms) }
+    const headers = { ...env.headers, [H.delay]: this.names.delayKey(ms) }
     return this.send({ ...env, headers, exchange: this.names.delayExchange, routingKey: queue }, body)
   }
 

@@ -101,6 +101,26 @@ describe.if(up)('RabbitMQ quorum queues: retries', () => {
   test('a retry waits in a quorum delay queue that dead-letters at-least-once, and comes back', async () => {
     const target: RabbitTarget = { url: TEST_RABBITMQ_URL, prefix: freshRabbitPrefix('qdelay'), queueType: 'quorum' }
     const i = await instance(target, { id: 's', topic: 't', config })
+    // A classic delay queue of the same delay, as an earlier version left it (bound with its ms):
+    // it must neither block the quorum one nor get a copy of its retries.
+    const old = await connectRabbit(target.url, 'test:old-layout')
+    const oldQueue = `${target.prefix}.delay.10`
+    try {
+      const ch = await old.acquire()
+      await ch.queueDeclare({
+        queue: oldQueue,
+        durable: true,
+        arguments: { 'x-message-ttl': 60_000, 'x-dead-letter-exchange': '', 'x-expires': 600_000 },
+      })
+      await ch.queueBind({
+        queue: oldQueue,
+        exchange: `${target.prefix}.delay`,
+        arguments: { 'x-match': 'all', 'motia-delay': '10' },
+      })
+      await ch.close()
+    } finally {
+      await old.close()
+    }
     try {
       await i.a.enqueue({ topic: 't', data: 1, traceId: 'r' })
       const m = await claimOne(i, 's')
@@ -109,7 +129,7 @@ describe.if(up)('RabbitMQ quorum queues: retries', () => {
       expect(await claimOne(i, 's')).toMatchObject({ data: 1, attempt: 2 })
       // The broker checks a redeclaration's arguments: only the at-least-once ones match.
       const conn = await connectRabbit(target.url, 'test:inspect')
-      const queue = `${target.prefix}.delay.10`
+      const queue = `${target.prefix}.delay.q10`
       const base = {
         'x-message-ttl': 10,
         'x-dead-letter-exchange': '',
@@ -128,6 +148,8 @@ describe.if(up)('RabbitMQ quorum queues: retries', () => {
           'x-overflow': 'reject-publish' as const,
         }
         expect(await ok.queueDeclare({ queue, durable: true, arguments: atLeastOnce })).toMatchObject({ queue })
+        // The old classic queue got no copy of the retry.
+        expect((await ok.queueDeclare({ queue: oldQueue, passive: true })).messageCount).toBe(0)
         await ok.close()
       } finally {
         await conn.close()

@@ -12,7 +12,7 @@ import type { RabbitTarget } from './rabbitmq-connection'
  *   not bound: its copy goes through the delay path;
  * - `<prefix>.sub.<subscription>.dlq` (classic durable queue): its dead letters;
  * - `<prefix>.delay` (headers exchange) and `<prefix>.delay.<ms>` (classic durable queues, one per
- *   distinct delay, `x-message-ttl` = ms, dead-lettered to the default exchange, removed after
+ *   distinct delay, `<prefix>.delay.q<ms>` quorum ones for quorum subscriptions, `x-message-ttl` = ms, dead-lettered to the default exchange, removed after
  *   sitting unused): a delayed copy is published there with routing key = its subscription
  *   queue, expires after exactly its delay and is routed back by that key (no polling, no head-
  *   of-line blocking: every message in one delay queue has the same TTL);
@@ -42,8 +42,16 @@ export class RabbitNames {
   dlq(sub: string): string {
     return `${this.queue(sub)}.dlq`
   }
+  /**
+   * A delay's key: its header value on the delay exchange and its queue's suffix. Quorum delay
+   * queues (other arguments) have keys of their own (`q<ms>`), so a classic delay queue left by an
+   * earlier version (until it expires) neither blocks their declaration nor receives their copies.
+   */
+  delayKey(ms: number): string {
+    return this.target.queueType === 'quorum' ? `q${ms}` : String(ms)
+  }
   delayQueue(ms: number): string {
-    return `${this.target.prefix}.delay.${ms}`
+    return `${this.target.prefix}.delay.${this.delayKey(ms)}`
   }
   keyQueue(sub: string, key: string): string {
     return this.marker('key', sub, key)
