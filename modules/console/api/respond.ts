@@ -33,6 +33,11 @@ export function json(data: unknown, status = 200): Response {
   return Response.json(data, { status, headers: NO_STORE })
 }
 
+/** `json()` for a body already serialised (in slices, for a large answer). */
+export function jsonText(body: string): Response {
+  return new Response(body, { headers: { ...NO_STORE, 'content-type': 'application/json;charset=utf-8' } })
+}
+
 export function errorJson(status: number, code: string, message: string): Response {
   return json({ error: message, code }, status)
 }
