@@ -162,6 +162,10 @@ if (values.only === 'sampling') {
 
 const dir = helloProject(1)
 appendFileSync(join(dir, 'config.yaml'), 'observability:\n  maxTraces: 10\n')
+// More YAML for the motia project, appended after the line above: indented lines continue the
+// `observability` block, e.g. MOTIA_BENCH_EXTRA_CONFIG=$'  metrics:\n    enabled: false'.
+if (process.env.MOTIA_BENCH_EXTRA_CONFIG)
+  appendFileSync(join(dir, 'config.yaml'), `${process.env.MOTIA_BENCH_EXTRA_CONFIG}\n`)
 try {
   const motia = await count('motia', start(dir))
   if (values.only === 'motia') report([['motia start', motia]])
