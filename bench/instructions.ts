@@ -34,19 +34,28 @@ interface Window {
 }
 
 interface Count {
+  /** Requests of the load window kept (of those tried, the one with the most). */
   requests: number
-  /** Instructions per request during the load. */
+  /** Instructions per request during that load. */
   load: Window
-  /** The same, less what the idle server spends in as long a time (work driven by the clock). */
-  net: Window
   /** Instructions per second of the same server idle: work driven by the clock, not by requests. */
   idlePerSecond: Window
 }
 
 /**
- * Counts the server `cmd` starts: an idle window, then `seconds` of wrk after a warm-up, each
- * closed by a dump (`--separate-threads=yes`: one file per thread). Only the dumps are read, not
- * the file written at exit, which holds the shutdown.
+ * Under valgrind the server sometimes slows to a crawl for seconds, the cause not pinned down
+ * (a busy machine; perhaps JIT code valgrind must translate again, time no count shows), and
+ * then what runs by the clock is divided by a few requests: the same build measured 28-31k on
+ * the engine thread at 500-1,000 req/s and 44-52k at 28-113. A window under this rate is tried
+ * again, up to `TRIES` windows, and the busiest is kept.
+ */
+const SLOW_RPS = 300
+const TRIES = 3
+
+/**
+ * Counts the server `cmd` starts: an idle window, then load windows of `seconds` of wrk after a
+ * warm-up, each closed by a dump (`--separate-threads=yes`: one file per thread). Only the dumps
+ * are read, not the file written at exit, which holds the shutdown.
  */
 async function count(label: string, cmd: string[]): Promise<Count> {
   const out = join(tmpdir(), `motia-callgrind-${process.pid}-${label}`)
@@ -56,9 +65,6 @@ async function count(label: string, cmd: string[]): Promise<Count> {
     '--tool=callgrind',
     '--instr-atstart=no',
     '--separate-threads=yes',
-    // The default lock hands the CPU to whichever thread grabs it: JSC's spinning GC and JIT
-    // threads then starved the engine (34 to 1,067 req/s run to run); fair scheduling takes turns.
-    '--fair-sched=yes',
     `--callgrind-out-file=${out}.%p`,
     ...cmd,
   ])
@@ -72,22 +78,19 @@ async function count(label: string, cmd: string[]): Promise<Count> {
     await Bun.sleep(IDLE_SECONDS * 1000)
     await run(['callgrind_control', '-d', String(pid)])
     const idleS = (performance.now() - idleStart) / 1000
-    const loadStart = performance.now()
-    const requests = await load(`${server.url}/hello`, seconds)
-    await run(['callgrind_control', '-d', String(pid)])
-    const loadS = (performance.now() - loadStart) / 1000
     const idle = dumped(out, pid, 1)
-    const busy = dumped(out, pid, 2)
-    const perRequest = (n: number, idleN: number) => ({
-      load: n / requests,
-      net: (n - (idleN * loadS) / idleS) / requests,
-    })
-    const engine = perRequest(busy.engine, idle.engine)
-    const all = perRequest(busy.all, idle.all)
+    let best: { requests: number; w: Window } | undefined
+    for (let part = 2; part < 2 + TRIES; part++) {
+      const requests = await load(`${server.url}/hello`, seconds)
+      await run(['callgrind_control', '-d', String(pid)])
+      if (!best || requests > best.requests) best = { requests, w: dumped(out, pid, part) }
+      if (requests / seconds >= SLOW_RPS) break
+      console.error(`${label}: ${fmt(requests / seconds)} req/s under valgrind, a slow window: trying again`)
+    }
+    const { requests, w } = best!
     return {
       requests,
-      load: { engine: engine.load, all: all.load },
-      net: { engine: engine.net, all: all.net },
+      load: { engine: w.engine / requests, all: w.all / requests },
       idlePerSecond: { engine: idle.engine / idleS, all: idle.all / idleS },
     }
   } finally {
@@ -111,12 +114,10 @@ function dumped(out: string, pid: number, part: number): Window {
 
 function report(rows: [string, Count][]): void {
   console.log(`Instructions per request, hello route, callgrind (wrk -c10 for ${seconds} s after an 8 s warm-up)`)
-  console.log(
-    '                 engine thread  all threads   net of idle (engine, all)   req/s under valgrind   idle instr/s (engine, all)',
-  )
+  console.log('                 engine thread  all threads   req/s under valgrind   idle instr/s (engine, all)')
   for (const [name, c] of rows)
     console.log(
-      `  ${name.padEnd(14)} ${fmt(c.load.engine).padStart(13)} ${fmt(c.load.all).padStart(12)}   ${`${fmt(c.net.engine)}, ${fmt(c.net.all)}`.padStart(25)} ${fmt(c.requests / seconds).padStart(22)}   ${fmt(c.idlePerSecond.engine)}, ${fmt(c.idlePerSecond.all)}`,
+      `  ${name.padEnd(14)} ${fmt(c.load.engine).padStart(13)} ${fmt(c.load.all).padStart(12)} ${fmt(c.requests / seconds).padStart(22)}   ${fmt(c.idlePerSecond.engine)}, ${fmt(c.idlePerSecond.all)}`,
     )
 }
 
@@ -152,7 +153,6 @@ if (values.only === 'sampling') {
       ['tracing off', f],
     ])
     console.log(`  ratio off/sampled, engine thread: ${fmt(f.load.engine / s.load.engine, 3)}`)
-    console.log(`  ratio off/sampled, engine thread net of idle: ${fmt(f.net.engine / s.net.engine, 3)}`)
   } finally {
     rmSync(sampled, { recursive: true, force: true })
     rmSync(off, { recursive: true, force: true })
@@ -176,7 +176,6 @@ try {
       ['bare Elysia', elysia],
     ])
     console.log(`  ratio Elysia/motia, engine thread: ${fmt(elysia.load.engine / motia.load.engine, 3)}`)
-    console.log(`  ratio Elysia/motia, engine thread net of idle: ${fmt(elysia.net.engine / motia.net.engine, 3)}`)
     console.log(`  ratio Elysia/motia, all threads: ${fmt(elysia.load.all / motia.load.all, 3)}`)
   }
 } finally {
