@@ -105,6 +105,9 @@ export function engineSink(): MeasurementSink {
 export class MeasurementBatch {
   private points = new Map<string, MetricPoint>()
 
+  /** `started`: called when an empty batch gets its first measurement (to arm a flush timer). */
+  constructor(private readonly started: () => void = () => {}) {}
+
   readonly sink: MeasurementSink = (name, type, options, value, attributes) => {
     const labels = labelsOf(attributes)
     const key = `${name}\u0000${JSON.stringify(labels)}`
@@ -119,6 +122,7 @@ export class MeasurementBatch {
         attributes: labels,
         values: [],
       }
+      if (this.points.size === 0) this.started()
       this.points.set(key, p)
     }
     if (type === 'counter' || type === 'updowncounter') p.values[0] = (p.values[0] ?? 0) + value

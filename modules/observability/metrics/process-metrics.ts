@@ -1,9 +1,9 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { LoopDelay } from './loop-delay'
 import type { MetricRegistry } from './registry'
 
 /**
  * The process's own figures, read when metrics are collected: resident memory, JS heap, CPU
- * time and event-loop delay (sampled every 10 ms; the figures cover the time since the last
+ * time and event-loop delay (loop-delay.ts; the figures cover the time since the last
  * collection). Returns the sampler's stop.
  */
 export function processMetrics(registry: MetricRegistry): () => void {
@@ -24,8 +24,7 @@ export function processMetrics(registry: MetricRegistry): () => void {
   const heapSeries = heap.with()
   const maxSeries = delayMax.with()
   const p99Series = delayP99.with()
-  const loop = monitorEventLoopDelay({ resolution: 10 })
-  loop.enable()
+  const loop = new LoopDelay()
   const off = registry.onCollect(() => {
     const mem = process.memoryUsage()
     rssSeries.set(mem.rss)
@@ -33,12 +32,12 @@ export function processMetrics(registry: MetricRegistry): () => void {
     const c = process.cpuUsage()
     user.value = c.user / 1e6
     system.value = c.system / 1e6
-    maxSeries.set(loop.max / 1e9)
-    p99Series.set(loop.percentile(99) / 1e9)
+    maxSeries.set(loop.maxNs / 1e9)
+    p99Series.set(loop.p99Ns / 1e9)
     loop.reset()
   })
   return () => {
     off()
-    loop.disable()
+    loop.stop()
   }
 }

@@ -124,7 +124,9 @@ function unsendable(m: WorkerToEngine, error: unknown): void {
   }
 }
 
-const measurements = new MeasurementBatch()
+// Flushed a second after the first measurement of a batch (or when its job ends): a timer only
+// while there is something to send, so an idle worker is never woken.
+const measurements = new MeasurementBatch(() => setTimeout(flushMeasurements, 1000).unref?.())
 
 function flushMeasurements(): void {
   const points = measurements.take()
@@ -156,7 +158,6 @@ function handle(m: EngineToWorker): void {
       }
       // metrics.getMeter(...) in a handler: measurements are summed here and posted in batches.
       registerMeterProvider(measurements.sink)
-      setInterval(flushMeasurements, 1000).unref?.()
       post({ type: 'ready' })
       break
     case 'run':
