@@ -109,9 +109,10 @@ export async function compileBinary(opts: {
     // No `splitting` (it would keep one copy of the code the worker entries share, ~2.6 MB): in
     // Bun 1.4.5 a compiled chunk imports another as `/chunk-….js`, which the executable lacks.
     sourcemap: 'inline',
-    // JavaScriptCore bytecode compiled at build time: the ~3 MB bundle is not parsed and compiled
-    // again on every start (`motia --version` 0.22 -> 0.10 s). ESM keeps the top-level await.
-    bytecode: true,
+    // No `bytecode`: it would spare each start the parse of the ~3 MB bundle (`motia --version`
+    // 0.22 -> 0.10 s, the 50-step start-up ~1.3x Elysia's instead of ~2x), but in Bun 1.4.5 it adds
+    // ~15 MB to the executable (25 MB ours even without source maps), over the release's 15 MB
+    // budget (test/release/size.test.ts, docs/release.md).
     format: 'esm',
     define: { MOTIA_BUILD: JSON.stringify(opts.info) },
     compile: {
