@@ -24,7 +24,9 @@ const start = (dir: string) => [bin, 'start', '--dir', dir, '--port', '0', '--ho
 /** Median req/s ratio and server CPU µs per request of two sides. */
 function report(label: string, goal: string, a: WrkResult[], b: WrkResult[]): void {
   const ratio = median(a.map((r) => r.rps)) / median(b.map((r) => r.rps))
-  console.log(`  ratio ${label}: ${fmt(ratio, 3)}  (goal ${goal})`)
+  // Each round pairs fresh processes: the median of the rounds' own ratios pairs like with like.
+  const own = median(a.map((r, i) => r.rps / b[i]!.rps))
+  console.log(`  ratio ${label}: ${fmt(ratio, 3)} (median of the rounds' own: ${fmt(own, 3)})  (goal ${goal})`)
   // Server CPU per request drifts less than req/s when neighbours steal cycles.
   const ac = median(a.map((r) => r.cpuUs ?? Number.NaN))
   const bc = median(b.map((r) => r.cpuUs ?? Number.NaN))

@@ -199,14 +199,31 @@ export async function compareServers(
   /** A wrk Lua script (method, body, paths); `path` is then usually ''. */
   script?: string,
 ): Promise<WrkResult[][]> {
-  const servers: Server[] = []
-  try {
-    for (const [, cmd] of sides) servers.push(await spawnServer(cmd))
-    const results = await alternate(servers, path, o, script)
-    console.log(`HTTP ${path}, wrk -t1 -c${o.connections} -d${o.seconds}s, median of ${o.rounds} alternating rounds`)
-    for (const [k, [label]] of sides.entries()) console.log(medianLine(label, results[k]!))
-    return results
-  } finally {
-    for (const s of servers) await s.stop()
+  // Fresh processes every round: one server process can run ~10-20% slower or faster than
+  // another of the same build and config for its whole life (measured here: the same A/B gave
+  // 0.78 with one pair of processes and 0.95 as the median of five fresh pairs), so rounds on
+  // the same processes repeat that luck instead of averaging it out.
+  const results: WrkResult[][] = sides.map(() => [])
+  for (let round = 0; round < o.rounds; round++) {
+    const servers: Server[] = []
+    try {
+      for (const [, cmd] of sides) servers.push(await spawnServer(cmd))
+      const order = [...servers.keys()]
+      if (round % 2 === 1) order.reverse()
+      const one = await alternate(
+        order.map((k) => servers[k]!),
+        path,
+        { ...o, rounds: 1 },
+        script,
+      )
+      for (const [i, k] of order.entries()) results[k]!.push(one[i]![0]!)
+    } finally {
+      for (const s of servers) await s.stop()
+    }
   }
+  console.log(
+    `HTTP ${path}, wrk -t1 -c${o.connections} -d${o.seconds}s, median of ${o.rounds} rounds (fresh processes each, alternating order)`,
+  )
+  for (const [k, [label]] of sides.entries()) console.log(medianLine(label, results[k]!))
+  return results
 }
