@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { fixtureRuntime, tempProjects } from '../../test/support/runtime'
 import { OBSERVABILITY_KEY, type ObservabilityApi } from '../observability/observability-module'
 import type { IiiModuleApi } from './iii-module'
-import { TestWorker } from './test-worker'
+import { settled, TestWorker } from './test-worker'
 
 const project = tempProjects('motia-iii-')
 const CONFIG = [
@@ -21,12 +21,6 @@ const connect = async (headers?: Record<string, string>) => {
   workers.push(w)
   await w.next('workerregistered')
   return w
-}
-/** The engine saw the worker's RegisterFunction (frames are handled in order, so a reply to a later frame proves it). */
-const settled = async (w: TestWorker) => {
-  w.send({ type: 'ping' })
-  const pongs = w.received.filter((m) => m.type === 'pong').length
-  await w.next('pong', () => w.received.filter((m) => m.type === 'pong').length > pongs)
 }
 const iii = () => (rt.services.shared.get('iii') as IiiModuleApi).engine
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { fixtureRuntime, tempProjects } from '../../test/support/runtime'
 import type { IiiModuleApi } from './iii-module'
-import { TestWorker } from './test-worker'
+import { III_TEST_CONFIG, TestWorker } from './test-worker'
 
 // Steps call worker functions with Motia 1.x's `getInstance().trigger(...)` and await the result.
 const project = tempProjects('motia-iii-calls-')
@@ -12,12 +12,7 @@ let worker: TestWorker
 beforeAll(async () => {
   rt = await fixtureRuntime(
     project({
-      'config.yaml': [
-        'http: { port: 0, host: 127.0.0.1 }',
-        'streams: { port: 0, onApiPort: false }',
-        'console: { enabled: false }',
-        'iii: { port: 0 }',
-      ].join('\n'),
+      'config.yaml': III_TEST_CONFIG,
       // An HTTP step (engine thread) and a queue step (a worker thread of the pool: the call
       // crosses to the engine, then to the iii worker).
       'steps/call_worker_step.py': `from motia import get_instance, http

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { fixtureRuntime, tempProjects } from '../../test/support/runtime'
 import { TestClient } from '../streams/test-harness'
 import type { IiiModuleApi } from './iii-module'
-import { TestWorker } from './test-worker'
+import { III_TEST_CONFIG, settled, TestWorker } from './test-worker'
 
 // Workers' stream::* are motia streams: same store, same clients, triggers both ways.
 const project = tempProjects('motia-iii-streams-')
@@ -17,21 +17,11 @@ const connect = async () => {
   await w.next('workerregistered')
   return w
 }
-const settled = async (w: TestWorker) => {
-  w.send({ type: 'ping' })
-  const pongs = w.received.filter((m) => m.type === 'pong').length
-  await w.next('pong', () => w.received.filter((m) => m.type === 'pong').length > pongs)
-}
 
 beforeAll(async () => {
   rt = await fixtureRuntime(
     project({
-      'config.yaml': [
-        'http: { port: 0, host: 127.0.0.1 }',
-        'streams: { port: 0, onApiPort: false }',
-        'console: { enabled: false }',
-        'iii: { port: 0 }',
-      ].join('\n'),
+      'config.yaml': III_TEST_CONFIG,
       'steps/todo.stream.ts': `export const config = { name: 'todo', schema: { type: 'object' }, baseConfig: { storageType: 'default' } }`,
       // A step writing a declared stream, and a step taking a stream trigger on a worker's writes.
       'steps/write-todo.step.ts': `export const config = { name: 'WriteTodo', triggers: [{ type: 'http', method: 'POST', path: '/todo/:id' }] }

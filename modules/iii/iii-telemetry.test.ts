@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { fixtureRuntime, tempProjects } from '../../test/support/runtime'
 import { OBSERVABILITY_KEY, type ObservabilityApi } from '../observability/observability-module'
 import type { IiiModuleApi } from './iii-module'
-import { TestWorker } from './test-worker'
+import { III_TEST_CONFIG, TestWorker } from './test-worker'
 
 // The SDKs' OTel exports (OTLP/JSON frames prefixed OTLP / LOGS / MTRC, as iii-sdk's exporters
 // write them): spans in motia's trace store under the caller's trace, logs in motia's log,
@@ -26,12 +26,7 @@ const nanos = (ms: number) => `${BigInt(Math.round(ms)) * 1_000_000n}`
 beforeAll(async () => {
   rt = await fixtureRuntime(
     project({
-      'config.yaml': [
-        'http: { port: 0, host: 127.0.0.1 }',
-        'streams: { port: 0, onApiPort: false }',
-        'console: { enabled: false }',
-        'iii: { port: 0 }',
-      ].join('\n'),
+      'config.yaml': III_TEST_CONFIG,
     }),
     { listen: true, mode: 'start' },
   )

@@ -84,3 +84,18 @@ export class TestWorker {
     this.ws.close()
   }
 }
+
+/** The config.yaml of the iii module tests: every server on a free loopback port, no console. */
+export const III_TEST_CONFIG = [
+  'http: { port: 0, host: 127.0.0.1 }',
+  'streams: { port: 0, onApiPort: false }',
+  'console: { enabled: false }',
+  'iii: { port: 0 }',
+].join('\n')
+
+/** The engine has handled every frame `w` sent so far (frames are handled in order: a reply to a later ping proves it). */
+export async function settled(w: TestWorker): Promise<void> {
+  w.send({ type: 'ping' })
+  const pongs = w.received.filter((m) => m.type === 'pong').length
+  await w.next('pong', () => w.received.filter((m) => m.type === 'pong').length > pongs)
+}
