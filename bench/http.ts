@@ -13,7 +13,16 @@
 import { appendFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { abOptions, binary, compareServers, fmt, helloProject, median, type WrkResult } from './support'
+import {
+  abOptions,
+  binary,
+  compareServers,
+  fmt,
+  helloProject,
+  median,
+  samplingProjects,
+  type WrkResult,
+} from './support'
 
 const o = abOptions()
 const { values } = parseArgs({ args: Bun.argv.slice(2), options: { only: { type: 'string' } }, strict: false })
@@ -52,13 +61,7 @@ if (only === undefined || only === 'elysia') {
 }
 
 if (only === undefined || only === 'sampling') {
-  const sampled = helloProject(1)
-  const off = helloProject(1)
-  appendFileSync(
-    join(sampled, 'config.yaml'),
-    `observability:\n  sampling:\n    ratio: ${process.env.MOTIA_BENCH_SAMPLING_RATIO ?? 0.1}\n`,
-  )
-  appendFileSync(join(off, 'config.yaml'), 'observability:\n  enabled: false\n')
+  const { sampled, off, remove } = samplingProjects()
   try {
     const [s, f] = await compareServers(o, '/hello', [
       ['sampling 0.1', start(sampled)],
@@ -66,7 +69,6 @@ if (only === undefined || only === 'sampling') {
     ])
     report('sampling 0.1/tracing off', '≥ 0.97', s!, f!)
   } finally {
-    rmSync(sampled, { recursive: true, force: true })
-    rmSync(off, { recursive: true, force: true })
+    remove()
   }
 }

@@ -13,7 +13,7 @@ import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { binary, fmt, helloProject, spawnServer } from './support'
+import { binary, fmt, helloProject, samplingProjects, spawnServer } from './support'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -138,13 +138,7 @@ if (values.only === 'sampling') {
   // Sampling at 0.1 against tracing off. Under valgrind the server answers ~500 requests a
   // second, so every sampled trace is kept (at full speed most are past the store's cap): the
   // ratio here is a lower bound of the real one.
-  const sampled = helloProject(1)
-  const off = helloProject(1)
-  appendFileSync(
-    join(sampled, 'config.yaml'),
-    `observability:\n  sampling:\n    ratio: ${process.env.MOTIA_BENCH_SAMPLING_RATIO ?? 0.1}\n`,
-  )
-  appendFileSync(join(off, 'config.yaml'), 'observability:\n  enabled: false\n')
+  const { sampled, off, remove } = samplingProjects()
   try {
     const s = await count('sampled', start(sampled))
     const f = await count('off', start(off))
@@ -154,8 +148,7 @@ if (values.only === 'sampling') {
     ])
     console.log(`  ratio off/sampled, engine thread: ${fmt(f.load.engine / s.load.engine, 3)}`)
   } finally {
-    rmSync(sampled, { recursive: true, force: true })
-    rmSync(off, { recursive: true, force: true })
+    remove()
   }
   process.exit(0)
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -35,6 +35,28 @@ export function helloProject(n = 1): string {
     'logging:\n  level: info\n  format: json\nstreams:\n  port: 0\nconsole:\n  port: 0\n',
   )
   return dir
+}
+
+/**
+ * The sampling A/B's two hello projects: `observability.sampling.ratio` 0.1 (or
+ * MOTIA_BENCH_SAMPLING_RATIO) and `observability.enabled: false`.
+ */
+export function samplingProjects(): { sampled: string; off: string; remove(): void } {
+  const sampled = helloProject(1)
+  const off = helloProject(1)
+  appendFileSync(
+    join(sampled, 'config.yaml'),
+    `observability:\n  sampling:\n    ratio: ${process.env.MOTIA_BENCH_SAMPLING_RATIO ?? 0.1}\n`,
+  )
+  appendFileSync(join(off, 'config.yaml'), 'observability:\n  enabled: false\n')
+  return {
+    sampled,
+    off,
+    remove() {
+      rmSync(sampled, { recursive: true, force: true })
+      rmSync(off, { recursive: true, force: true })
+    },
+  }
 }
 
 export interface Server {

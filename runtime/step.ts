@@ -135,3 +135,27 @@ export interface StreamDefinition {
   schema?: import('./schema').CompiledSchema
   config: import('../sdk/types').StreamConfig
 }
+
+/**
+ * A step the runtime makes itself, with no handler file to load: the context of a stream's
+ * hooks, an iii queue's subscriptions.
+ */
+export function syntheticStep(
+  name: string,
+  file: string,
+  relFile: string,
+  config: Record<string, unknown> = {},
+): StepDefinition {
+  return {
+    name,
+    file,
+    relFile,
+    generation: 'triggers',
+    flows: [],
+    triggers: [],
+    enqueues: [],
+    virtualEnqueues: [],
+    virtualSubscribes: [],
+    config,
+  }
+}

@@ -1,6 +1,6 @@
 import type { MotiaConfig } from '../../runtime/config/schema'
 import { serializeError } from '../../runtime/errors'
-import type { QueueTriggerDef, StepDefinition } from '../../runtime/step'
+import { type QueueTriggerDef, type StepDefinition, syntheticStep } from '../../runtime/step'
 import type { QueueModuleApi } from '../queue/queue-module'
 import type { BackgroundJob, JobOutcome } from '../queue/runner'
 import type { SubscriptionDef } from '../queue/subscriptions'
@@ -86,16 +86,5 @@ export class IiiQueues {
 }
 
 function queueStep(name: string): StepDefinition {
-  return {
-    name: `iii-queue:${name}`,
-    file: '',
-    relFile: '(iii queue)',
-    generation: 'triggers',
-    flows: [],
-    triggers: [],
-    enqueues: [],
-    virtualEnqueues: [],
-    virtualSubscribes: [],
-    config: {},
-  }
+  return syntheticStep(`iii-queue:${name}`, '', '(iii queue)')
 }

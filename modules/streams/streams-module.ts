@@ -3,7 +3,7 @@ import type { CallOrigin } from '../../runtime/engine-client'
 import { MotiaError } from '../../runtime/errors'
 import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module'
 import { probe } from '../../runtime/readiness'
-import type { StepDefinition, StreamDefinition } from '../../runtime/step'
+import { type StepDefinition, type StreamDefinition, syntheticStep } from '../../runtime/step'
 import { newTraceId } from '../../runtime/trace-id'
 import type { StreamSubscription } from '../../sdk/types'
 import type { UpgradeHook } from '../http/http-module'
@@ -208,18 +208,12 @@ export function streamsModule(options: StreamsModuleOptions = {}): MotiaModule {
   function hookContext(def: StreamDefinition, subscription: StreamSubscription) {
     let step = hookSteps.get(def)
     if (!step) {
-      step = {
-        name: `stream:${def.name}`,
-        file: def.file,
-        relFile: def.relFile,
-        generation: 'triggers',
-        flows: [],
-        triggers: [],
-        enqueues: [],
-        virtualEnqueues: [],
-        virtualSubscribes: [],
-        config: def.config as unknown as Record<string, unknown>,
-      }
+      step = syntheticStep(
+        `stream:${def.name}`,
+        def.file,
+        def.relFile,
+        def.config as unknown as Record<string, unknown>,
+      )
       hookSteps.set(def, step)
     }
     return rt.engine.context(step, { type: 'stream', index: 0, streamName: def.name }, newTraceId(), subscription)
