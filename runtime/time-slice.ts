@@ -14,7 +14,7 @@
 export class TimeSlice {
   private start = performance.now()
 
-  /** `ms`: how long a slice may hold the thread (0.5 ms, as the trace store's writes). */
+  /** `ms`: how long a slice may hold the thread (0.5 ms; the trace store passes its own budget). */
   constructor(private readonly ms = SLICE_MS) {}
 
   /** The slice is spent: the caller should `await next()` before the next item. */

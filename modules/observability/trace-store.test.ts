@@ -2,6 +2,7 @@ import { Database } from 'bun:sqlite'
 import { expect, test } from 'bun:test'
 import type { LogRecord } from '../../runtime/logger'
 import type { SpanRecord } from '../../runtime/tracing'
+import { threadCpuMs } from '../../test/support/pause-probe'
 import { MAX_TRACE_LOGS, MAX_TRACE_SPANS, TraceStore } from './trace-store'
 
 const TRACE = 'a'.repeat(32)
@@ -132,10 +133,8 @@ test('the timed write yields to the event loop every half millisecond or so, not
   }
   // The write starts on its timer (1 s); meanwhile a tick loop measures the most CPU time spent
   // between two of its ticks (CPU time, not wall time: a loaded machine's preemption is not ours).
-  const cpu = () => {
-    const u = process.cpuUsage()
-    return (u.user + u.system) / 1000
-  }
+  // The thread's own CPU clock (test/support/pause-probe.ts): process.cpuUsage moves in ~4 ms ticks.
+  const cpu = threadCpuMs
   let last = cpu()
   let longest = 0
   let ticks = 0

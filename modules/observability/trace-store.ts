@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'bun:sqlite'
 import type { LogRecord, StructuredLogger } from '../../runtime/logger'
+import { SLICE_MS, TimeSlice } from '../../runtime/time-slice'
 import type { SpanEventRecord, SpanRecord, SpanStatusName } from '../../runtime/tracing'
 import { FailureEpisode } from '../storage/failure-episode'
 import { storageError } from '../storage/storage-error'
@@ -28,12 +29,6 @@ export { MAX_TRACE_LOGS, MAX_TRACE_SPANS }
 
 /** Spans and log records are buffered and written once per this interval. */
 const FLUSH_MS = 1000
-/**
- * A timed write yields to the event loop after this long (one transaction each slice): a
- * request that arrives meanwhile waits at most about this (200 traces at once were ~3 ms,
- * which put every second's write into a single connection's p99).
- */
-const SLICE_MS = 0.5
 
 /**
  * One row per trace: its spans and log records as JSON lines appended on each write, so a
@@ -160,11 +155,12 @@ export class TraceStore {
       if (count.get()!.n > this.maxTraces + Math.ceil(this.maxTraces / 10)) pruneOld.run(this.maxTraces - 1)
     }
     this.write = db.transaction((traces: readonly [string, TraceDelta][], budgetMs: number) => {
-      const until = performance.now() + budgetMs
+      // Inside one transaction, so the slice ends it rather than awaiting (SQLite is synchronous).
+      const slice = new TimeSlice(budgetMs)
       let n = 0
       for (const [id, t] of traces) {
         // A clock read (~50 ns) is nothing beside a trace's upsert (5 µs and up).
-        if (n > 0 && performance.now() > until) break
+        if (n > 0 && slice.due()) break
         n++
         this.upsert.run(
           id,
@@ -259,7 +255,10 @@ export class TraceStore {
     this.resume.unref?.()
   }
 
-  /** The timed write: a transaction per SLICE_MS of writing, yielding in between (p99 under load). */
+  /**
+   * The timed write: a transaction per SLICE_MS (0.5 ms) of writing, yielding in between. A
+   * second's write of 200+ traces at once held the loop for ms, into a single connection's p99.
+   */
   private flushInChunks(): void {
     this.take()
     if (this.writing || this.backlog.length === 0) return
