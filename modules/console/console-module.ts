@@ -201,7 +201,9 @@ export function consoleModule(options: ConsoleModuleOptions = {}): MotiaModule {
     const metrics = rt.shared.get('metrics') as MetricsApi | undefined
     if (!metrics) return
     const queueStats = async () => (rt.shared.get('queue') as QueueModuleApi | undefined)?.adapter.stats() ?? []
-    const h = new MetricsHistory(metrics.registry, queueStats)
+    const obs = rt.shared.get('observability') as ObservabilityApi | undefined
+    // Without a trace store (tracing off) there is no trace to open: no exemplars.
+    const h = new MetricsHistory(metrics.registry, queueStats, (time) => obs?.traceGone?.(time) ?? true)
     history = h
     rt.shared.set('console.metrics', h)
     const take = () =>

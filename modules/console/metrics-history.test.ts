@@ -85,6 +85,27 @@ test('an hour of route and subscription figures from per-minute snapshots of the
   ])
 })
 
+test('an exemplar whose trace may have left the store (retention, a failed write) is not offered', async () => {
+  const m = new RuntimeMetrics()
+  const history = new MetricsHistory(
+    m.registry,
+    async () => [],
+    (time) => time < T0 + 5000,
+  )
+  const route = m.httpDuration.with({
+    'http.request.method': 'GET',
+    'http.route': '/slow',
+    'http.response.status_class': '2xx',
+  })
+  route.record(0.6, 'c'.repeat(32), T0 + 1000) // pruned since
+  route.record(0.004, 'd'.repeat(32), T0 + 6000)
+  const r = (await history.summary(T0 + 10_000)).routes[0]!
+  expect(r.buckets[8]!.exemplar).toBeUndefined()
+  expect(r.buckets[0]!.exemplar?.traceId).toBe('d'.repeat(32))
+  // p99 falls in the slow bucket, which has none: the nearest faster one's trace opens.
+  expect(r.p99Exemplar?.traceId).toBe('d'.repeat(32))
+})
+
 test('it keeps at most an hour: 60 points, the window starting at the oldest kept snapshot', async () => {
   const m = new RuntimeMetrics()
   const history = new MetricsHistory(m.registry, async () => [])

@@ -75,6 +75,8 @@ export class MetricsHistory {
   constructor(
     private readonly registry: MetricRegistry,
     private readonly queueStats: () => Promise<SubscriptionStats[]>,
+    /** Whether the trace of an exemplar taken at `time` may be missing: the console offers none that is. */
+    private readonly traceGone: (time: number) => boolean = () => false,
   ) {}
 
   /** Takes the minute's snapshot (the console calls it every minute; tests with their own clock). */
@@ -221,7 +223,7 @@ export class MetricsHistory {
       addBuckets(r.vec, R_BUCKETS, s)
       for (let i = 0; i < s.counts.length; i++) {
         const e = s.exemplar(i)
-        if (e && (!r.exemplars[i] || e.time > r.exemplars[i]!.time)) r.exemplars[i] = e
+        if (e && (!r.exemplars[i] || e.time > r.exemplars[i]!.time) && !this.traceGone(e.time)) r.exemplars[i] = e
       }
     }
     return out

@@ -7,6 +7,8 @@ export interface ObservabilityApi {
   onSpan(listener: (span: unknown) => void): () => void
   /** Why a trace was not kept (sampled out), when sampling knows. */
   notKept?(traceId: string): string | undefined
+  /** Whether the trace of a span that ended at `time` may have left the store (pruned, or lost to a failed write). */
+  traceGone?(time: number): boolean
 }
 
 interface TraceDetail {

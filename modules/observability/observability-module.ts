@@ -27,6 +27,8 @@ export interface ObservabilityApi {
    * (ratio 0.1)`); undefined without sampling or for an id it would have kept.
    */
   notKept(traceId: string): string | undefined
+  /** Whether a trace whose span ended at `time` (epoch ms) may be missing from the store (TraceStore.gone). */
+  traceGone(time: number): boolean
 }
 
 /**
@@ -83,6 +85,7 @@ export function observabilityModule(): MotiaModule {
       await exporter?.shutdown()
     },
     notKept: (traceId) => sampler?.explain(traceId),
+    traceGone: (time) => store?.gone(time) ?? true,
   }
 
   return {

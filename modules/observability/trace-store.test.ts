@@ -122,6 +122,35 @@ test('a write that fails pauses recording with one warning; recording resumes on
   store.close()
 })
 
+test('gone: a trace older than retention keeps, or buffered when a write failed, may be missing; the rest is there', () => {
+  const db = new Database(':memory:')
+  const store = new TraceStore(db, 10)
+  const id = (i: number) => i.toString(16).padStart(32, '0')
+  const at = (i: number) => Date.now() - 100_000 + i * 1_000
+  const root = (i: number): SpanRecord => ({ ...span(0), traceId: id(i), startTime: at(i), endTime: at(i) + 5 })
+  for (let i = 1; i <= 11; i++) {
+    store.add(root(i))
+    store.flush()
+  }
+  expect(store.gone(at(1) + 5)).toBe(false) // 11 of 10: within the slack, nothing pruned yet
+  store.add(root(12))
+  store.flush() // 12 > 10 + 1: pruned down to the newest 10
+  expect(store.get(id(2))).toBeNull()
+  expect(store.gone(at(2) + 5)).toBe(true)
+  expect(store.get(id(3))).not.toBeNull()
+  expect(store.gone(at(3) + 5)).toBe(false)
+  // A failed write drops what it held: a span that ended then is gone, older ones are not.
+  db.run('PRAGMA query_only = ON')
+  const ended = Date.now()
+  store.add({ ...root(13), startTime: ended - 5, endTime: ended })
+  store.flush()
+  expect(store.gone(ended)).toBe(true)
+  expect(store.get(id(3))).not.toBeNull()
+  expect(store.gone(at(3) + 5)).toBe(false)
+  db.run('PRAGMA query_only = OFF')
+  store.close()
+})
+
 test('the timed write yields to the event loop every half millisecond or so, not after hundreds of traces', async () => {
   // maxTraces 5,000: room in the buffer (4 × maxTraces spans) for all 16,000 spans.
   const store = new TraceStore(new Database(':memory:'), 5_000)

@@ -109,6 +109,13 @@ export class TraceStore {
   private resume: ReturnType<typeof setTimeout> | undefined
   private readonly failures: FailureEpisode
   private readonly file: string
+  /** Start (epoch ms) of the oldest trace the last prune kept: older ones are gone. */
+  private horizon = 0
+  /** Spans ended in these [from, to] epoch-ms windows may be lost to a failed write (newest last). */
+  private readonly lost: [number, number][] = []
+  /** When the backlog was last fully written, and when its newest part was taken. */
+  private drainedAt = 0
+  private takenAt = 0
 
   constructor(
     private readonly db: Database,
@@ -147,12 +154,16 @@ export class TraceStore {
                          ELSE log_data || char(10) || excluded.log_data END`,
     )
     const count = db.prepare<{ n: number }, []>('SELECT count(*) AS n FROM motia_traces')
-    const pruneOld = db.prepare(
-      'DELETE FROM motia_traces WHERE start < (SELECT start FROM motia_traces ORDER BY start DESC LIMIT 1 OFFSET ?1)',
+    const oldestKept = db.prepare<{ start: number }, [number]>(
+      'SELECT start FROM motia_traces ORDER BY start DESC LIMIT 1 OFFSET ?1',
     )
+    const pruneOld = db.prepare('DELETE FROM motia_traces WHERE start < ?1')
     // Retention with slack: pruning when a tenth over the limit deletes in batches, not a row a write.
     this.prune = () => {
-      if (count.get()!.n > this.maxTraces + Math.ceil(this.maxTraces / 10)) pruneOld.run(this.maxTraces - 1)
+      if (count.get()!.n <= this.maxTraces + Math.ceil(this.maxTraces / 10)) return
+      const cut = oldestKept.get(this.maxTraces - 1)!.start
+      pruneOld.run(cut)
+      this.horizon = Math.max(this.horizon, cut)
     }
     this.write = db.transaction((traces: readonly [string, TraceDelta][], budgetMs: number) => {
       // Inside one transaction, so the slice ends it rather than awaiting (SQLite is synchronous).
@@ -213,6 +224,17 @@ export class TraceStore {
     return true
   }
 
+  /**
+   * Whether a span that ended at `time` (epoch ms) may have left the store: its trace is older
+   * than what retention keeps, or it was buffered when a write failed. The console offers no
+   * exemplar that would open a missing trace. Errs towards true near a failed write's edges.
+   */
+  gone(time: number): boolean {
+    if (time < this.horizon) return true
+    for (const [from, to] of this.lost) if (time >= from && time <= to) return true
+    return false
+  }
+
   /** Writes everything buffered, at once. Reads call it first, so they see every ended span. */
   flush(): void {
     this.take()
@@ -227,6 +249,7 @@ export class TraceStore {
     try {
       const n = this.write(traces, budgetMs)
       this.failures.succeeded()
+      if (n === traces.length) this.drainedAt = this.takenAt
       return n
     } catch (err) {
       this.pause(err)
@@ -235,6 +258,10 @@ export class TraceStore {
   }
 
   private pause(err: unknown): void {
+    // What was buffered or waiting since the last full write is dropped; a second of slack
+    // covers a span's end clock and the buffer's (the same wall clock, read moments apart).
+    this.lost.push([this.drainedAt - 1000, Date.now() + 1000])
+    if (this.lost.length > 16) this.lost.shift()
     this.paused = true
     this.spans = []
     this.logs = []
@@ -288,6 +315,7 @@ export class TraceStore {
     // Each write opens a new admission window: up to maxTraces new traces until the next one.
     this.previous = this.admitted
     this.admitted = new Set()
+    this.takenAt = Date.now()
     const { spans, logs } = this
     this.spans = []
     this.logs = []
