@@ -1,5 +1,5 @@
 import type { LogRecord } from '../../runtime/logger'
-import type { SpanRecord, SpanStatusName } from '../../runtime/tracing'
+import type { SpanEventRecord, SpanRecord, SpanStatusName } from '../../runtime/tracing'
 
 /**
  * What one trace keeps: its first spans and log records up to these limits (the span count
@@ -108,4 +108,28 @@ export function deltas(spans: readonly SpanRecord[], logs: readonly LogRecord[])
     if (t.logData.length < MAX_TRACE_LOGS) t.logData.push(l)
   }
   return out
+}
+
+/** A log record as an event on its span: how OpenTelemetry backends show logs in a trace. */
+export function logEvent(record: LogRecord): SpanEventRecord {
+  return { name: 'log', time: record.time, attributes: { level: record.level, message: record.msg, ...record.fields } }
+}
+
+/**
+ * Each span with the log records written in it as `log` events, in time order. Logs are joined
+ * to spans here, when read, not when written: the request path then needs no lookup of open spans.
+ */
+export function withLogEvents(spans: SpanRecord[], logs: readonly LogRecord[]): SpanRecord[] {
+  const bySpan = new Map<string, SpanEventRecord[]>()
+  for (const l of logs) {
+    if (!l.spanId) continue
+    const list = bySpan.get(l.spanId) ?? []
+    list.push(logEvent(l))
+    bySpan.set(l.spanId, list)
+  }
+  if (bySpan.size === 0) return spans
+  return spans.map((s) => {
+    const events = bySpan.get(s.spanId)
+    return events ? { ...s, events: [...s.events, ...events].sort((a, b) => a.time - b.time) } : s
+  })
 }

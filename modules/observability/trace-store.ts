@@ -1,10 +1,11 @@
 import type { Database, Statement } from 'bun:sqlite'
 import type { LogRecord, StructuredLogger } from '../../runtime/logger'
 import { SLICE_MS, TimeSlice } from '../../runtime/time-slice'
-import type { SpanEventRecord, SpanRecord, SpanStatusName } from '../../runtime/tracing'
+import type { SpanRecord, SpanStatusName } from '../../runtime/tracing'
 import { FailureEpisode } from '../storage/failure-episode'
 import { storageError } from '../storage/storage-error'
-import { deltas, jsonLines, MAX_TRACE_LOGS, MAX_TRACE_SPANS, type TraceDelta } from './trace-deltas'
+import { deltas, jsonLines, MAX_TRACE_LOGS, MAX_TRACE_SPANS, type TraceDelta, withLogEvents } from './trace-deltas'
+import { createTraceTable, UPSERT } from './trace-sql'
 
 export interface TraceSummary {
   traceId: string
@@ -25,33 +26,10 @@ export interface TraceFilter {
   limit?: number
 }
 
-export { MAX_TRACE_LOGS, MAX_TRACE_SPANS }
+export { MAX_TRACE_LOGS, MAX_TRACE_SPANS, withLogEvents }
 
 /** Spans and log records are buffered and written once per this interval. */
 const FLUSH_MS = 1000
-
-/**
- * One row per trace: its spans and log records as JSON lines appended on each write, so a
- * trace costs one upsert and, once out of retention, one delete (a row per span cost ~3x that
- * under load). Reads take the newest rows, never the whole table.
- */
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS motia_traces (
-  trace_id TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  step TEXT,
-  root INTEGER NOT NULL,
-  start REAL NOT NULL,
-  end REAL NOT NULL,
-  status TEXT NOT NULL,
-  spans INTEGER NOT NULL,
-  steps TEXT NOT NULL,
-  span_data TEXT NOT NULL,
-  logs INTEGER NOT NULL,
-  log_data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS motia_traces_start ON motia_traces(start);
-`
 
 export interface TraceStoreOptions {
   /** Where the one warning goes when writes fail (a full disk, a file locked elsewhere). */
@@ -127,32 +105,9 @@ export class TraceStore {
       level: 'warn',
       minMs: 1000,
     })
-    dropEarlierLayout(db)
-    db.run(SCHEMA)
+    createTraceTable(db)
     this.bufferCap = Math.max(maxTraces * 4, 4_000)
-    // In DO UPDATE, bare column names are the stored row's values: the root span (no parent)
-    // names the trace, else the earliest span does.
-    const better = 'excluded.root > root OR (excluded.root = root AND excluded.start < start)'
-    this.upsert = db.prepare(
-      `INSERT INTO motia_traces (trace_id, name, step, root, start, end, status, spans, steps, span_data, logs, log_data)
-       VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-       ON CONFLICT(trace_id) DO UPDATE SET
-         name = CASE WHEN ${better} THEN excluded.name ELSE name END,
-         step = CASE WHEN ${better} THEN excluded.step ELSE step END,
-         root = max(root, excluded.root),
-         start = min(start, excluded.start),
-         end = max(end, excluded.end),
-         status = CASE WHEN status = 'error' OR excluded.status = 'error' THEN 'error' ELSE status END,
-         spans = spans + excluded.spans,
-         steps = steps || excluded.steps,
-         span_data = CASE WHEN span_data = '' THEN excluded.span_data
-                          WHEN excluded.span_data = '' OR spans >= ${MAX_TRACE_SPANS} THEN span_data
-                          ELSE span_data || char(10) || excluded.span_data END,
-         logs = logs + excluded.logs,
-         log_data = CASE WHEN log_data = '' THEN excluded.log_data
-                         WHEN excluded.log_data = '' OR logs >= ${MAX_TRACE_LOGS} THEN log_data
-                         ELSE log_data || char(10) || excluded.log_data END`,
-    )
+    this.upsert = db.prepare(UPSERT)
     const count = db.prepare<{ n: number }, []>('SELECT count(*) AS n FROM motia_traces')
     const oldestKept = db.prepare<{ start: number }, [number]>(
       'SELECT start FROM motia_traces ORDER BY start DESC LIMIT 1 OFFSET ?1',
@@ -389,39 +344,5 @@ export class TraceStore {
     if (this.timer) return
     this.timer = setTimeout(() => this.flushInChunks(), FLUSH_MS)
     this.timer.unref?.()
-  }
-}
-
-/** A log record as an event on its span: how OpenTelemetry backends show logs in a trace. */
-export function logEvent(record: LogRecord): SpanEventRecord {
-  return { name: 'log', time: record.time, attributes: { level: record.level, message: record.msg, ...record.fields } }
-}
-
-/**
- * Each span with the log records written in it as `log` events, in time order. Logs are joined
- * to spans here, when read, not when written: the request path then needs no lookup of open spans.
- */
-export function withLogEvents(spans: SpanRecord[], logs: readonly LogRecord[]): SpanRecord[] {
-  const bySpan = new Map<string, SpanEventRecord[]>()
-  for (const l of logs) {
-    if (!l.spanId) continue
-    const list = bySpan.get(l.spanId) ?? []
-    list.push(logEvent(l))
-    bySpan.set(l.spanId, list)
-  }
-  if (bySpan.size === 0) return spans
-  return spans.map((s) => {
-    const events = bySpan.get(s.spanId)
-    return events ? { ...s, events: [...s.events, ...events].sort((a, b) => a.time - b.time) } : s
-  })
-}
-
-/** Traces are a cache for the console: tables of an earlier layout are dropped, not migrated. */
-function dropEarlierLayout(db: Database): void {
-  const columns = db.query<{ name: string }, []>('PRAGMA table_info(motia_traces)').all()
-  if (columns.length > 0 && !columns.some((c) => c.name === 'logs')) {
-    db.run('DROP TABLE IF EXISTS motia_traces')
-    db.run('DROP TABLE IF EXISTS motia_spans')
-    db.run('DROP TABLE IF EXISTS motia_trace_logs')
   }
 }
