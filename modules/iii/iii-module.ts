@@ -149,8 +149,9 @@ function routeEnqueues(
     async enqueue(message, origin) {
       const workers = targets(message.topic)
       if (!workers || workers.size === 0 || subscribed(message.topic)) await inner.enqueue(message, origin)
+      if (!workers || workers.size === 0) return
       const traceparent = traceparentOf(origin)
-      for (const t of workers ?? []) void iii.fire(t, message.data, traceparent ? { traceparent } : {}).catch(() => {})
+      for (const t of workers) void iii.fire(t, message.data, traceparent ? { traceparent } : {}).catch(() => {})
     },
   }
 }

@@ -83,9 +83,6 @@ export function statements(db: Database) {
               WHERE o.subscription = ?1 AND o.group_id = m.group_id AND o.id < m.id))
        ORDER BY m.id LIMIT ?3`,
     ),
-    lease: db.query<unknown, [number, number]>(
-      'UPDATE motia_queue SET inflight = 1, attempt = attempt + 1, lease_until = ? WHERE id = ?',
-    ),
     get: db.query(`SELECT ${COLUMNS} FROM motia_queue WHERE id = ?`),
     delete: db.query<unknown, [number]>('DELETE FROM motia_queue WHERE id = ?'),
     retry: db.query<unknown, [number, string, number]>(
@@ -117,5 +114,42 @@ export function statements(db: Database) {
        SELECT subscription, topic, data, trace_id, group_id, ?1, enqueued_at FROM motia_dead_letters WHERE id = ?2`,
     ),
     deleteDead: db.query<unknown, [number]>('DELETE FROM motia_dead_letters WHERE id = ?'),
+  }
+}
+
+/** Ids bound as one `IN (?, ?, ...)` list: a statement per list length, prepared on first use. */
+const IN_LISTS = 64
+
+/**
+ * The statements that take a list of ids: a claim leases its rows, and a turn's acks delete
+ * theirs, in one statement instead of one per message.
+ */
+export function idListStatements(db: Database) {
+  const lease: ReturnType<Database['query']>[] = []
+  const remove: ReturnType<Database['query']>[] = []
+  const list = (n: number) => Array.from({ length: n }, () => '?').join(', ')
+  /** Runs `stmt(n)` over `ids` in slices of at most IN_LISTS, each slice's ids after `head`. */
+  const over = (
+    cache: ReturnType<Database['query']>[],
+    sql: (inList: string) => string,
+    head: number[],
+    ids: readonly number[],
+  ) => {
+    for (let i = 0; i < ids.length; i += IN_LISTS) {
+      const slice = ids.length <= IN_LISTS ? ids : ids.slice(i, i + IN_LISTS)
+      const n = slice.length
+      cache[n] ??= db.query(sql(list(n)))
+      cache[n]!.run(...head, ...slice)
+    }
+  }
+  return {
+    lease: (leaseUntil: number, ids: readonly number[]) =>
+      over(
+        lease,
+        (l) => `UPDATE motia_queue SET inflight = 1, attempt = attempt + 1, lease_until = ? WHERE id IN (${l})`,
+        [leaseUntil],
+        ids,
+      ),
+    delete: (ids: readonly number[]) => over(remove, (l) => `DELETE FROM motia_queue WHERE id IN (${l})`, [], ids),
   }
 }
