@@ -48,6 +48,8 @@ export function migrate(db: Database): void {
 }
 
 const COLUMNS = 'id, subscription, topic, data, trace_id, group_id, attempt, enqueued_at, parent_span_id'
+/** A claim's rows: its subscription is the one claimed (a column less to turn into strings per row). */
+const CLAIMED = COLUMNS.replace('subscription, ', '')
 
 /**
  * Every statement the queue runs, prepared once per connection. None uses RETURNING: SQLite
@@ -69,14 +71,14 @@ export function statements(db: Database) {
     // A claim reads the oldest ready messages, then leases each (`lease`), inside one IMMEDIATE
     // transaction (the group commit): no other connection to the file can claim in between.
     ready: db.query(
-      `SELECT ${COLUMNS} FROM motia_queue INDEXED BY motia_queue_ready
+      `SELECT ${CLAIMED} FROM motia_queue INDEXED BY motia_queue_ready
        WHERE subscription = ?1 AND inflight = 0 AND visible_at <= ?2 ORDER BY id LIMIT ?3`,
     ),
     // FIFO: a message of a group only when no older message of its group is left (waiting,
     // delayed for a retry or in flight): the oldest of each group, and none while one is in
     // flight (a group's in-flight message is always its oldest).
     readyFifo: db.query(
-      `SELECT ${COLUMNS.replace(/(\w+)/g, 'm.$1')} FROM motia_queue m INDEXED BY motia_queue_ready
+      `SELECT ${CLAIMED.replace(/(\w+)/g, 'm.$1')} FROM motia_queue m INDEXED BY motia_queue_ready
        WHERE m.subscription = ?1 AND m.inflight = 0 AND m.visible_at <= ?2
          AND (m.group_id IS NULL OR NOT EXISTS (
               SELECT 1 FROM motia_queue o INDEXED BY motia_queue_group

@@ -148,7 +148,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
       this.ids.lease(now + config.visibilityTimeout * 1000, ids)
       return found
     })
-    return rows.map(toMessage)
+    return rows.map((r) => toMessage(r, subscription))
   }
 
   /**
@@ -366,11 +366,11 @@ export class SqliteQueueAdapter implements QueueAdapter {
   }
 }
 
-function toMessage(r: Row): QueueMessage {
+function toMessage(r: Row, subscription: string): QueueMessage {
   const m: QueueMessage = {
     id: String(r.id),
     topic: r.topic,
-    subscription: r.subscription,
+    subscription,
     data: JSON.parse(r.data),
     traceId: r.trace_id,
     attempt: r.attempt,
