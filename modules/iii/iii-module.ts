@@ -146,11 +146,15 @@ function routeEnqueues(
     return stepTopics.has(topic)
   }
   rt.engine.queueService = {
-    async enqueue(message, origin) {
+    enqueue(message, origin) {
       const workers = targets(message.topic)
-      if (!workers || workers.size === 0 || subscribed(message.topic)) await inner.enqueue(message, origin)
-      const traceparent = traceparentOf(origin)
-      for (const t of workers ?? []) void iii.fire(t, message.data, traceparent ? { traceparent } : {}).catch(() => {})
+      // No iii worker takes the topic (the common case): the queue's own promise, no wrapper.
+      if (!workers || workers.size === 0) return inner.enqueue(message, origin)
+      return (async () => {
+        if (subscribed(message.topic)) await inner.enqueue(message, origin)
+        const traceparent = traceparentOf(origin)
+        for (const t of workers) void iii.fire(t, message.data, traceparent ? { traceparent } : {}).catch(() => {})
+      })()
     },
   }
 }

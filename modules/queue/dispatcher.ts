@@ -1,6 +1,6 @@
 import { serializeError } from '../../runtime/errors'
 import type { StructuredLogger } from '../../runtime/logger'
-import type { RuntimeMetrics } from '../observability/metrics/runtime-metrics'
+import type { RuntimeMetrics, SubscriptionSeries } from '../observability/metrics/runtime-metrics'
 import { FailureEpisode } from '../storage/failure-episode'
 import { storageTrouble } from '../storage/storage-error'
 import type { QueueAdapter, QueueMessage } from './adapter'
@@ -188,7 +188,7 @@ export class Dispatcher {
    */
   private async process(s: SubState, msg: QueueMessage, release: () => void): Promise<void> {
     const { def, step } = s.def
-    const m = this.metrics()?.subscription(def.topic, s.def.id)
+    const m = this.seriesOf(s)
     // Enqueue → first start; a redelivery's wait includes its backoff, so it is left out.
     if (m && msg.attempt === 1) m.wait.record(Math.max(0, Date.now() - msg.enqueuedAt) / 1000)
     try {
@@ -213,7 +213,7 @@ export class Dispatcher {
         traceId: msg.traceId,
         attempt: msg.attempt,
         messageId: msg.id,
-        ...(msg.parentSpanId ? { parentSpanId: msg.parentSpanId } : {}),
+        parentSpanId: msg.parentSpanId,
       })
       this.handling.delete(msg.id)
       // Released at a drain's deadline: back in the queue already, whatever this run says.
@@ -255,6 +255,16 @@ export class Dispatcher {
       if (storageTrouble(err)) this.settles.failed(err, 'their messages come back after the visibility timeout')
       else this.log.error(`queue dispatch failed for message ${msg.id}`, { error: serializeError(err) })
     }
+  }
+
+  /** The subscription's metric series, looked up once per metrics registry (not per message). */
+  private seriesOf(s: SubState): SubscriptionSeries | undefined {
+    const metrics = this.metrics()
+    if (s.seriesFor !== metrics) {
+      s.seriesFor = metrics
+      s.series = metrics?.subscription(s.def.def.topic, s.def.id)
+    }
+    return s.series
   }
 
   /** One timer, however many subscriptions failed to claim: every one is pumped again. */
@@ -307,4 +317,6 @@ interface SubState {
   inFlight: number
   pumping: boolean
   again: boolean
+  seriesFor?: RuntimeMetrics
+  series?: SubscriptionSeries
 }

@@ -48,6 +48,8 @@ export function migrate(db: Database): void {
 }
 
 const COLUMNS = 'id, subscription, topic, data, trace_id, group_id, attempt, enqueued_at, parent_span_id'
+/** A claim's rows: its subscription is the one claimed (a column less to turn into strings per row). */
+const CLAIMED = COLUMNS.replace('subscription, ', '')
 
 /**
  * Every statement the queue runs, prepared once per connection. None uses RETURNING: SQLite
@@ -69,22 +71,19 @@ export function statements(db: Database) {
     // A claim reads the oldest ready messages, then leases each (`lease`), inside one IMMEDIATE
     // transaction (the group commit): no other connection to the file can claim in between.
     ready: db.query(
-      `SELECT ${COLUMNS} FROM motia_queue INDEXED BY motia_queue_ready
+      `SELECT ${CLAIMED} FROM motia_queue INDEXED BY motia_queue_ready
        WHERE subscription = ?1 AND inflight = 0 AND visible_at <= ?2 ORDER BY id LIMIT ?3`,
     ),
     // FIFO: a message of a group only when no older message of its group is left (waiting,
     // delayed for a retry or in flight): the oldest of each group, and none while one is in
     // flight (a group's in-flight message is always its oldest).
     readyFifo: db.query(
-      `SELECT ${COLUMNS.replace(/(\w+)/g, 'm.$1')} FROM motia_queue m INDEXED BY motia_queue_ready
+      `SELECT ${CLAIMED.replace(/(\w+)/g, 'm.$1')} FROM motia_queue m INDEXED BY motia_queue_ready
        WHERE m.subscription = ?1 AND m.inflight = 0 AND m.visible_at <= ?2
          AND (m.group_id IS NULL OR NOT EXISTS (
               SELECT 1 FROM motia_queue o INDEXED BY motia_queue_group
               WHERE o.subscription = ?1 AND o.group_id = m.group_id AND o.id < m.id))
        ORDER BY m.id LIMIT ?3`,
-    ),
-    lease: db.query<unknown, [number, number]>(
-      'UPDATE motia_queue SET inflight = 1, attempt = attempt + 1, lease_until = ? WHERE id = ?',
     ),
     get: db.query(`SELECT ${COLUMNS} FROM motia_queue WHERE id = ?`),
     delete: db.query<unknown, [number]>('DELETE FROM motia_queue WHERE id = ?'),
@@ -117,5 +116,42 @@ export function statements(db: Database) {
        SELECT subscription, topic, data, trace_id, group_id, ?1, enqueued_at FROM motia_dead_letters WHERE id = ?2`,
     ),
     deleteDead: db.query<unknown, [number]>('DELETE FROM motia_dead_letters WHERE id = ?'),
+  }
+}
+
+/** Ids bound as one `IN (?, ?, ...)` list: a statement per list length, prepared on first use. */
+const IN_LISTS = 64
+
+/**
+ * The statements that take a list of ids: a claim leases its rows, and a turn's acks delete
+ * theirs, in one statement instead of one per message.
+ */
+export function idListStatements(db: Database) {
+  const lease: ReturnType<Database['query']>[] = []
+  const remove: ReturnType<Database['query']>[] = []
+  const list = (n: number) => Array.from({ length: n }, () => '?').join(', ')
+  /** Runs `stmt(n)` over `ids` in slices of at most IN_LISTS, each slice's ids after `head`. */
+  const over = (
+    cache: ReturnType<Database['query']>[],
+    sql: (inList: string) => string,
+    head: number[],
+    ids: readonly number[],
+  ) => {
+    for (let i = 0; i < ids.length; i += IN_LISTS) {
+      const slice = ids.length <= IN_LISTS ? ids : ids.slice(i, i + IN_LISTS)
+      const n = slice.length
+      cache[n] ??= db.query(sql(list(n)))
+      cache[n]!.run(...head, ...slice)
+    }
+  }
+  return {
+    lease: (leaseUntil: number, ids: readonly number[]) =>
+      over(
+        lease,
+        (l) => `UPDATE motia_queue SET inflight = 1, attempt = attempt + 1, lease_until = ? WHERE id IN (${l})`,
+        [leaseUntil],
+        ids,
+      ),
+    delete: (ids: readonly number[]) => over(remove, (l) => `DELETE FROM motia_queue WHERE id IN (${l})`, [], ids),
   }
 }

@@ -16,7 +16,7 @@ import type {
 } from '../adapter'
 import { backoffMs, shouldRetry } from '../retry-policy'
 import { GroupCommit } from './sqlite-group-commit'
-import { migrate, SCHEMA, statements } from './sqlite-statements'
+import { idListStatements, migrate, SCHEMA, statements } from './sqlite-statements'
 
 interface Row {
   id: number
@@ -46,6 +46,9 @@ export class SqliteQueueAdapter implements QueueAdapter {
   private readonly listeners = new Set<(subscription: string) => void>()
   private readonly now: () => number
   private readonly q: ReturnType<typeof statements>
+  private readonly ids: ReturnType<typeof idListStatements>
+  /** The acks of this turn, deleted by one statement in the next group commit. */
+  private acks: { ids: number[]; done: Promise<void> } | undefined
   private readonly file: string
   private readonly group: GroupCommit
 
@@ -62,6 +65,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
     db.run(SCHEMA)
     migrate(db)
     this.q = statements(db)
+    this.ids = idListStatements(db)
     this.group = new GroupCommit(db, this.file)
   }
 
@@ -135,18 +139,38 @@ export class SqliteQueueAdapter implements QueueAdapter {
     const rows = await this.write(() => {
       const now = this.now()
       const found = ready.all(subscription, now, max) as Row[]
-      const leaseUntil = now + config.visibilityTimeout * 1000
+      if (found.length === 0) return found
+      const ids: number[] = []
       for (const row of found) {
-        this.q.lease.run(leaseUntil, row.id)
+        ids.push(row.id)
         row.attempt++
       }
+      this.ids.lease(now + config.visibilityTimeout * 1000, ids)
       return found
     })
-    return rows.map(toMessage)
+    return rows.map((r) => toMessage(r, subscription))
   }
 
-  async ack(id: string): Promise<void> {
-    await this.write(() => this.q.delete.run(Number(id)))
+  /**
+   * The acks of one turn share one DELETE (and one promise): the op joins the group commit at
+   * the first ack's place, before any claim queued after it, so a FIFO group's next message is
+   * claimable in the same transaction. Replayed alone after a failed batch, it deletes the same ids.
+   */
+  ack(id: string): Promise<void> {
+    let batch = this.acks
+    if (!batch) {
+      const ids: number[] = []
+      const next = {
+        ids,
+        done: this.write(() => {
+          if (this.acks === next) this.acks = undefined
+          this.ids.delete(ids)
+        }),
+      }
+      batch = this.acks = next
+    }
+    batch.ids.push(Number(id))
+    return batch.done
   }
 
   async nack(id: string, failure: Failure): Promise<'retry' | 'dead'> {
@@ -342,11 +366,11 @@ export class SqliteQueueAdapter implements QueueAdapter {
   }
 }
 
-function toMessage(r: Row): QueueMessage {
+function toMessage(r: Row, subscription: string): QueueMessage {
   const m: QueueMessage = {
     id: String(r.id),
     topic: r.topic,
-    subscription: r.subscription,
+    subscription,
     data: JSON.parse(r.data),
     traceId: r.trace_id,
     attempt: r.attempt,
