@@ -13,11 +13,11 @@ import { CONSOLE_PAGE_EXTERNAL, shipConsoleUi } from './modules/console/app-runt
 import pkg from './package.json' with { type: 'json' }
 import { pack, packName, readTree } from './runtime/asset-pack'
 import type { BuildInfo } from './runtime/build-info'
+import { EXTRA_ENTRYPOINTS } from './runtime/embedded-entries'
 
-export const WORKER_ENTRYPOINTS: string[] = [
-  './modules/queue/pool/worker-entry.ts',
-  './modules/storage/checkpoint-worker.ts',
-]
+const ENTRYPOINTS = ['./cmd/motia.ts', ...EXTRA_ENTRYPOINTS.map((e) => `./${e}.ts`)]
+/** Library entries are imported by a computed path when this is defined (runtime/embedded-entries.ts). */
+const SPLIT_LIBRARIES = { MOTIA_SPLIT_LIBRARIES: 'true' }
 
 /** Where the bundled runtime for `motia build --compile` is written, then embedded as an asset. */
 export const APP_RUNTIME_DIR = 'dist/.app-runtime'
@@ -29,13 +29,13 @@ export const APP_RUNTIME_DIR = 'dist/.app-runtime'
  */
 async function buildAppRuntime(minify: boolean, identity: Omit<BuildInfo, 'target'>): Promise<void> {
   const result = await Bun.build({
-    entrypoints: ['./cmd/motia.ts', ...WORKER_ENTRYPOINTS],
+    entrypoints: ENTRYPOINTS,
     root: '.',
     target: 'bun',
     minify,
     outdir: APP_RUNTIME_DIR,
     naming: '[dir]/[name].js',
-    define: { MOTIA_WORKER_EXT: '"js"', MOTIA_BUILD: JSON.stringify(identity) },
+    define: { MOTIA_WORKER_EXT: '"js"', MOTIA_BUILD: JSON.stringify(identity), ...SPLIT_LIBRARIES },
     // The console page's import stays as written; its sources ride along (app-runtime-ui.ts).
     external: [CONSOLE_PAGE_EXTERNAL],
   })
@@ -102,7 +102,7 @@ export async function compileBinary(opts: {
   bunTarget?: string
 }): Promise<void> {
   const result = await Bun.build({
-    entrypoints: ['./cmd/motia.ts', ...WORKER_ENTRYPOINTS],
+    entrypoints: ENTRYPOINTS,
     root: '.',
     target: 'bun',
     minify: opts.minify,
@@ -114,7 +114,7 @@ export async function compileBinary(opts: {
     // ~15 MB to the executable (25 MB ours even without source maps), over the release's 15 MB
     // budget (test/release/size.test.ts, docs/release.md).
     format: 'esm',
-    define: { MOTIA_BUILD: JSON.stringify(opts.info) },
+    define: { MOTIA_BUILD: JSON.stringify(opts.info), ...SPLIT_LIBRARIES },
     compile: {
       outfile: opts.outfile,
       ...(opts.bunTarget ? { target: `bun-${opts.bunTarget}` } : {}),
