@@ -17,7 +17,7 @@ import { EXTRA_ENTRYPOINTS } from './runtime/embedded-entries'
 
 const ENTRYPOINTS = ['./cmd/motia.ts', ...EXTRA_ENTRYPOINTS.map((e) => `./${e}.ts`)]
 /** Library entries are imported by a computed path when this is defined (runtime/embedded-entries.ts). */
-const SPLIT_LIBRARIES = { MOTIA_SPLIT_LIBRARIES: 'true' }
+const SPLIT_ENTRIES = { MOTIA_SPLIT_ENTRIES: 'true' }
 
 /** Where the bundled runtime for `motia build --compile` is written, then embedded as an asset. */
 export const APP_RUNTIME_DIR = 'dist/.app-runtime'
@@ -35,7 +35,7 @@ async function buildAppRuntime(minify: boolean, identity: Omit<BuildInfo, 'targe
     minify,
     outdir: APP_RUNTIME_DIR,
     naming: '[dir]/[name].js',
-    define: { MOTIA_WORKER_EXT: '"js"', MOTIA_BUILD: JSON.stringify(identity), ...SPLIT_LIBRARIES },
+    define: { MOTIA_WORKER_EXT: '"js"', MOTIA_BUILD: JSON.stringify(identity), ...SPLIT_ENTRIES },
     // The console page's import stays as written; its sources ride along (app-runtime-ui.ts).
     external: [CONSOLE_PAGE_EXTERNAL],
   })
@@ -114,7 +114,7 @@ export async function compileBinary(opts: {
     // ~15 MB to the executable (25 MB ours even without source maps), over the release's 15 MB
     // budget (test/release/size.test.ts, docs/release.md).
     format: 'esm',
-    define: { MOTIA_BUILD: JSON.stringify(opts.info), ...SPLIT_LIBRARIES },
+    define: { MOTIA_BUILD: JSON.stringify(opts.info), ...SPLIT_ENTRIES },
     compile: {
       outfile: opts.outfile,
       ...(opts.bunTarget ? { target: `bun-${opts.bunTarget}` } : {}),

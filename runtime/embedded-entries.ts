@@ -11,6 +11,7 @@ export const EXTRA_ENTRYPOINTS = [
   'modules/storage/checkpoint-worker',
   'modules/storage/redis-libraries',
   'modules/queue/adapters/rabbitmq-library',
+  'modules/python/sdk-files',
 ]
 
 /** A module inside a compiled executable: `/$bunfs/root/...`, on Windows `B:\\~BUN\\root\\...`. */

@@ -2,14 +2,14 @@ import type { Redis, RedisOptions } from 'ioredis'
 import { embeddedEntry } from '../../runtime/embedded-entries'
 import { MotiaError } from '../../runtime/errors'
 
-declare const MOTIA_SPLIT_LIBRARIES: boolean | undefined
+declare const MOTIA_SPLIT_ENTRIES: boolean | undefined
 
 /**
  * ioredis and BullMQ, loaded on first use. In a compiled binary they are an entrypoint apart
  * (build.ts): the define folds this test, so the bundle keeps no copy behind `import('./...')`.
  */
 export function redisLibraries(): Promise<typeof import('./redis-libraries')> {
-  return typeof MOTIA_SPLIT_LIBRARIES === 'boolean'
+  return typeof MOTIA_SPLIT_ENTRIES === 'boolean'
     ? import(embeddedEntry('modules/storage/redis-libraries'))
     : import('./redis-libraries')
 }

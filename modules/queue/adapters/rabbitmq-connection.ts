@@ -17,11 +17,11 @@ export interface RabbitTarget {
 
 const CONNECT_TIMEOUT_MS = 5000
 
-declare const MOTIA_SPLIT_LIBRARIES: boolean | undefined
+declare const MOTIA_SPLIT_ENTRIES: boolean | undefined
 
 /** The AMQP client, loaded on first use; an entrypoint apart in a compiled binary (as `redisLibraries`). */
 function rabbitmqLibrary(): Promise<typeof import('./rabbitmq-library')> {
-  return typeof MOTIA_SPLIT_LIBRARIES === 'boolean'
+  return typeof MOTIA_SPLIT_ENTRIES === 'boolean'
     ? import(embeddedEntry('modules/queue/adapters/rabbitmq-library'))
     : import('./rabbitmq-library')
 }
