@@ -106,7 +106,7 @@ export async function compileBinary(opts: {
     root: '.',
     target: 'bun',
     minify: opts.minify,
-    // No `splitting` (it would keep one copy of the code the worker entries share, ~2.6 MB): in
+    // No `splitting` (it would keep one copy of the code the worker entries share, ~1.5 MB): in
     // Bun 1.4.5 a compiled chunk imports another as `/chunk-….js`, which the executable lacks.
     sourcemap: 'inline',
     // No `bytecode`: it would spare each start the parse of the ~3 MB bundle (`motia --version`
