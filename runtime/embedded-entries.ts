@@ -32,10 +32,11 @@ export function workerEntryUrl(fromRoot: string, local: URL): string | URL {
 /**
  * The absolute specifier of a library entry (`modules/storage/redis-libraries`) inside the
  * compiled binary this code runs in, for `import()`. It is computed so that the bundler leaves
- * the import alone: the caller's other branch, `import('./x')`, is what runs from source.
+ * the import alone: the caller's other branch, `import('./x')`, is what runs from source. `self`
+ * is the calling bundle's own path (the CLI's, or a worker entry's).
  */
-export function embeddedEntry(fromRoot: string): string {
-  const root = EMBEDDED_ROOT.exec(import.meta.path)?.[1]
-  if (root === undefined) throw new Error(`${fromRoot}: not inside a compiled binary (${import.meta.path})`)
+export function embeddedEntry(fromRoot: string, self: string = import.meta.path): string {
+  const root = EMBEDDED_ROOT.exec(self)?.[1]
+  if (root === undefined) throw new Error(`${fromRoot}: not inside a compiled binary (${self})`)
   return `${root}${root.endsWith('\\') ? fromRoot.replaceAll('/', '\\') : fromRoot}.js`
 }
