@@ -13,11 +13,11 @@ import { CONSOLE_PAGE_EXTERNAL, shipConsoleUi } from './modules/console/app-runt
 import pkg from './package.json' with { type: 'json' }
 import { pack, packName, readTree } from './runtime/asset-pack'
 import type { BuildInfo } from './runtime/build-info'
+import { EXTRA_ENTRYPOINTS } from './runtime/embedded-entries'
 
-export const WORKER_ENTRYPOINTS: string[] = [
-  './modules/queue/pool/worker-entry.ts',
-  './modules/storage/checkpoint-worker.ts',
-]
+const ENTRYPOINTS = ['./cmd/motia.ts', ...EXTRA_ENTRYPOINTS.map((e) => `./${e}.ts`)]
+/** Library entries are imported by a computed path when this is defined (runtime/embedded-entries.ts). */
+const SPLIT_ENTRIES = { MOTIA_SPLIT_ENTRIES: 'true' }
 
 /** Where the bundled runtime for `motia build --compile` is written, then embedded as an asset. */
 export const APP_RUNTIME_DIR = 'dist/.app-runtime'
@@ -29,13 +29,13 @@ export const APP_RUNTIME_DIR = 'dist/.app-runtime'
  */
 async function buildAppRuntime(minify: boolean, identity: Omit<BuildInfo, 'target'>): Promise<void> {
   const result = await Bun.build({
-    entrypoints: ['./cmd/motia.ts', ...WORKER_ENTRYPOINTS],
+    entrypoints: ENTRYPOINTS,
     root: '.',
     target: 'bun',
     minify,
     outdir: APP_RUNTIME_DIR,
     naming: '[dir]/[name].js',
-    define: { MOTIA_WORKER_EXT: '"js"', MOTIA_BUILD: JSON.stringify(identity) },
+    define: { MOTIA_WORKER_EXT: '"js"', MOTIA_BUILD: JSON.stringify(identity), ...SPLIT_ENTRIES },
     // The console page's import stays as written; its sources ride along (app-runtime-ui.ts).
     external: [CONSOLE_PAGE_EXTERNAL],
   })
@@ -102,11 +102,11 @@ export async function compileBinary(opts: {
   bunTarget?: string
 }): Promise<void> {
   const result = await Bun.build({
-    entrypoints: ['./cmd/motia.ts', ...WORKER_ENTRYPOINTS],
+    entrypoints: ENTRYPOINTS,
     root: '.',
     target: 'bun',
     minify: opts.minify,
-    // No `splitting` (it would keep one copy of the code the worker entries share, ~2.6 MB): in
+    // No `splitting` (it would keep one copy of the code the worker entries share, ~1.5 MB): in
     // Bun 1.4.5 a compiled chunk imports another as `/chunk-….js`, which the executable lacks.
     sourcemap: 'inline',
     // No `bytecode`: it would spare each start the parse of the ~3 MB bundle (`motia --version`
@@ -114,7 +114,7 @@ export async function compileBinary(opts: {
     // ~15 MB to the executable (25 MB ours even without source maps), over the release's 15 MB
     // budget (test/release/size.test.ts, docs/release.md).
     format: 'esm',
-    define: { MOTIA_BUILD: JSON.stringify(opts.info) },
+    define: { MOTIA_BUILD: JSON.stringify(opts.info), ...SPLIT_ENTRIES },
     compile: {
       outfile: opts.outfile,
       ...(opts.bunTarget ? { target: `bun-${opts.bunTarget}` } : {}),

@@ -5,6 +5,7 @@ import { embeddedTree, type FileTree, writeTree } from '../runtime/asset-pack'
 import { bundleProject, MODULE_FILE } from '../runtime/compiled-app/bundle-project'
 import { APP_DIR, APP_MANIFEST, type AppManifest } from '../runtime/compiled-app/embedded-app'
 import { bunTarget, type CompileTarget, executableName } from '../runtime/compiled-app/targets'
+import { EXTRA_ENTRYPOINTS } from '../runtime/embedded-entries'
 import { MotiaError } from '../runtime/errors'
 import { PROJECT_CONFIG_FILES } from '../runtime/project-config'
 
@@ -85,8 +86,7 @@ export async function compileApp(opts: { dir: string; outfile: string; target?: 
         'build',
         '--compile',
         './cmd/motia.js',
-        './modules/queue/pool/worker-entry.js',
-        './modules/storage/checkpoint-worker.js',
+        ...EXTRA_ENTRYPOINTS.map((e) => `./${e}.js`),
         '--asset',
         APP_DIR,
         // As dist/motia: a bunfig in the working directory (a test preload) must not run in production.

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { basename, relative, resolve } from 'node:path'
 import type { Command } from 'commander'
-import { writeSdk } from '../modules/python/sdk-files'
+import { pythonSdkFiles } from '../modules/python/sdk-loader'
 import { writeTypesFile } from './generate-types'
 import { BUNFIG_TEST, cliAssetText, writeFiles, writeProjectTooling } from './project-tooling'
 
@@ -81,7 +81,7 @@ export async function createProject(
   }
   writeFiles(dir, files)
   // `from motia import ...` for the project's Python unit tests, before any motia dev.
-  if (names.some((f) => f.endsWith('.py'))) writeSdk(dir)
+  if (names.some((f) => f.endsWith('.py'))) (await pythonSdkFiles()).writeSdk(dir)
   if (js) {
     writeProjectTooling(dir)
     await writeTypesFile(dir)

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os'
 import { relative, resolve } from 'node:path'
 import type { Command } from 'commander'
-import { writeSdk } from '../modules/python/sdk-files'
+import { pythonSdkFiles } from '../modules/python/sdk-loader'
 import { installPython } from '../modules/python/venv-install'
 import { loadConfig } from '../runtime/config/load-config'
 import { discoverProject } from '../runtime/discovery'
@@ -31,7 +31,7 @@ export function registerInstallCommand(program: Command): void {
       const list = python.map((f) => relative(dir, f)).join(', ')
       console.log(`motia install: ${python.length} Python step file(s): ${list}`)
       // `from motia import ...` for the project's own Python tests (python -m unittest), as at start.
-      writeSdk(dir)
+      ;(await pythonSdkFiles()).writeSdk(dir)
       const { config } = await loadConfig({ dir, env: process.env, cpus: availableParallelism() })
       const result = await installPython({
         dir,

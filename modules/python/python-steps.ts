@@ -8,8 +8,8 @@ import type { ImportedFile, StepSource, StepSourceContext } from '../../runtime/
 import type { HttpRequest } from '../http/http-request'
 import { callHttp, invokeHttp, pythonError } from './http-bridge'
 import { findPython, notFoundMessage } from './interpreter'
-import { type LoadReport, PythonPool } from './python-pool'
-import { writeSdk } from './sdk-files'
+import type { LoadReport, PythonPool } from './python-pool'
+import { pythonSdkFiles } from './sdk-loader'
 
 const PY_STREAM = /(\.stream|_stream)\.py$/
 
@@ -56,9 +56,10 @@ export class PythonSteps implements StepSource {
       }
       return { steps: [{ problem }], streams: [], problems: [] }
     }
-    this.pool ??= new PythonPool({
+    // The pool's code and the SDK's text load with the first Python step file.
+    this.pool ??= new (await import('./python-pool')).PythonPool({
       python: found.python.command,
-      sdkDir: writeSdk(dir),
+      sdkDir: (await pythonSdkFiles()).writeSdk(dir),
       dir,
       size: ctx.config.python.workers,
       threads: ctx.config.python.threads,

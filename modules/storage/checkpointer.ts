@@ -5,7 +5,7 @@
  * queue commit on the engine thread. The engine's connection keeps its auto-checkpoint as the
  * fallback: if this thread falls behind or cannot start, the WAL stays bounded all the same.
  */
-import { workerEntryUrl } from '../../runtime/worker-url'
+import { workerEntryUrl } from '../../runtime/embedded-entries'
 import type { CheckpointerInit } from './checkpoint-worker'
 
 export interface Checkpointer {

@@ -1,5 +1,18 @@
-import Redis, { type RedisOptions } from 'ioredis'
+import type { Redis, RedisOptions } from 'ioredis'
+import { embeddedEntry } from '../../runtime/embedded-entries'
 import { MotiaError } from '../../runtime/errors'
+
+declare const MOTIA_SPLIT_ENTRIES: boolean | undefined
+
+/**
+ * ioredis and BullMQ, loaded on first use. In a compiled binary they are an entrypoint apart
+ * (build.ts): the define folds this test, so the bundle keeps no copy behind `import('./...')`.
+ */
+export function redisLibraries(): Promise<typeof import('./redis-libraries')> {
+  return typeof MOTIA_SPLIT_ENTRIES === 'boolean'
+    ? import(embeddedEntry('modules/storage/redis-libraries'))
+    : import('./redis-libraries')
+}
 
 /** What every Redis adapter is given: `redis` in config.yaml. */
 export interface RedisTarget {
@@ -45,7 +58,7 @@ export function redisOptions(name: string, extra: RedisOptions = {}): RedisOptio
  * rather than starting "ready" and failing every call.
  */
 export async function connectRedis(url: string, name: string, extra: RedisOptions = {}): Promise<Redis> {
-  const client = new Redis(url, redisOptions(name, extra))
+  const client = new (await redisLibraries()).Redis(url, redisOptions(name, extra))
   // Errors while connected are reported through the calls that fail; an 'error' listener keeps
   // ioredis from printing each reconnection attempt.
   client.on('error', () => {})

@@ -1,6 +1,6 @@
-import { type Job, type JobsOptions, Queue, Worker } from 'bullmq'
+import type { Job, JobsOptions } from 'bullmq'
 import type Redis from 'ioredis'
-import { connectRedis, guarded, type RedisTarget } from '../../storage/redis-connection'
+import { connectRedis, guarded, type RedisTarget, redisLibraries } from '../../storage/redis-connection'
 import type {
   DeadLetter,
   DeadLetterFilter,
@@ -64,7 +64,7 @@ export class BullmqQueueAdapter implements QueueAdapter {
       throw err
     }
     const [client, workerClient, sub] = opened as [Redis, Redis, Redis]
-    const adapter = new BullmqQueueAdapter(client, workerClient, sub, target)
+    const adapter = new BullmqQueueAdapter(client, workerClient, sub, target, await redisLibraries())
     await adapter.listen()
     return adapter
   }
@@ -74,6 +74,8 @@ export class BullmqQueueAdapter implements QueueAdapter {
     private readonly workerClient: Redis,
     private readonly sub: Redis,
     private readonly target: RedisTarget,
+    /** BullMQ's classes, loaded with ioredis by `connect`. */
+    private readonly bull: Pick<Awaited<ReturnType<typeof redisLibraries>>, 'Queue' | 'Worker'>,
   ) {
     this.bullPrefix = `${target.prefix}:bull`
     this.readyChannel = `${target.prefix}:queue:ready`
@@ -296,9 +298,9 @@ export class BullmqQueueAdapter implements QueueAdapter {
   private openSub(sub: Subscription): SubQueue {
     const name = encodeURIComponent(sub.id)
     const common = { prefix: this.bullPrefix }
-    const queue = new Queue<Payload>(name, { ...common, connection: this.client })
+    const queue = new this.bull.Queue<Payload>(name, { ...common, connection: this.client })
     const lockDuration = Math.max(1000, sub.config.visibilityTimeout * 1000)
-    const worker = new Worker<Payload>(name, null, {
+    const worker = new this.bull.Worker<Payload>(name, null, {
       ...common,
       connection: this.workerClient,
       autorun: false,

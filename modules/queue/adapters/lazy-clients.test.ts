@@ -8,7 +8,8 @@ const ROOT = join(import.meta.dir, '..', '..', '..')
 /**
  * A fresh process (this test runner may have loaded the clients for other tests) starts a
  * project on the default adapters, runs a queue message through it, and lists the broker
- * clients in its module registry; then imports the RabbitMQ adapter, to show the probe sees one.
+ * clients in its module registry; then imports the AMQP client's entry (what the RabbitMQ adapter
+ * loads when it connects), to show the probe sees one.
  */
 const probe = (dir: string) => `
 import { createRuntime } from ${JSON.stringify(join(ROOT, 'runtime/runtime'))}
@@ -23,7 +24,7 @@ await rt.engine.enqueue({ topic: 'work', data: {} }, { step: 'test', traceId: 't
 await done
 const running = [...new Set(clients())]
 await rt.stop()
-await import(${JSON.stringify(join(ROOT, 'modules/queue/adapters/rabbitmq'))})
+await import(${JSON.stringify(join(ROOT, 'modules/queue/adapters/rabbitmq-library'))})
 console.log(JSON.stringify({ adapter: rt.services.config.queue.adapter, running, after: [...new Set(clients())] }))
 `
 
@@ -44,6 +45,6 @@ export const handler = async (_data, { logger }) => { logger.info('handled') }`,
   const r = JSON.parse(out.trim().split('\n').pop()!) as { adapter: string; running: string[]; after: string[] }
   expect(r.adapter).toBe('sqlite')
   expect(r.running).toEqual([])
-  // The probe does see the client once the RabbitMQ adapter is imported.
+  // The probe does see the client once its entry is imported.
   expect(r.after).toContain('rabbitmq-client')
 }, 60_000)

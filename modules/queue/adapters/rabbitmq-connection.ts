@@ -1,5 +1,6 @@
-import { Connection } from 'rabbitmq-client'
+import type { Connection } from 'rabbitmq-client'
 import { rabbitLabel } from '../../../runtime/config/rabbitmq-label'
+import { embeddedEntry } from '../../../runtime/embedded-entries'
 import { MotiaError } from '../../../runtime/errors'
 
 export { rabbitLabel }
@@ -16,6 +17,15 @@ export interface RabbitTarget {
 
 const CONNECT_TIMEOUT_MS = 5000
 
+declare const MOTIA_SPLIT_ENTRIES: boolean | undefined
+
+/** The AMQP client, loaded on first use; an entrypoint apart in a compiled binary (as `redisLibraries`). */
+function rabbitmqLibrary(): Promise<typeof import('./rabbitmq-library')> {
+  return typeof MOTIA_SPLIT_ENTRIES === 'boolean'
+    ? import(embeddedEntry('modules/queue/adapters/rabbitmq-library'))
+    : import('./rabbitmq-library')
+}
+
 export function rabbitUnavailable(url: string, err: unknown, doing = 'lost the connection'): MotiaError {
   const reason = err instanceof Error ? err.message : String(err ?? 'not connected')
   return new MotiaError('E_RABBITMQ_UNAVAILABLE', `RabbitMQ at ${rabbitLabel(url)}: ${doing}: ${reason}`, {
@@ -30,7 +40,7 @@ export function rabbitUnavailable(url: string, err: unknown, doing = 'lost the c
  * publishers re-declare what they need on the new connection.
  */
 export async function connectRabbit(url: string, name: string): Promise<Connection> {
-  const conn = new Connection({
+  const conn = new (await rabbitmqLibrary()).Connection({
     url,
     connectionName: name,
     connectionTimeout: CONNECT_TIMEOUT_MS,
