@@ -93,11 +93,7 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
       const route = stepRoute(step, def as HttpTriggerDef, routeEnv)
       served.push([def as HttpTriggerDef, route])
       routes[def.path] ??= {}
-      // Only a body's reader needs the server (the client's address); GET stays as lean as it was.
-      routes[def.path]![def.method] =
-        def.method === 'GET' || def.method === 'HEAD'
-          ? (request) => route(request, request.params ?? {})
-          : (request, server) => route(request, request.params ?? {}, server)
+      routes[def.path]![def.method] = nativeHandler(def as HttpTriggerDef, route)
     }
   }
 
@@ -181,6 +177,20 @@ export function addElysiaRoute(
       parse: 'none',
     },
   )
+}
+
+/**
+ * A step route as Bun calls it. Only a body's reader needs the server (the client's address),
+ * and only a path with `:name` segments or a `*` has `request.params` to read: a static GET
+ * skips both (Bun's `params` getter is a native call per request).
+ */
+function nativeHandler(def: HttpTriggerDef, route: ReturnType<typeof stepRoute>): NativeHandler {
+  const bodyless = def.method === 'GET' || def.method === 'HEAD'
+  if (def.path.includes(':') || def.path.includes('*'))
+    return bodyless
+      ? (request) => route(request, request.params ?? {})
+      : (request, server) => route(request, request.params ?? {}, server)
+  return bodyless ? (request) => route(request, {}) : (request, server) => route(request, {}, server)
 }
 
 const SERVED_METHODS: ReadonlySet<string> = new Set<HttpMethod>(HTTP_METHODS)
