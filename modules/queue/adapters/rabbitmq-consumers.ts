@@ -1,5 +1,6 @@
 import type { AsyncMessage, Channel, Connection } from 'rabbitmq-client'
 import { AckBatcher } from './rabbitmq-acks'
+import { SocketCork } from './rabbitmq-connection'
 import type { Topology } from './rabbitmq-declare'
 import { type Delivery, prefetchOf, type SubQueue } from './rabbitmq-delivery'
 import type { Outbox } from './rabbitmq-publish'
@@ -28,7 +29,7 @@ export interface ConsumerHost {
 export class Consumers {
   /** Claimed by a handler, not settled yet. */
   readonly held = new Map<string, Delivery>()
-  private readonly acks = new AckBatcher()
+  private readonly acks: AckBatcher
   private readonly arriving = new Set<string>()
   private seq = 0
 
@@ -37,7 +38,10 @@ export class Consumers {
     private readonly out: Outbox,
     private readonly topology: Topology,
     private readonly host: ConsumerHost,
-  ) {}
+  ) {
+    const cork = new SocketCork(conn)
+    this.acks = new AckBatcher((fn) => cork.around(fn))
+  }
 
   async start(q: SubQueue): Promise<void> {
     if (q.starting || q.ch || !this.host.current(q)) return q.starting
