@@ -3,7 +3,7 @@ import type { EnqueueRequest } from '../adapter'
 import type { Arrivals } from './rabbitmq-arrivals'
 import { type RabbitTarget, rabbitUnavailable, SocketCork } from './rabbitmq-connection'
 import type { Topology } from './rabbitmq-declare'
-import type { Delivery } from './rabbitmq-delivery'
+import type { Delivery, SubQueue } from './rabbitmq-delivery'
 import { H, ownHeaders, type RabbitNames } from './rabbitmq-topology'
 
 /**
@@ -51,6 +51,45 @@ export class Outbox {
     this.cork = new SocketCork(conn)
     this.publisher = conn.createPublisher({ confirm: true, maxAttempts: 1 })
     ;(this.publisher as unknown as { on(e: string, f: () => void): void }).on('error', () => {})
+  }
+
+  /**
+   * One publish to the topic exchange reaches every bound subscription queue (those without a
+   * delay, as topology.ts binds them) unless a key or a delay picks the copies one by one. The
+   * plain case (most enqueues) goes straight to the publisher, without another async step.
+   */
+  firstCopies(
+    req: EnqueueRequest,
+    targets: readonly SubQueue[],
+    messageId: string,
+    env: Envelope,
+    body: Buffer,
+    now: number,
+  ): Promise<void> {
+    if (req.idempotencyKey === undefined && !req.delayMs && targets.every((q) => q.bound)) {
+      for (const q of targets) this.arrivals.expect(q.sub.id, messageId, 1, now, false)
+      env.exchange = this.names.topics
+      env.routingKey = req.topic
+      return this.send(env, body)
+    }
+    return this.publishEach(req, targets, messageId, env, body, now)
+  }
+
+  private async publishEach(
+    req: EnqueueRequest,
+    targets: readonly SubQueue[],
+    messageId: string,
+    env: Envelope,
+    body: Buffer,
+    now: number,
+  ): Promise<void> {
+    let copies = targets.map((q) => ({ q, delay: q.sub.config.delaySeconds * 1000 + (req.delayMs ?? 0) }))
+    if (req.idempotencyKey !== undefined) {
+      const fresh = await Promise.all(copies.map((c) => this.topology.holdKey(c.q.sub.id, req.idempotencyKey!)))
+      copies = copies.filter((_, i) => fresh[i])
+    }
+    for (const c of copies) this.arrivals.expect(c.q.sub.id, messageId, 1, now + c.delay, c.delay > 0)
+    await Promise.all(copies.map((c) => this.publishTo(c.q.queue, c.delay, env, body)))
   }
 
   /** A copy of a delivered message (its headers, `x-attempt` = `attempt`) back to its queue after `delay` ms. */

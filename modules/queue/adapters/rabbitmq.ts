@@ -176,23 +176,12 @@ export class RabbitQueueAdapter implements QueueAdapter {
     // yet) once the broker confirmed it. A delivery need not wait for the confirm.
     const marks = targets.map((q) => `${q.sub.id}\n${messageId}`)
     for (const m of marks) this.announcing.add(m)
-    await this.call(async () => {
-      let copies = targets.map((q) => ({ q, delay: q.sub.config.delaySeconds * 1000 + (req.delayMs ?? 0) }))
-      if (req.idempotencyKey !== undefined) {
-        const fresh = await Promise.all(copies.map((c) => this.topology.holdKey(c.q.sub.id, req.idempotencyKey!)))
-        copies = copies.filter((_, i) => fresh[i])
-      }
-      // One publish to the topic exchange reaches every bound subscription queue (those without
-      // a delay, as topology.ts binds them) unless a key or a delay picks the copies one by one.
-      const direct = copies.filter((c) => c.delay === 0 && c.q.bound)
-      const fanOut = req.idempotencyKey === undefined && direct.length === copies.length && direct.length > 0
-      for (const c of copies) this.arrivals.expect(c.q.sub.id, messageId, 1, now + c.delay, c.delay > 0)
-      if (fanOut) await this.out.send({ ...env, exchange: this.names.topics, routingKey: req.topic }, body)
-      else await Promise.all(copies.map((c) => this.out.publishTo(c.q.queue, c.delay, env, body)))
-    }).catch((err) => {
+    try {
+      await this.out.firstCopies(req, targets, messageId, env, body, now)
+    } catch (err) {
       for (const m of marks) this.announcing.delete(m)
-      throw err
-    })
+      throw this.unavailable(err)
+    }
     targets.forEach((q, i) => {
       if (this.announcing.delete(marks[i]!)) this.notify(q.sub.id)
     })
@@ -411,8 +400,11 @@ export class RabbitQueueAdapter implements QueueAdapter {
     try {
       return await fn()
     } catch (err) {
-      if (err instanceof MotiaError || !isConnectionError(err)) throw err
-      throw rabbitUnavailable(this.target.url, err)
+      throw this.unavailable(err)
     }
+  }
+
+  private unavailable(err: unknown): unknown {
+    return err instanceof MotiaError || !isConnectionError(err) ? err : rabbitUnavailable(this.target.url, err)
   }
 }
