@@ -168,8 +168,8 @@ export class Consumers {
 
   /** Claimed: a redelivered message's start is on the broker before its handler runs. */
   started(claimed: readonly Delivery[]): Promise<unknown> | undefined {
+    if (!claimed.some((d) => d.counted !== undefined)) return undefined
     const counted = claimed.filter((d) => d.counted !== undefined)
-    if (counted.length === 0) return undefined
     return Promise.all(
       counted.map((d) =>
         this.topology.markStart(d.q.sub.id, d.messageId, d.counted!).catch((err) => {
