@@ -169,8 +169,9 @@ export const handler = async (data, { logger }) => { logger.info('start', { lat:
     )
     // The same prefetch as the runtime's consumer (twice the concurrency, rabbitmq-delivery.ts).
     bare.push(await bareRabbit(N, 2 * C))
-    alone.push(await adapterOnly(N, C))
   }
+  // After every paired round: run between them, it would warm the adapter's code for the next motia run.
+  for (let round = 0; round < rounds; round++) alone.push(await adapterOnly(N, C))
   const mid = (xs: Run[]) => ({
     rate: median(xs.map((x) => x.rate)),
     p50: median(xs.map((x) => x.p50)),
