@@ -5,7 +5,8 @@
  * manual acks and the same prefetch.
  */
 import { Connection } from 'rabbitmq-client'
-import type { RabbitQueueAdapter } from '../modules/queue/adapters/rabbitmq'
+import { RabbitQueueAdapter } from '../modules/queue/adapters/rabbitmq'
+import { dropRabbit } from '../test/support/rabbitmq'
 import { cpuMicros, now, pacedLatency } from './queue-run'
 
 export const RABBITMQ_URL = process.env.MOTIA_BENCH_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672'
@@ -46,6 +47,51 @@ export async function bareRabbit(
   await pub.close()
   await conn.close()
   return { rate: (n / elapsed) * 1000, ...paced, cpuUs }
+}
+
+/**
+ * The adapter alone, without the runtime's dispatch (worker pool, spans, logs): enqueue (confirmed)
+ * → delivery → claim → ack, `concurrency` claimed at a time, acked a microtask later. It tells
+ * what of the runtime's CPU per message is the adapter's and what is the dispatch pipeline's.
+ */
+export async function adapterOnly(n: number, concurrency: number): Promise<{ rate: number; cpuUs: number }> {
+  const prefix = `motia-bench.adapter.${process.pid}.${Date.now()}`
+  const a = await RabbitQueueAdapter.connect({ url: RABBITMQ_URL, prefix, queueType: 'classic' })
+  const config = {
+    ...({ type: 'standard', maxRetries: 3, visibilityTimeout: 30, delaySeconds: 0 } as const),
+    ...({ concurrency, backoffType: 'fixed', backoffDelayMs: 1000 } as const),
+  }
+  await a.setSubscriptions([{ id: 'work', topic: 'work', config }])
+  let done = 0
+  let inFlight = 0
+  let finish!: () => void
+  const finished = new Promise<void>((r) => (finish = r))
+  const pump = async (): Promise<void> => {
+    const got = await a.claim('work', concurrency - inFlight)
+    inFlight += got.length
+    for (const m of got)
+      queueMicrotask(async () => {
+        await a.ack(m.id)
+        inFlight--
+        if (++done === n) finish()
+        void pump()
+      })
+  }
+  a.onReady(() => void pump())
+  const t0 = now()
+  const c0 = cpuMicros()
+  for (let i = 0; i < n; i += 100) {
+    const batch = []
+    for (let j = i; j < Math.min(n, i + 100); j++)
+      batch.push(a.enqueue({ topic: 'work', data: { t: now() }, traceId: '' }))
+    await Promise.all(batch)
+  }
+  await finished
+  const r = { rate: (n / (now() - t0)) * 1000, cpuUs: (cpuMicros() - c0) / n }
+  const names = a.declared()
+  await a.close()
+  await dropRabbit(names, RABBITMQ_URL)
+  return r
 }
 
 /** The config.yaml lines for the runtime's run, and the clean-up of what it declared. */

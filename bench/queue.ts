@@ -7,7 +7,8 @@
  * Needs Redis on 127.0.0.1:6379 and wrk (apt-get install -y wrk) for the HTTP part.
  *   bun bench/queue.ts --adapter rabbitmq [--messages 20000] [--concurrency 20] [--rounds 5]
  * The runtime's queue on RabbitMQ (MOTIA_BENCH_RABBITMQ_URL, default amqp://guest:guest@127.0.0.1:5672)
- * against a bare rabbitmq-client publish (confirms) → consume (manual acks, same prefetch) loop.
+ * against a bare rabbitmq-client publish (confirms) → consume (manual acks, same prefetch) loop, and
+ * the adapter alone (no dispatch: what of the runtime's CPU per message is the adapter's).
  *   bun bench/queue.ts --metrics [--messages 20000] [--rounds 5]
  * The embedded queue with metrics on (the default) against observability.metrics.enabled: false,
  * alternating rounds in one run, medians (goal ≥ 0.95).
@@ -149,11 +150,12 @@ export const handler = async (data, { logger }) => { logger.info('start', { lat:
 
 if (values.adapter === 'rabbitmq') {
   // Alternating rounds, medians: the broker's fsync pace and a shared machine make single runs noisy.
-  const { bareRabbit, rabbitRun } = await import('./queue-rabbitmq')
+  const { adapterOnly, bareRabbit, rabbitRun } = await import('./queue-rabbitmq')
   const rounds = Number(values.rounds)
   type Run = { rate: number; p50: number; p99: number; cpuUs: number }
   const motia: Run[] = []
   const bare: Run[] = []
+  const alone: { rate: number; cpuUs: number }[] = []
   for (let round = 0; round < rounds; round++) {
     const run = rabbitRun(values['worker-priority'])
     motia.push(
@@ -168,6 +170,8 @@ export const handler = async (data, { logger }) => { logger.info('start', { lat:
     // The same prefetch as the runtime's consumer (twice the concurrency, rabbitmq-delivery.ts).
     bare.push(await bareRabbit(N, 2 * C))
   }
+  // After every paired round: run between them, it would warm the adapter's code for the next motia run.
+  for (let round = 0; round < rounds; round++) alone.push(await adapterOnly(N, C))
   const mid = (xs: Run[]) => ({
     rate: median(xs.map((x) => x.rate)),
     p50: median(xs.map((x) => x.p50)),
@@ -184,6 +188,9 @@ export const handler = async (data, { logger }) => { logger.info('start', { lat:
   )
   console.log(
     `  bare rabbitmq-client loop         ${fmt(b.rate).padStart(8)} msg/s   publish→deliver (at 500/s) p50 ${fmt(b.p50, 2)} ms   p99 ${fmt(b.p99, 2)} ms`,
+  )
+  console.log(
+    `  the adapter alone (no dispatch)   ${fmt(median(alone.map((a) => a.rate))).padStart(8)} msg/s   CPU ${fmt(median(alone.map((a) => a.cpuUs)))} µs per message`,
   )
   console.log(`  rounds (motia/bare msg/s): ${motia.map((m, i) => `${fmt(m.rate)}/${fmt(bare[i]!.rate)}`).join('  ')}`)
   // Each round's ratio pairs two runs made side by side (the machine's load drifts between rounds).

@@ -15,10 +15,13 @@ interface ChannelAcks {
  * a message that is not done. Every delivery is registered (`delivered`) as it arrives, even
  * one that is dropped, so it always counts as open. A channel that closes takes its unacked
  * messages with it (the broker redelivers them); `flush(ch)` before closing one on purpose.
+ * `writes` wraps a turn's flush (SocketCork.around: its acks leave in one socket write).
  */
 export class AckBatcher {
   private readonly channels = new Map<Channel, ChannelAcks>()
   private scheduled = false
+
+  constructor(private readonly writes: (fn: () => void) => void = (fn) => fn()) {}
 
   delivered(ch: Channel, tag: number): void {
     let c = this.channels.get(ch)
@@ -61,6 +64,8 @@ export class AckBatcher {
 
   private flushAll(): void {
     this.scheduled = false
-    for (const ch of [...this.channels.keys()]) this.flush(ch)
+    this.writes(() => {
+      for (const ch of [...this.channels.keys()]) this.flush(ch)
+    })
   }
 }

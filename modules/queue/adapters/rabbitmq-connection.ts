@@ -74,6 +74,50 @@ export function isConnectionError(err: unknown): boolean {
   return code === undefined || ['CLOSED', 'RPC_CLOSED', 'TIMEOUT'].includes(code) || /^E[A-Z]+$/.test(code)
 }
 
+/**
+ * Holds a connection's socket corked so that many frames leave in one write: the client writes
+ * each frame (a publish's three, an ack) on its own, a system call and a wake-up of the broker
+ * each. Corking changes only how the bytes are written, not their order.
+ */
+export class SocketCork {
+  /** Corked until the end of this event-loop turn (`untilTurnEnds`). */
+  corked = false
+
+  constructor(private readonly conn: Connection) {}
+
+  /** Corks until this turn's setImmediate phase (a burst of publishes made in one turn). */
+  untilTurnEnds(): void {
+    if (this.corked) return
+    const socket = this.socket()
+    if (!socket) return
+    socket.cork()
+    this.corked = true
+    setImmediate(() => {
+      this.corked = false
+      socket.uncork()
+    })
+  }
+
+  /** Runs `fn` with the socket corked, and writes what it wrote at once. */
+  around(fn: () => void): void {
+    const socket = this.corked ? undefined : this.socket()
+    socket?.cork()
+    try {
+      fn()
+    } finally {
+      socket?.uncork()
+    }
+  }
+
+  private socket(): { cork(): void; uncork(): void } | undefined {
+    const socket = (this.conn as unknown as { _socket?: { cork?(): void; uncork(): void; destroyed?: boolean } })
+      ._socket
+    return typeof socket?.cork === 'function' && !socket.destroyed
+      ? (socket as { cork(): void; uncork(): void })
+      : undefined
+  }
+}
+
 interface ConnectionEvents {
   /** The adapter is closed: nothing to report. */
   closed(): boolean

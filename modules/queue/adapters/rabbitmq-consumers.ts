@@ -1,5 +1,6 @@
 import type { AsyncMessage, Channel, Connection } from 'rabbitmq-client'
 import { AckBatcher } from './rabbitmq-acks'
+import { SocketCork } from './rabbitmq-connection'
 import type { Topology } from './rabbitmq-declare'
 import { type Delivery, prefetchOf, type SubQueue } from './rabbitmq-delivery'
 import type { Outbox } from './rabbitmq-publish'
@@ -28,7 +29,7 @@ export interface ConsumerHost {
 export class Consumers {
   /** Claimed by a handler, not settled yet. */
   readonly held = new Map<string, Delivery>()
-  private readonly acks = new AckBatcher()
+  private readonly acks: AckBatcher
   private readonly arriving = new Set<string>()
   private seq = 0
 
@@ -37,7 +38,10 @@ export class Consumers {
     private readonly out: Outbox,
     private readonly topology: Topology,
     private readonly host: ConsumerHost,
-  ) {}
+  ) {
+    const cork = new SocketCork(conn)
+    this.acks = new AckBatcher((fn) => cork.around(fn))
+  }
 
   async start(q: SubQueue): Promise<void> {
     if (q.starting || q.ch || !this.host.current(q)) return q.starting
@@ -164,8 +168,8 @@ export class Consumers {
 
   /** Claimed: a redelivered message's start is on the broker before its handler runs. */
   started(claimed: readonly Delivery[]): Promise<unknown> | undefined {
+    if (!claimed.some((d) => d.counted !== undefined)) return undefined
     const counted = claimed.filter((d) => d.counted !== undefined)
-    if (counted.length === 0) return undefined
     return Promise.all(
       counted.map((d) =>
         this.topology.markStart(d.q.sub.id, d.messageId, d.counted!).catch((err) => {

@@ -1,9 +1,9 @@
 import type { Connection, Envelope, Publisher } from 'rabbitmq-client'
 import type { EnqueueRequest } from '../adapter'
 import type { Arrivals } from './rabbitmq-arrivals'
-import { type RabbitTarget, rabbitUnavailable } from './rabbitmq-connection'
+import { type RabbitTarget, rabbitUnavailable, SocketCork } from './rabbitmq-connection'
 import type { Topology } from './rabbitmq-declare'
-import type { Delivery } from './rabbitmq-delivery'
+import type { Delivery, SubQueue } from './rabbitmq-delivery'
 import { H, ownHeaders, type RabbitNames } from './rabbitmq-topology'
 
 /**
@@ -37,7 +37,8 @@ export function firstCopy(req: EnqueueRequest, messageId: string, now: number): 
  */
 export class Outbox {
   private readonly publisher: Publisher
-  private corked = false
+  /** The publishes of one event-loop turn (a burst of enqueues) leave in one socket write. */
+  private readonly cork: SocketCork
 
   constructor(
     private readonly conn: Connection,
@@ -47,8 +48,48 @@ export class Outbox {
     private readonly arrivals: Arrivals,
     private readonly now: () => number,
   ) {
+    this.cork = new SocketCork(conn)
     this.publisher = conn.createPublisher({ confirm: true, maxAttempts: 1 })
     ;(this.publisher as unknown as { on(e: string, f: () => void): void }).on('error', () => {})
+  }
+
+  /**
+   * One publish to the topic exchange reaches every bound subscription queue (those without a
+   * delay, as topology.ts binds them) unless a key or a delay picks the copies one by one. The
+   * plain case (most enqueues) goes straight to the publisher, without another async step.
+   */
+  firstCopies(
+    req: EnqueueRequest,
+    targets: readonly SubQueue[],
+    messageId: string,
+    env: Envelope,
+    body: Buffer,
+    now: number,
+  ): Promise<void> {
+    if (req.idempotencyKey === undefined && !req.delayMs && targets.every((q) => q.bound)) {
+      for (const q of targets) this.arrivals.expect(q.sub.id, messageId, 1, now, false)
+      env.exchange = this.names.topics
+      env.routingKey = req.topic
+      return this.send(env, body)
+    }
+    return this.publishEach(req, targets, messageId, env, body, now)
+  }
+
+  private async publishEach(
+    req: EnqueueRequest,
+    targets: readonly SubQueue[],
+    messageId: string,
+    env: Envelope,
+    body: Buffer,
+    now: number,
+  ): Promise<void> {
+    let copies = targets.map((q) => ({ q, delay: q.sub.config.delaySeconds * 1000 + (req.delayMs ?? 0) }))
+    if (req.idempotencyKey !== undefined) {
+      const fresh = await Promise.all(copies.map((c) => this.topology.holdKey(c.q.sub.id, req.idempotencyKey!)))
+      copies = copies.filter((_, i) => fresh[i])
+    }
+    for (const c of copies) this.arrivals.expect(c.q.sub.id, messageId, 1, now + c.delay, c.delay > 0)
+    await Promise.all(copies.map((c) => this.publishTo(c.q.queue, c.delay, env, body)))
   }
 
   /** A copy of a delivered message (its headers, `x-attempt` = `attempt`) back to its queue after `delay` ms. */
@@ -81,32 +122,14 @@ export class Outbox {
    * when they began.
    */
   get ready(): boolean {
-    return this.corked || this.conn.ready
+    return this.cork.corked || this.conn.ready
   }
 
   /** Resolves once the broker confirmed the message (on disk in its durable queues). */
   send(env: Envelope, body: Buffer): Promise<void> {
     if (!this.ready) throw rabbitUnavailable(this.target.url, new Error('not connected (reconnecting)'), 'publish')
-    this.cork()
+    this.cork.untilTurnEnds()
     return this.publisher.send(env, body)
-  }
-
-  /**
-   * The publishes of one event-loop turn (a burst of enqueues) leave in one socket write: the
-   * client writes each message's frames on its own, a system call and a wake-up of the broker
-   * per message. Corking the socket until the turn ends changes only how the bytes are written.
-   */
-  private cork(): void {
-    if (this.corked) return
-    const socket = (this.conn as unknown as { _socket?: { cork?(): void; uncork(): void; destroyed?: boolean } })
-      ._socket
-    if (typeof socket?.cork !== 'function' || socket.destroyed) return
-    socket.cork()
-    this.corked = true
-    setImmediate(() => {
-      this.corked = false
-      socket.uncork()
-    })
   }
 
   close(): Promise<void> {

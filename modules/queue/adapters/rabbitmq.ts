@@ -63,7 +63,8 @@ export class RabbitQueueAdapter implements QueueAdapter {
   private readonly consumers: Consumers
   private readonly now: () => number
   private closed = false
-  private readonly announcing = new Set<string>()
+  /** By message id: the subscriptions whose copy is neither delivered here nor confirmed yet. */
+  private readonly announcing = new Map<string, SubQueue[]>()
   private readonly origin = crypto.randomUUID()
   private sent = 0
 
@@ -98,7 +99,9 @@ export class RabbitQueueAdapter implements QueueAdapter {
       current: (q) => !this.closed && this.subs.get(q.sub.id) === q,
       arrived: (q, messageId, attempt) => {
         this.arrivals.arrived(q.sub.id, messageId, attempt)
-        if (this.announcing.size > 0) this.announcing.delete(`${q.sub.id}\n${messageId}`)
+        const waiting = this.announcing.size > 0 ? this.announcing.get(messageId) : undefined
+        const i = waiting ? waiting.indexOf(q) : -1
+        if (i >= 0) waiting!.splice(i, 1)
       },
       notify: (sub) => this.notify(sub),
       warn: (msg) => options.log?.warn(msg),
@@ -174,28 +177,16 @@ export class RabbitQueueAdapter implements QueueAdapter {
     const { env, body } = firstCopy(req, messageId, now)
     // Each copy is announced once: when it is delivered here, or (delivered elsewhere or not
     // yet) once the broker confirmed it. A delivery need not wait for the confirm.
-    const marks = targets.map((q) => `${q.sub.id}\n${messageId}`)
-    for (const m of marks) this.announcing.add(m)
-    await this.call(async () => {
-      let copies = targets.map((q) => ({ q, delay: q.sub.config.delaySeconds * 1000 + (req.delayMs ?? 0) }))
-      if (req.idempotencyKey !== undefined) {
-        const fresh = await Promise.all(copies.map((c) => this.topology.holdKey(c.q.sub.id, req.idempotencyKey!)))
-        copies = copies.filter((_, i) => fresh[i])
-      }
-      // One publish to the topic exchange reaches every bound subscription queue (those without
-      // a delay, as topology.ts binds them) unless a key or a delay picks the copies one by one.
-      const direct = copies.filter((c) => c.delay === 0 && c.q.bound)
-      const fanOut = req.idempotencyKey === undefined && direct.length === copies.length && direct.length > 0
-      for (const c of copies) this.arrivals.expect(c.q.sub.id, messageId, 1, now + c.delay, c.delay > 0)
-      if (fanOut) await this.out.send({ ...env, exchange: this.names.topics, routingKey: req.topic }, body)
-      else await Promise.all(copies.map((c) => this.out.publishTo(c.q.queue, c.delay, env, body)))
-    }).catch((err) => {
-      for (const m of marks) this.announcing.delete(m)
-      throw err
-    })
-    targets.forEach((q, i) => {
-      if (this.announcing.delete(marks[i]!)) this.notify(q.sub.id)
-    })
+    const waiting = [...targets]
+    this.announcing.set(messageId, waiting)
+    try {
+      await this.out.firstCopies(req, targets, messageId, env, body, now)
+    } catch (err) {
+      if (this.announcing.get(messageId) === waiting) this.announcing.delete(messageId)
+      throw this.unavailable(err)
+    }
+    if (this.announcing.get(messageId) === waiting) this.announcing.delete(messageId)
+    for (const q of waiting) this.notify(q.sub.id)
     return targets.map((q) => q.ids + messageId)
   }
 
@@ -411,8 +402,11 @@ export class RabbitQueueAdapter implements QueueAdapter {
     try {
       return await fn()
     } catch (err) {
-      if (err instanceof MotiaError || !isConnectionError(err)) throw err
-      throw rabbitUnavailable(this.target.url, err)
+      throw this.unavailable(err)
     }
+  }
+
+  private unavailable(err: unknown): unknown {
+    return err instanceof MotiaError || !isConnectionError(err) ? err : rabbitUnavailable(this.target.url, err)
   }
 }
