@@ -7,7 +7,7 @@
  * of the calls are kept traces (span, attributes, their write); MOTIA_BENCH_SAMPLING_RATIO=0
  * leaves what every request pays. Under valgrind a clock read is a system call, which user-space
  * counts leave out: CPU time shows what one costs (~0.1 µs here), this does not.
- *   bun bench/route-instructions.ts [--calls 10000]
+ *   bun bench/route-instructions.ts [--calls 10000] [--cpu: CPU time instead, no valgrind]
  * Needs valgrind. Runs itself under callgrind (from source, not dist/motia).
  */
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
@@ -30,13 +30,46 @@ import { fmt, median, samplingProjects } from './support'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
-  options: { calls: { type: 'string', default: '10000' }, child: { type: 'string' } },
+  options: { calls: { type: 'string', default: '10000' }, child: { type: 'string' }, cpu: { type: 'boolean' } },
 })
 const calls = Number(values.calls)
 /** Windows in order: E empty, S sampling, F tracing off (alternating, so neither always goes first). */
 const PLAN = ['E', 'S', 'F', 'F', 'S', 'S', 'F', 'F', 'S', 'S', 'F', 'E'] as const
 
-if (values.child === undefined) {
+if (values.cpu) {
+  // No valgrind: CPU time per call (clock reads included), 10 alternating windows of 20× the calls each.
+  const { sampled, off, remove } = samplingProjects()
+  try {
+    const s = await routeOf(sampled)
+    const f = await routeOf(off)
+    const request = new Request('http://127.0.0.1/hello')
+    const n = calls * 20
+    const time = (route: Route) => {
+      const t = process.cpuUsage()
+      for (let i = 0; i < n; i++) route.call(request)
+      route.flush()
+      const u = process.cpuUsage(t)
+      return ((u.user + u.system) * 1000) / n
+    }
+    for (let i = 0; i < 3; i++) {
+      time(s)
+      time(f)
+    }
+    const ns = { s: [] as number[], f: [] as number[] }
+    for (let i = 0; i < 10; i++) {
+      ns.s.push(time(s))
+      ns.f.push(time(f))
+    }
+    const [ms, mf] = [median(ns.s), median(ns.f)]
+    console.log(
+      `CPU ns per call, median of 10 windows: sampling ${process.env.MOTIA_BENCH_SAMPLING_RATIO ?? 0.1} ${fmt(ms)}, tracing off ${fmt(mf)}, difference ${fmt(ms - mf)}, ratio ${fmt(mf / ms, 3)}`,
+    )
+    await s.rt.stop()
+    await f.rt.stop()
+  } finally {
+    remove()
+  }
+} else if (values.child === undefined) {
   // The parent: runs this file under callgrind, collection off until the child turns it on.
   const out = join(tmpdir(), `motia-route-cg-${process.pid}`)
   const { sampled, off, remove } = samplingProjects()
