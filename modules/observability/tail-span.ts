@@ -22,13 +22,6 @@ export interface TailPolicy {
 }
 
 /**
- * The span of an execution whose trace is not sampled. It records next to nothing while the
- * execution runs (its attributes stay unevaluated, events and status are held only in case),
- * hands on `NOT_SAMPLED_SPAN_ID` so nothing the execution causes is recorded, and at its end
- * becomes a real span after all when the execution failed or was slow (tail sampling): the
- * span alone, marked `motia.sampling.kept: error | slow`, in its trace.
- */
-/**
  * What a span that ends well seldom has, made on first use: a not-sampled request allocates
  * its span, so every field less is a smaller allocation on the hot path.
  */
@@ -38,6 +31,13 @@ interface Held {
   events?: SpanEventRecord[]
 }
 
+/**
+ * The span of an execution whose trace is not sampled. It records next to nothing while the
+ * execution runs (its attributes stay unevaluated, events and status are held only in case),
+ * hands on `NOT_SAMPLED_SPAN_ID` so nothing the execution causes is recorded, and at its end
+ * becomes a real span after all when the execution failed or was slow (tail sampling): the
+ * span alone, marked `motia.sampling.kept: error | slow`, in its trace.
+ */
 export class TailSpan implements ActiveSpan {
   status: SpanStatusName = 'unset'
   /** Sampled out: kept only when its end keeps it after all (an error, a slow run). */
