@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { formatTraceparent, newSpanId, newTraceId, parseTraceparent } from './trace-id'
+import { formatTraceparent, issuedTraceIdTail, newSpanId, newTraceId, parseTraceparent } from './trace-id'
 
 test('trace ids are 32 hex characters, span ids 16, unique across batches', () => {
   const ids = Array.from({ length: 2000 }, newTraceId)
@@ -8,6 +8,17 @@ test('trace ids are 32 hex characters, span ids 16, unique across batches', () =
   const spans = Array.from({ length: 2000 }, newSpanId)
   for (const id of spans) expect(id).toMatch(/^[0-9a-f]{16}$/)
   expect(new Set(spans).size).toBe(spans.length)
+})
+
+test('the last issued trace id comes with its last 8 hex digits as a number, across batches; others with -1', () => {
+  for (let i = 0; i < 600; i++) {
+    const id = newTraceId()
+    expect(issuedTraceIdTail(id)).toBe(Number.parseInt(id.slice(24), 16))
+  }
+  const earlier = newTraceId()
+  newTraceId()
+  expect(issuedTraceIdTail(earlier)).toBe(-1)
+  expect(issuedTraceIdTail('4bf92f3577b34da6a3ce929d0e0e4736')).toBe(-1)
 })
 
 test('traceparent parsing and formatting', () => {

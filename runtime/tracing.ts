@@ -80,6 +80,7 @@ export interface ExecutionTracer {
    * sampling keeps those) and whose `spanId` is `NOT_SAMPLED_SPAN_ID`: what it causes (ctx
    * calls, messages, Python and worker runs) is not recorded either. Undefined when the trace
    * store has no room for the trace (and no OTLP endpoint wants it): run untraced.
+   * `startTime` (epoch ms): a clock the caller read anyway (an HTTP route's, for its metrics).
    */
   execution(
     traceId: string,
@@ -90,6 +91,7 @@ export interface ExecutionTracer {
     attributes: SpanAttributes | (() => SpanAttributes),
     step: string,
     trigger: SampledTrigger,
+    startTime?: number,
   ): ActiveSpan | undefined
   /** A span that ended in another thread (user code in a worker). */
   record(span: SpanRecord): void
@@ -127,6 +129,9 @@ export function parentOf(parentSpanId: string | undefined): ExecutionParent {
 /** Epoch milliseconds with sub-millisecond precision (spans of a hello handler last ~50 µs). */
 const TIME_ORIGIN = performance.timeOrigin
 export const nowMs = (): number => TIME_ORIGIN + performance.now()
+
+/** Epoch milliseconds of a `performance.now()` reading. */
+export const epochMs = (performanceNow: number): number => TIME_ORIGIN + performanceNow
 
 /** `setStatus(OK_STATUS)`: one shared object, not one a span. */
 export const OK_STATUS = { code: SpanStatusCode.OK } as const

@@ -79,7 +79,10 @@ export function buildRouter(steps: readonly StepDefinition[], env: RouterEnv): R
       const cors = env.cors.headersFor(request)
       base = cors ? { ...cors, [traceHeader]: traceId } : { [traceHeader]: traceId }
     }
-    return parentSpanId ? { traceId, base, parent, parentSpanId } : { traceId, base, parent }
+    // `span` is in the literal: set later (tracing on), it would otherwise grow every request's object.
+    return parentSpanId
+      ? { traceId, base, parent, parentSpanId, span: undefined }
+      : { traceId, base, parent, span: undefined }
   }
 
   const routeEnv: RouteEnv = { ...env, scopeOf, load: { inFlight: 0 } }

@@ -4,7 +4,7 @@ import type { StepContext } from '../../runtime/context'
 import { MotiaError } from '../../runtime/errors'
 import { callHandler, conditionPasses, triggerInfo } from '../../runtime/invoke'
 import { type HttpTriggerDef, remoteHttpOf, type StepDefinition } from '../../runtime/step'
-import { keptTraceOf, type SpanAttributes } from '../../runtime/tracing'
+import { epochMs, keptTraceOf, type SpanAttributes } from '../../runtime/tracing'
 import type { ApiResponse } from '../../sdk/types'
 import { NO_BODY, type ParsedBody } from './body'
 import { HttpRequest, headersRecord, parseQuery } from './http-request'
@@ -322,6 +322,9 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
   return (request: Request, params: Record<string, string>, server?: Server<any>): Response | Promise<Response> => {
     const scope = env.scopeOf(request)
     const tracer = env.engine.tracer
+    if (!tracer && !metrics) return handle(request, params, server, scope)
+    // One clock read for both: the span's start and the latency metric's.
+    const t0 = performance.now()
     if (tracer)
       scope.span = tracer.execution(
         scope.traceId,
@@ -332,9 +335,9 @@ export function stepRoute(step: StepDefinition, def: HttpTriggerDef, env: RouteE
         spanAttributes,
         stepName,
         def,
+        epochMs(t0),
       )
     if (!metrics) return handle(request, params, server, scope)
-    const t0 = performance.now()
     const r = handle(request, params, server, scope)
     // A kept trace's id becomes the exemplar of the latency bucket the request fell in. Read
     // when the request is done, after its span ended: only then is it known whether the store

@@ -1,4 +1,5 @@
 import type { SamplingConfig, SamplingRule } from '../../runtime/config/schema'
+import { issuedTraceIdTail } from '../../runtime/trace-id'
 import type { ExecutionParent, SampledTrigger } from '../../runtime/tracing'
 
 /** Not-kept decisions remembered for the console ("not kept: sampled out (ratio 0.1)"). */
@@ -28,6 +29,8 @@ export class TraceSampler {
     choice: Choice
   }[]
   private readonly fallback: Choice
+  private lastTrigger: SampledTrigger | undefined
+  private lastChoice: Choice | undefined
   private readonly byTrigger = new WeakMap<SampledTrigger, Choice | ((name: string, step: string) => Choice)>()
   private readonly cap: number | undefined
   private readonly capReason: string
@@ -99,8 +102,15 @@ export class TraceSampler {
 
   /** The choice for an execution: found once per trigger (and name, when a rule matches on names). */
   private choiceFor(name: string, step: string, trigger: SampledTrigger): Choice {
+    // The last trigger's choice first: a WeakMap lookup is a call into the VM, a field is not.
+    if (trigger === this.lastTrigger) return this.lastChoice!
     const known = this.byTrigger.get(trigger)
-    if (known !== undefined) return typeof known === 'function' ? known(name, step) : known
+    if (known !== undefined) {
+      if (typeof known === 'function') return known(name, step)
+      this.lastTrigger = trigger
+      this.lastChoice = known
+      return known
+    }
     const find = (n: string, s: string) => this.rules.find((r) => r.test(n, s, trigger))?.choice ?? this.fallback
     // Span names of one trigger are fixed (its route, topic or step) but for a wildcard match: memoised per name.
     const byName = new Map<string, Choice>()
@@ -163,6 +173,8 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
  * FNV-1a of an id given in another form (`x-trace-id: order-42`). The same on every instance.
  */
 export function traceIdHash(traceId: string): number {
+  const issued = issuedTraceIdTail(traceId)
+  if (issued >= 0) return issued
   const n = traceId.length
   if (n === 32) {
     let h = 0

@@ -22,6 +22,16 @@ export interface TailPolicy {
 }
 
 /**
+ * What a span that ends well seldom has, made on first use: a not-sampled request allocates
+ * its span, so every field less is a smaller allocation on the hot path.
+ */
+interface Held {
+  statusMessage?: string
+  extra?: SpanAttributes
+  events?: SpanEventRecord[]
+}
+
+/**
  * The span of an execution whose trace is not sampled. It records next to nothing while the
  * execution runs (its attributes stay unevaluated, events and status are held only in case),
  * hands on `NOT_SAMPLED_SPAN_ID` so nothing the execution causes is recorded, and at its end
@@ -29,18 +39,15 @@ export interface TailPolicy {
  * span alone, marked `motia.sampling.kept: error | slow`, in its trace.
  */
 export class TailSpan implements ActiveSpan {
-  readonly spanId = NOT_SAMPLED_SPAN_ID
   status: SpanStatusName = 'unset'
   /** Sampled out: kept only when its end keeps it after all (an error, a slow run). */
   kept = false
-  private statusMessage: string | undefined
-  /** The first attribute set (an HTTP span's status code) inline, the others in `extra`. */
+  /** The first attribute set (an HTTP span's status code) inline, the others in `held.extra`. */
   private key: string | undefined
   private value: SpanAttributeValue | undefined
-  private extra: SpanAttributes | undefined
-  private events: SpanEventRecord[] | undefined
+  private held: Held | undefined
   private done = false
-  /** A clock read costs ~20–100 ns: none when no policy could keep this span. */
+  /** A clock read costs ~20–100 ns: none when no policy could keep this span, or the caller read one. */
   private readonly startTime: number
 
   constructor(
@@ -51,8 +58,13 @@ export class TailSpan implements ActiveSpan {
     private name: string,
     private readonly kind: SpanKindName,
     private readonly attributes: SpanAttributes | (() => SpanAttributes),
+    startTime?: number,
   ) {
-    this.startTime = policy.keepErrors || policy.keepSlowerThan !== undefined ? nowMs() : 0
+    this.startTime = startTime ?? (policy.keepErrors || policy.keepSlowerThan !== undefined ? nowMs() : 0)
+  }
+
+  get spanId(): string {
+    return NOT_SAMPLED_SPAN_ID
   }
 
   spanContext(): SpanContext {
@@ -65,8 +77,9 @@ export class TailSpan implements ActiveSpan {
       this.key = key
       this.value = value
     } else {
-      this.extra ??= {}
-      this.extra[key] = value
+      this.held ??= {}
+      this.held.extra ??= {}
+      this.held.extra[key] = value
     }
     return this
   }
@@ -79,8 +92,9 @@ export class TailSpan implements ActiveSpan {
   addEvent(name: string, attributesOrTime?: Record<string, unknown> | TimeInput, time?: TimeInput): this {
     if (this.done) return this
     const event = spanEvent(name, attributesOrTime, time)
-    if (this.events) this.events.push(event)
-    else this.events = [event]
+    this.held ??= {}
+    if (this.held.events) this.held.events.push(event)
+    else this.held.events = [event]
     return this
   }
 
@@ -95,7 +109,10 @@ export class TailSpan implements ActiveSpan {
   setStatus(status: SpanStatus): this {
     if (this.done) return this
     this.status = statusName(status.code)
-    this.statusMessage = status.message || undefined
+    if (status.message) {
+      this.held ??= {}
+      this.held.statusMessage = status.message
+    } else if (this.held) this.held.statusMessage = undefined
     return this
   }
 
@@ -136,7 +153,8 @@ export class TailSpan implements ActiveSpan {
     const base = typeof this.attributes === 'function' ? this.attributes() : this.attributes
     const attributes: SpanAttributes = { ...base }
     if (this.key !== undefined) attributes[this.key] = this.value!
-    Object.assign(attributes, this.extra)
+    const held = this.held
+    Object.assign(attributes, held?.extra)
     attributes['motia.sampling.kept'] = kept
     const r: SpanRecord = {
       traceId: this.traceId,
@@ -147,10 +165,10 @@ export class TailSpan implements ActiveSpan {
       endTime,
       status: this.status,
       attributes,
-      events: this.events ?? [],
+      events: held?.events ?? [],
     }
     if (this.parentSpanId) r.parentSpanId = this.parentSpanId
-    if (this.statusMessage) r.statusMessage = this.statusMessage
+    if (held?.statusMessage) r.statusMessage = held.statusMessage
     return r
   }
 }

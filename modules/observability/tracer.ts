@@ -55,15 +55,16 @@ export class SpanTracer implements ExecutionTracer {
     attributes: SpanAttributes | (() => SpanAttributes),
     step: string,
     trigger: SampledTrigger,
+    startTime?: number,
   ): ActiveSpan | undefined {
     const sampler = this.sampler
     const parentId = parentSpanId === NOT_SAMPLED_SPAN_ID ? undefined : parentSpanId
     if (sampler && sampler.decide(traceId, parent, name, step, trigger) !== undefined)
-      return new TailSpan(this.collector, sampler, traceId, parentId, name, kind, attributes)
+      return new TailSpan(this.collector, sampler, traceId, parentId, name, kind, attributes, startTime)
     // Sampled: recorded while the store has room for the trace. A trace made here asks first,
     // as under load most are not, without looking the trace up.
     if (parent === 'fresh' && !this.takesNewTrace()) return undefined
-    return this.begin(traceId, parentId, name, kind, attributes)
+    return this.begin(traceId, parentId, name, kind, attributes, startTime)
   }
 
   record(span: SpanRecord): void {
