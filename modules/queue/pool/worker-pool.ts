@@ -1,7 +1,7 @@
+import { workerEntryUrl } from '../../../runtime/embedded-entries'
 import type { EngineClient, StateOp, StreamOp, TriggerRequest } from '../../../runtime/engine-client'
 import { serializeError } from '../../../runtime/errors'
 import type { LogLevel, LogRecord } from '../../../runtime/logger'
-import { workerEntryUrl } from '../../../runtime/embedded-entries'
 import type { EnqueueMessage } from '../../../sdk/types'
 import { ingest } from '../../observability/metrics/otel-meter'
 import type { RuntimeMetrics } from '../../observability/metrics/runtime-metrics'
