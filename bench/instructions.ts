@@ -13,7 +13,7 @@ import { appendFileSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { binary, fmt, helloProject, samplingProjects, spawnServer } from './support'
+import { binary, callgrind, fmt, helloProject, samplingProjects, spawnServer } from './support'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -59,15 +59,7 @@ const TRIES = 3
  */
 async function count(label: string, cmd: string[]): Promise<Count> {
   const out = join(tmpdir(), `motia-callgrind-${process.pid}-${label}`)
-  const server = await spawnServer([
-    'valgrind',
-    '-q',
-    '--tool=callgrind',
-    '--instr-atstart=no',
-    '--separate-threads=yes',
-    `--callgrind-out-file=${out}.%p`,
-    ...cmd,
-  ])
+  const server = await spawnServer([...callgrind(out), ...cmd])
   const pid = server.proc.pid
   try {
     await load(`${server.url}/hello`, 8)

@@ -26,7 +26,7 @@ import {
   observabilityModule,
 } from '../modules/observability/observability-module'
 import { createRuntime, type Runtime } from '../runtime/runtime'
-import { fmt, median, samplingProjects } from './support'
+import { callgrind as callgrindArgs, fmt, median, samplingProjects } from './support'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -76,12 +76,7 @@ if (values.cpu) {
   try {
     const child = Bun.spawn(
       [
-        'valgrind',
-        '-q',
-        '--tool=callgrind',
-        '--instr-atstart=no',
-        '--separate-threads=yes',
-        `--callgrind-out-file=${out}.%p`,
+        ...callgrindArgs(out),
         process.execPath,
         import.meta.path,
         '--calls',

@@ -66,6 +66,18 @@ export interface Server {
 }
 
 /** Spawns a server and waits for the URL it prints (`ready <url>` or motia's ready log line). */
+/** valgrind's callgrind, counting only between the dumps the bench asks for, one file per thread. */
+export function callgrind(outPrefix: string): string[] {
+  return [
+    'valgrind',
+    '-q',
+    '--tool=callgrind',
+    '--instr-atstart=no',
+    '--separate-threads=yes',
+    `--callgrind-out-file=${outPrefix}.%p`,
+  ]
+}
+
 export async function spawnServer(cmd: string[], env: Record<string, string> = {}): Promise<Server> {
   const proc = Bun.spawn(cmd, { stdout: 'pipe', stderr: 'inherit', env: { ...process.env, ...env } })
   const decoder = new TextDecoder()
