@@ -6,7 +6,7 @@ import type { MotiaModule, Project, RuntimeServices } from '../../runtime/module
 import { probe } from '../../runtime/readiness'
 import type { StepDefinition } from '../../runtime/step'
 import type { ProjectCheck } from '../../runtime/step-loader'
-import { keptTraceOf } from '../../runtime/tracing'
+import { epochMs, keptTraceOf } from '../../runtime/tracing'
 import type { EnqueueMessage } from '../../sdk/types'
 import { sharedSqlite } from '../storage/storage-module'
 import type { QueueAdapter } from './adapter'
@@ -157,7 +157,7 @@ export function queueModule(): MotiaModule {
           return outcome.then((o) => {
             if (span) endJobSpan(span, o)
             const t1 = performance.now()
-            series.ran((t1 - t0) / 1000, o.status === 'error', keptTraceOf(span), performance.timeOrigin + t1)
+            series.ran((t1 - t0) / 1000, o.status === 'error', keptTraceOf(span), epochMs(t1))
             return o
           })
         },

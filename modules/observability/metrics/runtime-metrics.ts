@@ -1,3 +1,4 @@
+import { epochMs } from '../../../runtime/tracing'
 import {
   type CounterSeries,
   type HistogramSeries,
@@ -7,8 +8,6 @@ import {
   SECONDS_BUCKETS,
 } from './registry'
 
-/** Epoch ms of `performance.now()` readings, for exemplar times. */
-const TIME_ORIGIN = performance.timeOrigin
 /**
  * Series allowed in instruments labelled by what the project declares (routes × methods × status
  * classes, steps × trigger types): raw input never reaches these labels, so the cap is only a
@@ -48,8 +47,10 @@ export class RouteMetrics {
       h = this.series(CLASSES[c]!)
       this.durations[c] = h
     }
-    h.record(seconds, traceId, TIME_ORIGIN + t1)
-    this.step?.ran(seconds, status >= 500, traceId, TIME_ORIGIN + t1)
+    // Exemplar times are epoch ms.
+    const at = epochMs(t1)
+    h.record(seconds, traceId, at)
+    this.step?.ran(seconds, status >= 500, traceId, at)
   }
 }
 
