@@ -1,6 +1,6 @@
 import type { LogRecord, StructuredLogger } from '../../runtime/logger'
 import type { SpanKindName, SpanRecord } from '../../runtime/tracing'
-import { withLogEvents } from './trace-store'
+import { withLogEvents } from './trace-deltas'
 
 export interface OtlpOptions {
   /** The full traces URL, e.g. `http://localhost:4318/v1/traces`. */

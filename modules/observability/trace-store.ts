@@ -26,7 +26,7 @@ export interface TraceFilter {
   limit?: number
 }
 
-export { MAX_TRACE_LOGS, MAX_TRACE_SPANS, withLogEvents }
+export { MAX_TRACE_LOGS, MAX_TRACE_SPANS }
 
 /** Spans and log records are buffered and written once per this interval. */
 const FLUSH_MS = 1000
