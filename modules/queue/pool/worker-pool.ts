@@ -128,17 +128,18 @@ export class WorkerPool {
    * file (`loading`), the load timeout. Past it the job fails and its worker is replaced.
    */
   private deadline(entry: PendingJob, loading: boolean): void {
-    const { job } = entry
     entry.loading = loading
-    this.deadlines.set(
-      entry,
-      loading ? Math.max(job.timeoutMs, this.options.loadTimeoutMs ?? STEP_LOAD_TIMEOUT_MS) : job.timeoutMs,
-    )
+    this.deadlines.set(entry, this.limitMs(entry))
+  }
+
+  /** The time a job is given: its handler's timeout, or while its step file imports, at least the load timeout. */
+  private limitMs({ job, loading }: PendingJob): number {
+    return loading ? Math.max(job.timeoutMs, this.options.loadTimeoutMs ?? STEP_LOAD_TIMEOUT_MS) : job.timeoutMs
   }
 
   private expired(entry: PendingJob): void {
     const { job, slot, loading } = entry
-    const ms = loading ? Math.max(job.timeoutMs, this.options.loadTimeoutMs ?? STEP_LOAD_TIMEOUT_MS) : job.timeoutMs
+    const ms = this.limitMs(entry)
     if (slot.jobs.get(entry.id) !== entry) return
     slot.jobs.delete(entry.id)
     entry.resolve(
