@@ -18,9 +18,9 @@ import { backoffMs, shouldRetry } from '../retry-policy'
 import { GroupCommit } from './sqlite-group-commit'
 import { idListStatements, migrate, SCHEMA, statements } from './sqlite-statements'
 
+/** A message row as a claim reads it (the claim names its subscription). */
 interface Row {
   id: number
-  subscription: string
   topic: string
   data: string
   trace_id: string
@@ -29,6 +29,9 @@ interface Row {
   enqueued_at: number
   parent_span_id: string | null
 }
+
+/** A message row read whole (maintenance, dead-lettering). */
+type FullRow = Row & { subscription: string }
 
 /** For messages of a subscription no longer declared (e.g. its step was removed): config.yaml's defaults. */
 const fallback = (): Readonly<QueueConfig> => defaultConfig().queue.defaults
@@ -176,7 +179,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
   async nack(id: string, failure: Failure): Promise<'retry' | 'dead'> {
     const now = this.now()
     return this.write(() => {
-      const row = this.q.get.get(Number(id)) as (Row & { subscription: string }) | null
+      const row = this.q.get.get(Number(id)) as FullRow | null
       if (!row) return 'dead' as const
       const config = this.subs.get(row.subscription)?.config ?? fallback()
       if (shouldRetry(config, row.attempt, failure.retryable)) {
@@ -199,7 +202,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
   async deadLetter(id: string, reason: string): Promise<void> {
     const now = this.now()
     await this.write(() => {
-      const row = this.q.get.get(Number(id)) as Row | null
+      const row = this.q.get.get(Number(id)) as FullRow | null
       if (row) this.bury(row, null, reason, now)
     })
   }
@@ -212,7 +215,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
     const recovered = this.guard(() =>
       this.db
         .transaction(() => {
-          const rows = this.q.expired.all(now) as Row[]
+          const rows = this.q.expired.all(now) as FullRow[]
           for (const row of rows) {
             const config = this.subs.get(row.subscription)?.config ?? fallback()
             if (row.attempt > config.maxRetries) {
@@ -344,7 +347,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
     return (await this.deadLetters(filter)).map((d) => Number(d.id))
   }
 
-  private bury(row: Row, error: SerializedError | null, reason: string, now: number): void {
+  private bury(row: FullRow, error: SerializedError | null, reason: string, now: number): void {
     this.q.insertDead.run(
       row.id,
       row.subscription,
