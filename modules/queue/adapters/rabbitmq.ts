@@ -182,10 +182,10 @@ export class RabbitQueueAdapter implements QueueAdapter {
     try {
       await this.out.firstCopies(req, targets, messageId, env, body, now)
     } catch (err) {
-      if (this.announcing.get(messageId) === waiting) this.announcing.delete(messageId)
       throw this.unavailable(err)
+    } finally {
+      if (this.announcing.get(messageId) === waiting) this.announcing.delete(messageId)
     }
-    if (this.announcing.get(messageId) === waiting) this.announcing.delete(messageId)
     for (const q of waiting) this.notify(q.sub.id)
     return targets.map((q) => q.ids + messageId)
   }
