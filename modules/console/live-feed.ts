@@ -76,6 +76,11 @@ export class LiveFeed {
   }
 }
 
+/** A frame of one event already turned into JSON (`frame`'s shape, for an event too big to stringify at once). */
+export function frameOfJson(eventJson: string): string {
+  return `{"events":[${eventJson}]}`
+}
+
 /** One frame; an event that cannot be serialised (a BigInt in a log field) is left out, not the frame. */
 export function frame(events: LiveEvent[], dropped = 0): string {
   const extra = dropped ? { dropped } : {}

@@ -1,6 +1,7 @@
 import type { ServerWebSocket } from 'bun'
 import { TimeSlice } from '../../runtime/time-slice'
 import type { Instrument, MetricRegistry } from '../observability/metrics/registry'
+import { frameOfJson } from './live-feed'
 import type { MetricsHistory, MetricsSummary } from './metrics-history'
 
 /** What `/api/metrics` answers and a `metrics` live event carries. */
@@ -93,9 +94,9 @@ export class LiveMetrics {
     }
   }
 
-  /** The live feed's frame (`{ events: [...] }`, as `frame()` makes) of one `metrics` event. */
+  /** The live feed's frame of one `metrics` event. */
   private async frame(): Promise<string> {
-    return `{"events":[{"type":"metrics","metrics":${await answerJson(await metricsAnswer(this.history()))}}]}`
+    return frameOfJson(`{"type":"metrics","metrics":${await answerJson(await metricsAnswer(this.history()))}}`)
   }
 
   /** Snapshots taken and the sum of every counted series: it changes whenever a figure does. */
