@@ -1,4 +1,5 @@
 import { expect, test } from 'bun:test'
+import { manySeries } from '../../test/support/metrics-series'
 import { PauseProbe } from '../../test/support/pause-probe'
 import { RuntimeMetrics } from '../observability/metrics/runtime-metrics'
 import { answerJson, metricsAnswer } from './live-metrics'
@@ -10,14 +11,7 @@ const MIN = 60_000
 /** 1,000 routes and 20 subscriptions, every one busy for 70 minutes. */
 async function busyHistory(): Promise<MetricsHistory> {
   const m = new RuntimeMetrics()
-  const routes = Array.from({ length: 1000 }, (_, i) =>
-    m.httpDuration.with({
-      'http.request.method': 'GET',
-      'http.route': `/r${i}/:id`,
-      'http.response.status_class': '2xx',
-    }),
-  )
-  const subs = Array.from({ length: 20 }, (_, t) => m.subscription(`t${t}`, `S#0:t${t}`))
+  const { routes, subs } = manySeries(m)
   const stats = subs.map((_, t) => ({
     topic: `t${t}`,
     subscription: `S#0:t${t}`,

@@ -1,4 +1,5 @@
 import { expect, test } from 'bun:test'
+import { manySeries } from '../../test/support/metrics-series'
 import { SECONDS_BUCKETS } from '../observability/metrics/registry'
 import { RuntimeMetrics } from '../observability/metrics/runtime-metrics'
 import type { SubscriptionStats } from '../queue/adapter'
@@ -130,14 +131,7 @@ test('it keeps at most an hour: 60 points, the window starting at the oldest kep
 test('memory: a ring only for series that moved, bounded by the hour whatever the traffic', async () => {
   const m = new RuntimeMetrics()
   const history = new MetricsHistory(m.registry, async () => [])
-  const routes = Array.from({ length: 1000 }, (_, i) =>
-    m.httpDuration.with({
-      'http.request.method': 'GET',
-      'http.route': `/r${i}/:id`,
-      'http.response.status_class': '2xx',
-    }),
-  )
-  const subs = Array.from({ length: 20 }, (_, t) => m.subscription(`t${t}`, `S#0:t${t}`))
+  const { routes, subs } = manySeries(m)
   await history.snapshot(T0)
   await history.snapshot(T0 + MIN)
   // Nothing moved: only the last values (1,020 series × ~19 numbers).
