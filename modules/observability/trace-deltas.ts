@@ -1,5 +1,6 @@
 import type { LogRecord } from '../../runtime/logger'
 import type { SpanEventRecord, SpanRecord, SpanStatusName } from '../../runtime/tracing'
+import { MotiaSpan } from './span'
 
 /**
  * What one trace keeps: its first spans and log records up to these limits (the span count
@@ -34,7 +35,7 @@ export interface TraceDelta {
   spans: number
   steps: Set<string>
   /**
-   * At most MAX_TRACE_SPANS records, turned into JSON lines by `jsonLines` when written (in the
+   * At most MAX_TRACE_SPANS records, turned into JSON lines by `spanLines` when written (in the
    * write's time slices, not all at once when the buffer is taken).
    */
   spanData: SpanRecord[]
@@ -49,6 +50,14 @@ export function jsonLines(records: readonly unknown[]): string {
   let out = ''
   for (let i = 0; i < records.length; i++) out += i === 0 ? stringify(records[i]) : `\n${stringify(records[i])}`
   return out
+}
+
+/**
+ * Spans as the row's JSON lines. A `MotiaSpan` is written as its plain record: its #private
+ * fields take JSON.stringify off its fast path (2.5 µs a span rather than 0.55 µs, measured).
+ */
+export function spanLines(spans: readonly SpanRecord[]): string {
+  return jsonLines(spans.map((s) => (s instanceof MotiaSpan ? s.toRecord() : s)))
 }
 
 /** A batch grouped by trace: what each trace's row gains. */

@@ -4,7 +4,15 @@ import { SLICE_MS, TimeSlice } from '../../runtime/time-slice'
 import type { SpanRecord, SpanStatusName } from '../../runtime/tracing'
 import { FailureEpisode } from '../storage/failure-episode'
 import { storageError } from '../storage/storage-error'
-import { deltas, jsonLines, MAX_TRACE_LOGS, MAX_TRACE_SPANS, type TraceDelta, withLogEvents } from './trace-deltas'
+import {
+  deltas,
+  jsonLines,
+  MAX_TRACE_LOGS,
+  MAX_TRACE_SPANS,
+  spanLines,
+  type TraceDelta,
+  withLogEvents,
+} from './trace-deltas'
 import { createTraceTable, UPSERT } from './trace-sql'
 
 export interface TraceSummary {
@@ -138,7 +146,7 @@ export class TraceStore {
           t.status,
           t.spans,
           t.steps.size ? `,${[...t.steps].join(',')},` : '',
-          jsonLines(t.spanData),
+          spanLines(t.spanData),
           t.logs,
           jsonLines(t.logData),
         )
