@@ -65,7 +65,6 @@ export interface Server {
   stop(): Promise<void>
 }
 
-/** Spawns a server and waits for the URL it prints (`ready <url>` or motia's ready log line). */
 /** valgrind's callgrind, counting only between the dumps the bench asks for, one file per thread. */
 export function callgrind(outPrefix: string): string[] {
   return [
@@ -78,8 +77,16 @@ export function callgrind(outPrefix: string): string[] {
   ]
 }
 
+/**
+ * `MOTIA_BENCH_PIN=1`: servers run on CPU 1 and wrk on CPU 0 (taskset), so the load generator
+ * and the server never take turns on one core, and neither migrates: A/B rounds spread less.
+ */
+const PIN = process.env.MOTIA_BENCH_PIN === '1'
+const pinned = (cmd: string[], cpu: number) => (PIN ? ['taskset', '-c', String(cpu), ...cmd] : cmd)
+
+/** Spawns a server and waits for the URL it prints (`ready <url>` or motia's ready log line). */
 export async function spawnServer(cmd: string[], env: Record<string, string> = {}): Promise<Server> {
-  const proc = Bun.spawn(cmd, { stdout: 'pipe', stderr: 'inherit', env: { ...process.env, ...env } })
+  const proc = Bun.spawn(pinned(cmd, 1), { stdout: 'pipe', stderr: 'inherit', env: { ...process.env, ...env } })
   const decoder = new TextDecoder()
   const reader = proc.stdout.getReader()
   let out = ''
@@ -140,7 +147,7 @@ export async function wrk(
     '--latency',
     ...(script ? ['-s', script] : []),
   ]
-  const p = Bun.spawn([...args, url], {
+  const p = Bun.spawn(pinned([...args, url], 0), {
     stdout: 'pipe',
   })
   const text = await new Response(p.stdout).text()
