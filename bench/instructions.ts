@@ -4,7 +4,9 @@
  * instructions on the hot path shows (req/s on these machines moves ±10% between runs).
  * Counts the engine thread and all threads apart, user space only (not the kernel's share of each
  * request), and what the idle server spends a second (work driven by the clock, not by requests).
- *   bun bench/instructions.ts [--seconds 10] [--no-build] [--only motia|sampling]
+ *   bun bench/instructions.ts [--seconds 10] [--no-build] [--only motia|sampling|floor]
+ * `--only floor`: bare Bun.serve with one response header set, one request header read, both
+ * (baselines/bun-floor.ts), and bare Elysia: what Bun charges for the features of motia's route.
  * Needs valgrind (apt-get install -y valgrind) and wrk. Under valgrind a server runs ~50× slower,
  * so the project keeps few traces (`observability.maxTraces: 10`): most requests then pay what
  * they pay at high load, where only the first traces of each second are written.
@@ -57,9 +59,9 @@ const TRIES = 3
  * warm-up, each closed by a dump (`--separate-threads=yes`: one file per thread). Only the dumps
  * are read, not the file written at exit, which holds the shutdown.
  */
-async function count(label: string, cmd: string[]): Promise<Count> {
+async function count(label: string, cmd: string[], env: Record<string, string> = {}): Promise<Count> {
   const out = join(tmpdir(), `motia-callgrind-${process.pid}-${label}`)
-  const server = await spawnServer([...callgrind(out), ...cmd])
+  const server = await spawnServer([...callgrind(out), ...cmd], env)
   const pid = server.proc.pid
   try {
     await load(`${server.url}/hello`, 8)
@@ -120,6 +122,21 @@ async function load(url: string, s: number): Promise<number> {
 
 async function run(cmd: string[]): Promise<void> {
   await Bun.spawn(cmd, { stdout: 'ignore', stderr: 'ignore' }).exited
+}
+
+if (values.only === 'floor') {
+  // What Bun itself charges a request for the features motia's hello route has (baselines/bun-floor.ts).
+  const rows: [string, Count][] = []
+  for (const mode of ['plain', 'header', 'read', 'both'])
+    rows.push([
+      `Bun.serve ${mode}`,
+      await count(`floor-${mode}`, [process.execPath, `${import.meta.dir}/baselines/bun-floor.ts`], {
+        MOTIA_BENCH_FLOOR: mode,
+      }),
+    ])
+  rows.push(['bare Elysia', await count('elysia', [process.execPath, `${import.meta.dir}/baselines/elysia-hello.ts`])])
+  report(rows)
+  process.exit(0)
 }
 
 // MOTIA_BENCH_BINARY: a build at another path (to alternate two builds).
