@@ -8,7 +8,10 @@
  * Then trace sampling: the same hello project with `observability.sampling.ratio: 0.1` against
  * `observability.enabled: false`, alternating too (goal ≥ 0.97: a request sampling drops costs
  * next to nothing; `MOTIA_BENCH_SAMPLING_RATIO=0` measures those alone).
- *   bun bench/http.ts [--rounds 3] [--seconds 5] [--connections 50] [--no-build] [--only elysia|sampling]
+ * `--only floor`: bare Bun.serve doing only what every motia request needs of Bun (one request
+ * header read, one response header; baselines/bun-floor.ts) against bare Elysia and motia: how
+ * much of Elysia's req/s any server with motia's features can reach on this machine.
+ *   bun bench/http.ts [--rounds 3] [--seconds 5] [--connections 50] [--no-build] [--only elysia|sampling|floor]
  */
 import { appendFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
@@ -70,5 +73,24 @@ if (only === undefined || only === 'sampling') {
     report('sampling 0.1/tracing off', '≥ 0.97', s!, f!)
   } finally {
     remove()
+  }
+}
+
+if (only === 'floor') {
+  const dir = helloProject(1)
+  try {
+    const [floor, e, m] = await compareServers(o, '/hello', [
+      [
+        'Bun.serve floor',
+        ['env', 'MOTIA_BENCH_FLOOR=both', process.execPath, `${import.meta.dir}/baselines/bun-floor.ts`],
+      ],
+      ['bare Elysia    ', [process.execPath, `${import.meta.dir}/baselines/elysia-hello.ts`]],
+      ['motia start    ', start(dir)],
+    ])
+    report('floor/elysia', '(the ceiling of motia/elysia)', floor!, e!)
+    report('motia/floor', '', m!, floor!)
+    report('motia/elysia', '≥ 0.92 (#25)', m!, e!)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 }

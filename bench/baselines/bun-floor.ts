@@ -10,7 +10,7 @@ const readsHeader = mode === 'read' || mode === 'both'
 const setsHeader = mode === 'header' || mode === 'both'
 const traceId = '4bf92f3577b34da6a3ce929d0e0e4736'
 
-const server = Bun.serve({
+const floor = Bun.serve({
   port: Number(process.env.PORT ?? 0),
   hostname: '127.0.0.1',
   routes: {
@@ -22,4 +22,4 @@ const server = Bun.serve({
     },
   },
 })
-console.log(`ready ${server.url}`)
+console.log(`ready ${floor.url}`)
