@@ -4,7 +4,8 @@
  * On a shared machine msg/s moves 2-3x with the neighbours' load (the step workers run at
  * SCHED_IDLE, so any busy process starves them); CPU per message moves far less, and the
  * engine thread's (CLOCK_THREAD_CPUTIME_ID) is the figure that bounds throughput.
- *   bun bench/queue-cpu.ts [--against <rev>] [--rounds 5] [--messages 20000] [--concurrency 20]
+ *   bun bench/queue-cpu.ts [--against <rev>] [--rounds 5] [--messages 20000] [--concurrency 20] [--adapter rabbitmq]
+ * `--adapter rabbitmq`: the same project on RabbitMQ (bench/queue-rabbitmq.ts's config and clean-up).
  * `--against` (default HEAD) is extracted with `git archive` into a temp dir that shares this
  * tree's node_modules. Each round runs both trees once; medians are printed.
  */
@@ -14,6 +15,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { rabbitRun } from './queue-rabbitmq'
 import { benchProject, cpuMicros, now } from './queue-run'
 import { fmt, median, ROOT } from './support'
 
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     messages: { type: 'string', default: '20000' },
     concurrency: { type: 'string', default: '20' },
+    adapter: { type: 'string', default: 'sqlite' },
     child: { type: 'string' },
   },
 })
@@ -70,12 +73,13 @@ async function child(root: string): Promise<Run> {
   ;(builtins.registerBuiltins ?? builtins.registerBuiltinModules)()
   const { createRuntime } = await import(join(root, 'runtime/runtime'))
   const { newTraceId } = await import(join(root, 'runtime/trace-id'))
+  const rabbit = values.adapter === 'rabbitmq' ? rabbitRun() : undefined
   const dir = benchProject(
     {
       'work.step.ts': `export const config = { name: 'Work', triggers: [{ type: 'queue', topic: 'work', config: { concurrency: ${C} } }] }
 export const handler = async (data, { logger }) => { logger.info('start', { lat: performance.timeOrigin + performance.now() - data.t }) }`,
     },
-    'logging:\n  level: info\n',
+    `logging:\n  level: info\n${rabbit?.yaml ?? ''}`,
     'motia-qcpu-',
   )
   let done = 0
@@ -106,6 +110,7 @@ export const handler = async (data, { logger }) => { logger.info('start', { lat:
   const [t1, c1, e1] = [now(), cpuMicros(), threadMicros()]
   const threads: Record<string, number> = {}
   for (const [name, us] of threadTimes()) threads[name] = (us - (threads0.get(name) ?? 0)) / N
+  await rabbit?.after(rt.services.shared.get('queue'))
   await rt.stop()
   rmSync(dir, { recursive: true, force: true })
   return { rate: (N / (t1 - t0)) * 1000, cpuUs: (c1 - c0) / N, engineUs: (e1 - e0) / N, threads }
@@ -131,6 +136,8 @@ const measure = (root: string): Run => {
     `${N}`,
     '--concurrency',
     `${C}`,
+    '--adapter',
+    values.adapter!,
   ])
   if (p.exitCode !== 0) throw new Error(p.stderr.toString())
   return JSON.parse(p.stdout.toString().trim().split('\n').pop()!)
@@ -145,7 +152,9 @@ try {
 } finally {
   rmSync(old, { recursive: true, force: true })
 }
-console.log(`Embedded queue, ${fmt(N)} messages, concurrency ${C}, medians of ${values.rounds} alternating rounds`)
+console.log(
+  `${values.adapter === 'rabbitmq' ? 'Queue on RabbitMQ' : 'Embedded queue'}, ${fmt(N)} messages, concurrency ${C}, medians of ${values.rounds} alternating rounds`,
+)
 console.log('                   msg/s   CPU µs/msg (all threads)   engine thread µs/msg   by thread (µs/msg)')
 for (const [label, xs] of Object.entries(runs)) {
   const names = [...new Set(xs.flatMap((x) => Object.keys(x.threads)))]

@@ -1,6 +1,8 @@
 /**
  * The protocol between the engine and the processes or threads that run handlers (Bun workers
- * today, a Python runner later): plain JSON-able data, two string-tagged unions.
+ * today, a Python runner later): plain JSON-able data, two string-tagged unions. Between Bun
+ * threads, jobs, results and log records travel as JSON text (outbox.ts): a log field that is
+ * a Date arrives as its ISO string, as the log sinks would write it.
  */
 import type { CallOrigin } from '../../../runtime/engine-client'
 import type { SerializedError } from '../../../runtime/errors'

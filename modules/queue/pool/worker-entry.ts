@@ -23,7 +23,7 @@ import { stateTriggerKind } from '../../state/trigger-kind'
 import { streamTriggerKind } from '../../streams/trigger-kind'
 import { queueTriggerKind } from '../trigger-kind'
 import { LastWords } from './last-words'
-import { outbox } from './outbox'
+import { outbox, received } from './outbox'
 import type { EngineToWorker, JobOutcome, JobSpec, WorkerToEngine } from './protocol'
 import { setThreadPriority } from './thread-priority'
 import { WorkerEngineClient } from './worker-engine-client'
@@ -36,10 +36,15 @@ for (const k of [httpTriggerKind, queueTriggerKind, cronTriggerKind, stateTrigge
   registry.register(k)
 
 let lastWords: LastWords | undefined
-const queue = outbox<WorkerToEngine>((m) => {
-  self.postMessage(m)
-  lastWords?.settle()
-}, unsendable)
+const queue = outbox<WorkerToEngine>(
+  (m) => {
+    self.postMessage(m)
+    lastWords?.settle()
+  },
+  unsendable,
+  // An error's details are the thrower's own values: they go as before (unsendable() keeps a placeholder).
+  (m) => m.type === 'log' || (m.type === 'done' && m.outcome.status !== 'error'),
+)
 /** Every message goes out once per turn; log lines are also kept where the engine can read them should this worker die first. */
 const post = (m: WorkerToEngine) => {
   if (m.type === 'log') lastWords?.record(m.record)
@@ -133,7 +138,7 @@ function flushMeasurements(): void {
   if (points) post({ type: 'metrics', points })
 }
 
-self.onmessage = (event: MessageEvent<EngineToWorker>) => handle(event.data)
+self.onmessage = (event: MessageEvent<EngineToWorker | string>) => handle(received(event.data))
 
 function handle(m: EngineToWorker): void {
   switch (m.type) {

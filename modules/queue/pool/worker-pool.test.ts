@@ -36,7 +36,7 @@ test('a job whose input a worker cannot be sent fails alone, not retried; its wo
     timeoutMs: 5000,
   })
   const [bad, good] = await Promise.all([
-    pool.run(job({ kind: 'count', file: '/dev/null', f: () => 1 })),
+    pool.run(job({ kind: 'count', file: '/dev/null', n: 1n })),
     pool.run(job({ kind: 'count', file: '/dev/null' })),
   ])
   expect(bad).toEqual({
@@ -44,7 +44,7 @@ test('a job whose input a worker cannot be sent fails alone, not retried; its wo
     error: {
       name: 'MotiaError',
       code: 'E_VALUE_NOT_STORABLE',
-      message: 'step "BadValues": its input cannot be sent to a step worker (The object can not be cloned.)',
+      message: 'step "BadValues": its input cannot be sent to a step worker (JSON.stringify cannot serialize BigInt.)',
     },
     retryable: false,
   })

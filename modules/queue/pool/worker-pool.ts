@@ -7,7 +7,7 @@ import { ingest } from '../../observability/metrics/otel-meter'
 import type { RuntimeMetrics } from '../../observability/metrics/runtime-metrics'
 import { Deadlines } from './deadlines'
 import { LAST_WORDS_BYTES, readLastWords } from './last-words'
-import { outbox } from './outbox'
+import { outbox, received } from './outbox'
 import type { EngineToWorker, JobOutcome, JobSpec, WorkerToEngine } from './protocol'
 import type { ThreadPriority } from './thread-priority'
 
@@ -184,6 +184,7 @@ export class WorkerPool {
           if (!slot.dead) worker.postMessage(m)
         },
         (m, err) => this.unsendable(slot, m, err),
+        (m) => m.type === 'run',
       ),
       jobs: new Map(),
       lastWords: new SharedArrayBuffer(LAST_WORDS_BYTES),
@@ -195,7 +196,7 @@ export class WorkerPool {
       slot.isReady = true
       markReady()
     }
-    worker.onmessage = (e: MessageEvent<WorkerToEngine>) => this.receive(slot, e.data, ready)
+    worker.onmessage = (e: MessageEvent<WorkerToEngine | string>) => this.receive(slot, received(e.data), ready)
     worker.addEventListener('error', (e) => {
       this.replace(slot, 'the worker crashed')
       this.options.onLog({ time: Date.now(), level: 'error', msg: `step worker crashed: ${(e as ErrorEvent).message}` })
