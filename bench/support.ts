@@ -179,21 +179,35 @@ export function median(xs: number[]): number {
 export const fmt = (n: number, d = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
 
-/** The options of the wrk A/B benches: `[--rounds 3] [--seconds 5] [--connections 50] [--no-build]`. */
-export function abOptions(): { rounds: number; seconds: number; connections: number } {
+/** The options of the wrk A/B benches: `[--rounds 3] [--seconds 5] [--connections 50] [--warmup 5] [--no-build]`. */
+export function abOptions(): { rounds: number; seconds: number; connections: number; warmup: number } {
   const { values } = parseArgs({
     args: Bun.argv.slice(2),
     options: {
       rounds: { type: 'string', default: '3' },
       seconds: { type: 'string', default: '5' },
       connections: { type: 'string', default: '50' },
+      warmup: { type: 'string', default: String(WARMUP_SECONDS) },
       'no-build': { type: 'boolean', default: false },
       // bench/http.ts: one comparison of its two.
       only: { type: 'string' },
     },
   })
-  return { rounds: Number(values.rounds), seconds: Number(values.seconds), connections: Number(values.connections) }
+  return {
+    rounds: Number(values.rounds),
+    seconds: Number(values.seconds),
+    connections: Number(values.connections),
+    warmup: Number(values.warmup),
+  }
 }
+
+/**
+ * Seconds of load before a server's measured window. Code that runs once a second (the trace
+ * store's write) reaches the JIT's optimising tiers only after several seconds of load: after
+ * 2 s, a traced hello server still compiled ~20 functions in the next 10 s (untraced: 3), and
+ * its JIT thread cost ~1% of the window's CPU (BUN_JSC_report*CompileTimes, 2026-12-07).
+ */
+const WARMUP_SECONDS = 5
 
 /**
  * wrk on `path` of each server in alternating rounds (after a warm-up each), so drift on a
@@ -234,7 +248,7 @@ export function medianLine(label: string, rs: readonly WrkResult[]): string {
  * a median line each, stops them, and returns each side's results.
  */
 export async function compareServers(
-  o: { rounds: number; seconds: number; connections: number },
+  o: { rounds: number; seconds: number; connections: number; warmup?: number },
   path: string,
   sides: readonly [label: string, cmd: string[]][],
   /** A wrk Lua script (method, body, paths); `path` is then usually ''. */
