@@ -12,6 +12,7 @@ export const EXTRA_ENTRYPOINTS = [
   'modules/storage/redis-libraries',
   'modules/queue/adapters/rabbitmq-library',
   'modules/python/sdk-files',
+  'runtime/zod-library',
 ]
 
 /** A module inside a compiled executable: `/$bunfs/root/...`, on Windows `B:\\~BUN\\root\\...`. */
