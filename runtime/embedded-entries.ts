@@ -13,6 +13,7 @@ export const EXTRA_ENTRYPOINTS = [
   'modules/queue/adapters/rabbitmq-library',
   'modules/python/sdk-files',
   'runtime/zod-library',
+  'runtime/zod3-json-schema',
 ]
 
 /** A module inside a compiled executable: `/$bunfs/root/...`, on Windows `B:\\~BUN\\root\\...`. */

@@ -5,7 +5,8 @@ import { ensureBinary, startMotia } from '../support/binary'
 import { copyFixture } from '../support/runtime'
 
 // The binary's zod is loaded on a step's first import (runtime/zod-library.ts): every way a step
-// file can reach it gets the whole of it, on the engine thread and in the step workers.
+// file can reach it gets the whole of it, on the engine thread and in the step workers. zod 3
+// schemas are converted by zod-to-json-schema, loaded on the first (runtime/zod3-json-schema.ts).
 let app: ReturnType<typeof copyFixture>
 
 beforeAll(async () => {
@@ -14,7 +15,8 @@ beforeAll(async () => {
 }, 120_000)
 afterAll(() => app?.dispose())
 
-const probe = `import { z } from 'zod'
+const probe = `import { jsonSchema } from 'motia'
+import { z } from 'zod'
 import * as v4 from 'zod/v4'
 import { z as z3 } from 'zod/v3'
 const required = require('zod')
@@ -23,6 +25,7 @@ export const probe = () => ({
   locales: Object.keys(z.locales).length > 40,
   v4: z.object({ n: z.number() }).safeParse({ n: 'x' }).error?.issues[0]?.message,
   v3: z3.object({ n: z3.number() }).safeParse({ n: 'x' }).error?.issues[0]?.message,
+  json3: jsonSchema(z3.object({ n: z3.number() }) as never),
 })
 `
 const expected = {
@@ -30,9 +33,16 @@ const expected = {
   locales: true,
   v4: 'Invalid input: expected number, received string',
   v3: 'Expected number, received string',
+  json3: {
+    type: 'object',
+    properties: { n: { type: 'number' } },
+    required: ['n'],
+    additionalProperties: false,
+    $schema: 'http://json-schema.org/draft-07/schema#',
+  },
 }
 
-test('steps get zod, zod/v4 and zod/v3 by import and by require, in workers too', async () => {
+test('steps get zod, zod/v4 and zod/v3 by import and by require, in workers too; zod 3 converts to JSON Schema', async () => {
   mkdirSync(join(app.path, 'src'), { recursive: true })
   writeFileSync(join(app.path, 'src', 'zod-probe.ts'), probe)
   writeFileSync(
