@@ -14,6 +14,8 @@ export const EXTRA_ENTRYPOINTS = [
   'modules/python/sdk-files',
   'runtime/zod-library',
   'runtime/zod3-json-schema',
+  'runtime/chokidar-library',
+  'modules/cron/croner-library',
 ]
 
 /** A module inside a compiled executable: `/$bunfs/root/...`, on Windows `B:\\~BUN\\root\\...`. */
