@@ -24,7 +24,8 @@ export function checkSchedule(s: Schedule): void {
   } catch {
     throw new Error(`unknown timezone "${s.timezone}" (expected an IANA name such as Europe/Paris)`)
   }
-  ;new (croner().Cron)(s.expression, { paused: true, timezone: s.timezone })
+  const { Cron } = croner()
+  new Cron(s.expression, { paused: true, timezone: s.timezone })
 }
 
 /**
