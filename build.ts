@@ -8,6 +8,7 @@
 import { rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import type { BunPlugin } from 'bun'
 import { buildCliAssets, CLI_ASSETS_DIR } from './build-assets'
 import { CONSOLE_PAGE_EXTERNAL, shipConsoleUi } from './modules/console/app-runtime-ui'
 import pkg from './package.json' with { type: 'json' }
@@ -18,6 +19,32 @@ import { EXTRA_ENTRYPOINTS } from './runtime/embedded-entries'
 const ENTRYPOINTS = ['./cmd/motia.ts', ...EXTRA_ENTRYPOINTS.map((e) => `./${e}.ts`)]
 /** Library entries are imported by a computed path when this is defined (runtime/embedded-entries.ts). */
 const SPLIT_ENTRIES = { MOTIA_SPLIT_ENTRIES: 'true' }
+
+/**
+ * Entries bundled on their own before the build that takes them in. Bun 1.4.5 tree-shakes once for
+ * all the entrypoints of a build: the step-facing zod, which exports every export of `zod`, would
+ * make the CLI's and the worker's copies keep every export too (the locales: a sixth of the CLI).
+ */
+const SEPARATE_ENTRIES = ['runtime/zod-library']
+
+async function separateEntries(minify: boolean): Promise<BunPlugin> {
+  const bundled = new Map<string, string>()
+  for (const entry of SEPARATE_ENTRIES) {
+    const path = resolve(`${entry}.ts`)
+    const result = await Bun.build({ entrypoints: [path], target: 'bun', minify, format: 'esm' })
+    if (!result.success || !result.outputs[0]) throw new AggregateError(result.logs, `${entry}: bundle failed`)
+    bundled.set(path, await result.outputs[0].text())
+  }
+  return {
+    name: 'motia-separate-entries',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, (args) => {
+        const contents = bundled.get(args.path)
+        return contents === undefined ? undefined : { contents, loader: 'js' }
+      })
+    },
+  }
+}
 
 /** Where the bundled runtime for `motia build --compile` is written, then embedded as an asset. */
 export const APP_RUNTIME_DIR = 'dist/.app-runtime'
@@ -35,6 +62,7 @@ async function buildAppRuntime(minify: boolean, identity: Omit<BuildInfo, 'targe
     minify,
     outdir: APP_RUNTIME_DIR,
     naming: '[dir]/[name].js',
+    plugins: [await separateEntries(minify)],
     define: { MOTIA_WORKER_EXT: '"js"', MOTIA_BUILD: JSON.stringify(identity), ...SPLIT_ENTRIES },
     // The console page's import stays as written; its sources ride along (app-runtime-ui.ts).
     external: [CONSOLE_PAGE_EXTERNAL],
@@ -115,6 +143,7 @@ export async function compileBinary(opts: {
     // budget (test/release/size.test.ts, docs/release.md).
     format: 'esm',
     define: { MOTIA_BUILD: JSON.stringify(opts.info), ...SPLIT_ENTRIES },
+    plugins: [await separateEntries(opts.minify)],
     compile: {
       outfile: opts.outfile,
       ...(opts.bunTarget ? { target: `bun-${opts.bunTarget}` } : {}),

@@ -1,8 +1,9 @@
 import * as otel from '@opentelemetry/api'
-import * as zod from 'zod'
-import * as zodV3 from 'zod/v3'
 import * as sdk from '../sdk/index'
 import { ADAPTER_PACKAGES, WORKBENCH_PLUGINS, workbenchPluginModule } from '../sdk/motiadev-packages'
+import { embeddedEntry } from './embedded-entries'
+
+declare const MOTIA_SPLIT_ENTRIES: boolean | undefined
 
 let registered = false
 let zodSource: ZodSource | undefined
@@ -77,14 +78,32 @@ export function provideZod(projectDir?: string): ZodSource {
     return zodSource
   }
   zodSource = { kind: 'bundled' }
+  const library = zodLibrary()
   Bun.plugin({
     name: 'motia-bundled-zod',
     setup(build) {
-      for (const name of ['zod', 'zod/v4']) build.module(name, () => ({ exports: zod, loader: 'object' }))
-      build.module('zod/v3', () => ({ exports: zodV3, loader: 'object' }))
+      for (const name of ['zod', 'zod/v4']) build.module(name, () => ({ exports: library().zod, loader: 'object' }))
+      build.module('zod/v3', () => ({ exports: library().zodV3, loader: 'object' }))
     },
   })
   return zodSource
+}
+
+type ZodLibrary = typeof import('./zod-library')
+
+/**
+ * In a compiled binary the step-facing zod is an entrypoint apart (build.ts), loaded on a step's
+ * first `import 'zod'`, synchronously so that `require('zod')` works too; the define folds this
+ * test, so the bundle keeps no copy behind `require('./zod-library')`. From source it is loaded
+ * now: its own `import 'zod'` would otherwise resolve through the registration it serves.
+ */
+function zodLibrary(): () => ZodLibrary {
+  if (typeof MOTIA_SPLIT_ENTRIES === 'boolean') {
+    return () => require(embeddedEntry('runtime/zod-library'))
+  } else {
+    const loaded: ZodLibrary = require('./zod-library')
+    return () => loaded
+  }
 }
 
 function projectZod(dir: string): string | undefined {

@@ -1,7 +1,9 @@
 import { join, relative } from 'node:path'
-import { watch } from 'chokidar'
 import { discoverProject, STEP_ROOTS } from './discovery'
+import { embeddedEntry } from './embedded-entries'
 import type { StructuredLogger } from './logger'
+
+declare const MOTIA_SPLIT_ENTRIES: boolean | undefined
 
 export interface DevWatcherOptions {
   dir: string
@@ -26,7 +28,7 @@ export function watchProject(opts: DevWatcherOptions): { ready: Promise<void>; c
   // (those inside the project) are watched by their real paths, so the watched set is the
   // loaded set, and a link to /usr/share costs nothing.
   const watched = new Set(discoverProject(dir).linkTargets)
-  const watcher = watch(
+  const watcher = chokidar().watch(
     [...STEP_ROOTS.map((r) => join(dir, r)), ...[...RESTART_FILES].map((f) => join(dir, f)), ...watched],
     {
       ignoreInitial: true,
@@ -74,4 +76,10 @@ export function watchProject(opts: DevWatcherOptions): { ready: Promise<void>; c
       await watcher.close()
     },
   }
+}
+
+/** In a compiled binary chokidar is an entrypoint apart (build.ts): the define folds this test. */
+function chokidar(): typeof import('./chokidar-library') {
+  if (typeof MOTIA_SPLIT_ENTRIES === 'boolean') return require(embeddedEntry('runtime/chokidar-library'))
+  else return require('./chokidar-library')
 }

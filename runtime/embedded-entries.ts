@@ -12,6 +12,10 @@ export const EXTRA_ENTRYPOINTS = [
   'modules/storage/redis-libraries',
   'modules/queue/adapters/rabbitmq-library',
   'modules/python/sdk-files',
+  'runtime/zod-library',
+  'runtime/zod3-json-schema',
+  'runtime/chokidar-library',
+  'modules/cron/croner-library',
 ]
 
 /** A module inside a compiled executable: `/$bunfs/root/...`, on Windows `B:\\~BUN\\root\\...`. */

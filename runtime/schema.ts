@@ -1,6 +1,8 @@
 import { z } from 'zod'
-import { ignoreOverride, zodToJsonSchema } from 'zod-to-json-schema'
 import type { StepSchemaInput, ZodSchemaLike } from '../sdk/types'
+import { embeddedEntry } from './embedded-entries'
+
+declare const MOTIA_SPLIT_ENTRIES: boolean | undefined
 
 export interface SchemaIssue {
   path: string
@@ -66,7 +68,8 @@ export function toJsonSchema(input: StepSchemaInput): Record<string, unknown> {
   switch (zodVersion(input)) {
     case 4:
       return z.toJSONSchema(input as z.ZodType, { unrepresentable: 'any' }) as Record<string, unknown>
-    case 3:
+    case 3: {
+      const { ignoreOverride, zodToJsonSchema } = zod3JsonSchema()
       return zodToJsonSchema(input as Parameters<typeof zodToJsonSchema>[0], {
         // Like zod 4's converter: a schema used twice is written out twice (the console and
         // generated types cannot follow `$ref`s); only a schema inside itself (z.lazy) is a $ref.
@@ -76,9 +79,20 @@ export function toJsonSchema(input: StepSchemaInput): Record<string, unknown> {
             ? { $ref: seen.path.join('/') }
             : ignoreOverride,
       }) as Record<string, unknown>
+    }
     default:
       return input as Record<string, unknown>
   }
+}
+
+/**
+ * Loaded on the first zod 3 schema, synchronously (conversions are). In a compiled binary it is
+ * an entrypoint apart (build.ts): the define folds this test, so the bundle keeps no copy behind
+ * `require('./zod3-json-schema')`.
+ */
+function zod3JsonSchema(): typeof import('./zod3-json-schema') {
+  if (typeof MOTIA_SPLIT_ENTRIES === 'boolean') return require(embeddedEntry('runtime/zod3-json-schema'))
+  else return require('./zod3-json-schema')
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {

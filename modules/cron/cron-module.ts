@@ -1,4 +1,4 @@
-import { Cron } from 'croner'
+import type { Cron } from 'croner'
 import type { MotiaConfig } from '../../runtime/config/schema'
 import { serializeError } from '../../runtime/errors'
 import type { StructuredLogger } from '../../runtime/logger'
@@ -7,6 +7,7 @@ import type { CronTriggerDef, StepDefinition } from '../../runtime/step'
 import { newTraceId } from '../../runtime/trace-id'
 import { type BackgroundRunner, RUNNER_KEY } from '../queue/runner'
 import type { TickLock } from './redis-lock'
+import { croner } from './schedule'
 import { cronTriggerKind } from './trigger-kind'
 
 /**
@@ -36,7 +37,9 @@ export function cronModule(): MotiaModule {
       for (const def of step.triggers) {
         if (def.type !== 'cron') continue
         const timezone = def.timezone ?? rt.config.cron.timezone
-        jobs.push(new Cron(def.expression, { timezone }, (self: Cron) => void fire(step, def, scheduledRun(self))))
+        jobs.push(
+          new (croner().Cron)(def.expression, { timezone }, (self: Cron) => void fire(step, def, scheduledRun(self))),
+        )
       }
     }
   }

@@ -1,4 +1,16 @@
-import { Cron } from 'croner'
+import { embeddedEntry } from '../../runtime/embedded-entries'
+
+declare const MOTIA_SPLIT_ENTRIES: boolean | undefined
+
+/**
+ * croner's `Cron`, loaded on first use, synchronously (step checks are). In a compiled binary it
+ * is an entrypoint apart (build.ts): the define folds this test, so the bundle keeps no copy
+ * behind `require('./croner-library')`.
+ */
+export function croner(): typeof import('./croner-library') {
+  if (typeof MOTIA_SPLIT_ENTRIES === 'boolean') return require(embeddedEntry('modules/cron/croner-library'))
+  else return require('./croner-library')
+}
 
 export interface Schedule {
   expression: string
@@ -12,6 +24,7 @@ export function checkSchedule(s: Schedule): void {
   } catch {
     throw new Error(`unknown timezone "${s.timezone}" (expected an IANA name such as Europe/Paris)`)
   }
+  const { Cron } = croner()
   new Cron(s.expression, { paused: true, timezone: s.timezone })
 }
 
@@ -20,5 +33,5 @@ export function checkSchedule(s: Schedule): void {
  * maths is tested at fixed instants; null when the schedule never fires again (e.g. a past year).
  */
 export function nextRun(s: Schedule, from: Date): Date | null {
-  return new Cron(s.expression, { paused: true, timezone: s.timezone }).nextRun(from)
+  return new (croner().Cron)(s.expression, { paused: true, timezone: s.timezone }).nextRun(from)
 }

@@ -1,6 +1,7 @@
-import { Cron } from 'croner'
+import type { Cron } from 'croner'
 import type { EngineClient } from '../../runtime/engine-client'
 import { type CronClaim, scheduledRun, tickTime } from '../cron/cron-module'
+import { croner } from '../cron/schedule'
 import type { StateModuleApi } from '../state/state-module'
 import type { IiiEngine, TriggerEntry } from './iii-engine'
 
@@ -94,7 +95,7 @@ export function registerTriggerTypes(
       // The lock key names the function and its schedule, not the trigger id: the same worker
       // connected to several instances registers its trigger on each under a fresh id.
       const key = `iii:${t.function_id}:${expression}`
-      const job = new Cron(expression, { timezone: 'UTC' }, async (self: Cron) => {
+      const job = new (croner().Cron)(expression, { timezone: 'UTC' }, async (self: Cron) => {
         const at = tickTime(scheduledRun(self))
         const lock = claim()
         if (lock && !(await lock(key, at))) return

@@ -1,6 +1,6 @@
 import { afterEach, expect, test } from 'bun:test'
-import { statSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { tempProjects } from '../../test/support/runtime'
 import { type Checkpointer, startCheckpointer } from './checkpointer'
 import { openSqlite } from './sqlite-database'
@@ -21,7 +21,7 @@ async function writeInRounds(withCheckpointer: boolean): Promise<{ dbBytes: numb
   const db = openSqlite(path)
   db.run('PRAGMA wal_autocheckpoint = 0')
   db.run('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)')
-  if (withCheckpointer) checkpointer = startCheckpointer(path, { minMs: 5, maxMs: 20 })
+  if (withCheckpointer) checkpointer = startCheckpointer(path, { minMs: 5, maxMs: 20, watchMs: 5 })
   const insert = db.query('INSERT INTO t (v) VALUES (?)')
   const remove = db.query('DELETE FROM t WHERE id <= ?')
   const payload = 'x'.repeat(2000)
@@ -49,8 +49,26 @@ test('checkpoints run on their own thread: pages reach the database file and the
   expect(withIt.walBytes).toBeLessThan(without.walBytes / 3)
 })
 
+test('the thread starts once the WAL holds a commit, not for a database only read', async () => {
+  const path = join(project({}), 'motia.db')
+  const db = openSqlite(path)
+  db.run('PRAGMA wal_autocheckpoint = 0')
+  db.query('SELECT count(*) FROM sqlite_master').get()
+  checkpointer = startCheckpointer(path, { minMs: 5, maxMs: 20, watchMs: 5 })
+  await Bun.sleep(50)
+  expect(checkpointer.running).toBe(false)
+  db.run('CREATE TABLE t (id INTEGER PRIMARY KEY)')
+  for (let i = 0; i < 100 && !checkpointer.running; i++) await Bun.sleep(5)
+  expect(checkpointer.running).toBe(true)
+  db.close()
+})
+
 test('a database that cannot be opened leaves the engine to checkpoint by itself', async () => {
-  checkpointer = startCheckpointer(join(project({}), 'missing', 'motia.db'), { minMs: 5, maxMs: 20 })
+  const path = join(project({}), 'missing', 'motia.db')
+  checkpointer = startCheckpointer(path, { minMs: 5, maxMs: 20, watchMs: 5 })
+  mkdirSync(dirname(path))
+  writeFileSync(`${path}-wal`, 'not a WAL, but more than its header')
+  for (let i = 0; i < 100 && !checkpointer.running; i++) await Bun.sleep(5)
   await Bun.sleep(50)
   checkpointer.stop() // no throw, nothing left running
 })

@@ -4,34 +4,61 @@
  * connection (SQLite's auto-checkpoint, every 1,000 pages) it made about half the cost of a
  * queue commit on the engine thread. The engine's connection keeps its auto-checkpoint as the
  * fallback: if this thread falls behind or cannot start, the WAL stays bounded all the same.
+ * The thread, a JS heap of its own, starts once the WAL holds a commit: a server that never
+ * writes to the file (HTTP steps only, or idle) never runs it.
  */
+import { statSync } from 'node:fs'
 import { workerEntryUrl } from '../../runtime/embedded-entries'
 import type { CheckpointerInit } from './checkpoint-worker'
 
 export interface Checkpointer {
+  /** Whether the WAL has held a commit, and the thread was started for it. */
+  readonly running: boolean
   /** Resolves once the thread has closed its connection (or after a second, whichever first). */
   stop(): Promise<void>
 }
 
-export function startCheckpointer(path: string, options: { minMs?: number; maxMs?: number } = {}): Checkpointer {
+/** A WAL file holds its 32-byte header, then one frame per page written. */
+const WAL_HEADER_BYTES = 32
+
+export function startCheckpointer(
+  path: string,
+  options: {
+    minMs?: number
+    maxMs?: number /** How often the WAL's size is looked at until then. */
+    watchMs?: number
+  } = {},
+): Checkpointer {
   let worker: Worker | undefined
-  try {
-    worker = new Worker(
-      workerEntryUrl('modules/storage/checkpoint-worker', new URL('./checkpoint-worker.ts', import.meta.url)),
-    )
-    worker.addEventListener('error', () => {
-      worker?.terminate()
-      worker = undefined
-    })
-    const init: CheckpointerInit = { path, minMs: options.minMs ?? 10, maxMs: options.maxMs ?? 1000 }
-    worker.postMessage(init)
-    // Bun's Worker: it must not keep the process alive.
-    ;(worker as unknown as { unref(): void }).unref()
-  } catch {
-    worker = undefined // the engine's auto-checkpoint does the work
-  }
+  let running = false
+  const watch = setInterval(() => {
+    if ((statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0) <= WAL_HEADER_BYTES) return
+    clearInterval(watch)
+    running = true
+    try {
+      const w = new Worker(
+        workerEntryUrl('modules/storage/checkpoint-worker', new URL('./checkpoint-worker.ts', import.meta.url)),
+      )
+      worker = w
+      w.addEventListener('error', () => {
+        w.terminate()
+        worker = undefined
+      })
+      const init: CheckpointerInit = { path, minMs: options.minMs ?? 10, maxMs: options.maxMs ?? 1000 }
+      w.postMessage(init)
+      // Bun's Worker: it must not keep the process alive.
+      ;(w as unknown as { unref(): void }).unref()
+    } catch {
+      worker = undefined // the engine's auto-checkpoint does the work
+    }
+  }, options.watchMs ?? 250)
+  watch.unref()
   return {
+    get running() {
+      return running
+    },
     stop() {
+      clearInterval(watch)
       const w = worker
       worker = undefined
       if (!w) return Promise.resolve()

@@ -51,10 +51,14 @@ describe('motia binary', () => {
       expect((await fetch(`${motia.url}/legacy/zed`, { method: 'POST' })).status).toBe(200)
       expect((await (await fetch(`${motia.url}/greet/x`)).json()) as any).toEqual({ text: 'Hello, x!' })
       // Step workers yield the CPU (SCHED_IDLE, set through bun:ffi inside the binary); the engine
-      // and the SQLite checkpointer thread do not. Workers load after start-up: wait for all of
-      // them (queue.workers defaults to the CPU count) to have lowered themselves.
-      const idleWorkers = () => threadsOf(motia.proc.pid).filter((t) => t.name === 'Worker' && t.policy === 5)
-      for (let i = 0; i < 100 && idleWorkers().length < availableParallelism(); i++) await Bun.sleep(50)
+      // and the SQLite checkpointer thread do not. Workers load after start-up, the checkpointer
+      // once the WAL holds a commit (the PUT above): wait for all of them (queue.workers defaults
+      // to the CPU count) to have lowered themselves, and for the checkpointer.
+      const workersOf = (policy: number) =>
+        threadsOf(motia.proc.pid).filter((t) => t.name === 'Worker' && t.policy === policy)
+      const idleWorkers = () => workersOf(5)
+      for (let i = 0; i < 100 && (idleWorkers().length < availableParallelism() || workersOf(0).length === 0); i++)
+        await Bun.sleep(50)
       expect(idleWorkers()).toHaveLength(availableParallelism())
       const threads = threadsOf(motia.proc.pid)
       const workers = threads.filter((t) => t.name === 'Worker')
