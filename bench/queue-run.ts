@@ -63,7 +63,7 @@ export async function embeddedQueueRun(
     /** Called with the queue before the runtime stops (to clean up a broker). */
     after?: (queue: QueueModuleApi) => Promise<void>
   },
-): Promise<{ rate: number; p50: number; p99: number; cpuUs: number }> {
+): Promise<{ rate: number; p50: number; p99: number; cpuUs: number; held: number }> {
   const N = opts.messages
   const dir = benchProject(steps, `logging:\n  level: info\n${opts.yaml ?? ''}`, 'motia-qbench-')
   const lats: number[] = []
@@ -91,6 +91,14 @@ export async function embeddedQueueRun(
     lats.length = 0
     done = 0
   }
+  // The jobs the worker pool holds, sampled every 2 ms of the timed window: how many of
+  // the `concurrency` slots the dispatcher keeps busy.
+  let held = 0
+  let samples = 0
+  const sampler = setInterval(() => {
+    held += queue.pool.inFlight
+    samples++
+  }, 2)
   const t0 = now()
   const c0 = cpuMicros()
   for (let i = 0; i < N; i += 100) {
@@ -102,10 +110,11 @@ export async function embeddedQueueRun(
   await finished
   const elapsed = now() - t0
   const cpuUs = (cpuMicros() - c0) / N
+  clearInterval(sampler)
   await queue.idle()
   const paced = await pacedLatency(lats, (t) => rt.engine.enqueue({ topic: 'work', data: { t } }, origin()))
   await opts.after?.(queue)
   await rt.stop()
   rmSync(dir, { recursive: true, force: true })
-  return { rate: (N / elapsed) * 1000, ...paced, cpuUs }
+  return { rate: (N / elapsed) * 1000, ...paced, cpuUs, held: held / Math.max(1, samples) }
 }

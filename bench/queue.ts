@@ -153,7 +153,7 @@ if (values.adapter === 'rabbitmq') {
   const { adapterOnly, bareRabbit, rabbitRun } = await import('./queue-rabbitmq')
   const rounds = Number(values.rounds)
   type Run = { rate: number; p50: number; p99: number; cpuUs: number }
-  const motia: Run[] = []
+  const motia: (Run & { held: number })[] = []
   const bare: Run[] = []
   const alone: { rate: number; cpuUs: number }[] = []
   for (let round = 0; round < rounds; round++) {
@@ -191,6 +191,9 @@ export const handler = async (data, { logger }) => { logger.info('start', { lat:
   )
   console.log(
     `  the adapter alone (no dispatch)   ${fmt(median(alone.map((a) => a.rate))).padStart(8)} msg/s   CPU ${fmt(median(alone.map((a) => a.cpuUs)))} µs per message`,
+  )
+  console.log(
+    `  jobs held by the worker pool (mean of 2 ms samples, of ${C} slots): ${motia.map((m) => fmt(m.held, 1)).join('  ')}  (median ${fmt(median(motia.map((m) => m.held)), 1)})`,
   )
   console.log(`  rounds (motia/bare msg/s): ${motia.map((m, i) => `${fmt(m.rate)}/${fmt(bare[i]!.rate)}`).join('  ')}`)
   // Each round's ratio pairs two runs made side by side (the machine's load drifts between rounds).
