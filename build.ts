@@ -48,8 +48,10 @@ async function separateEntries(minify: boolean): Promise<BunPlugin> {
 
 /**
  * The entrypoints besides the CLI's, bundled on their own as JS files the binary carries as
- * assets (each lands under its base name at the root of the embedded file system). As
- * entrypoints of the compile they would get bytecode too: ~3.3x their JS, 13 MB in all.
+ * assets (each lands under its base name at the root of the embedded file system, where
+ * runtime/embedded-entries.ts finds it). As entrypoints of the compile they would get bytecode
+ * too (~3.3x their JS: the executable grew 20 MB, over the 15 MB budget of docs/release.md), and
+ * their source maps (5 MB) would not fit either: stack frames inside them are minified names.
  */
 async function bundledEntries(minify: boolean, info: BuildInfo): Promise<string[]> {
   const out = 'dist/.entries'
@@ -161,14 +163,13 @@ export async function compileBinary(opts: {
     root: '.',
     target: 'bun',
     minify: opts.minify,
+    // Bytecode spares each start the parse of the CLI's 1.1 MB bundle: the 50-step start-up went
+    // from ~2.6x bare Elysia's to ~1.35x (bench/startup.ts). It is ~3.3x the JS it stands for,
+    // so only this entry has it; the others are assets (`bundledEntries`), parsed when first used.
     bytecode: true,
     // No `splitting` (it would keep one copy of the code the worker entries share, ~1.5 MB): in
     // Bun 1.4.5 a compiled chunk imports another as `/chunk-….js`, which the executable lacks.
     sourcemap: 'inline',
-    // No `bytecode`: it would spare each start the parse of the ~3 MB bundle (`motia --version`
-    // 0.22 -> 0.10 s, the 50-step start-up ~1.3x Elysia's instead of ~2x), but in Bun 1.4.5 it adds
-    // ~15 MB to the executable (25 MB ours even without source maps), over the release's 15 MB
-    // budget (test/release/size.test.ts, docs/release.md).
     format: 'esm',
     define: { MOTIA_BUILD: JSON.stringify(opts.info), ...SPLIT_ENTRIES },
     plugins: [await separateEntries(opts.minify)],

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs'
+
 /**
  * Entrypoints a compiled binary carries besides the CLI (build.ts EXTRA_ENTRYPOINTS): worker
  * entries, and libraries kept out of the CLI's bundle so that a start that never uses them does
