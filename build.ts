@@ -46,6 +46,34 @@ async function separateEntries(minify: boolean): Promise<BunPlugin> {
   }
 }
 
+/**
+ * The entrypoints besides the CLI's, bundled on their own as JS files the binary carries as
+ * assets (each lands under its base name at the root of the embedded file system, where
+ * runtime/embedded-entries.ts finds it). As entrypoints of the compile they would get bytecode
+ * too (~3.3x their JS: the executable grew 20 MB, over the 15 MB budget of docs/release.md), and
+ * their source maps (5 MB) would not fit either: stack frames inside them are minified names.
+ */
+async function bundledEntries(minify: boolean, info: BuildInfo): Promise<string[]> {
+  const out = 'dist/.entries'
+  rmSync(out, { recursive: true, force: true })
+  const files: string[] = []
+  for (const entry of EXTRA_ENTRYPOINTS) {
+    const result = await Bun.build({
+      entrypoints: [`./${entry}.ts`],
+      target: 'bun',
+      minify,
+      format: 'esm',
+      outdir: out,
+      naming: '[name].js',
+      define: { MOTIA_BUILD: JSON.stringify(info), MOTIA_WORKER_EXT: '"js"', ...SPLIT_ENTRIES },
+      plugins: [await separateEntries(minify)],
+    })
+    if (!result.success) throw new AggregateError(result.logs, `${entry}: bundle failed`)
+    files.push(...result.outputs.map((o) => o.path))
+  }
+  return files
+}
+
 /** Where the bundled runtime for `motia build --compile` is written, then embedded as an asset. */
 export const APP_RUNTIME_DIR = 'dist/.app-runtime'
 
@@ -129,18 +157,19 @@ export async function compileBinary(opts: {
   /** Bun's compile target without the `bun-` prefix; the host's when absent. */
   bunTarget?: string
 }): Promise<void> {
+  const entries = await bundledEntries(opts.minify, opts.info)
   const result = await Bun.build({
-    entrypoints: ENTRYPOINTS,
+    entrypoints: ['./cmd/motia.ts'],
     root: '.',
     target: 'bun',
     minify: opts.minify,
+    // Bytecode spares each start the parse of the CLI's 1.1 MB bundle: the 50-step start-up went
+    // from ~2.6x bare Elysia's to ~1.35x (bench/startup.ts). It is ~3.3x the JS it stands for,
+    // so only this entry has it; the others are assets (`bundledEntries`), parsed when first used.
+    bytecode: true,
     // No `splitting` (it would keep one copy of the code the worker entries share, ~1.5 MB): in
     // Bun 1.4.5 a compiled chunk imports another as `/chunk-….js`, which the executable lacks.
     sourcemap: 'inline',
-    // No `bytecode`: it would spare each start the parse of the ~3 MB bundle (`motia --version`
-    // 0.22 -> 0.10 s, the 50-step start-up ~1.3x Elysia's instead of ~2x), but in Bun 1.4.5 it adds
-    // ~15 MB to the executable (25 MB ours even without source maps), over the release's 15 MB
-    // budget (test/release/size.test.ts, docs/release.md).
     format: 'esm',
     define: { MOTIA_BUILD: JSON.stringify(opts.info), ...SPLIT_ENTRIES },
     plugins: [await separateEntries(opts.minify)],
@@ -156,7 +185,7 @@ export async function compileBinary(opts: {
       autoloadBunfig: false,
       autoloadTsconfig: true,
       autoloadPackageJson: true,
-      assets: opts.packs,
+      assets: [...opts.packs, ...entries],
     } as Bun.BuildConfig['compile'],
   })
   if (!result.success) {

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs'
+
 /**
  * Entrypoints a compiled binary carries besides the CLI (build.ts EXTRA_ENTRYPOINTS): worker
  * entries, and libraries kept out of the CLI's bundle so that a start that never uses them does
@@ -28,9 +30,24 @@ const EMBEDDED_ROOT = /^(\/\$bunfs\/root\/|[A-Za-z]:[\\/]~BUN[\\/]root[\\/])/
  * to the `.js` bundle).
  */
 export function workerEntryUrl(fromRoot: string, local: URL): string | URL {
+  if (!EMBEDDED.test(import.meta.path)) return local
+  const asset = embeddedAsset(fromRoot, import.meta.path)
+  if (asset) return asset
   // Apps built by `motia build --compile` embed the bundled JS of the entry instead of the TS.
   const ext = typeof MOTIA_WORKER_EXT === 'string' ? MOTIA_WORKER_EXT : 'ts'
-  return EMBEDDED.test(import.meta.path) ? `./${fromRoot}.${ext}` : local
+  return `./${fromRoot}.${ext}`
+}
+
+/**
+ * The motia binary carries its entries but the CLI's as JS assets (build.ts: so that only the
+ * CLI's gets bytecode), each under its base name at the embedded root; apps built by `motia
+ * build --compile` carry them as entrypoints, under their paths. Undefined in the latter.
+ */
+function embeddedAsset(fromRoot: string, self: string): string | undefined {
+  const root = EMBEDDED_ROOT.exec(self)?.[1]
+  if (root === undefined) return undefined
+  const path = `${root}${fromRoot.slice(fromRoot.lastIndexOf('/') + 1)}.js`
+  return existsSync(path) ? path : undefined
 }
 
 /**
@@ -42,5 +59,7 @@ export function workerEntryUrl(fromRoot: string, local: URL): string | URL {
 export function embeddedEntry(fromRoot: string, self: string = import.meta.path): string {
   const root = EMBEDDED_ROOT.exec(self)?.[1]
   if (root === undefined) throw new Error(`${fromRoot}: not inside a compiled binary (${self})`)
+  const asset = embeddedAsset(fromRoot, self)
+  if (asset) return asset
   return `${root}${root.endsWith('\\') ? fromRoot.replaceAll('/', '\\') : fromRoot}.js`
 }
