@@ -6,6 +6,7 @@ import { join } from 'node:path'
 import type { MotiaError } from '../../../runtime/errors'
 import type { QueueConfig } from '../../../sdk/types'
 import { openSqlite } from '../../storage/sqlite-database'
+import type { QueueMessage } from '../adapter'
 import { fakeClock, queueAdapterSuite } from '../adapter.suite'
 import { SqliteQueueAdapter } from './sqlite'
 
@@ -154,4 +155,29 @@ test('stats: the age of the oldest ready message per subscription (in-flight and
   await a.claim('s', 1)
   expect((await a.stats())[0]).toMatchObject({ ready: 1, inFlight: 1, oldestReadyAgeMs: 500 })
   await a.close()
+})
+
+test('a claim made when an enqueue is announced shares its commit: the message waits for one commit, not two', async () => {
+  const db = openSqlite(file())
+  let commits = 0
+  const transaction = db.transaction.bind(db)
+  db.transaction = ((run: (...args: never[]) => unknown) => {
+    const t = transaction(run)
+    return Object.assign((...args: never[]) => t(...args), {
+      immediate: (...args: never[]) => {
+        commits++
+        return t.immediate(...args)
+      },
+    })
+  }) as typeof db.transaction
+  const a = new SqliteQueueAdapter(db)
+  a.setSubscriptions([{ id: 's', topic: 't', config }])
+  let claimed: Promise<QueueMessage[]> | undefined
+  a.onReady((s) => {
+    claimed ??= a.claim(s, 10)
+  })
+  await a.enqueue({ topic: 't', data: 'one', traceId: 'x' })
+  expect({ data: (await claimed!).map((m) => m.data), commits }).toEqual({ data: ['one'], commits: 1 })
+  await a.close()
+  db.close()
 })

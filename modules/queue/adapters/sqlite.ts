@@ -105,7 +105,7 @@ export class SqliteQueueAdapter implements QueueAdapter {
     if (!subs || subs.length === 0) return []
     const data = JSON.stringify(req.data ?? null)
     const now = this.now()
-    const ids = await this.write(() => {
+    const written = this.write(() => {
       const out: string[] = []
       for (const s of subs) {
         const visibleAt = now + s.config.delaySeconds * 1000 + (req.delayMs ?? 0)
@@ -128,8 +128,10 @@ export class SqliteQueueAdapter implements QueueAdapter {
       }
       return out
     })
+    // Announced before the commit: a claim made now joins the same transaction, after the
+    // insert, so a message waits for one commit (its claim's promise settles with it) not two.
     for (const s of subs) this.announce(s.id)
-    return ids
+    return written
   }
 
   async claim(subscription: string, max: number): Promise<QueueMessage[]> {
