@@ -39,6 +39,8 @@ function report(label: string, goal: string, a: WrkResult[], b: WrkResult[]): vo
   // Each round pairs fresh processes: the median of the rounds' own ratios pairs like with like.
   const own = median(a.map((r, i) => r.rps / b[i]!.rps))
   console.log(`  ratio ${label}: ${fmt(ratio, 3)} (median of the rounds' own: ${fmt(own, 3)})  (goal ${goal})`)
+  const rounds = a.map((r, i) => fmt(r.rps / b[i]!.rps, 2))
+  console.log(`  the rounds' own: ${rounds.join(' ')}`)
   // Server CPU per request drifts less than req/s when neighbours steal cycles.
   const ac = median(a.map((r) => r.cpuUs ?? Number.NaN))
   const bc = median(b.map((r) => r.cpuUs ?? Number.NaN))
