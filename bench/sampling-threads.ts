@@ -1,0 +1,77 @@
+/**
+ * Where tracing's cost lands, thread by thread: the sampling A/B of bench/http.ts (sampling 0.1,
+ * or MOTIA_BENCH_SAMPLING_RATIO, against `observability.enabled: false`) in alternating fresh
+ * pairs of `motia start`, each measured window read from /proc/<pid>/task/<tid>/stat (10 ms
+ * ticks). Prints every window (req/s, main thread µs a request) and the medians by thread
+ * name, so a slow process shows as itself rather than inside a median.
+ *   bun bench/sampling-threads.ts [--rounds 10] [--seconds 5] [--warmup 5] [--max-traces N] [--no-build]
+ */
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { binary, fmt, median, samplingProjects, spawnServer, wrk } from './support'
+
+const { values } = parseArgs({
+  args: Bun.argv.slice(2),
+  options: {
+    rounds: { type: 'string', default: '10' },
+    seconds: { type: 'string', default: '5' },
+    warmup: { type: 'string', default: '5' },
+    'max-traces': { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+  },
+})
+const seconds = Number(values.seconds)
+const bin = await binary()
+
+/** CPU ticks so far of each thread of `pid`, summed by thread name. */
+function threadTicks(pid: number): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    out.set(name, (out.get(name) ?? 0) + Number(f[11]) + Number(f[12]))
+  }
+  return out
+}
+
+const { sampled, off, remove } = samplingProjects()
+if (values['max-traces']) appendFileSync(join(sampled, 'config.yaml'), `  maxTraces: ${values['max-traces']}\n`)
+const perThread = { sampled: new Map<string, number[]>(), off: new Map<string, number[]>() }
+try {
+  for (let round = 0; round < Number(values.rounds); round++) {
+    const sides = [['sampled', sampled] as const, ['off', off] as const]
+    for (const [side, dir] of round % 2 ? sides.reverse() : sides) {
+      const server = await spawnServer([bin, 'start', '--dir', dir, '--port', '0', '--host', '127.0.0.1'])
+      try {
+        await wrk(`${server.url}/hello`, { seconds: Number(values.warmup) })
+        const before = threadTicks(server.proc.pid)
+        const w = await wrk(`${server.url}/hello`, { seconds })
+        const after = threadTicks(server.proc.pid)
+        const requests = w.rps * seconds
+        // A tick is 10 ms: 1e4 µs.
+        const usPerRequest = (name: string) => (((after.get(name) ?? 0) - (before.get(name) ?? 0)) * 1e4) / requests
+        for (const name of after.keys()) {
+          const xs = perThread[side].get(name) ?? []
+          xs.push(usPerRequest(name))
+          perThread[side].set(name, xs)
+        }
+        console.log(
+          `  ${side.padEnd(8)} ${fmt(w.rps).padStart(7)} req/s   main thread ${fmt(usPerRequest('motia'), 2)} µs a request`,
+        )
+      } finally {
+        await server.stop()
+      }
+    }
+  }
+  console.log(
+    `Median CPU µs a request by thread (sampling ${process.env.MOTIA_BENCH_SAMPLING_RATIO ?? 0.1} vs tracing off)`,
+  )
+  for (const name of new Set([...perThread.sampled.keys(), ...perThread.off.keys()])) {
+    const m = (side: 'sampled' | 'off') => fmt(median(perThread[side].get(name) ?? [0]), 2)
+    console.log(`  ${name.padEnd(14)} ${m('sampled').padStart(6)}  ${m('off').padStart(6)}`)
+  }
+} finally {
+  remove()
+}
