@@ -57,6 +57,7 @@ async function bundledEntries(minify: boolean, info: BuildInfo): Promise<string[
   const out = 'dist/.entries'
   rmSync(out, { recursive: true, force: true })
   const files: string[] = []
+  const separate = await separateEntries(minify)
   for (const entry of EXTRA_ENTRYPOINTS) {
     const result = await Bun.build({
       entrypoints: [`./${entry}.ts`],
@@ -66,7 +67,7 @@ async function bundledEntries(minify: boolean, info: BuildInfo): Promise<string[
       outdir: out,
       naming: '[name].js',
       define: { MOTIA_BUILD: JSON.stringify(info), MOTIA_WORKER_EXT: '"js"', ...SPLIT_ENTRIES },
-      plugins: [await separateEntries(minify)],
+      plugins: [separate],
     })
     if (!result.success) throw new AggregateError(result.logs, `${entry}: bundle failed`)
     files.push(...result.outputs.map((o) => o.path))
@@ -172,7 +173,6 @@ export async function compileBinary(opts: {
     sourcemap: 'inline',
     format: 'esm',
     define: { MOTIA_BUILD: JSON.stringify(opts.info), ...SPLIT_ENTRIES },
-    plugins: [await separateEntries(opts.minify)],
     compile: {
       outfile: opts.outfile,
       ...(opts.bunTarget ? { target: `bun-${opts.bunTarget}` } : {}),
