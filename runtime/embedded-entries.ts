@@ -31,7 +31,8 @@ const EMBEDDED_ROOT = /^(\/\$bunfs\/root\/|[A-Za-z]:[\\/]~BUN[\\/]root[\\/])/
  */
 export function workerEntryUrl(fromRoot: string, local: URL): string | URL {
   if (!EMBEDDED.test(import.meta.path)) return local
-  const asset = embeddedAsset(fromRoot, import.meta.path)
+  const root = EMBEDDED_ROOT.exec(import.meta.path)?.[1]
+  const asset = root === undefined ? undefined : embeddedAsset(root, fromRoot)
   if (asset) return asset
   // Apps built by `motia build --compile` embed the bundled JS of the entry instead of the TS.
   const ext = typeof MOTIA_WORKER_EXT === 'string' ? MOTIA_WORKER_EXT : 'ts'
@@ -43,9 +44,7 @@ export function workerEntryUrl(fromRoot: string, local: URL): string | URL {
  * CLI's gets bytecode), each under its base name at the embedded root; apps built by `motia
  * build --compile` carry them as entrypoints, under their paths. Undefined in the latter.
  */
-function embeddedAsset(fromRoot: string, self: string): string | undefined {
-  const root = EMBEDDED_ROOT.exec(self)?.[1]
-  if (root === undefined) return undefined
+function embeddedAsset(root: string, fromRoot: string): string | undefined {
   const path = `${root}${fromRoot.slice(fromRoot.lastIndexOf('/') + 1)}.js`
   return existsSync(path) ? path : undefined
 }
@@ -59,7 +58,5 @@ function embeddedAsset(fromRoot: string, self: string): string | undefined {
 export function embeddedEntry(fromRoot: string, self: string = import.meta.path): string {
   const root = EMBEDDED_ROOT.exec(self)?.[1]
   if (root === undefined) throw new Error(`${fromRoot}: not inside a compiled binary (${self})`)
-  const asset = embeddedAsset(fromRoot, self)
-  if (asset) return asset
-  return `${root}${root.endsWith('\\') ? fromRoot.replaceAll('/', '\\') : fromRoot}.js`
+  return embeddedAsset(root, fromRoot) ?? `${root}${root.endsWith('\\') ? fromRoot.replaceAll('/', '\\') : fromRoot}.js`
 }
