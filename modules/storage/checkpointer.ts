@@ -25,7 +25,8 @@ export function startCheckpointer(
   path: string,
   options: {
     minMs?: number
-    maxMs?: number /** How often the WAL's size is looked at until then. */
+    maxMs?: number
+    /** How often the WAL's size is looked at until it holds a commit. */
     watchMs?: number
   } = {},
 ): Checkpointer {
