@@ -5,9 +5,9 @@
  * An idle server should use ~0 CPU: what shows here runs by the clock (timers, samplers, the
  * runtime's GC and JIT threads), and under callgrind it is billed to whatever requests there are.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { binary, fmt, helloProject, spawnServer } from './support'
+import { binary, fmt, helloProject, spawnServer, threadTicks } from './support'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -16,28 +16,14 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds)
 const TICK_MS = 1000 / 100 // USER_HZ
 
-/** CPU ticks of each thread of `pid` so far, by `tid:name`. */
-function threads(pid: number): Map<string, number> {
-  const out = new Map<string, number>()
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      out.set(`${name} (${tid})`, Number(f[11]) + Number(f[12]))
-    } catch {} // the thread ended
-  }
-  return out
-}
-
 async function idle(label: string, cmd: string[]): Promise<void> {
   const server = await spawnServer(cmd)
   try {
     await fetch(`${server.url}/hello`)
     await Bun.sleep(3000) // start-up work settles
-    const before = threads(server.proc.pid)
+    const before = threadTicks(server.proc.pid, true)
     await Bun.sleep(seconds * 1000)
-    const after = threads(server.proc.pid)
+    const after = threadTicks(server.proc.pid, true)
     let total = 0
     const busy: string[] = []
     for (const [k, t] of after) {

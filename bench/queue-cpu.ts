@@ -11,13 +11,13 @@
  */
 
 import { dlopen, FFIType, ptr } from 'bun:ffi'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { rabbitRun } from './queue-rabbitmq'
 import { benchProject, cpuMicros, now } from './queue-run'
-import { fmt, median, ROOT } from './support'
+import { fmt, median, ROOT, threadTicks } from './support'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -54,15 +54,7 @@ const threadMicros = (() => {
 
 /** CPU µs of each thread name (`Worker` sums the step workers), from /proc (10 ms ticks). */
 function threadTimes(): Map<string, number> {
-  const out = new Map<string, number>()
-  for (const t of readdirSync('/proc/self/task')) {
-    const stat = readFileSync(`/proc/self/task/${t}/stat`, 'utf8')
-    const close = stat.lastIndexOf(')')
-    const name = stat.slice(stat.indexOf('(') + 1, close)
-    const f = stat.slice(close + 2).split(' ')
-    out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) * 10_000)
-  }
-  return out
+  return new Map([...threadTicks('self')].map(([name, ticks]) => [name, ticks * 10_000]))
 }
 
 /** One measurement in this process, on the runtime of the tree at `root`. */

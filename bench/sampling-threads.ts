@@ -6,10 +6,10 @@
  * name, so a slow process shows as itself rather than inside a median.
  *   bun bench/sampling-threads.ts [--rounds 10] [--seconds 5] [--warmup 5] [--max-traces N] [--no-build]
  */
-import { appendFileSync, readdirSync, readFileSync } from 'node:fs'
+import { appendFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { binary, fmt, median, samplingProjects, spawnServer, wrk } from './support'
+import { binary, fmt, median, samplingProjects, spawnServer, threadTicks, wrk } from './support'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -23,18 +23,6 @@ const { values } = parseArgs({
 })
 const seconds = Number(values.seconds)
 const bin = await binary()
-
-/** CPU ticks so far of each thread of `pid`, summed by thread name. */
-function threadTicks(pid: number): Map<string, number> {
-  const out = new Map<string, number>()
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    out.set(name, (out.get(name) ?? 0) + Number(f[11]) + Number(f[12]))
-  }
-  return out
-}
 
 const { sampled, off, remove } = samplingProjects()
 if (values['max-traces']) appendFileSync(join(sampled, 'config.yaml'), `  maxTraces: ${values['max-traces']}\n`)

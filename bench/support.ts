@@ -1,4 +1,13 @@
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -131,6 +140,26 @@ export function cpuTimeUs(pid: number): number {
   return (ticks * 1e6) / CLOCK_TICKS
 }
 const CLOCK_TICKS = 100
+
+/**
+ * CPU ticks (10 ms each) so far of each thread of `pid` (`self`: this process), from /proc,
+ * summed by thread name, or kept apart as `name (tid)` with `byTid`. A thread that ends while
+ * it is read is left out.
+ */
+export function threadTicks(pid: number | 'self', byTid = false): Map<string, number> {
+  const out = new Map<string, number>()
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const close = stat.lastIndexOf(')')
+      const name = stat.slice(stat.indexOf('(') + 1, close)
+      const f = stat.slice(close + 2).split(' ')
+      const key = byTid ? `${name} (${tid})` : name
+      out.set(key, (out.get(key) ?? 0) + Number(f[11]) + Number(f[12]))
+    } catch {} // the thread ended
+  }
+  return out
+}
 
 /** Runs wrk (apt install wrk) and parses req/s and latency percentiles. */
 export async function wrk(
