@@ -1,4 +1,5 @@
-import { join, relative } from 'node:path'
+import { type Stats, statSync } from 'node:fs'
+import { relative } from 'node:path'
 import { discoverProject, STEP_ROOTS } from './discovery'
 import { embeddedEntry } from './embedded-entries'
 import type { StructuredLogger } from './logger'
@@ -28,14 +29,24 @@ export function watchProject(opts: DevWatcherOptions): { ready: Promise<void>; c
   // (those inside the project) are watched by their real paths, so the watched set is the
   // loaded set, and a link to /usr/share costs nothing.
   const watched = new Set(discoverProject(dir).linkTargets)
-  const watcher = chokidar().watch(
-    [...STEP_ROOTS.map((r) => join(dir, r)), ...[...RESTART_FILES].map((f) => join(dir, f)), ...watched],
-    {
-      ignoreInitial: true,
-      followSymlinks: false,
-      ignored: (path: string) => path.includes('/node_modules/') || /\/\.[^/]+(\/|$)/.test(path.slice(dir.length)),
-    },
-  )
+  // The project folder is the one root (with the link targets), narrowed by `admits`: chokidar
+  // announces "ready" early when it is given paths that do not exist yet (src/, config.yaml),
+  // before the folders that do exist are watched, and a save right after it was lost.
+  const admits = (path: string): boolean => {
+    if (path === dir) return true
+    if (path.includes('/node_modules/')) return false
+    for (const t of watched) if (path === t || path.startsWith(`${t}/`)) return !HIDDEN.test(path.slice(t.length))
+    if (!path.startsWith(`${dir}/`)) return false
+    const rel = path.slice(dir.length + 1)
+    if (HIDDEN.test(`/${rel}`)) return false
+    const top = rel.split('/', 1)[0]!
+    return (STEP_ROOTS as readonly string[]).includes(top) || RESTART_FILES.has(rel)
+  }
+  const watcher = chokidar().watch([dir, ...watched], {
+    ignoreInitial: true,
+    followSymlinks: false,
+    ignored: (path: string) => !admits(path),
+  })
   const watchNewLinks = () => {
     const fresh = discoverProject(dir).linkTargets.filter((t) => !watched.has(t))
     for (const t of fresh) watched.add(t)
@@ -66,16 +77,44 @@ export function watchProject(opts: DevWatcherOptions): { ready: Promise<void>; c
     pending.add(path)
     schedule()
   }
-  watcher.on('add', onEvent).on('change', onEvent).on('unlink', onEvent)
+  // chokidar drops a file's change events for 50 ms after it reported one (and raw events 5 ms
+  // apart): a second save inside that window (a formatter rewriting what the editor just wrote,
+  // the write after a truncate) would never be reloaded. So each written file is looked at once
+  // more after the window; if it differs from what was reported, that is a change of its own.
+  const rechecks = new Map<string, ReturnType<typeof setTimeout>>()
+  const onWrite = (path: string, stats?: Stats) => {
+    onEvent(path)
+    const seen = signature(path, stats)
+    clearTimeout(rechecks.get(path))
+    const check = () => {
+      rechecks.delete(path)
+      if (signature(path) !== seen) onWrite(path)
+    }
+    rechecks.set(path, setTimeout(check, RECHECK_MS))
+  }
+  watcher.on('add', onWrite).on('change', onWrite).on('unlink', onEvent)
   watcher.on('error', (err) => log.error(`file watcher: ${(err as Error).message}`))
   const ready = new Promise<void>((r) => watcher.once('ready', () => r()))
   return {
     ready,
     async close() {
       if (timer) clearTimeout(timer)
+      for (const t of rechecks.values()) clearTimeout(t)
       await watcher.close()
     },
   }
+}
+
+/** A hidden file or folder (.motia, .git, .venv) anywhere in a path below the project. */
+const HIDDEN = /\/\.[^/]+(\/|$)/
+
+/** Past chokidar's 50 ms change throttle, with room for its own stat. */
+const RECHECK_MS = 60
+
+/** What tells two versions of a file apart without reading it; '' for a file that is gone. */
+function signature(path: string, stats?: Stats): string {
+  const s = stats ?? statSync(path, { throwIfNoEntry: false })
+  return s ? `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}` : ''
 }
 
 /** In a compiled binary chokidar is an entrypoint apart (build.ts): the define folds this test. */

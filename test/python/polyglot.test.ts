@@ -93,7 +93,10 @@ async def handler(req):
       if ((body as { v: number }).v === 2) break
       await Bun.sleep(20)
     }
-    if ((body as { v: number }).v !== 2) throw new Error(`not reloaded in 20 s; the server printed:\n${motia.output()}`)
+    if ((body as { v: number }).v !== 2)
+      throw new Error(
+        `not reloaded in 20 s (last answer ${JSON.stringify(body)}); the server printed:\n${motia.output()}`,
+      )
     expect(body).toEqual({ id: 'a', v: 2 })
     expect(await (await fetch(`${motia.url}/items/summary`)).json()).toEqual({ summary: true })
   } finally {
