@@ -1,4 +1,5 @@
 import type { Database } from 'bun:sqlite'
+import type { DeadLetterFilter, QueueMessage } from '../adapter'
 
 /** Tables of the durable queue: messages (one row per subscription copy) and dead letters. */
 export const SCHEMA = `
@@ -154,4 +155,50 @@ export function idListStatements(db: Database) {
       ),
     delete: (ids: readonly number[]) => over(remove, (l) => `DELETE FROM motia_queue WHERE id IN (${l})`, [], ids),
   }
+}
+
+/** A message row as a claim reads it (the claim names its subscription). */
+export interface Row {
+  id: number
+  topic: string
+  data: string
+  trace_id: string
+  group_id: string | null
+  attempt: number
+  enqueued_at: number
+  parent_span_id: string | null
+}
+
+/** A message row read whole (maintenance, dead-lettering). */
+export type FullRow = Row & { subscription: string }
+
+/** A claimed row as the adapter contract's message. */
+export function toMessage(r: Row, subscription: string): QueueMessage {
+  const m: QueueMessage = {
+    id: String(r.id),
+    topic: r.topic,
+    subscription,
+    data: JSON.parse(r.data),
+    traceId: r.trace_id,
+    attempt: r.attempt,
+    enqueuedAt: r.enqueued_at,
+  }
+  if (r.group_id !== null) m.messageGroupId = r.group_id
+  if (r.parent_span_id) m.parentSpanId = r.parent_span_id
+  return m
+}
+
+/** The WHERE clause of the dead-letter maintenance calls. */
+export function deadFilter(f: DeadLetterFilter): { where: string; params: string[] } {
+  const clauses: string[] = []
+  const params: string[] = []
+  if (f.topic) {
+    clauses.push('topic = ?')
+    params.push(f.topic)
+  }
+  if (f.subscription) {
+    clauses.push('subscription = ?')
+    params.push(f.subscription)
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
 }

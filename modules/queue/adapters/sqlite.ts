@@ -16,22 +16,16 @@ import type {
 } from '../adapter'
 import { backoffMs, shouldRetry } from '../retry-policy'
 import { GroupCommit } from './sqlite-group-commit'
-import { idListStatements, migrate, SCHEMA, statements } from './sqlite-statements'
-
-/** A message row as a claim reads it (the claim names its subscription). */
-interface Row {
-  id: number
-  topic: string
-  data: string
-  trace_id: string
-  group_id: string | null
-  attempt: number
-  enqueued_at: number
-  parent_span_id: string | null
-}
-
-/** A message row read whole (maintenance, dead-lettering). */
-type FullRow = Row & { subscription: string }
+import {
+  deadFilter,
+  type FullRow,
+  idListStatements,
+  migrate,
+  type Row,
+  SCHEMA,
+  statements,
+  toMessage,
+} from './sqlite-statements'
 
 /** For messages of a subscription no longer declared (e.g. its step was removed): config.yaml's defaults. */
 const fallback = (): Readonly<QueueConfig> => defaultConfig().queue.defaults
@@ -369,33 +363,4 @@ export class SqliteQueueAdapter implements QueueAdapter {
   private announce(subscription: string): void {
     for (const l of this.listeners) l(subscription)
   }
-}
-
-function toMessage(r: Row, subscription: string): QueueMessage {
-  const m: QueueMessage = {
-    id: String(r.id),
-    topic: r.topic,
-    subscription,
-    data: JSON.parse(r.data),
-    traceId: r.trace_id,
-    attempt: r.attempt,
-    enqueuedAt: r.enqueued_at,
-  }
-  if (r.group_id !== null) m.messageGroupId = r.group_id
-  if (r.parent_span_id) m.parentSpanId = r.parent_span_id
-  return m
-}
-
-function deadFilter(f: DeadLetterFilter): { where: string; params: string[] } {
-  const clauses: string[] = []
-  const params: string[] = []
-  if (f.topic) {
-    clauses.push('topic = ?')
-    params.push(f.topic)
-  }
-  if (f.subscription) {
-    clauses.push('subscription = ?')
-    params.push(f.subscription)
-  }
-  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', params }
 }
