@@ -88,7 +88,8 @@ export function watchProject(opts: DevWatcherOptions): { ready: Promise<void>; c
     clearTimeout(rechecks.get(path))
     const check = () => {
       rechecks.delete(path)
-      if (signature(path) !== seen) onWrite(path)
+      const now = signature(path)
+      if (now !== '' && now !== seen) onWrite(path) // a file gone since has had its unlink event
     }
     rechecks.set(path, setTimeout(check, RECHECK_MS))
   }
