@@ -27,6 +27,9 @@ export async function runServer(mode: RunMode, opts: ServeOptions): Promise<void
   let watcher: { ready: Promise<void>; close(): Promise<void> } | undefined
   // Printed whatever logging.level is: with --port 0 it is the only place the ports are told.
   const announce = (rt: Runtime) => {
+    // The executable starts with the JIT's tier-up thresholds raised (build.ts `jitPolicy`), so
+    // run-once start-up code stays interpreted; the code that serves gets the normal ones.
+    Bun.unsafe.setJITPolicy(1)
     const shared = rt.services.shared
     rt.services.log.notice(`motia ${mode} ready`, {
       url: shared.get('http.url'),
