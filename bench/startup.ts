@@ -2,10 +2,11 @@
  * Start-up: `motia start` on a generated 50-step project until its first 200 response, against
  * the bare Elysia hello process started the same way, in the same run (median of N, alternating).
  * Then idle RSS: `motia start` on a one-step hello project and the bare Elysia process, each
- * read from /proc/<pid>/status 1 s after its first 200 (median of N, alternating; Linux only).
+ * read from /proc/<pid>/status 1 s after its first 200 (median of N, alternating; Linux only), both
+ * executables' pages read back from disk (evictFromPageCache).
  *   bun bench/startup.ts [--runs 7] [--steps 50] [--no-build]
  */
-import { readFileSync, rmSync } from 'node:fs'
+import { closeSync, fsyncSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { binary, fmt, helloProject, median } from './support'
 
@@ -42,6 +43,20 @@ async function firstResponse(cmd: string[], url: string, idleMs?: number): Promi
   }
 }
 
+/**
+ * Drops an executable's pages from the page cache (Linux, GNU dd), so that both processes map
+ * their executable's pages as read back from disk. How pages entered the cache changes the RSS of
+ * the same code: a file just written (a fresh build, a copy of bun) is cached in large folios, a
+ * fault maps a whole one, and bare Elysia's RSS was 44.0 MB on a fresh copy of bun against 39.0 MB
+ * on the same bytes read back from disk. Pages must be written out (clean) to be dropped.
+ */
+function evictFromPageCache(file: string): void {
+  const fd = openSync(file, 'r')
+  fsyncSync(fd)
+  closeSync(fd)
+  Bun.spawnSync(['dd', `if=${file}`, 'iflag=nocache', 'count=0', 'status=none'])
+}
+
 /** Resident set size of a process, in MB (VmRSS). */
 function rssMb(pid: number): number {
   const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
@@ -75,6 +90,8 @@ try {
     mt.push((await motia(dir)).ms)
     et.push((await elysia()).ms)
   }
+  evictFromPageCache(bin)
+  evictFromPageCache(process.execPath)
   for (let i = 0; i < runs; i++) {
     mr.push((await motia(hello, 1000)).rssMb)
     er.push((await elysia(1000)).rssMb)

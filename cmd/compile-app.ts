@@ -91,6 +91,8 @@ export async function compileApp(opts: { dir: string; outfile: string; target?: 
         APP_DIR,
         // As dist/motia: a bunfig in the working directory (a test preload) must not run in production.
         '--no-compile-autoload-bunfig',
+        // As dist/motia (build.ts `jitPolicy`): start-up code stays interpreted until ready.
+        '--compile-jit-policy=100',
         ...(opts.target ? ['--target', bunTarget(opts.target)] : []),
         '--outfile',
         outfile,

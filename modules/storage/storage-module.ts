@@ -1,4 +1,5 @@
 import type { Database } from 'bun:sqlite'
+import { existsSync } from 'node:fs'
 import type { MotiaModule, RuntimeServices } from '../../runtime/module'
 import { ENGINE_BUSY_TIMEOUT_MS } from './busy-retry'
 import { type Checkpointer, startCheckpointer } from './checkpointer'
@@ -7,6 +8,8 @@ import { storageTrouble } from './storage-error'
 
 const KEY = 'sqlite.db'
 const CHECKPOINTER = 'sqlite.checkpointer'
+/** Set when this runtime created the file: its WAL then holds the stores' new tables alone. */
+const CREATED = 'sqlite.created'
 
 /**
  * The project's SQLite file (`.motia/motia.db`), opened on first use and shared by the state,
@@ -18,6 +21,13 @@ export function storageModule(): MotiaModule {
     name: 'storage',
     setup(services) {
       rt = services
+    },
+    start() {
+      // Every store has made its tables (setup) and none has run yet (storage starts first). A
+      // new file's WAL is emptied here, so the checkpointer thread (a JS heap of its own, ~2 MB)
+      // waits for the first commit of actual work, as it does on every later start.
+      const db = rt?.shared.get(KEY) as Database | undefined
+      if (db && rt?.shared.get(CREATED)) db.run('PRAGMA wal_checkpoint(TRUNCATE)')
     },
     async ready() {
       // Only when a store uses the file; a read never waits on a writer (WAL).
@@ -46,6 +56,7 @@ export function sharedSqlite(rt: RuntimeServices): Database {
   let db = rt.shared.get(KEY) as Database | undefined
   if (!db) {
     const path = rt.config.sqlite.path
+    if (path !== ':memory:' && !existsSync(path)) rt.shared.set(CREATED, true)
     db = openSqlite(path, { synchronous: rt.config.sqlite.synchronous, busyTimeoutMs: ENGINE_BUSY_TIMEOUT_MS })
     if (path !== ':memory:') checkWritable(db, path, rt)
     rt.shared.set(KEY, db)
