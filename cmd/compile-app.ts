@@ -1,4 +1,14 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { embeddedTree, type FileTree, writeTree } from '../runtime/asset-pack'
@@ -80,6 +90,9 @@ export async function compileApp(opts: { dir: string; outfile: string; target?: 
     writeFileSync(join(appDir, APP_MANIFEST), JSON.stringify(manifest))
     const outfile = resolve(opts.outfile)
     mkdirSync(dirname(outfile), { recursive: true })
+    // Compiled under a name of its own, then copied: Bun embeds the entry point under the
+    // executable's name, so an app called `app` (APP_DIR) failed to compile.
+    const compiled = join(work, 'motia-app-executable')
     const proc = Bun.spawn(
       [
         process.execPath,
@@ -95,7 +108,7 @@ export async function compileApp(opts: { dir: string; outfile: string; target?: 
         '--compile-jit-policy=100',
         ...(opts.target ? ['--target', bunTarget(opts.target)] : []),
         '--outfile',
-        outfile,
+        compiled,
       ],
       { cwd: work, env: { ...process.env, BUN_BE_BUN: '1' }, stdout: 'pipe', stderr: 'pipe' },
     )
@@ -106,6 +119,7 @@ export async function compileApp(opts: { dir: string; outfile: string; target?: 
     ])
     if (code !== 0) throw new MotiaError('E_PROJECT_INVALID', `compiling the app failed:\n${out}${err}`)
     const written = executableName(outfile, opts.target)
+    copyFileSync(executableName(compiled, opts.target), written)
     return { outfile: written, files: files.length, bytes: statSync(written).size, warnings: bundle.warnings }
   } finally {
     rmSync(work, { recursive: true, force: true })

@@ -18,10 +18,11 @@ afterAll(() => {
 })
 
 test('motia build --compile: one executable with the steps inside; runs from anywhere, workers included, data in its cwd', async () => {
-  const app = join(out.path, 'shop')
+  // Named as the folder the project is embedded under (APP_DIR): Bun once refused that name.
+  const app = join(out.path, 'app')
   const built = await runMotia(['build', '--dir', project.path, '--compile', '--outfile', app])
   expect(built.code).toBe(0)
-  expect(built.stdout).toMatch(/compiled .*shop \(\d+ project files/)
+  expect(built.stdout).toMatch(/compiled .*app \(\d+ project files/)
   // Run it where the project is not: everything it needs is inside the file.
   // TMPDIR: where the app unpacks its step files (removed with the test's dir).
   const proc = Bun.spawn([app, '--port', '0', '--host', '127.0.0.1'], {
