@@ -13,7 +13,7 @@
 import { readFileSync, rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { routeOf } from './hello-route'
-import { fmt, median, samplingProjects } from './support'
+import { fmt, type GcSummary, gcSummary, median, samplingProjects } from './support'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -27,12 +27,8 @@ const { values } = parseArgs({
 const seconds = Number(values.seconds)
 const rate = Number(values.rate)
 
-interface Run {
+interface Run extends GcSummary {
   nsPerCall: number
-  eden: number
-  full: number
-  markedMb: number
-  gcMs: number
 }
 
 if (values.child === undefined) {
@@ -45,7 +41,7 @@ if (values.child === undefined) {
         const r = await measure(dir)
         runs[side].push(r)
         console.log(
-          `  ${side.padEnd(8)} ${fmt(r.nsPerCall).padStart(6)} ns a call   collections: ${r.eden} young, ${r.full} full   marked ${fmt(r.markedMb, 1)} MB   GC ${fmt(r.gcMs)} ms`,
+          `  ${side.padEnd(8)} ${fmt(r.nsPerCall).padStart(6)} ns a call   collections: ${r.eden} young, ${r.full} full   marked ${fmt(r.markedMb, 1)} MB   GC ${fmt(r.ms)} ms`,
         )
       }
     }
@@ -60,7 +56,7 @@ if (values.child === undefined) {
     ['CPU ns a call', (r: Run) => r.nsPerCall],
     ['full collections', (r: Run) => r.full],
     ['MB marked', (r: Run) => r.markedMb],
-    ['GC ms', (r: Run) => r.gcMs],
+    ['GC ms', (r: Run) => r.ms],
   ] as const)
     console.log(`  ${label.padEnd(17)} ${m('sampled', f).padStart(8)}  ${m('off', f).padStart(8)}`)
 } else {
@@ -94,22 +90,7 @@ async function measure(dir: string): Promise<Run> {
     if ((await child.exited) !== 0) throw new Error('the measured child failed')
     const text = readFileSync(log, 'utf8')
     const window = text.slice(text.indexOf('route-gc: start'), text.indexOf('route-gc: end'))
-    const run: Run = { nsPerCall: Number(out.trim()), eden: 0, full: 0, markedMb: 0, gcMs: 0 }
-    // The engine's heap is the first to collect in the window (worker heaps are idle here).
-    let heap: string | undefined
-    for (const line of window.split('\n')) {
-      const start = line.match(/^\[GC<(0x[0-9a-f]+)>: START .*=> (Eden|Full)Collection/)
-      if (start) {
-        heap ??= start[1]
-        if (start[1] === heap) run[start[2] === 'Eden' ? 'eden' : 'full']++
-      }
-      const end = line.match(/^\[GC<(0x[0-9a-f]+)>:.* v=(\d+)kb[^\]]*cycle ([\d.]+)ms END/)
-      if (end && end[1] === heap) {
-        run.markedMb += Number(end[2]) / 1024
-        run.gcMs += Number(end[3])
-      }
-    }
-    return run
+    return { nsPerCall: Number(out.trim()), ...gcSummary(window) }
   } finally {
     rmSync(log, { force: true })
   }
