@@ -3,13 +3,16 @@
  * or MOTIA_BENCH_SAMPLING_RATIO, against `observability.enabled: false`) in alternating fresh
  * pairs of `motia start`, each measured window read from /proc/<pid>/task/<tid>/stat (10 ms
  * ticks). Prints every window (req/s, main thread µs a request) and the medians by thread
- * name, so a slow process shows as itself rather than inside a median.
- *   bun bench/sampling-threads.ts [--rounds 10] [--seconds 5] [--warmup 5] [--max-traces N] [--no-build]
+ * name, so a slow process shows as itself rather than inside a median. `--gc`: the servers run
+ * with JSC's GC log (BUN_JSC_logGC=1), and each window prints the engine heap's collections and
+ * KB marked per 1,000 requests (what requests leave alive past a young collection).
+ *   bun bench/sampling-threads.ts [--rounds 10] [--seconds 5] [--warmup 5] [--max-traces N] [--gc] [--no-build]
  */
-import { appendFileSync } from 'node:fs'
+import { appendFileSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { binary, fmt, median, samplingProjects, spawnServer, threadTicks, wrk } from './support'
+import { binary, fmt, gcSummary, median, samplingProjects, spawnServer, threadTicks, wrk } from './support'
 
 const { values } = parseArgs({
   args: Bun.argv.slice(2),
@@ -18,6 +21,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '5' },
     'max-traces': { type: 'string' },
+    gc: { type: 'boolean', default: false },
     'no-build': { type: 'boolean', default: false },
   },
 })
@@ -31,13 +35,20 @@ try {
   for (let round = 0; round < Number(values.rounds); round++) {
     const sides = [['sampled', sampled] as const, ['off', off] as const]
     for (const [side, dir] of round % 2 ? sides.reverse() : sides) {
-      const server = await spawnServer([bin, 'start', '--dir', dir, '--port', '0', '--host', '127.0.0.1'])
+      const log = values.gc ? join(tmpdir(), `motia-sampling-gc-${process.pid}.log`) : undefined
+      const server = await spawnServer(
+        [bin, 'start', '--dir', dir, '--port', '0', '--host', '127.0.0.1'],
+        log ? { BUN_JSC_logGC: '1' } : {},
+        log,
+      )
       try {
         await wrk(`${server.url}/hello`, { seconds: Number(values.warmup) })
+        const logFrom = log ? statSync(log).size : 0
         const before = threadTicks(server.proc.pid)
         const w = await wrk(`${server.url}/hello`, { seconds })
         const after = threadTicks(server.proc.pid)
         const requests = w.rps * seconds
+        const gc = log ? gcSummary(readFileSync(log, 'utf8').slice(logFrom)) : undefined
         // A tick is 10 ms: 1e4 µs.
         const usPerRequest = (name: string) => (((after.get(name) ?? 0) - (before.get(name) ?? 0)) * 1e4) / requests
         for (const name of after.keys()) {
@@ -45,11 +56,15 @@ try {
           xs.push(usPerRequest(name))
           perThread[side].set(name, xs)
         }
+        const gcText = gc
+          ? `   GC: ${gc.eden} young, ${gc.full} full, ${fmt((gc.markedMb * 1024 * 1000) / requests, 1)} KB marked per 1k requests`
+          : ''
         console.log(
-          `  ${side.padEnd(8)} ${fmt(w.rps).padStart(7)} req/s   main thread ${fmt(usPerRequest('motia'), 2)} µs a request`,
+          `  ${side.padEnd(8)} ${fmt(w.rps).padStart(7)} req/s   main thread ${fmt(usPerRequest('motia'), 2)} µs a request${gcText}`,
         )
       } finally {
         await server.stop()
+        if (log) rmSync(log, { force: true })
       }
     }
   }

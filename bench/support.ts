@@ -94,8 +94,14 @@ const PIN = process.env.MOTIA_BENCH_PIN === '1'
 const pinned = (cmd: string[], cpu: number) => (PIN ? ['taskset', '-c', String(cpu), ...cmd] : cmd)
 
 /** Spawns a server and waits for the URL it prints (`ready <url>` or motia's ready log line). */
-export async function spawnServer(cmd: string[], env: Record<string, string> = {}): Promise<Server> {
-  const proc = Bun.spawn(pinned(cmd, 1), { stdout: 'pipe', stderr: 'inherit', env: { ...process.env, ...env } })
+export async function spawnServer(
+  cmd: string[],
+  env: Record<string, string> = {},
+  /** A file for the server's stderr (else this process's). */
+  stderrFile?: string,
+): Promise<Server> {
+  const stderr = stderrFile ? Bun.file(stderrFile) : 'inherit'
+  const proc = Bun.spawn(pinned(cmd, 1), { stdout: 'pipe', stderr, env: { ...process.env, ...env } })
   const decoder = new TextDecoder()
   const reader = proc.stdout.getReader()
   let out = ''
@@ -121,6 +127,40 @@ export async function spawnServer(cmd: string[], env: Record<string, string> = {
     }
   }
   throw new Error(`server exited before ready: ${out}`)
+}
+
+export interface GcSummary {
+  /** Young (eden) and full collections. */
+  eden: number
+  full: number
+  /** What the collector marked, summed over the collections. */
+  markedMb: number
+  /** The collections' wall time. */
+  ms: number
+}
+
+/**
+ * The collections of the busiest heap (the engine thread's: worker threads have heaps of their
+ * own) in a stretch of JSC's GC log (`BUN_JSC_logGC=1` on stderr).
+ */
+export function gcSummary(log: string): GcSummary {
+  const heaps = new Map<string, GcSummary>()
+  for (const line of log.split('\n')) {
+    const start = line.match(/^\[GC<(0x[0-9a-f]+)>: START .*=> (Eden|Full)Collection/)
+    if (start) {
+      const h = heaps.get(start[1]!) ?? { eden: 0, full: 0, markedMb: 0, ms: 0 }
+      h[start[2] === 'Eden' ? 'eden' : 'full']++
+      heaps.set(start[1]!, h)
+    }
+    const end = line.match(/^\[GC<(0x[0-9a-f]+)>:.* v=(\d+)kb[^\]]*cycle ([\d.]+)ms END/)
+    const h = end && heaps.get(end[1]!)
+    if (h) {
+      h.markedMb += Number(end[2]) / 1024
+      h.ms += Number(end[3])
+    }
+  }
+  const busiest = [...heaps.values()].sort((a, b) => b.eden + b.full - (a.eden + a.full))[0]
+  return busiest ?? { eden: 0, full: 0, markedMb: 0, ms: 0 }
 }
 
 export interface WrkResult {

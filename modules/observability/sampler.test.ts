@@ -115,4 +115,8 @@ test('explain: a recent decision with its reason, else what the ratio says of th
     'sampled out (ratio 0.5)',
   )
   expect(new TraceSampler({ ...base, ratio: 0.5 }).explain('4bf92f3577b34da6a3ce929d00000001')).toBeUndefined()
+  // The ring's empty entries (hash 0) are no decision, not even for an id whose hash is 0.
+  const fresh = new TraceSampler({ ...base, ratio: 0.5 })
+  fresh.decide(newTraceId(), 'not-sampled', 'GET /hit', 'Hit', GET_HIT)
+  expect(fresh.explain('4bf92f3577b34da6a3ce929d00000000')).toBeUndefined()
 })

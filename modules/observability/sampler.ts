@@ -5,11 +5,19 @@ import type { ExecutionParent, SampledTrigger } from '../../runtime/tracing'
 /** Not-kept decisions remembered for the console ("not kept: sampled out (ratio 0.1)"). */
 const RECENT = 8192
 
+/** Codes of the reasons a decision names (a rule's is RULE + its index). */
+const BY_PARENT = 0
+const OVER_CAP = 1
+const FALLBACK = 2
+const RULE = 3
+
 interface Choice {
   /** Kept when the trace id's hash is below this (`ratio` × 2³²). */
   bound: number
   /** Why a trace it drops was not kept. */
   reason: string
+  /** `reason`'s code. */
+  code: number
 }
 
 /**
@@ -33,12 +41,22 @@ export class TraceSampler {
   private lastChoice: Choice | undefined
   private readonly byTrigger = new WeakMap<SampledTrigger, Choice | ((name: string, step: string) => Choice)>()
   private readonly cap: number | undefined
-  private readonly capReason: string
   private second = -1
   private inSecond = 0
-  private readonly recentIds: string[] = new Array(RECENT).fill('')
-  private readonly recentReasons: string[] = new Array(RECENT).fill('')
+  /** Each reason by its code. */
+  private readonly reasons: string[]
+  /**
+   * The last RECENT not-kept decisions as the trace id's hash and the reason's code: numbers in
+   * typed arrays, not the id strings, so a not-sampled request leaves nothing behind that the
+   * collector must mark (an array of the last 8,192 ids kept each id alive past the young
+   * collections). Two ids of one hash (1 in 2³² a pair) share an entry: one may be explained
+   * with the other's reason.
+   */
+  private readonly recentHashes = new Uint32Array(RECENT)
+  private readonly recentCodes = new Uint16Array(RECENT)
   private next = 0
+  /** The ring went round: every entry holds a decision. */
+  private full = false
 
   constructor(
     readonly config: SamplingConfig,
@@ -48,13 +66,18 @@ export class TraceSampler {
     this.keepErrors = config.keepErrors
     this.keepSlowerThan = config.keepSlowerThan
     this.cap = config.maxTracesPerSecond
-    this.capReason = `over maxTracesPerSecond (${config.maxTracesPerSecond})`
-    this.fallback = choice(config.ratio, `sampled out (ratio ${config.ratio})`)
+    this.fallback = choice(config.ratio, `sampled out (ratio ${config.ratio})`, FALLBACK)
     this.rules = config.rules.map((rule, i) => ({
       rule,
       test: matcher(rule),
-      choice: choice(rule.ratio, `sampled out (rule ${i + 1}: ${describe(rule)}, ratio ${rule.ratio})`),
+      choice: choice(rule.ratio, `sampled out (rule ${i + 1}: ${describe(rule)}, ratio ${rule.ratio})`, RULE + i),
     }))
+    this.reasons = [
+      'sampled out by its parent (traceparent flags 00, or the span that caused it)',
+      `over maxTracesPerSecond (${config.maxTracesPerSecond})`,
+      this.fallback.reason,
+      ...this.rules.map((r) => r.choice.reason),
+    ]
   }
 
   /** Undefined when the execution's trace is recorded; else why not (remembered for `explain`). */
@@ -65,21 +88,24 @@ export class TraceSampler {
     step: string,
     trigger: SampledTrigger,
   ): string | undefined {
-    let reason: string | undefined
     if (parent === 'sampled' && this.parentBased) return undefined
-    if (parent === 'not-sampled' && this.parentBased)
-      reason = 'sampled out by its parent (traceparent flags 00, or the span that caused it)'
+    const h = traceIdHash(traceId)
+    let code: number
+    if (parent === 'not-sampled' && this.parentBased) code = BY_PARENT
     else {
       const c = this.choiceFor(name, step, trigger)
-      if (traceIdHash(traceId) >= c.bound) reason = c.reason
-      else if (this.cap !== undefined && !this.underCap()) reason = this.capReason
+      if (h >= c.bound) code = c.code
+      else if (this.cap !== undefined && !this.underCap()) code = OVER_CAP
       else return undefined
     }
     const i = this.next
-    this.recentIds[i] = traceId
-    this.recentReasons[i] = reason
-    this.next = (i + 1) % RECENT
-    return reason
+    this.recentHashes[i] = h
+    this.recentCodes[i] = code
+    if (i === RECENT - 1) {
+      this.next = 0
+      this.full = true
+    } else this.next = i + 1
+    return this.reasons[code]
   }
 
   /**
@@ -89,11 +115,14 @@ export class TraceSampler {
    */
   explain(traceId: string): string | undefined {
     // The oldest entry is the trace's first decision (its root's); later ones say "by its parent".
-    // Entries from `next` on are older than those before it.
-    let at = this.recentIds.indexOf(traceId, this.next)
-    if (at < 0) at = this.recentIds.indexOf(traceId)
-    if (at >= 0) return this.recentReasons[at]
+    // Entries from `next` on are older than those before it (and empty until the ring is full).
     const h = traceIdHash(traceId)
+    let at = this.full ? this.recentHashes.indexOf(h, this.next) : -1
+    if (at < 0) {
+      at = this.recentHashes.indexOf(h)
+      if (at >= this.next) at = -1
+    }
+    if (at >= 0) return this.reasons[this.recentCodes[at]!]
     const all = [this.fallback, ...this.rules.map((r) => r.choice)]
     if (all.every((c) => h >= c.bound)) return this.fallback.reason
     if (h >= this.fallback.bound) return `${this.fallback.reason}, unless a rule kept it`
@@ -136,8 +165,8 @@ export class TraceSampler {
   }
 }
 
-function choice(ratio: number, reason: string): Choice {
-  return { bound: ratio >= 1 ? 2 ** 32 : Math.floor(ratio * 2 ** 32), reason }
+function choice(ratio: number, reason: string, code: number): Choice {
+  return { bound: ratio >= 1 ? 2 ** 32 : Math.floor(ratio * 2 ** 32), reason, code }
 }
 
 function describe(rule: SamplingRule): string {
