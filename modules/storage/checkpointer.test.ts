@@ -1,3 +1,4 @@
+import { Database } from 'bun:sqlite'
 import { afterEach, expect, test } from 'bun:test'
 import { mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -63,12 +64,31 @@ test('the thread starts once the WAL holds a commit, not for a database only rea
   db.close()
 })
 
+const autocheckpoint = (db: Database) =>
+  db.query<{ wal_autocheckpoint: number }, []>('PRAGMA wal_autocheckpoint').get()!.wal_autocheckpoint
+
+test('while the thread runs, the engine connection checkpoints by itself only past 10,000 WAL pages', async () => {
+  const path = join(project({}), 'motia.db')
+  const db = openSqlite(path)
+  checkpointer = startCheckpointer(path, { minMs: 5, maxMs: 20, watchMs: 5, engine: db })
+  await Bun.sleep(20)
+  expect(autocheckpoint(db)).toBe(1000)
+  db.run('CREATE TABLE t (id INTEGER PRIMARY KEY)')
+  for (let i = 0; i < 100 && !checkpointer.running; i++) await Bun.sleep(5)
+  expect(autocheckpoint(db)).toBe(10_000)
+  db.close()
+})
+
 test('a database that cannot be opened leaves the engine to checkpoint by itself', async () => {
   const path = join(project({}), 'missing', 'motia.db')
-  checkpointer = startCheckpointer(path, { minMs: 5, maxMs: 20, watchMs: 5 })
+  // Stands in for the engine's connection, whose auto-checkpoint the failure gives back.
+  const engine = new Database(':memory:')
+  checkpointer = startCheckpointer(path, { minMs: 5, maxMs: 20, watchMs: 5, engine })
   mkdirSync(dirname(path))
   writeFileSync(`${path}-wal`, 'not a WAL, but more than its header')
   for (let i = 0; i < 100 && !checkpointer.running; i++) await Bun.sleep(5)
-  await Bun.sleep(50)
+  for (let i = 0; i < 100 && autocheckpoint(engine) !== 1000; i++) await Bun.sleep(5)
+  expect(autocheckpoint(engine)).toBe(1000)
   checkpointer.stop() // no throw, nothing left running
+  engine.close()
 })
