@@ -1,5 +1,6 @@
+import { Database } from 'bun:sqlite'
 import { afterEach, expect, test } from 'bun:test'
-import { mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { tempProjects } from '../../test/support/runtime'
 import { type Checkpointer, startCheckpointer } from './checkpointer'
@@ -63,12 +64,55 @@ test('the thread starts once the WAL holds a commit, not for a database only rea
   db.close()
 })
 
+test('a slow trickle of writes is checkpointed now and then, not after each write', async () => {
+  const path = join(project({}), 'motia.db')
+  const db = openSqlite(path)
+  db.run('CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)')
+  checkpointer = startCheckpointer(path, { minMs: 5, maxMs: 200, watchMs: 5, engine: db })
+  for (let i = 0; i < 100 && !checkpointer.running; i++) await Bun.sleep(5)
+  const insert = db.query('INSERT INTO t (v) VALUES (?)')
+  // The WAL's salt (header bytes 16-23) changes each time a write starts it over, which that
+  // write pays with an fsync: after each checkpoint that found the whole WAL to copy.
+  const salt = () => readFileSync(`${path}-wal`).subarray(16, 24).toString('hex')
+  let restarts = 0
+  let last = salt()
+  for (let i = 0; i < 60; i++) {
+    insert.run('x')
+    const now = salt()
+    if (now !== last) restarts++
+    last = now
+    await Bun.sleep(10)
+  }
+  // A look every 5 ms would copy the WAL between any two writes: ~60 restarts.
+  expect(restarts).toBeLessThanOrEqual(6)
+  db.close()
+})
+
+const autocheckpoint = (db: Database) =>
+  db.query<{ wal_autocheckpoint: number }, []>('PRAGMA wal_autocheckpoint').get()!.wal_autocheckpoint
+
+test('while the thread runs, the engine connection checkpoints by itself only past 10,000 WAL pages', async () => {
+  const path = join(project({}), 'motia.db')
+  const db = openSqlite(path)
+  checkpointer = startCheckpointer(path, { minMs: 5, maxMs: 20, watchMs: 5, engine: db })
+  await Bun.sleep(20)
+  expect(autocheckpoint(db)).toBe(1000)
+  db.run('CREATE TABLE t (id INTEGER PRIMARY KEY)')
+  for (let i = 0; i < 100 && !checkpointer.running; i++) await Bun.sleep(5)
+  expect(autocheckpoint(db)).toBe(10_000)
+  db.close()
+})
+
 test('a database that cannot be opened leaves the engine to checkpoint by itself', async () => {
   const path = join(project({}), 'missing', 'motia.db')
-  checkpointer = startCheckpointer(path, { minMs: 5, maxMs: 20, watchMs: 5 })
+  // Stands in for the engine's connection, whose auto-checkpoint the failure gives back.
+  const engine = new Database(':memory:')
+  checkpointer = startCheckpointer(path, { minMs: 5, maxMs: 20, watchMs: 5, engine })
   mkdirSync(dirname(path))
   writeFileSync(`${path}-wal`, 'not a WAL, but more than its header')
   for (let i = 0; i < 100 && !checkpointer.running; i++) await Bun.sleep(5)
-  await Bun.sleep(50)
+  for (let i = 0; i < 100 && autocheckpoint(engine) !== 1000; i++) await Bun.sleep(5)
+  expect(autocheckpoint(engine)).toBe(1000)
   checkpointer.stop() // no throw, nothing left running
+  engine.close()
 })

@@ -60,7 +60,7 @@ export function sharedSqlite(rt: RuntimeServices): Database {
     db = openSqlite(path, { synchronous: rt.config.sqlite.synchronous, busyTimeoutMs: ENGINE_BUSY_TIMEOUT_MS })
     if (path !== ':memory:') checkWritable(db, path, rt)
     rt.shared.set(KEY, db)
-    if (path !== ':memory:') rt.shared.set(CHECKPOINTER, startCheckpointer(path))
+    if (path !== ':memory:') rt.shared.set(CHECKPOINTER, startCheckpointer(path, { engine: db }))
   }
   return db
 }
