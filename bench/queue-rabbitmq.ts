@@ -14,6 +14,8 @@ export const RABBITMQ_URL = process.env.MOTIA_BENCH_RABBITMQ_URL ?? 'amqp://gues
 export async function bareRabbit(
   n: number,
   prefetch: number,
+  /** Messages through the loop before the timed window, not counted (as the runtime's run gets). */
+  warmup = 0,
 ): Promise<{ rate: number; p50: number; p99: number; cpuUs: number }> {
   const conn = new Connection(RABBITMQ_URL)
   const queue = `motia-bench.bare.${process.pid}.${Date.now()}`
@@ -23,22 +25,30 @@ export async function bareRabbit(
   await ch.basicQos({ prefetchCount: prefetch })
   const lats: number[] = []
   let done = 0
-  let finish!: () => void
-  const finished = new Promise<void>((r) => (finish = r))
+  let target = 0
+  let finish = () => {}
   await ch.basicConsume({ queue }, (msg) => {
     lats.push(now() - (msg.body as { t: number }).t)
     ch.basicAck({ deliveryTag: msg.deliveryTag })
-    if (++done === n) finish()
+    if (++done === target) finish()
   })
   const send = (t: number) => pub.send({ routingKey: queue, durable: true }, { t })
+  const burst = async (count: number) => {
+    done = 0
+    target = count
+    const finished = new Promise<void>((r) => (finish = r))
+    for (let i = 0; i < count; i += 100) {
+      const batch = []
+      for (let j = i; j < Math.min(count, i + 100); j++) batch.push(send(now()))
+      await Promise.all(batch)
+    }
+    await finished
+  }
+  if (warmup > 0) await burst(warmup)
+  lats.length = 0
   const t0 = now()
   const c0 = cpuMicros()
-  for (let i = 0; i < n; i += 100) {
-    const batch = []
-    for (let j = i; j < Math.min(n, i + 100); j++) batch.push(send(now()))
-    await Promise.all(batch)
-  }
-  await finished
+  await burst(n)
   const elapsed = now() - t0
   const cpuUs = (cpuMicros() - c0) / n
   const paced = await pacedLatency(lats, send)

@@ -33,6 +33,12 @@ const { values } = parseArgs({
     adapter: { type: 'string', default: 'sqlite' },
     metrics: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '5' },
+    /**
+     * Messages each side of the rabbitmq run handles before its timed window (default 500). The
+     * runtime's JIT keeps compiling for ~10 s of load (bench/README.md, "On RabbitMQ"): with 500,
+     * a 20,000-message window carries much of that warm-up.
+     */
+    warmup: { type: 'string', default: '500' },
     /** queue.workerPriority for the rabbitmq run (default: the runtime's, idle). */
     'worker-priority': { type: 'string' },
   },
@@ -164,11 +170,11 @@ if (values.adapter === 'rabbitmq') {
           'work.step.ts': `export const config = { name: 'Work', triggers: [{ type: 'queue', topic: 'work', config: { concurrency: ${C} } }] }
 export const handler = async (data, { logger }) => { logger.info('start', { lat: performance.timeOrigin + performance.now() - data.t }) }`,
         },
-        { messages: N, warmup: 500, yaml: run.yaml, after: run.after },
+        { messages: N, warmup: Number(values.warmup), yaml: run.yaml, after: run.after },
       ),
     )
     // The same prefetch as the runtime's consumer (twice the concurrency, rabbitmq-delivery.ts).
-    bare.push(await bareRabbit(N, 2 * C))
+    bare.push(await bareRabbit(N, 2 * C, Number(values.warmup)))
   }
   // After every paired round: run between them, it would warm the adapter's code for the next motia run.
   for (let round = 0; round < rounds; round++) alone.push(await adapterOnly(N, C))
@@ -181,7 +187,7 @@ export const handler = async (data, { logger }) => { logger.info('start', { lat:
   const r = mid(motia)
   const b = mid(bare)
   console.log(
-    `Queue end to end on RabbitMQ, ${fmt(N)} messages, concurrency ${C} (prefetch ${2 * C}), trivial handler, median of ${rounds} alternating rounds`,
+    `Queue end to end on RabbitMQ, ${fmt(N)} messages after ${fmt(Number(values.warmup))} of warm-up, concurrency ${C} (prefetch ${2 * C}), trivial handler, median of ${rounds} alternating rounds`,
   )
   console.log(
     `  motia (queue.adapter: rabbitmq)   ${fmt(r.rate).padStart(8)} msg/s   enqueue→start (at 500/s) p50 ${fmt(r.p50, 2)} ms   p99 ${fmt(r.p99, 2)} ms`,

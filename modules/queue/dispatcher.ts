@@ -177,6 +177,9 @@ export class Dispatcher {
         })
         this.processing.add(done)
       }
+      // The batch's jobs leave now: a claim woken by RabbitMQ's deliveries runs in the
+      // setImmediate phase, and the pool's end-of-turn post would wait a whole loop iteration.
+      this.runner.flush?.()
     }
   }
 

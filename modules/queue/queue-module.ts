@@ -131,6 +131,7 @@ export function queueModule(): MotiaModule {
         streams: () => rt.project().streams.map((s) => s.name),
       })
       const runner: BackgroundRunner = {
+        flush: () => pool.flush(),
         run: (job) => {
           const own = externalRuns.get(job.step)
           if (own) return own(job)

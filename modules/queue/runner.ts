@@ -27,6 +27,8 @@ import type { JobOutcome } from './pool/protocol'
  */
 export interface BackgroundRunner {
   run(job: BackgroundJob): Promise<JobOutcome>
+  /** Sends the jobs `run` queued so far without waiting for the end of the turn. */
+  flush?(): void
 }
 
 export const RUNNER_KEY = 'queue.runner'

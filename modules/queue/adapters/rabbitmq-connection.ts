@@ -118,6 +118,50 @@ export class SocketCork {
   }
 }
 
+type ReadableSocket = { read(n?: number): unknown; destroyed?: boolean }
+
+/**
+ * Runs `read` once the consumer callbacks of what one socket read brought have run. The client
+ * decodes its socket frame by frame (`socket.read(n)`) and calls a consumer back in a
+ * setImmediate per delivery, so the dozen deliveries of one read under load each run in their
+ * own immediate, a microtask between each: work queued as a microtask by the first (a claim)
+ * runs before the second arrives. The client's reader asks the socket for more than it holds
+ * (`read` gives null) once it has decoded all it holds, every callback queued: an immediate
+ * queued then runs after them, in the same check phase.
+ */
+export class SocketReads {
+  /** An immediate is queued that runs after the callbacks of what was decoded so far. */
+  pending = false
+  private readonly watched = new WeakSet<ReadableSocket>()
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly read: () => void,
+  ) {}
+
+  /** Watches the connection's socket (a reconnection brings another); false if there is none. */
+  watch(): boolean {
+    const socket = (this.conn as unknown as { _socket?: ReadableSocket })._socket
+    if (typeof socket?.read !== 'function' || socket.destroyed) return false
+    if (this.watched.has(socket)) return true
+    this.watched.add(socket)
+    const read = socket.read
+    socket.read = (n?: number) => {
+      const got = read.call(socket, n)
+      // `n`: the client's own reads (the stream's internals read 0 bytes).
+      if (got === null && n && !this.pending) {
+        this.pending = true
+        setImmediate(() => {
+          this.pending = false
+          this.read()
+        })
+      }
+      return got
+    }
+    return true
+  }
+}
+
 interface ConnectionEvents {
   /** The adapter is closed: nothing to report. */
   closed(): boolean

@@ -1,6 +1,6 @@
 import type { AsyncMessage, Channel, Connection } from 'rabbitmq-client'
 import { AckBatcher } from './rabbitmq-acks'
-import { SocketCork } from './rabbitmq-connection'
+import { SocketCork, SocketReads } from './rabbitmq-connection'
 import type { Topology } from './rabbitmq-declare'
 import { type Delivery, prefetchOf, type SubQueue } from './rabbitmq-delivery'
 import type { Outbox } from './rabbitmq-publish'
@@ -14,7 +14,7 @@ export interface ConsumerHost {
   current(q: SubQueue): boolean
   /** A copy reached this process (`attempt` as published). */
   arrived(q: SubQueue, messageId: string, attempt: number): void
-  /** New work for the subscription (once per turn, however many deliveries it read). */
+  /** New work for the subscription (once per socket read, however many deliveries it brought). */
   notify(subscription: string): void
   /** Redelivered once too often (its processes died holding it): to the dead letters. */
   exhausted(d: Delivery, deaths: number): Promise<void>
@@ -30,6 +30,7 @@ export class Consumers {
   /** Claimed by a handler, not settled yet. */
   readonly held = new Map<string, Delivery>()
   private readonly acks: AckBatcher
+  private readonly reads: SocketReads
   private readonly arriving = new Set<string>()
   private seq = 0
 
@@ -41,6 +42,9 @@ export class Consumers {
   ) {
     const cork = new SocketCork(conn)
     this.acks = new AckBatcher((fn) => cork.around(fn))
+    this.reads = new SocketReads(conn, () => {
+      if (this.arriving.size > 0) this.flushArrivals()
+    })
   }
 
   async start(q: SubQueue): Promise<void> {
@@ -127,14 +131,19 @@ export class Consumers {
     const group = headers[H.group]
     if (q.fifo && group !== undefined) d.group = String(group)
     if (msg.redelivered) void this.redelivered(q, d, sent)
-    else this.admit(q, d, true)
+    else this.admit(q, d, true, true)
     this.host.arrived(q, messageId, sent)
   }
 
-  private admit(q: SubQueue, d: Delivery, push: boolean): void {
+  /**
+   * The deliveries of one socket read wake the dispatcher once, after the last of them (it claims
+   * them in one batch: SocketReads); `read` says this is a consumer callback. Failing that (the
+   * socket not watched yet, a redelivery admitted later), at the end of this microtask.
+   */
+  private admit(q: SubQueue, d: Delivery, push: boolean, read: boolean): void {
     if (push) q.buffer.push(d)
-    // Deliveries read in one turn wake the dispatcher once (it claims them in one batch).
-    if (this.arriving.size === 0) queueMicrotask(() => this.flushArrivals())
+    if (this.arriving.size === 0 && !(read && this.reads.watch() && this.reads.pending))
+      queueMicrotask(() => this.flushArrivals())
     this.arriving.add(q.sub.id)
   }
 
@@ -163,7 +172,7 @@ export class Consumers {
       d.held = true
       return this.host.exhausted(d, started + 1)
     }
-    this.admit(q, d, !q.fifo)
+    this.admit(q, d, !q.fifo, false)
   }
 
   /** Claimed: a redelivered message's start is on the broker before its handler runs. */

@@ -110,3 +110,26 @@ test('a text message that cannot be stringified fails alone', async () => {
   expect(sent).toEqual([JSON.stringify({ type: 'job', n: 1 }), JSON.stringify({ type: 'job', n: 3 })])
   expect(unsendable).toEqual([[bad, 'TypeError']])
 })
+
+test('flush() sends what is queued at once, as one batch; the turn then sends only what came after', async () => {
+  const sent: unknown[] = []
+  const post = outbox<{ type: 'n'; n: number }>(
+    (m) => sent.push(m),
+    () => {},
+  )
+  post({ type: 'n', n: 1 })
+  post({ type: 'n', n: 2 })
+  post.flush()
+  expect(sent).toEqual([
+    {
+      type: 'batch',
+      messages: [
+        { type: 'n', n: 1 },
+        { type: 'n', n: 2 },
+      ],
+    },
+  ])
+  post({ type: 'n', n: 3 })
+  await new Promise((r) => setImmediate(r))
+  expect(sent).toEqual([sent[0], { type: 'n', n: 3 }])
+})

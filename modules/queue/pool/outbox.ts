@@ -1,7 +1,9 @@
 /**
  * Messages to one peer (a worker, or the engine from a worker), sent once per event-loop turn:
  * a claim's worth of jobs, or a turn's results and log lines, cost one postMessage instead of
- * one each. A lone message goes as itself; several as one `batch`.
+ * one each. A lone message goes as itself; several as one `batch`. `flush()` sends what is queued
+ * at once (a claimed batch of jobs: the claim may run in the setImmediate phase, from where the
+ * turn's flush would wait for the next one).
  *
  * Messages that `asText` picks go as JSON text (one string for a run of them in a turn, a
  * batch when several): posting a string is a copy, where cloning a turn of jobs or results
@@ -20,7 +22,7 @@ export function outbox<T extends { type: string }>(
   send: (message: T | { type: 'batch'; messages: T[] } | string) => void,
   unsendable: (message: T, error: unknown) => void,
   asText: (message: T) => boolean = () => false,
-): (message: T) => void {
+): ((message: T) => void) & { flush(): void } {
   let queued: T[] = []
   const encoded = (m: T | { type: 'batch'; messages: T[] }, text: boolean) => (text ? JSON.stringify(m) : m)
   const sendOne = (message: T, text: boolean) => {
@@ -50,9 +52,10 @@ export function outbox<T extends { type: string }>(
       from = to
     }
   }
-  return (message) => {
+  const post = (message: T) => {
     if (queued.push(message) === 1) setImmediate(flush)
   }
+  return Object.assign(post, { flush })
 }
 
 /** What the peer's outbox sent: a message, a batch, or either as JSON text. */

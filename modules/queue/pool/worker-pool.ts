@@ -50,7 +50,7 @@ interface PendingJob {
 interface Slot {
   worker: Worker
   /** Messages to the worker, one postMessage per event-loop turn. */
-  post: (m: EngineToWorker) => void
+  post: ((m: EngineToWorker) => void) & { flush(): void }
   jobs: Map<number, PendingJob>
   /** Log lines the worker has not posted yet (last-words.ts). */
   lastWords: SharedArrayBuffer
@@ -157,6 +157,11 @@ export class WorkerPool {
   reload(files: readonly string[]): void {
     const streams = this.options.streams?.() ?? []
     for (const s of this.slots) this.send(s, { type: 'reload', files: [...files], streams })
+  }
+
+  /** Posts the jobs queued so far now, not at the end of the turn (a claimed batch: Dispatcher). */
+  flush(): void {
+    for (const s of this.slots) if (!s.dead) s.post.flush()
   }
 
   get started(): boolean {
