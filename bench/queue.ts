@@ -34,11 +34,11 @@ const { values } = parseArgs({
     metrics: { type: 'boolean', default: false },
     rounds: { type: 'string', default: '5' },
     /**
-     * Messages each side of the rabbitmq run handles before its timed window (default 500). The
-     * runtime's JIT keeps compiling for ~10 s of load (bench/README.md, "On RabbitMQ"): with 500,
-     * a 20,000-message window carries much of that warm-up.
+     * Messages each side of the rabbitmq run handles before its timed window. The runtime's JIT
+     * keeps compiling for ~10 s of load (bench/README.md, "On RabbitMQ"): with a short warm-up
+     * the timed window measures mostly that.
      */
-    warmup: { type: 'string', default: '500' },
+    warmup: { type: 'string', default: '20000' },
     /** queue.workerPriority for the rabbitmq run (default: the runtime's, idle). */
     'worker-priority': { type: 'string' },
   },
