@@ -91,6 +91,13 @@ export class Consumers {
     return d
   }
 
+  /** How many of a subscription's deliveries running handlers hold. */
+  heldOf(q: SubQueue): number {
+    let n = 0
+    for (const d of this.held.values()) if (d.q === q) n++
+    return n
+  }
+
   /** Acked at the end of this event-loop turn, with the turn's other acks (rabbitmq-acks.ts). */
   settle(d: Delivery): void {
     if (d.counted !== undefined) void this.topology.forgetStarts(d.q.sub.id, d.messageId, d.counted).catch(() => {})

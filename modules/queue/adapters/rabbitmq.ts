@@ -306,14 +306,12 @@ export class RabbitQueueAdapter implements QueueAdapter {
           const counts = await this.topology.counts(q.sub.id)
           const waiting = q.buffer.filter((d) => !d.held)
           const later = waiting.filter((d) => d.visibleAt > now).length
-          let inFlight = 0
-          for (const d of this.consumers.held.values()) if (d.q === q) inFlight++
           return {
             topic: q.sub.topic,
             subscription: q.sub.id,
             ready: counts.ready + waiting.length - later,
             delayed: known ? this.arrivals.delayed(q.sub.id) + later : null,
-            inFlight: known ? inFlight : null,
+            inFlight: known ? this.consumers.heldOf(q) : null,
             dead: counts.dead,
           }
         }),
@@ -355,8 +353,8 @@ export class RabbitQueueAdapter implements QueueAdapter {
     return this.arrivals.settled(upTo, (sub) => {
       const q = this.subs.get(sub)
       if (!q) return true
-      let unacked = q.fifo ? q.buffer.length : q.buffer.length
-      if (!q.fifo) for (const d of this.consumers.held.values()) if (d.q === q) unacked++
+      // A FIFO queue's buffer keeps its held deliveries until they settle (rabbitmq-consumers.ts).
+      const unacked = q.buffer.length + (q.fifo ? 0 : this.consumers.heldOf(q))
       return unacked >= prefetchOf(q)
     })
   }
