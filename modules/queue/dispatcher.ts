@@ -51,7 +51,14 @@ export class Dispatcher {
   setSubscriptions(defs: readonly SubscriptionDef[]): void {
     const next = new Map<string, SubState>()
     for (const def of defs)
-      next.set(def.id, { def, inFlight: this.subs.get(def.id)?.inFlight ?? 0, pumping: false, again: false })
+      next.set(def.id, {
+        def,
+        inFlight: this.subs.get(def.id)?.inFlight ?? 0,
+        pumping: false,
+        again: false,
+        announced: 0,
+        drainedAt: -1,
+      })
     this.subs.clear()
     for (const [k, v] of next) this.subs.set(k, v)
   }
@@ -124,9 +131,16 @@ export class Dispatcher {
     for (const id of this.subs.keys()) this.pump(id)
   }
 
+  /** New work may be ready (announced, delayed, recovered): claims even if the last claim came back short. */
   pump(id: string): void {
     const s = this.subs.get(id)
-    if (!s || this.stopped) return
+    if (!s) return
+    s.announced++
+    this.refill(s)
+  }
+
+  private refill(s: SubState): void {
+    if (this.stopped) return
     if (s.pumping) {
       s.again = true
       return
@@ -136,7 +150,7 @@ export class Dispatcher {
       s.pumping = false
       if (s.again) {
         s.again = false
-        this.pump(id)
+        this.refill(s)
       } else this.notifyIdle()
     })
   }
@@ -147,19 +161,30 @@ export class Dispatcher {
     // messages) unless the subscription is idle, where latency matters more. A local claim
     // (RabbitMQ's deliveries, already here) costs nothing: every free slot is refilled at once.
     const low = this.adapter.localClaims ? max - 1 : Math.floor(max / 2)
-    while (!this.stopped && s.inFlight < max && (s.inFlight <= low || s.inFlight === 0)) {
+    while (
+      !this.stopped &&
+      s.drainedAt !== s.announced &&
+      s.inFlight < max &&
+      (s.inFlight <= low || s.inFlight === 0)
+    ) {
+      const wanted = max - s.inFlight
+      const seen = s.announced
       let batch: QueueMessage[]
       try {
-        batch = await this.adapter.claim(s.def.id, max - s.inFlight)
+        batch = await this.adapter.claim(s.def.id, wanted)
         this.claims.succeeded()
       } catch (err) {
         this.retryClaims(this.claims.failed(err))
         return
       }
-      if (batch.length === 0) {
-        void this.scheduleDelayed(s.def.id)
-        return
-      }
+      // A short batch took every ready message: until new work is announced, a freed slot claims
+      // nothing (at 500 msg/s that empty claim was a third of the store's transactions). Not for
+      // FIFO, where an ack makes its group's next message claimable unannounced, nor for local
+      // claims, which cost nothing.
+      const drained = batch.length < wanted && !this.adapter.localClaims && s.def.config.type !== 'fifo'
+      if (drained) s.drainedAt = seen
+      if (drained || batch.length === 0) void this.scheduleDelayed(s.def.id)
+      if (batch.length === 0) return
       for (const msg of batch) {
         s.inFlight++
         let released = false
@@ -167,7 +192,7 @@ export class Dispatcher {
           if (released) return
           released = true
           s.inFlight--
-          this.pump(s.def.id)
+          this.refill(s)
         }
         this.handling.add(msg.id)
         const done = this.process(s, msg, release).finally(() => {
@@ -226,6 +251,7 @@ export class Dispatcher {
         m?.processed.add(1)
         return
       }
+      s.announced++ // a retry may be ready again at once
       const nacked = this.adapter.nack(msg.id, {
         error: out.error,
         retryable: out.retryable,
@@ -317,6 +343,10 @@ interface SubState {
   inFlight: number
   pumping: boolean
   again: boolean
+  /** Counts the calls to pump(): new work may be ready since the last claim. */
+  announced: number
+  /** `announced` as it was when a claim came back short: equal to it, the store holds no ready message. */
+  drainedAt: number
   seriesFor?: RuntimeMetrics
   series?: SubscriptionSeries
 }
