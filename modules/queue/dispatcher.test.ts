@@ -13,21 +13,31 @@ const quiet = new StructuredLogger({ enabled: () => false, emit: () => {} })
 /** The store with every claim counted, and how many rows each returned. */
 class CountingSqlite extends SqliteQueueAdapter {
   readonly claims: number[] = []
+  private waiters: { n: number; resolve: () => void }[] = []
   override async claim(subscription: string, max: number) {
     const rows = await super.claim(subscription, max)
     this.claims.push(rows.length)
+    for (const w of this.waiters.filter((w) => this.rows() >= w.n)) w.resolve()
     return rows
+  }
+  private rows = () => this.claims.reduce((a, b) => a + b, 0)
+  /** Resolves once the claims have returned `n` messages in all. */
+  claimed(n: number): Promise<void> {
+    if (this.rows() >= n) return Promise.resolve()
+    return new Promise((resolve) => this.waiters.push({ n, resolve }))
   }
 }
 
 /** Runs jobs in process, each taking `ms`: each handled message's data, in order, and a wait for the n-th. */
 class Handled implements BackgroundRunner {
   readonly data: unknown[] = []
+  readonly attempts: number[] = []
   private waiters: { n: number; resolve: () => void }[] = []
   constructor(private readonly ms = 0) {}
   async run(job: BackgroundJob) {
     if (this.ms > 0) await Bun.sleep(this.ms)
     this.data.push(job.input)
+    this.attempts.push(job.attempt)
     for (const w of this.waiters.filter((w) => this.data.length >= w.n)) w.resolve()
     return { status: 'ok' as const }
   }
@@ -37,7 +47,7 @@ class Handled implements BackgroundRunner {
   }
 }
 
-const config = (type: QueueConfig['type']): QueueConfig => ({
+const config = (type: QueueConfig['type'], more: Partial<QueueConfig> = {}): QueueConfig => ({
   type,
   maxRetries: 3,
   backoffType: 'fixed',
@@ -45,6 +55,7 @@ const config = (type: QueueConfig['type']): QueueConfig => ({
   concurrency: 20,
   visibilityTimeout: 30,
   delaySeconds: 0,
+  ...more,
 })
 
 const open: { adapter: SqliteQueueAdapter; dispatcher: Dispatcher }[] = []
@@ -55,7 +66,7 @@ afterEach(async () => {
   }
 })
 
-function setup(type: QueueConfig['type'], handlerMs = 0) {
+function setup(type: QueueConfig['type'], handlerMs = 0, more: Partial<QueueConfig> = {}) {
   const adapter = new CountingSqlite(new Database(':memory:'))
   const runner = new Handled(handlerMs)
   const dispatcher = new Dispatcher(adapter, runner, quiet)
@@ -64,7 +75,7 @@ function setup(type: QueueConfig['type'], handlerMs = 0) {
     topic: 't',
     step: { name: 'step' } as StepDefinition,
     def: { type: 'queue', topic: 't', index: 0 } as SubscriptionDef['def'],
-    config: config(type),
+    config: config(type, more),
   }
   adapter.setSubscriptions([def])
   dispatcher.setSubscriptions([def])
@@ -103,4 +114,31 @@ test('FIFO: an ack makes the group’s next message claimable without an announc
   expect(runner.data).toEqual(['a1', 'a2', 'a3'])
   // Not waiting for the lease sweeper's pump (every second), once per message.
   expect(performance.now() - started).toBeLessThan(900)
+})
+
+test('claim-ahead: a message that waited a quarter of its lease for a slot goes back to the store and runs once, attempt 1', async () => {
+  // Two slots and 300 ms handlers: the claims take 1 (the first enqueue's), then 2 of which one
+  // waits 300 ms > 1 s / 4 for a slot, goes back, and is claimed again.
+  const { adapter, runner, dispatcher } = setup('standard', 300, { concurrency: 2, visibilityTimeout: 1 })
+  await Promise.all([1, 2, 3].map((data) => adapter.enqueue({ topic: 't', data, traceId: 'x' })))
+  await runner.count(3)
+  await dispatcher.idle()
+  expect({ data: runner.data.sort(), attempts: runner.attempts, claimed: adapter.claims.filter((n) => n > 0) }).toEqual(
+    {
+      data: [1, 2, 3],
+      attempts: [1, 1, 1],
+      claimed: [1, 2, 1],
+    },
+  )
+})
+
+test('claim-ahead: a drain gives the messages claimed ahead back to the store, not running them', async () => {
+  const { adapter, runner, dispatcher } = setup('standard', 100, { concurrency: 2 })
+  await Promise.all([1, 2, 3].map((data) => adapter.enqueue({ topic: 't', data, traceId: 'x' })))
+  await adapter.claimed(3) // [1], then [2, 3]: one or two messages running, the rest waiting here
+  expect(await dispatcher.drain(Date.now() + 5000)).toBe(0)
+  const [stats] = await adapter.stats()
+  // Every message either ran or is back in the store, none left leased to this instance.
+  expect({ inFlight: stats!.inFlight, total: runner.data.length + stats!.ready }).toEqual({ inFlight: 0, total: 3 })
+  expect(stats!.ready).toBeGreaterThanOrEqual(1)
 })
