@@ -51,7 +51,17 @@ export class Dispatcher {
   setSubscriptions(defs: readonly SubscriptionDef[]): void {
     const next = new Map<string, SubState>()
     for (const def of defs)
-      next.set(def.id, { def, inFlight: this.subs.get(def.id)?.inFlight ?? 0, pumping: false, again: false })
+      next.set(def.id, {
+        def,
+        inFlight: this.subs.get(def.id)?.inFlight ?? 0,
+        ahead: this.subs.get(def.id)?.ahead ?? [],
+        pumping: false,
+        again: false,
+        announced: 0,
+        drainedAt: -1,
+      })
+    // A subscription no longer declared: what it claimed ahead goes back to the store.
+    for (const [id, s] of this.subs) if (!next.has(id)) for (const a of s.ahead) void this.giveBack(a.msg.id)
     this.subs.clear()
     for (const [k, v] of next) this.subs.set(k, v)
   }
@@ -92,15 +102,8 @@ export class Dispatcher {
     clearTimeout(timer)
     const unfinished = [...this.handling]
     for (const id of unfinished) this.abandoned.add(id)
-    await Promise.all(
-      unfinished.map((id) =>
-        this.adapter.release(id).catch((err) =>
-          this.log.error(`queue: message ${id} could not be released; it comes back after its visibility timeout`, {
-            error: serializeError(err),
-          }),
-        ),
-      ),
-    )
+    const waiting = [...this.subs.values()].flatMap((s) => s.ahead.splice(0).map((a) => a.msg.id))
+    await Promise.all([...unfinished, ...waiting].map((id) => this.giveBack(id)))
     return unfinished.length
   }
 
@@ -124,9 +127,16 @@ export class Dispatcher {
     for (const id of this.subs.keys()) this.pump(id)
   }
 
+  /** New work may be ready (announced, delayed, recovered): claims even if the last claim came back short. */
   pump(id: string): void {
     const s = this.subs.get(id)
-    if (!s || this.stopped) return
+    if (!s) return
+    s.announced++
+    this.refill(s)
+  }
+
+  private refill(s: SubState): void {
+    if (this.stopped) return
     if (s.pumping) {
       s.again = true
       return
@@ -136,7 +146,7 @@ export class Dispatcher {
       s.pumping = false
       if (s.again) {
         s.again = false
-        this.pump(id)
+        this.refill(s)
       } else this.notifyIdle()
     })
   }
@@ -147,40 +157,77 @@ export class Dispatcher {
     // messages) unless the subscription is idle, where latency matters more. A local claim
     // (RabbitMQ's deliveries, already here) costs nothing: every free slot is refilled at once.
     const low = this.adapter.localClaims ? max - 1 : Math.floor(max / 2)
-    while (!this.stopped && s.inFlight < max && (s.inFlight <= low || s.inFlight === 0)) {
+    // Claim-ahead: a claim also takes the next refill's messages, which wait here leased, so a
+    // store transaction carries twice the messages. Not for FIFO (a group's next message waits
+    // for this one's ack) nor local claims.
+    const reserve = this.adapter.localClaims || s.def.config.type === 'fifo' ? 0 : max - low
+    const staleMs = (s.def.config.visibilityTimeout * 1000) / 4
+    while (!this.stopped && s.inFlight < max) {
+      const next = s.ahead.shift()
+      if (next) {
+        // Waited a good part of its lease for a slot (slow handlers): back to the store, so its
+        // run does not outlive the lease.
+        if (Date.now() - next.claimedAt > staleMs) {
+          void this.giveBack(next.msg.id)
+          s.announced++
+        } else this.startMessage(s, next.msg)
+        continue
+      }
+      if (s.drainedAt === s.announced || (s.inFlight > low && s.inFlight > 0)) return
+      const wanted = max - s.inFlight + reserve
+      const seen = s.announced
       let batch: QueueMessage[]
       try {
-        batch = await this.adapter.claim(s.def.id, max - s.inFlight)
+        batch = await this.adapter.claim(s.def.id, wanted)
         this.claims.succeeded()
       } catch (err) {
         this.retryClaims(this.claims.failed(err))
         return
       }
-      if (batch.length === 0) {
-        void this.scheduleDelayed(s.def.id)
-        return
-      }
+      // A short batch took every ready message: until new work is announced, a freed slot claims
+      // nothing (at 500 msg/s that empty claim was a third of the store's transactions). Not for
+      // FIFO, where an ack makes its group's next message claimable unannounced, nor for local
+      // claims, which cost nothing.
+      const drained = batch.length < wanted && !this.adapter.localClaims && s.def.config.type !== 'fifo'
+      if (drained) s.drainedAt = seen
+      if (drained || batch.length === 0) void this.scheduleDelayed(s.def.id)
+      if (batch.length === 0) return
+      const claimedAt = Date.now()
       for (const msg of batch) {
-        s.inFlight++
-        let released = false
-        const release = () => {
-          if (released) return
-          released = true
-          s.inFlight--
-          this.pump(s.def.id)
-        }
-        this.handling.add(msg.id)
-        const done = this.process(s, msg, release).finally(() => {
-          release()
-          this.handling.delete(msg.id)
-          this.processing.delete(done)
-        })
-        this.processing.add(done)
+        if (this.stopped || s.inFlight >= max) s.ahead.push({ msg, claimedAt })
+        else this.startMessage(s, msg)
       }
       // The batch's jobs leave now: a claim woken by RabbitMQ's deliveries runs in the
       // setImmediate phase, and the pool's end-of-turn post would wait a whole loop iteration.
       this.runner.flush?.()
     }
+  }
+
+  private startMessage(s: SubState, msg: QueueMessage): void {
+    s.inFlight++
+    let released = false
+    const release = () => {
+      if (released) return
+      released = true
+      s.inFlight--
+      this.refill(s)
+    }
+    this.handling.add(msg.id)
+    const done = this.process(s, msg, release).finally(() => {
+      release()
+      this.handling.delete(msg.id)
+      this.processing.delete(done)
+    })
+    this.processing.add(done)
+  }
+
+  /** A claimed message that will not run here: visible again at once, its attempt not counted. */
+  private giveBack(id: string): Promise<void> {
+    return this.adapter.release(id).catch((err) =>
+      this.log.error(`queue: message ${id} could not be released; it comes back after its visibility timeout`, {
+        error: serializeError(err),
+      }),
+    )
   }
 
   /**
@@ -229,6 +276,7 @@ export class Dispatcher {
         m?.processed.add(1)
         return
       }
+      s.announced++ // a retry may be ready again at once
       const nacked = this.adapter.nack(msg.id, {
         error: out.error,
         retryable: out.retryable,
@@ -318,8 +366,14 @@ export class Dispatcher {
 interface SubState {
   def: SubscriptionDef
   inFlight: number
+  /** Claimed ahead of a free slot (leased, not running yet), oldest first. */
+  ahead: { msg: QueueMessage; claimedAt: number }[]
   pumping: boolean
   again: boolean
+  /** Counts the calls to pump(): new work may be ready since the last claim. */
+  announced: number
+  /** `announced` as it was when a claim came back short: equal to it, the store holds no ready message. */
+  drainedAt: number
   seriesFor?: RuntimeMetrics
   series?: SubscriptionSeries
 }

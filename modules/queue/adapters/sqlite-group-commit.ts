@@ -3,6 +3,13 @@ import { MotiaError } from '../../../runtime/errors'
 import { BUSY_WAIT_MS } from '../../storage/busy-retry'
 import { storageError, storageTrouble } from '../../storage/storage-error'
 
+/**
+ * How long a deferred write (writeDeferred) waits for another write's commit to join. Acks
+ * committed this late are only a longer window in which a kill -9 makes their messages come back
+ * (at-least-once); their promises settle at the commit.
+ */
+const DEFER_MS = 5
+
 /** A write waiting for the group commit, with the callbacks that settle its promise. */
 interface PendingWrite {
   run: () => unknown
@@ -24,6 +31,8 @@ interface PendingWrite {
 export class GroupCommit {
   private pending: PendingWrite[] = []
   private flushScheduled = false
+  /** While only deferred writes are pending: the timer that commits them if no other write comes. */
+  private deferTimer: ReturnType<typeof setTimeout> | undefined
   /** While the file is locked elsewhere: the timer of the next attempt, and the wait before it. */
   private busyTimer: ReturnType<typeof setTimeout> | undefined
   private busyWaitMs = 0
@@ -46,10 +55,24 @@ export class GroupCommit {
     })
   }
 
+  /**
+   * A write whose commit may wait up to DEFER_MS for another write to share it (an ack: the
+   * claim that refills its slot, or the next enqueue, usually comes within that time). Its
+   * promise still settles only once it is committed.
+   */
+  writeDeferred<T>(run: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ run, resolve, reject })
+      if (!this.flushScheduled && !this.deferTimer) this.deferTimer = setTimeout(() => this.flush(), DEFER_MS)
+    })
+  }
+
   /** Commits what is pending now. Reads call it first; while the file is locked elsewhere it waits for its timer. */
   flush(): void {
     if (this.busyTimer) return
     this.flushScheduled = false
+    clearTimeout(this.deferTimer)
+    this.deferTimer = undefined
     const ops = this.pending
     if (ops.length === 0) return
     this.pending = []
@@ -87,6 +110,8 @@ export class GroupCommit {
 
   /** Commits what is pending; what a lock held elsewhere still keeps out fails now. */
   close(): void {
+    clearTimeout(this.deferTimer)
+    this.deferTimer = undefined
     clearTimeout(this.busyTimer)
     this.busyTimer = undefined
     this.flush()

@@ -181,3 +181,26 @@ test('a claim made when an enqueue is announced shares its commit: the message w
   await a.close()
   db.close()
 })
+
+test('an ack is committed with the next write (or alone a few ms later), and settles with that commit', async () => {
+  const path = file()
+  const a = SqliteQueueAdapter.open(path)
+  a.setSubscriptions([{ id: 's', topic: 't', config }])
+  const other = new Database(path)
+  const stored = () => other.query<{ data: string }, []>('SELECT data FROM motia_queue ORDER BY id').all()
+  await a.enqueue({ topic: 't', data: 'first', traceId: 'x' })
+  const [first] = await a.claim('s', 1)
+  let acked = false
+  const ack = a.ack(first!.id).then(() => {
+    acked = true
+  })
+  await new Promise((r) => setImmediate(r))
+  expect({ acked, stored: stored() }).toEqual({ acked: false, stored: [{ data: '"first"' }] })
+  await a.enqueue({ topic: 't', data: 'second', traceId: 'x' })
+  expect({ acked, stored: stored() }).toEqual({ acked: true, stored: [{ data: '"second"' }] })
+  const [second] = await a.claim('s', 1)
+  await Promise.all([ack, a.ack(second!.id)])
+  expect(stored()).toEqual([])
+  other.close()
+  await a.close()
+})
