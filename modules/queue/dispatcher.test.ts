@@ -10,11 +10,13 @@ import type { SubscriptionDef } from './subscriptions'
 
 const quiet = new StructuredLogger({ enabled: () => false, emit: () => {} })
 
-/** The store with every claim counted, and how many rows each returned. */
+/** The store with every claim counted: how many rows each asked for, and returned. */
 class CountingSqlite extends SqliteQueueAdapter {
+  readonly asked: number[] = []
   readonly claims: number[] = []
   private waiters: { n: number; resolve: () => void }[] = []
   override async claim(subscription: string, max: number) {
+    this.asked.push(max)
     const rows = await super.claim(subscription, max)
     this.claims.push(rows.length)
     for (const w of this.waiters.filter((w) => this.rows() >= w.n)) w.resolve()
@@ -130,6 +132,17 @@ test('claim-ahead: a message that waited a quarter of its lease for a slot goes 
       claimed: [1, 2, 1],
     },
   )
+})
+
+test('claim-ahead stops while handlers are slow: a claim asks only for what the free slots run', async () => {
+  const { adapter, runner, dispatcher } = setup('standard', 100, { concurrency: 4 })
+  await adapter.enqueue({ topic: 't', data: 0, traceId: 'x' })
+  await runner.count(1)
+  await dispatcher.idle() // one 100 ms run over: this subscription's handlers are not quick
+  adapter.asked.length = 0
+  await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map((data) => adapter.enqueue({ topic: 't', data, traceId: 'x' })))
+  await runner.count(9)
+  expect(Math.max(...adapter.asked)).toBe(4)
 })
 
 test('claim-ahead: a drain gives the messages claimed ahead back to the store, not running them', async () => {

@@ -55,6 +55,7 @@ export class Dispatcher {
         def,
         inFlight: this.subs.get(def.id)?.inFlight ?? 0,
         ahead: this.subs.get(def.id)?.ahead ?? [],
+        runMs: this.subs.get(def.id)?.runMs ?? -1,
         pumping: false,
         again: false,
         announced: 0,
@@ -160,13 +161,16 @@ export class Dispatcher {
     // Claim-ahead: a claim also takes the next refill's messages, which wait here leased, so a
     // store transaction carries twice the messages. Not for FIFO (a group's next message waits
     // for this one's ack) nor local claims.
-    const reserve = this.adapter.localClaims || s.def.config.type === 'fifo' ? 0 : max - low
-    const staleMs = (s.def.config.visibilityTimeout * 1000) / 4
+    // Only while handlers are quick, so a message waits here a moment, not a good part of its
+    // lease (it is not renewed: the run gets what is left of it).
+    const reserve =
+      this.adapter.localClaims || s.def.config.type === 'fifo' || s.runMs > AHEAD_MAX_RUN_MS ? 0 : max - low
+    const staleMs = Math.min(AHEAD_MAX_WAIT_MS, (s.def.config.visibilityTimeout * 1000) / 4)
     while (!this.stopped && s.inFlight < max) {
       const next = s.ahead.shift()
       if (next) {
-        // Waited a good part of its lease for a slot (slow handlers): back to the store, so its
-        // run does not outlive the lease.
+        // Waited too long for a slot (handlers turned slow): back to the store, so its run gets
+        // nearly all of its lease.
         if (Date.now() - next.claimedAt > staleMs) {
           void this.giveBack(next.msg.id)
           s.announced++
@@ -256,6 +260,7 @@ export class Dispatcher {
         }
         input = r.value
       }
+      const started = performance.now()
       const out = await this.runner.run({
         step,
         def,
@@ -265,6 +270,8 @@ export class Dispatcher {
         messageId: msg.id,
         parentSpanId: msg.parentSpanId,
       })
+      const took = performance.now() - started
+      s.runMs = s.runMs < 0 ? took : s.runMs + (took - s.runMs) / 8
       this.handling.delete(msg.id)
       // Released at a drain's deadline: back in the queue already, whatever this run says.
       if (this.abandoned.delete(msg.id)) return
@@ -368,6 +375,8 @@ interface SubState {
   inFlight: number
   /** Claimed ahead of a free slot (leased, not running yet), oldest first. */
   ahead: { msg: QueueMessage; claimedAt: number }[]
+  /** Recent handler runs' duration (ms, moving average; -1 before the first): claim-ahead is for quick handlers. */
+  runMs: number
   pumping: boolean
   again: boolean
   /** Counts the calls to pump(): new work may be ready since the last claim. */
@@ -377,3 +386,9 @@ interface SubState {
   seriesFor?: RuntimeMetrics
   series?: SubscriptionSeries
 }
+
+/** Claim-ahead stops while a subscription's handlers take longer than this on average. */
+const AHEAD_MAX_RUN_MS = 50
+
+/** A message claimed ahead that waited longer for a slot goes back to the store. */
+const AHEAD_MAX_WAIT_MS = 1000
