@@ -118,6 +118,15 @@ test('FIFO: an ack makes the group’s next message claimable without an announc
   expect(performance.now() - started).toBeLessThan(900)
 })
 
+test('FIFO: while a group’s oldest message runs, its next one is not claimed again and again', async () => {
+  const { adapter, runner } = setup('fifo', 200)
+  for (const data of ['a1', 'a2']) void adapter.enqueue({ topic: 't', data, traceId: 'x', messageGroupId: 'a' })
+  await runner.count(2)
+  expect(runner.data).toEqual(['a1', 'a2'])
+  // A claim per enqueue and per ack, give or take; a 1 ms timer on a2's past visible_at made ~200.
+  expect(adapter.claims.length).toBeLessThan(10)
+})
+
 test('claim-ahead: a message that waited a quarter of its lease for a slot goes back to the store and runs once, attempt 1', async () => {
   // Two slots and 300 ms handlers: the claims take 1 (the first enqueue's), then 2 of which one
   // waits 300 ms > 1 s / 4 for a slot, goes back, and is claimed again.

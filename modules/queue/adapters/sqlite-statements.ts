@@ -97,6 +97,15 @@ export function statements(db: Database) {
     expired: db.query(`SELECT ${COLUMNS} FROM motia_queue WHERE inflight = 1 AND lease_until < ?`),
     unlease: db.query<unknown, [number]>('UPDATE motia_queue SET inflight = 0, lease_until = NULL WHERE id = ?'),
     nextVisible: db.query('SELECT MIN(visible_at) AS at FROM motia_queue WHERE subscription = ? AND inflight = 0'),
+    // FIFO: only the oldest message of each group can become ready (readyFifo); the others wait
+    // for it, however long ago they were visible.
+    nextVisibleFifo: db.query(
+      `SELECT MIN(m.visible_at) AS at FROM motia_queue m
+       WHERE m.subscription = ?1 AND m.inflight = 0
+         AND (m.group_id IS NULL OR NOT EXISTS (
+              SELECT 1 FROM motia_queue o INDEXED BY motia_queue_group
+              WHERE o.subscription = ?1 AND o.group_id = m.group_id AND o.id < m.id))`,
+    ),
     stats: db.query(
       `SELECT subscription, topic,
          SUM(inflight = 0 AND visible_at <= ?1) AS ready, SUM(inflight = 0 AND visible_at > ?1) AS delayed,

@@ -230,7 +230,10 @@ export class SqliteQueueAdapter implements QueueAdapter {
 
   async nextReadyAt(subscription: string): Promise<number | null> {
     this.flush()
-    return this.guard(() => (this.q.nextVisible.get(subscription) as { at: number | null } | null)?.at ?? null)
+    // A FIFO group's later messages are not counted: while its oldest runs they are not
+    // claimable, and a time in the past would have the dispatcher claim again at once, in a loop.
+    const next = this.subs.get(subscription)?.config.type === 'fifo' ? this.q.nextVisibleFifo : this.q.nextVisible
+    return this.guard(() => (next.get(subscription) as { at: number | null } | null)?.at ?? null)
   }
 
   async stats(): Promise<SubscriptionStats[]> {
