@@ -1,12 +1,18 @@
 import { expect, test } from 'bun:test'
 import { outbox, received } from './outbox'
 
-test('messages of one turn go as one batch, in order; a lone message as itself', async () => {
+/** An outbox of numbered messages, and what it sent. */
+function numbered() {
   const sent: unknown[] = []
   const post = outbox<{ type: 'n'; n: number }>(
     (m) => sent.push(m),
     () => {},
   )
+  return { sent, post }
+}
+
+test('messages of one turn go as one batch, in order; a lone message as itself', async () => {
+  const { sent, post } = numbered()
   post({ type: 'n', n: 1 })
   post({ type: 'n', n: 2 })
   post({ type: 'n', n: 3 })
@@ -112,11 +118,7 @@ test('a text message that cannot be stringified fails alone', async () => {
 })
 
 test('flush() sends what is queued at once, as one batch; the turn then sends only what came after', async () => {
-  const sent: unknown[] = []
-  const post = outbox<{ type: 'n'; n: number }>(
-    (m) => sent.push(m),
-    () => {},
-  )
+  const { sent, post } = numbered()
   post({ type: 'n', n: 1 })
   post({ type: 'n', n: 2 })
   post.flush()
