@@ -280,15 +280,10 @@ export class RabbitQueueAdapter implements QueueAdapter {
   async nextReadyAt(subscription: string): Promise<number | null> {
     const q = this.subs.get(subscription)
     if (!q) return null
+    const now = this.now()
     let at = this.arrivals.next(subscription)
-    for (const d of q.buffer)
-      if (
-        !d.held &&
-        d.visibleAt > this.now() &&
-        d.visibleAt < Number.POSITIVE_INFINITY &&
-        (at === null || d.visibleAt < at)
-      )
-        at = d.visibleAt
+    for (const { held, visibleAt } of q.buffer)
+      if (!held && visibleAt > now && Number.isFinite(visibleAt) && (at === null || visibleAt < at)) at = visibleAt
     return at
   }
 
