@@ -1,5 +1,5 @@
 import { type Stats, statSync } from 'node:fs'
-import { relative } from 'node:path'
+import { relative, sep } from 'node:path'
 import { discoverProject, STEP_ROOTS } from './discovery'
 import { embeddedEntry } from './embedded-entries'
 import type { StructuredLogger } from './logger'
@@ -32,12 +32,18 @@ export function watchProject(opts: DevWatcherOptions): { ready: Promise<void>; c
   // The project folder is the one root (with the link targets), narrowed by `admits`: chokidar
   // announces "ready" early when it is given paths that do not exist yet (src/, config.yaml),
   // before the folders that do exist are watched, and a save right after it was lost.
-  const admits = (path: string): boolean => {
-    if (path === dir) return true
+  // Compared with forward slashes: chokidar gives Windows paths with backslashes.
+  const root = slashed(dir)
+  const admits = (native: string): boolean => {
+    const path = slashed(native)
+    if (path === root) return true
     if (path.includes('/node_modules/')) return false
-    for (const t of watched) if (path === t || path.startsWith(`${t}/`)) return !HIDDEN.test(path.slice(t.length))
-    if (!path.startsWith(`${dir}/`)) return false
-    const rel = path.slice(dir.length + 1)
+    for (const link of watched) {
+      const t = slashed(link)
+      if (path === t || path.startsWith(`${t}/`)) return !HIDDEN.test(path.slice(t.length))
+    }
+    if (!path.startsWith(`${root}/`)) return false
+    const rel = path.slice(root.length + 1)
     if (HIDDEN.test(`/${rel}`)) return false
     const top = rel.split('/', 1)[0]!
     return (STEP_ROOTS as readonly string[]).includes(top) || RESTART_FILES.has(rel)
@@ -104,6 +110,10 @@ export function watchProject(opts: DevWatcherOptions): { ready: Promise<void>; c
       await watcher.close()
     },
   }
+}
+
+function slashed(path: string): string {
+  return sep === '/' ? path : path.replaceAll(sep, '/')
 }
 
 /** A hidden file or folder (.motia, .git, .venv) anywhere in a path below the project. */
