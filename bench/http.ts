@@ -57,7 +57,7 @@ if (only === undefined || only === 'elysia') {
       ['bare Elysia', [process.execPath, `${import.meta.dir}/baselines/elysia-hello.ts`]],
       ['motia, metrics off', start(offDir)],
     ])
-    report('motia/elysia', '≥ 0.8', m!, e!)
+    report('motia/elysia', '≥ 0.92 (#25)', m!, e!)
     report('metrics on/off', '≥ 0.95', m!, off!)
   } finally {
     rmSync(dir, { recursive: true, force: true })
