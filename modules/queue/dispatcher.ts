@@ -50,17 +50,19 @@ export class Dispatcher {
 
   setSubscriptions(defs: readonly SubscriptionDef[]): void {
     const next = new Map<string, SubState>()
-    for (const def of defs)
+    for (const def of defs) {
+      const prev = this.subs.get(def.id)
       next.set(def.id, {
         def,
-        inFlight: this.subs.get(def.id)?.inFlight ?? 0,
-        ahead: this.subs.get(def.id)?.ahead ?? [],
-        runMs: this.subs.get(def.id)?.runMs ?? -1,
+        inFlight: prev?.inFlight ?? 0,
+        ahead: prev?.ahead ?? [],
+        runMs: prev?.runMs ?? -1,
         pumping: false,
         again: false,
         announced: 0,
         drainedAt: -1,
       })
+    }
     // A subscription no longer declared: what it claimed ahead goes back to the store.
     for (const [id, s] of this.subs) if (!next.has(id)) for (const a of s.ahead) void this.giveBack(a.msg.id)
     this.subs.clear()
@@ -158,13 +160,15 @@ export class Dispatcher {
     // messages) unless the subscription is idle, where latency matters more. A local claim
     // (RabbitMQ's deliveries, already here) costs nothing: every free slot is refilled at once.
     const low = this.adapter.localClaims ? max - 1 : Math.floor(max / 2)
+    // Claims are batched (ahead of free slots; none after a short one) except for FIFO, where
+    // an ack makes its group's next message claimable unannounced, and local claims, which cost
+    // nothing.
+    const batching = !this.adapter.localClaims && s.def.config.type !== 'fifo'
     // Claim-ahead: a claim also takes the next refill's messages, which wait here leased, so a
-    // store transaction carries twice the messages. Not for FIFO (a group's next message waits
-    // for this one's ack) nor local claims.
-    // Only while handlers are quick, so a message waits here a moment, not a good part of its
-    // lease (it is not renewed: the run gets what is left of it).
-    const reserve =
-      this.adapter.localClaims || s.def.config.type === 'fifo' || s.runMs > AHEAD_MAX_RUN_MS ? 0 : max - low
+    // store transaction carries twice the messages. Only while handlers are quick, so a message
+    // waits here a moment, not a good part of its lease (it is not renewed: the run gets what is
+    // left of it).
+    const reserve = batching && s.runMs <= AHEAD_MAX_RUN_MS ? max - low : 0
     const staleMs = Math.min(AHEAD_MAX_WAIT_MS, (s.def.config.visibilityTimeout * 1000) / 4)
     while (!this.stopped && s.inFlight < max) {
       const next = s.ahead.shift()
@@ -189,10 +193,8 @@ export class Dispatcher {
         return
       }
       // A short batch took every ready message: until new work is announced, a freed slot claims
-      // nothing (at 500 msg/s that empty claim was a third of the store's transactions). Not for
-      // FIFO, where an ack makes its group's next message claimable unannounced, nor for local
-      // claims, which cost nothing.
-      const drained = batch.length < wanted && !this.adapter.localClaims && s.def.config.type !== 'fifo'
+      // nothing (at 500 msg/s that empty claim was a third of the store's transactions).
+      const drained = batching && batch.length < wanted
       if (drained) s.drainedAt = seen
       if (drained || batch.length === 0) void this.scheduleDelayed(s.def.id)
       if (batch.length === 0) return
