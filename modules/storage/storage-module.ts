@@ -56,11 +56,12 @@ export function sharedSqlite(rt: RuntimeServices): Database {
   let db = rt.shared.get(KEY) as Database | undefined
   if (!db) {
     const path = rt.config.sqlite.path
-    if (path !== ':memory:' && !existsSync(path)) rt.shared.set(CREATED, true)
+    const onDisk = path !== ':memory:'
+    if (onDisk && !existsSync(path)) rt.shared.set(CREATED, true)
     db = openSqlite(path, { synchronous: rt.config.sqlite.synchronous, busyTimeoutMs: ENGINE_BUSY_TIMEOUT_MS })
-    if (path !== ':memory:') checkWritable(db, path, rt)
+    if (onDisk) checkWritable(db, path, rt)
     rt.shared.set(KEY, db)
-    if (path !== ':memory:') rt.shared.set(CHECKPOINTER, startCheckpointer(path, { engine: db }))
+    if (onDisk) rt.shared.set(CHECKPOINTER, startCheckpointer(path, { engine: db }))
   }
   return db
 }
