@@ -27,7 +27,19 @@ const SPLIT_ENTRIES = { MOTIA_SPLIT_ENTRIES: 'true' }
  */
 const SEPARATE_ENTRIES = ['runtime/zod-library']
 
-async function separateEntries(minify: boolean): Promise<BunPlugin> {
+/** One bundle of the separate entries per `minify`, for every build of this process (a release compiles per target). */
+const separated = new Map<boolean, Promise<BunPlugin>>()
+
+function separateEntries(minify: boolean): Promise<BunPlugin> {
+  let plugin = separated.get(minify)
+  if (!plugin) {
+    plugin = bundleSeparateEntries(minify)
+    separated.set(minify, plugin)
+  }
+  return plugin
+}
+
+async function bundleSeparateEntries(minify: boolean): Promise<BunPlugin> {
   const bundled = new Map<string, string>()
   for (const entry of SEPARATE_ENTRIES) {
     const path = resolve(`${entry}.ts`)
