@@ -21,6 +21,20 @@ test('a blocked loop shows in max and p99, and reset clears them', async () => {
   }
 })
 
+test('one sampler stopping leaves another sampling (Bun shares one monitor between them)', async () => {
+  const kept = new LoopDelay()
+  const stopped = new LoopDelay()
+  try {
+    stopped.stop()
+    await Bun.sleep(20)
+    block(60)
+    await Bun.sleep(20)
+    expect(kept.maxNs / 1e6).toBeGreaterThan(40)
+  } finally {
+    kept.stop()
+  }
+})
+
 test('the sampler stops while the process is idle and starts again when it works', () => {
   let cpu = 0
   const loop = new LoopDelay(() => cpu)

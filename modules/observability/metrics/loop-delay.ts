@@ -70,10 +70,19 @@ export class LoopDelay {
   private switch(on: boolean): void {
     if (on === this.on) return
     this.on = on
-    if (on) this.fine.enable()
-    else this.fine.disable()
+    if (on) {
+      samplers++
+      this.fine.enable()
+    } else if (--samplers === 0) this.fine.disable()
   }
 }
+
+/**
+ * LoopDelay instances sampling now. Bun runs one event-loop-delay monitor for the process: any
+ * histogram's `disable()` stops every histogram's samples, so only the last one off disables
+ * (a runtime stopping, or idle, left another runtime's sampler blind, e.g. tests in one process).
+ */
+let samplers = 0
 
 function processCpuMicros(): number {
   const c = process.cpuUsage()
